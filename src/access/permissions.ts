@@ -1,0 +1,32 @@
+/**
+ * Who may do what. Each route declares one permission; each role is granted a fixed set. The tables are typed so
+ * that a role without an entry, or an entry naming an unknown permission, does not compile.
+ */
+export const permissions = [
+  'catalog:read',
+  'catalog:write',
+  'location:read',
+  'location:write',
+  'access:manage',
+  'audit:read',
+] as const;
+export type Permission = (typeof permissions)[number];
+
+export const roles = ['admin', 'operator', 'warehouse', 'finance', 'viewer', 'integration'] as const;
+export type Role = (typeof roles)[number];
+
+const readAll: Permission[] = permissions.filter((p) => p.endsWith(':read') && p !== 'audit:read');
+
+export const rolePermissions = {
+  admin: [...permissions],
+  operator: [...readAll, 'catalog:write', 'location:write'],
+  warehouse: [...readAll],
+  finance: [...readAll, 'audit:read'],
+  viewer: [...readAll],
+  integration: [...readAll, 'catalog:write', 'location:write'],
+} as const satisfies Record<Role, readonly Permission[]>;
+
+export const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);
+
+export const roleHas = (role: Role, permission: Permission): boolean =>
+  (rolePermissions[role] as readonly Permission[]).includes(permission);

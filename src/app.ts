@@ -1,0 +1,76 @@
+/**
+ * The composition root: builds the HTTP app from explicit dependencies. Each module is registered with exactly what
+ * it needs; nothing is looked up from a container.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type pg from 'pg';
+import { registerAccessRoutes } from './access/access.routes.js';
+import { registerCatalogRoutes } from './catalog/sku.routes.js';
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+import { authenticate } from './http/auth.js';
+import { commandRunner } from './http/command.js';
+import { registerHealthRoutes } from './http/health.routes.js';
+import { registerMetrics } from './http/metrics.js';
+import { documentRoute, registerOpenApi } from './http/openapi.js';
+import { errorHandler, notFoundHandler } from './http/problem.js';
+import { validatorCompiler } from './http/validation.js';
+import { registerLocationRoutes } from './location/location.routes.js';
+import { newId } from './shared/ids.js';
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface AppDeps {
+  db: Db;
+  pool: pg.Pool;
+  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs'>;
+  logger: FastifyBaseLogger | false;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger === false ? undefined : deps.logger,
+    logger: deps.logger === false ? false : undefined,
+    bodyLimit: deps.config.bodyLimitBytes,
+    // A caller's request id is kept when it is sane, so logs join up across systems; otherwise Ordo makes one.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
+    },
+    return503OnClosing: true,
+  } as never).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler());
+  // The API speaks JSON only: a text body is a 415, not a string that fails validation later.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRoute', documentRoute);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  app.addHook('onRequest', authenticate(deps.db, { cacheMs: deps.config.apiKeyCacheMs }));
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+
+  await registerOpenApi(app);
+  const metrics = registerMetrics(app, deps.pool);
+  registerHealthRoutes(app, deps.db, metrics);
+
+  const run = commandRunner(deps.db);
+  await app.register(
+    (v1, _opts, done) => {
+      registerAccessRoutes(v1, { db: deps.db, run });
+      registerCatalogRoutes(v1, { db: deps.db, run });
+      registerLocationRoutes(v1, { db: deps.db, run });
+      done();
+    },
+    { prefix: '/v1' },
+  );
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,26 @@
+import type { Trx } from '../db/database.js';
+import type { CommandOutcome } from '../http/command.js';
+import { AppError, notFound } from '../shared/errors.js';
+import { skuUniqueViolation } from './create-sku.js';
+import { checkSku, type Sku, type SkuPatch } from './sku.js';
+import { findSkuById, toSku, updateSku } from './sku.repository.js';
+
+/** Changes some fields of a SKU. With `expectedVersion` (If-Match), a concurrent change makes this a 409. */
+export async function changeSku(trx: Trx, id: string, patch: SkuPatch, expectedVersion?: number): Promise<CommandOutcome<Sku>> {
+  const errors = checkSku(patch);
+  if (errors.length > 0) throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+  let row;
+  try {
+    row = await updateSku(trx, id, patch, expectedVersion);
+  } catch (e) {
+    throw skuUniqueViolation(e, patch) ?? e;
+  }
+  if (!row) {
+    const current = await findSkuById(trx, id);
+    if (!current) throw notFound('SKU', id);
+    throw new AppError('version_conflict', `the SKU is at version ${current.version}, not ${String(expectedVersion)}; reload it and apply your change again`, {
+      currentVersion: current.version,
+    });
+  }
+  return { status: 200, body: toSku(row), audit: { action: 'sku.updated', entityType: 'sku', entityId: id, details: { fields: Object.keys(patch) } } };
+}

@@ -1,0 +1,73 @@
+/** The `ordo` command. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { writeAudit } from '../access/audit.repository.js';
+import { createApiKey } from '../access/create-api-key.js';
+import { isRole, roles } from '../access/permissions.js';
+import { runChecks } from '../check.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createLogger } from '../logger.js';
+import { serve } from '../server.js';
+import { withDatabase } from './database.js';
+import { seedDemo } from './seed.js';
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+const program = new Command('ordo').description('Ordo, the order management system').showHelpAfterError();
+
+program.command('serve').description('run the HTTP API (embedded PostgreSQL unless DATABASE_URL is set)').action(async () => {
+  const cfg = config();
+  await serve(cfg, createLogger(cfg));
+});
+
+program.command('migrate').description('apply pending database migrations').action(async () => {
+  const applied = await withDatabase(config(), (db) => migrateToLatest(db));
+  console.log(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
+});
+
+program
+  .command('seed')
+  .description('load data')
+  .option('--demo', 'a believable demo business: locations in several cities, SKUs with stock')
+  .action(async (opts: { demo?: boolean }) => {
+    if (!opts.demo) program.error('say what to seed: --demo');
+    const summary = await withDatabase(config(), (db) => seedDemo(db));
+    console.log(summary);
+  });
+
+const apikey = program.command('apikey').description('manage API keys');
+apikey
+  .command('create')
+  .description('create an API key and print it (shown only this once)')
+  .addOption(new Option('--role <role>', 'the key\'s role').choices(roles).makeOptionMandatory())
+  .requiredOption('--name <name>', 'who or what uses the key')
+  .action(async (opts: { role: string; name: string }) => {
+    if (!isRole(opts.role)) throw new InvalidArgumentError(`role must be one of ${roles.join(', ')}`);
+    const role = opts.role;
+    const created = await withDatabase(config(), (db) =>
+      db.transaction().execute(async (trx) => {
+        const key = await createApiKey(trx, { name: opts.name, role, createdBy: null });
+        await writeAudit(trx, { actorId: null, actorName: 'cli', action: 'api_key.created', entityType: 'api_key', entityId: key.id, requestId: null, details: { role } });
+        return key;
+      }),
+    );
+    console.log(`${created.key}\n(role ${created.role}, id ${created.id}; this key is not shown again)`);
+  });
+
+program.command('check').description('verify the data invariants; exits 1 and lists every drift found').action(async () => {
+  const report = await withDatabase(config(), (db) => runChecks(db));
+  for (const line of report.lines) console.log(line);
+  if (!report.ok) process.exitCode = 1;
+});
+
+await program.parseAsync(process.argv);

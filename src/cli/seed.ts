@@ -1,0 +1,80 @@
+/** `ordo seed --demo`: a small, believable business to explore Ordo with. Safe to run twice (upserts by code). */
+import { writeAudit } from '../access/audit.repository.js';
+import type { SkuInput } from '../catalog/sku.js';
+import { upsertSkuBatch } from '../catalog/upsert-skus.js';
+import type { Db } from '../db/database.js';
+import type { LocationInput } from '../location/location.js';
+import { upsertLocationBatch } from '../location/save-location.js';
+
+export const demoLocations: LocationInput[] = [
+  {
+    code: 'WH-BER', name: 'Berlin central warehouse', type: 'warehouse', region: 'DE-EAST', priority: 10,
+    address: { line1: 'Am Borsigturm 100', city: 'Berlin', postalCode: '13507', country: 'DE' },
+    coordinates: { latitude: 52.5873, longitude: 13.2836 }, capabilities: { ship: true, pickup: false },
+  },
+  {
+    code: 'WH-DUS', name: 'Düsseldorf warehouse', type: 'warehouse', region: 'DE-WEST', priority: 20,
+    address: { line1: 'Heerdter Lohweg 35', city: 'Düsseldorf', postalCode: '40549', country: 'DE' },
+    coordinates: { latitude: 51.2352, longitude: 6.7173 }, capabilities: { ship: true, pickup: false },
+  },
+  {
+    code: 'ST-MUC', name: 'Munich store', type: 'store', region: 'DE-SOUTH', priority: 50,
+    address: { line1: 'Kaufingerstraße 9', city: 'München', postalCode: '80331', country: 'DE' },
+    coordinates: { latitude: 48.1374, longitude: 11.5714 }, capabilities: { ship: true, pickup: true },
+  },
+  {
+    code: 'ST-HAM', name: 'Hamburg store', type: 'store', region: 'DE-NORTH', priority: 50,
+    address: { line1: 'Mönckebergstraße 16', city: 'Hamburg', postalCode: '20095', country: 'DE' },
+    coordinates: { latitude: 53.5508, longitude: 10.0013 }, capabilities: { ship: false, pickup: true },
+  },
+];
+
+const families = [
+  { prefix: 'TEE', name: 'Organic cotton T-shirt', priceMinor: 2490, weightGrams: 180, dims: [300, 250, 20] },
+  { prefix: 'HOOD', name: 'Heavyweight hoodie', priceMinor: 6990, weightGrams: 650, dims: [350, 300, 60] },
+  { prefix: 'CAP', name: 'Six-panel cap', priceMinor: 2990, weightGrams: 110, dims: [250, 200, 120] },
+  { prefix: 'SOCK', name: 'Merino socks', priceMinor: 1490, weightGrams: 70, dims: [200, 100, 30] },
+  { prefix: 'MUG', name: 'Stoneware mug', priceMinor: 1890, weightGrams: 420, dims: [120, 120, 110] },
+] as const;
+const colours = ['black', 'white', 'navy', 'sand', 'forest', 'red', 'grey', 'ochre'] as const;
+const sizes = ['XS', 'S', 'M', 'L', 'XL'] as const;
+
+/** A valid EAN-13 from a 12-digit body (the last digit is the GS1 check digit). */
+export function ean13(body: string): string {
+  const sum = [...body].reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 1 : 3), 0);
+  return body + String((10 - (sum % 10)) % 10);
+}
+
+export function demoSkus(): SkuInput[] {
+  const skus: SkuInput[] = [];
+  let n = 0;
+  for (const family of families) {
+    for (const colour of colours) {
+      for (const size of sizes) {
+        n++;
+        skus.push({
+          code: `${family.prefix}-${colour.toUpperCase()}-${size}`,
+          name: `${family.name}, ${colour}, ${size}`,
+          barcode: ean13(`400638${String(n).padStart(6, '0')}`),
+          weightGrams: family.weightGrams,
+          dimensions: { lengthMm: family.dims[0], widthMm: family.dims[1], heightMm: family.dims[2] },
+          price: { amountMinor: family.priceMinor, currency: 'EUR' },
+          attributes: { colour, size, family: family.name },
+        });
+      }
+    }
+  }
+  return skus;
+}
+
+export async function seedDemo(db: Db): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    const locations = await upsertLocationBatch(trx, demoLocations);
+    const skus = await upsertSkuBatch(trx, demoSkus());
+    await writeAudit(trx, {
+      actorId: null, actorName: 'cli', action: 'demo.seeded', entityType: 'demo', entityId: null, requestId: null,
+      details: { locations: demoLocations.length, skus: skus.body.items.length },
+    });
+    return `demo data: ${demoLocations.length} locations (${locations.body.created} new), ${skus.body.items.length} SKUs (${skus.body.created} new)`;
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * The only reader of process.env. Every setting is parsed and checked here, at start, and a bad value is reported
+ * as one clear line naming the variable, so a misconfigured server never half-starts.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Config {
+  /** Where to listen. Loopback by default: exposing the API is a deliberate choice. */
+  host: string;
+  port: number;
+  /** A PostgreSQL server to use; without it, Ordo runs its own embedded PostgreSQL in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  dbPoolMax: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `pretty` for a terminal, `json` for log shippers; default: pretty when stdout is a terminal. */
+  logFormat: 'json' | 'pretty';
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+  /** How long an Idempotency-Key is remembered. */
+  idempotencyTtlHours: number;
+  /** How long a verified API key is cached in memory; a revoked key stops working within this time. */
+  apiKeyCacheMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, opts: { loadDotEnv?: boolean } = {}): Config {
+  if (opts.loadDotEnv !== false && env === process.env && existsSync('.env')) {
+    // Variables already set in the environment win over the file (Node's own loader behaves that way).
+    process.loadEnvFile('.env');
+  }
+  const problems: string[] = [];
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return raw as T;
+  };
+
+  const databaseUrl = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL;
+  if (databaseUrl !== undefined) {
+    try {
+      const url = new URL(databaseUrl);
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        problems.push(`DATABASE_URL: expected a postgres:// or postgresql:// URL, got ${url.protocol}`);
+      }
+    } catch {
+      problems.push('DATABASE_URL: not a URL (expected postgres://user:password@host:port/database)');
+    }
+  }
+
+  const config: Config = {
+    host: env.HOST || '127.0.0.1',
+    port: int('PORT', 3000, 0, 65535),
+    databaseUrl,
+    dataDir: path.resolve(env.ORDO_DATA_DIR || './data'),
+    dbPoolMax: int('DB_POOL_MAX', 20, 1, 1000),
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'], process.stdout.isTTY ? 'pretty' : 'json'),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    idempotencyTtlHours: int('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
+    apiKeyCacheMs: int('API_KEY_CACHE_MS', 5_000, 0, 600_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

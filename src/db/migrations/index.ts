@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_foundation.js';
+
+/**
+ * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
+ * tests apply exactly the same set, and a missing import is a compile error rather than a skipped migration.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};

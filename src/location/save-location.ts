@@ -1,0 +1,48 @@
+/** The location use cases: create, change, and bulk upsert by code. */
+import type { Trx } from '../db/database.js';
+import { isPgError, pgCode } from '../db/pg-errors.js';
+import type { CommandOutcome } from '../http/command.js';
+import { findRepeats, summariseUpsert, type BulkSummary } from '../shared/bulk.js';
+import { AppError, notFound, type FieldError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import type { Location, LocationInput, LocationPatch } from './location.js';
+import { findLocationById, insertLocation, toLocation, updateLocation, upsertLocations } from './location.repository.js';
+
+export async function createLocation(trx: Trx, input: LocationInput): Promise<CommandOutcome<Location>> {
+  try {
+    const location = toLocation(await insertLocation(trx, newId(), input));
+    return { status: 201, body: location, audit: { action: 'location.created', entityType: 'location', entityId: location.id } };
+  } catch (e) {
+    if (isPgError(e, pgCode.uniqueViolation)) {
+      throw new AppError('already_exists', `a location with code "${input.code}" already exists; change it with PATCH /v1/locations/{id}`);
+    }
+    throw e;
+  }
+}
+
+export async function changeLocation(trx: Trx, id: string, patch: LocationPatch, expectedVersion?: number): Promise<CommandOutcome<Location>> {
+  const row = await updateLocation(trx, id, patch, expectedVersion);
+  if (!row) {
+    const current = await findLocationById(trx, id);
+    if (!current) throw notFound('location', id);
+    throw new AppError('version_conflict', `the location is at version ${current.version}, not ${String(expectedVersion)}; reload it and apply your change again`, {
+      currentVersion: current.version,
+    });
+  }
+  return { status: 200, body: toLocation(row), audit: { action: 'location.updated', entityType: 'location', entityId: id, details: { fields: Object.keys(patch) } } };
+}
+
+export async function upsertLocationBatch(trx: Trx, items: LocationInput[]): Promise<CommandOutcome<BulkSummary<Location>>> {
+  const errors: FieldError[] = [];
+  findRepeats(items, 'code', (item) => item.code, errors);
+  if (errors.length > 0) {
+    throw new AppError('bulk_rejected', `${errors.length} problem(s) in the items; nothing was written. Fix them and send the whole batch again`, { errors });
+  }
+  const changed = await upsertLocations(trx, items.map((input) => ({ id: newId(), input })));
+  const body = summariseUpsert(items.map((i) => i.code), changed, toLocation);
+  return {
+    status: 200,
+    body,
+    audit: { action: 'location.bulk_upserted', entityType: 'location', entityId: null, details: { created: body.created, updated: body.updated, count: items.length } },
+  };
+}

@@ -1,0 +1,88 @@
+/** `ordo serve`: find or start the database, migrate, build the app, listen, and shut down cleanly on a signal. */
+import type { Logger } from 'pino';
+import { bootstrapAdminKey } from './access/create-api-key.js';
+import { buildApp, type App } from './app.js';
+import type { Config } from './config.js';
+import { locateDatabase } from './db/connect.js';
+import { createDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+
+export interface RunningServer {
+  app: App;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const pgLog = logger.child({ component: 'postgres' });
+  const location = await locateDatabase(config, { log: (line) => pgLog.debug(line), shareWithRunningServer: false });
+  if (location.embedded) logger.info({ dataDir: config.dataDir }, 'started embedded PostgreSQL');
+  const database = createDatabase(location.url, { poolMax: config.dbPoolMax });
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+    const adminKey = await database.db.transaction().execute(bootstrapAdminKey);
+    if (adminKey) announceAdminKey(adminKey);
+
+    const app = await buildApp({ db: database.db, pool: database.pool, config, logger });
+    const url = await app.listen({ host: config.host, port: config.port });
+    return {
+      app,
+      url,
+      async stop() {
+        // Fastify stops accepting connections, answers 503 to new requests on open ones, and waits for the
+        // requests in flight; only then does the database go away.
+        await app.close();
+        await database.close();
+        await location.stop();
+      },
+    };
+  } catch (e) {
+    await database.close().catch(() => undefined);
+    await location.stop().catch(() => undefined);
+    throw e;
+  }
+}
+
+function announceAdminKey(key: string): void {
+  const lines = [
+    '',
+    '  Ordo made an admin API key for this new database. It is shown this once and stored only as a hash:',
+    '',
+    `    ${key}`,
+    '',
+    '  Use it as "Authorization: Bearer <key>", and create keys with fewer rights for daily work (POST /v1/api-keys).',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Runs the server until SIGINT or SIGTERM, then stops it within `shutdownTimeoutMs`. */
+export async function serve(config: Config, logger: Logger): Promise<void> {
+  const server = await startServer(config, logger);
+  logger.info({ url: server.url, docs: `${server.url}/docs` }, 'Ordo is listening');
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long; exiting anyway');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    server.stop().then(
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exitCode = 0;
+      },
+      (e: unknown) => {
+        logger.error({ err: e }, 'error while shutting down');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}

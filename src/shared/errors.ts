@@ -1,0 +1,51 @@
+/**
+ * Errors carry a stable machine-readable code, never an HTTP status. The one table below maps every code to a
+ * status; `satisfies` makes a code without a status a compile error.
+ */
+export const errorStatus = {
+  // the request itself
+  validation_failed: 400,
+  malformed_json: 400,
+  invalid_cursor: 400,
+  invalid_idempotency_key: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  not_acceptable: 406,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  bulk_rejected: 422,
+  // conflicts with the current state
+  conflict: 409,
+  already_exists: 409,
+  idempotency_key_reused: 409,
+  version_conflict: 409,
+  // the server's side
+  internal_error: 500,
+  not_ready: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface FieldError {
+  /** JSON pointer into the request, e.g. `/body/items/3/price/amountMinor`. */
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    /** What went wrong and what to do about it, for a person. */
+    readonly detail: string,
+    readonly extra: { errors?: FieldError[]; [key: string]: unknown } = {},
+  ) {
+    super(detail);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (entity: string, id: string): AppError =>
+  new AppError('not_found', `${entity} ${JSON.stringify(id)} does not exist`, { entity, id });

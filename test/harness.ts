@@ -1,0 +1,110 @@
+/**
+ * Test helpers: a fresh database per test file (a copy of the migrated template), the app built in-process on it,
+ * one API key per role, and a small HTTP client over app.inject.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createApiKey } from '../src/access/create-api-key.js';
+import { roles, type Role } from '../src/access/permissions.js';
+import { buildApp, type App } from '../src/app.js';
+import { createDatabase, type DatabaseHandle, type Db } from '../src/db/database.js';
+import { withDatabase } from './global-setup.js';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  handle: DatabaseHandle;
+  db: Db;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const { adminUrl, template } = inject('ordoTestDb');
+  const pid = template.split('_').at(-1) ?? '0';
+  const name = `ordo_test_${pid}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(adminUrl, name);
+  const handle = createDatabase(url, { poolMax: 40 });
+  return {
+    url,
+    name,
+    handle,
+    db: handle.db,
+    async drop() {
+      await handle.close();
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface HttpOptions {
+  /** A role (its test key is used), a literal key, or null for no Authorization header. Default: admin. */
+  key?: string | null;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface HttpResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Record<string, string | string[] | number | undefined>;
+}
+
+export interface TestApp {
+  app: App;
+  db: Db;
+  database: TestDatabase;
+  keys: Record<Role, string>;
+  http<T = any>(method: string, url: string, opts?: HttpOptions): Promise<HttpResponse<T>>;
+}
+
+/** Registers beforeAll/afterAll for the file and returns the (lazily filled) test app. */
+export function useTestApp(): TestApp {
+  const t = {} as TestApp;
+  beforeAll(async () => {
+    t.database = await createTestDatabase();
+    t.db = t.database.db;
+    t.app = await buildApp({
+      db: t.db,
+      pool: t.database.handle.pool,
+      config: { bodyLimitBytes: 4 * 1024 * 1024, apiKeyCacheMs: 0 },
+      logger: false,
+    });
+    t.keys = {} as Record<Role, string>;
+    await t.db.transaction().execute(async (trx) => {
+      for (const role of roles) t.keys[role] = (await createApiKey(trx, { name: `test ${role}`, role, createdBy: null })).key;
+    });
+    t.http = async (method, url, opts = {}) => {
+      const key = opts.key === undefined ? 'admin' : opts.key;
+      const headers: Record<string, string> = { ...opts.headers };
+      if (key !== null) headers.authorization = `Bearer ${(t.keys as Record<string, string>)[key] ?? key}`;
+      const res = await t.app.inject({
+        method: method as 'GET',
+        url,
+        headers,
+        ...(opts.body !== undefined && (typeof opts.body === 'string' ? { payload: opts.body } : { payload: opts.body as object })),
+      });
+      const type = String(res.headers['content-type'] ?? '');
+      return {
+        status: res.statusCode,
+        body: (type.includes('json') ? res.json() : res.body) as never,
+        headers: res.headers,
+      };
+    };
+  });
+  afterAll(async () => {
+    await t.app?.close();
+    await t.database?.drop();
+  });
+  return t;
+}
