@@ -31,8 +31,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       url,
       async stop() {
         // Fastify stops accepting connections, answers 503 to new requests on open ones, and waits for the
-        // requests in flight; only then does the database go away.
-        await app.close();
+        // requests in flight; only then does the database go away. A keep-alive connection whose request finishes
+        // during the wait becomes idle and is closed then, so a client's connection pool cannot hold shutdown open.
+        const closing = app.close();
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+        try {
+          await closing;
+        } finally {
+          clearInterval(sweep);
+        }
         await database.close();
         await location.stop();
       },

@@ -1,7 +1,7 @@
 /**
- * The Kysely view of the schema. The migrations are the source of truth; this file mirrors them for the type
- * checker only (no defaults, no constraints here), and test/schema.test.ts checks that every table and column
- * named here exists in the migrated database.
+ * The Kysely view of the schema, for the type checker only. The migrations are the source of truth (defaults,
+ * constraints and indexes live only there); a column named here that the migrations lack fails the scenario tests,
+ * which run every repository function against the migrated database.
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 

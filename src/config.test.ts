@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults: loopback, port 3000, ./data, embedded database', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 3000, databaseUrl: undefined });
+    expect(config.dataDir).toMatch(/\/data$/);
+  });
+
+  it('reports every bad value, one line each, naming the variable', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DB_POOL_MAX: '0', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const problems = (e as ConfigError).problems;
+      expect(problems).toHaveLength(4);
+      expect(problems.join('\n')).toMatch(/^PORT="eighty": expected a whole number/m);
+      expect(problems.join('\n')).toContain('LOG_LEVEL="loud": expected one of');
+      expect(problems.join('\n')).toContain('DATABASE_URL');
+    }
+  });
+
+  it('takes DATABASE_URL and HOST from the environment', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/ordo', HOST: '0.0.0.0', PORT: '8080' });
+    expect(config).toMatchObject({ databaseUrl: 'postgres://u@db:5432/ordo', host: '0.0.0.0', port: 8080 });
+  });
+});

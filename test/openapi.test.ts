@@ -1,0 +1,61 @@
+import { validate } from '@readme/openapi-parser';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from './harness.js';
+
+const t = useTestApp();
+
+describe('the OpenAPI document', () => {
+  it('is valid OpenAPI 3.1', async () => {
+    const res = await t.http('GET', '/openapi.json', { key: null });
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    const result = await validate(structuredClone(res.body));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('declares the auth and the errors of every /v1 operation', async () => {
+    const doc = (await t.http('GET', '/openapi.json', { key: null })).body;
+    const operations = Object.entries(doc.paths as Record<string, Record<string, any>>)
+      .filter(([path]) => path.startsWith('/v1/'))
+      .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+    expect(operations.length).toBeGreaterThan(10);
+    for (const { path, method, op } of operations) {
+      const where = `${method.toUpperCase()} ${path}`;
+      expect(op.security, where).toEqual([{ bearerAuth: [] }]);
+      for (const status of ['400', '401', '403', '500']) {
+        expect(op.responses[status]?.content?.['application/problem+json'], `${where} ${status}`).toBeDefined();
+      }
+      expect(op.description, where).toMatch(/Requires the permission `[a-z]+:[a-z]+`/);
+    }
+    expect(doc.components.schemas.Problem).toBeDefined();
+  });
+
+  it('is browsable at /docs', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('/openapi.json');
+  });
+});
+
+describe('operations endpoints', () => {
+  it('answers /health and /ready without a key', async () => {
+    expect((await t.http('GET', '/health', { key: null })).body).toEqual({ status: 'ok' });
+    expect((await t.http('GET', '/ready', { key: null })).body).toEqual({ status: 'ready' });
+  });
+
+  it('exposes Prometheus metrics with request latency by route', async () => {
+    await t.http('GET', '/v1/skus');
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/ordo_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/skus"/);
+    expect(res.body).toContain('ordo_db_pool_connections{state="total"}');
+  });
+
+  it('keeps a sane caller request id and replaces an unsafe one', async () => {
+    const kept = await t.http('GET', '/health', { key: null, headers: { 'x-request-id': 'abc-123' } });
+    expect(kept.headers['x-request-id']).toBe('abc-123');
+    const replaced = await t.http('GET', '/health', { key: null, headers: { 'x-request-id': 'bad id\u0001' } });
+    expect(replaced.headers['x-request-id']).not.toBe('bad id\u0001');
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * The real `ordo serve` process on the embedded PostgreSQL: start, the one-time admin key, the data-folder lock,
+ * crash (SIGKILL) and restart without losing acknowledged writes, and a graceful SIGTERM. Needs `npm run build`
+ * (npm test runs it first).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = path.resolve('bin/ordo.js');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'ordo-proc-'));
+chmodSync(dir, 0o755);
+const dataDir = path.join(dir, 'data');
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startServer(): Promise<Server> {
+  const child = spawn(process.execPath, [bin, 'serve'], {
+    env: { ...process.env, DATABASE_URL: '', ORDO_DATA_DIR: dataDir, PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening" line within 60 s:\n${out}`)), 60_000);
+    const poll = setInterval(() => {
+      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      if (m?.[1]) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve({ child, url: m[1], output: () => out, exited });
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+let adminKey = '';
+let skuId = '';
+
+describe('ordo serve on the embedded database', () => {
+  it('starts on an empty folder, prints an admin key once and answers /ready', async () => {
+    const server = await startServer();
+    const key = /^\s+(ordo_[A-Za-z0-9_-]{43})$/m.exec(server.output())?.[1];
+    expect(key).toBeDefined();
+    adminKey = key!;
+    expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+
+    const res = await fetch(`${server.url}/v1/skus`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'CRASH-1', name: 'Survives a crash' }),
+    });
+    expect(res.status).toBe(201);
+    skuId = ((await res.json()) as { id: string }).id;
+
+    // A second server on the same folder is refused while the first runs.
+    const second = spawn(process.execPath, [bin, 'serve'], {
+      env: { ...process.env, DATABASE_URL: '', ORDO_DATA_DIR: dataDir, PORT: '0', LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(second);
+    let secondOut = '';
+    second.stderr.on('data', (d: Buffer) => (secondOut += d.toString()));
+    second.stdout.on('data', (d: Buffer) => (secondOut += d.toString()));
+    const code = await new Promise((r) => second.on('exit', r));
+    expect(code).not.toBe(0);
+    expect(secondOut).toContain('in use by another Ordo server');
+
+    // Crash: no chance to clean up, PostgreSQL is left running and the lock file stays behind.
+    server.child.kill('SIGKILL');
+    await server.exited;
+  });
+
+  it('starts again after SIGKILL with every acknowledged write, and no new admin key', async () => {
+    const server = await startServer();
+    expect(server.output()).not.toMatch(/admin API key/);
+    const res = await fetch(`${server.url}/v1/skus/${skuId}`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { code: string }).code).toBe('CRASH-1');
+
+    // SIGTERM while a request is in flight: the request completes, then the process exits 0.
+    const items = Array.from({ length: 1000 }, (_, i) => ({ code: `TERM-${i}`, name: `In flight ${i}` }));
+    const inFlight = fetch(`${server.url}/v1/skus/bulk`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ items }),
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    server.child.kill('SIGTERM');
+    expect((await inFlight).status).toBe(200);
+    const exitCode = await server.exited;
+    if (exitCode !== 0) console.log(server.output().split("\n").filter((l) => !l.includes("incoming request") && !l.includes("request completed")).join("\n"));
+    expect(exitCode).toBe(0);
+    expect(server.output()).toContain('"msg":"stopped"');
+  });
+});
