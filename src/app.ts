@@ -8,6 +8,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
 import { registerAccessRoutes } from './access/access.routes.js';
 import { registerCatalogRoutes } from './catalog/sku.routes.js';
+import { registerChannelRoutes } from './channel/channel.routes.js';
+import { registerInventoryRoutes } from './inventory/routes.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { authenticate } from './http/auth.js';
@@ -25,7 +27,7 @@ export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerRespo
 export interface AppDeps {
   db: Db;
   pool: pg.Pool;
-  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent'>;
   logger: FastifyBaseLogger | false;
 }
 
@@ -67,6 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerAccessRoutes(v1, { db: deps.db, run });
       registerCatalogRoutes(v1, { db: deps.db, run });
       registerLocationRoutes(v1, { db: deps.db, run });
+      registerChannelRoutes(v1, { db: deps.db, run });
+      registerInventoryRoutes(v1, { db: deps.db, run, config: deps.config });
       done();
     },
     { prefix: '/v1' },

@@ -77,7 +77,7 @@ export function useTestApp(): TestApp {
     t.app = await buildApp({
       db: t.db,
       pool: t.database.handle.pool,
-      config: { bodyLimitBytes: 4 * 1024 * 1024, apiKeyCacheMs: 0 },
+      config: { bodyLimitBytes: 4 * 1024 * 1024, apiKeyCacheMs: 0, syncHoldUnits: 100, syncHoldPercent: 50 },
       logger: false,
     });
     t.keys = {} as Record<Role, string>;

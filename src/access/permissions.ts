@@ -7,6 +7,13 @@ export const permissions = [
   'catalog:write',
   'location:read',
   'location:write',
+  'channel:read',
+  'channel:write',
+  'inventory:read',
+  'inventory:write',
+  'inventory:reserve',
+  'inventory:sync',
+  'inventory:approve',
   'access:manage',
   'audit:read',
 ] as const;
@@ -19,11 +26,11 @@ const readAll: Permission[] = permissions.filter((p) => p.endsWith(':read') && p
 
 export const rolePermissions = {
   admin: [...permissions],
-  operator: [...readAll, 'catalog:write', 'location:write'],
-  warehouse: [...readAll],
+  operator: [...readAll, 'catalog:write', 'location:write', 'channel:write', 'inventory:write', 'inventory:reserve', 'inventory:approve'],
+  warehouse: [...readAll, 'inventory:write'],
   finance: [...readAll, 'audit:read'],
   viewer: [...readAll],
-  integration: [...readAll, 'catalog:write', 'location:write'],
+  integration: [...readAll, 'catalog:write', 'location:write', 'inventory:write', 'inventory:reserve', 'inventory:sync'],
 } as const satisfies Record<Role, readonly Permission[]>;
 
 export const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);

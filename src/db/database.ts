@@ -14,6 +14,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => {
   if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} does not fit in a JavaScript number`);
   return n;
 });
+// A DATE is a calendar day, not an instant: keep it as 'YYYY-MM-DD' rather than a Date at local midnight.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 // numeric is used for ratios (weeks of supply, percentages): a JS number is precise enough there.
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value: string) => Number(value));
 

@@ -83,10 +83,198 @@ export interface LocationsTable {
   updated_at: Timestamp;
 }
 
+export interface ChannelsTable {
+  id: string;
+  code: string;
+  name: string;
+  type: string;
+  currency: string;
+  order_number_prefix: Generated<string>;
+  allow_backorder: Generated<boolean>;
+  presale_days: Generated<number>;
+  return_window_days: Generated<number>;
+  active: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SkuComponentsTable {
+  bundle_sku_id: string;
+  component_sku_id: string;
+  quantity: number;
+}
+
+export interface StockLevelsTable {
+  sku_id: string;
+  location_id: string;
+  on_hand: Generated<number>;
+  reserved: Generated<number>;
+  quarantined: Generated<number>;
+  safety_stock: Generated<number>;
+  safety_weeks: number | null;
+  safety_lookback_weeks: number | null;
+  reorder_point: number | null;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface StockMovementsTable {
+  id: Generated<number>;
+  at: Timestamp;
+  sku_id: string;
+  location_id: string;
+  reason: string;
+  on_hand_delta: Generated<number>;
+  reserved_delta: Generated<number>;
+  quarantined_delta: Generated<number>;
+  reference_type: string | null;
+  reference_id: string | null;
+  actor: string;
+  note: string | null;
+}
+
+export interface SupplyOrdersTable {
+  id: string;
+  type: string;
+  reference: string | null;
+  location_id: string;
+  source_location_id: string | null;
+  status: string;
+  expected_on: ColumnType<string, string, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SupplyLinesTable {
+  id: string;
+  supply_order_id: string;
+  sku_id: string;
+  location_id: string;
+  quantity: number;
+  received: Generated<number>;
+  reserved: Generated<number>;
+  expected_on: ColumnType<string, string, string>;
+  open: Generated<boolean>;
+}
+
+export interface ReservationsTable {
+  id: string;
+  sku_id: string;
+  location_id: string;
+  channel_id: string | null;
+  supply_line_id: string | null;
+  quantity: number;
+  committed: Generated<number>;
+  released: Generated<number>;
+  status: string;
+  reference_type: string;
+  reference_id: string;
+  expires_at: Date | null;
+  created_at: Timestamp;
+  closed_at: Date | null;
+}
+
+export interface ChannelAllocationsTable {
+  id: string;
+  channel_id: string;
+  sku_id: string | null;
+  quota_units: number | null;
+  quota_percent: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ChannelAvailabilityTable {
+  channel_id: string;
+  sku_id: string;
+  available: number;
+  updated_at: Timestamp;
+}
+
+export interface StockAlertsTable {
+  id: string;
+  type: string;
+  sku_id: string;
+  location_id: string;
+  available: number;
+  reorder_point: number;
+  status: string;
+  created_at: Timestamp;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
+  resolved_at: Date | null;
+}
+
+export interface StockCountsTable {
+  id: string;
+  location_id: string;
+  status: string;
+  note: string | null;
+  created_at: Timestamp;
+  posted_at: Date | null;
+}
+
+export interface StockCountLinesTable {
+  count_id: string;
+  sku_id: string;
+  expected: number;
+  counted: number | null;
+}
+
+export interface StockSyncStateTable {
+  source: string;
+  sku_id: string;
+  location_id: string;
+  version: number;
+  on_hand: number;
+  reported_at: Timestamp;
+}
+
+export interface StockDiscrepanciesTable {
+  id: string;
+  source: string;
+  sku_id: string;
+  location_id: string;
+  version: number;
+  ordo_on_hand: number;
+  source_on_hand: number;
+  status: string;
+  reason: string;
+  created_at: Timestamp;
+  decided_at: Date | null;
+  decided_by: string | null;
+}
+
+export interface OutboxEventsTable {
+  id: Generated<number>;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  payload: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  published_at: Date | null;
+}
+
 export interface DB {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
   skus: SkusTable;
   locations: LocationsTable;
+  channels: ChannelsTable;
+  sku_components: SkuComponentsTable;
+  stock_levels: StockLevelsTable;
+  stock_movements: StockMovementsTable;
+  supply_orders: SupplyOrdersTable;
+  supply_lines: SupplyLinesTable;
+  reservations: ReservationsTable;
+  channel_allocations: ChannelAllocationsTable;
+  channel_availability: ChannelAvailabilityTable;
+  stock_alerts: StockAlertsTable;
+  stock_counts: StockCountsTable;
+  stock_count_lines: StockCountLinesTable;
+  stock_sync_state: StockSyncStateTable;
+  stock_discrepancies: StockDiscrepanciesTable;
+  outbox_events: OutboxEventsTable;
 }

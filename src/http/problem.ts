@@ -24,6 +24,9 @@ const titles: Record<ErrorCode, string> = {
   already_exists: 'Already exists',
   idempotency_key_reused: 'Idempotency-Key reused with another request',
   version_conflict: 'The resource changed meanwhile',
+  insufficient_stock: 'Not enough stock',
+  stock_conflict: 'The stock change conflicts with the current numbers',
+  invalid_state: 'Not allowed in the current state',
   internal_error: 'Internal error',
   not_ready: 'Not ready',
 };

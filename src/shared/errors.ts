@@ -22,6 +22,9 @@ export const errorStatus = {
   already_exists: 409,
   idempotency_key_reused: 409,
   version_conflict: 409,
+  insufficient_stock: 409,
+  stock_conflict: 409,
+  invalid_state: 409,
   // the server's side
   internal_error: 500,
   not_ready: 503,

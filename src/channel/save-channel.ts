@@ -1,0 +1,38 @@
+import type { Trx } from '../db/database.js';
+import { isPgError, pgCode } from '../db/pg-errors.js';
+import type { CommandOutcome } from '../http/command.js';
+import { AppError, notFound } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { isCurrency } from '../shared/money.js';
+import type { Channel, ChannelInput, ChannelPatch } from './channel.js';
+import { findChannel, insertChannel, toChannel, updateChannel } from './channel.repository.js';
+
+function checkCurrency(currency: string | undefined): void {
+  if (currency !== undefined && !isCurrency(currency)) {
+    throw new AppError('validation_failed', `"${currency}" is not an ISO 4217 currency code`, {
+      errors: [{ path: '/body/currency', message: 'not an ISO 4217 currency code' }],
+    });
+  }
+}
+
+export async function createChannel(trx: Trx, input: ChannelInput): Promise<CommandOutcome<Channel>> {
+  checkCurrency(input.currency);
+  try {
+    const channel = toChannel(await insertChannel(trx, newId(), input));
+    return { status: 201, body: channel, audit: { action: 'channel.created', entityType: 'channel', entityId: channel.id } };
+  } catch (e) {
+    if (isPgError(e, pgCode.uniqueViolation)) throw new AppError('already_exists', `a channel with code "${input.code}" already exists`);
+    throw e;
+  }
+}
+
+export async function changeChannel(trx: Trx, id: string, patch: ChannelPatch, expectedVersion?: number): Promise<CommandOutcome<Channel>> {
+  checkCurrency(patch.currency);
+  const row = await updateChannel(trx, id, patch, expectedVersion);
+  if (!row) {
+    const current = await findChannel(trx, id);
+    if (!current) throw notFound('channel', id);
+    throw new AppError('version_conflict', `the channel is at version ${current.version}, not ${String(expectedVersion)}`, { currentVersion: current.version });
+  }
+  return { status: 200, body: toChannel(row), audit: { action: 'channel.updated', entityType: 'channel', entityId: id, details: { fields: Object.keys(patch) } } };
+}

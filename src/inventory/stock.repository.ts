@@ -1,0 +1,210 @@
+/**
+ * The one way stock counters change: `applyMovements` writes the counters and their ledger rows in a single
+ * statement. Counters are never read into JavaScript, changed and written back.
+ */
+import { sql } from 'kysely';
+import type { DbOrTrx, Trx } from '../db/database.js';
+import type { MovementReason } from './inventory.js';
+
+export interface Movement {
+  skuId: string;
+  locationId: string;
+  onHand?: number;
+  reserved?: number;
+  quarantined?: number;
+  reason: MovementReason;
+  referenceType?: string | null;
+  referenceId?: string | null;
+  note?: string | null;
+}
+
+export interface NewReservation {
+  id: string;
+  skuId: string;
+  locationId: string;
+  channelId: string | null;
+  quantity: number;
+  referenceType: string;
+  referenceId: string;
+  expiresAt: Date | null;
+}
+
+export interface LevelRow {
+  skuId: string;
+  locationId: string;
+  onHand: number;
+  reserved: number;
+  quarantined: number;
+  safetyStock: number;
+}
+
+/**
+ * What a movement batch must not break. `stock`: on hand, reserved and quarantined stay non-negative and reserved +
+ * quarantined stays within on hand (the table's CHECKs, asked as a condition so a failure is an answer, not an
+ * exception). `available`: in addition, a rise in reserved must fit in on hand - reserved - quarantined - safety stock.
+ */
+export type Guard = 'stock' | 'available';
+
+export interface MovementResult {
+  levels: LevelRow[];
+  /** (sku, location) pairs whose change the guard refused; when non-empty the caller must abort the transaction. */
+  refused: { skuId: string; locationId: string }[];
+}
+
+/**
+ * Applies signed deltas to stock counters and appends one ledger row per movement, in one statement. Rows are locked
+ * in (sku, location) order, so two batches over the same rows cannot deadlock. Optionally inserts reservations for the
+ * pairs that succeeded, in the same statement.
+ */
+export async function applyMovements(
+  trx: Trx,
+  movements: readonly Movement[],
+  opts: { guard: Guard; actor: string; reservations?: readonly NewReservation[] },
+): Promise<MovementResult> {
+  if (movements.length === 0) return { levels: [], refused: [] };
+  const payload = movements.map((m) => ({
+    sku_id: m.skuId,
+    location_id: m.locationId,
+    on_hand: m.onHand ?? 0,
+    reserved: m.reserved ?? 0,
+    quarantined: m.quarantined ?? 0,
+    reason: m.reason,
+    reference_type: m.referenceType ?? null,
+    reference_id: m.referenceId ?? null,
+    note: m.note ?? null,
+  }));
+  const reservations = (opts.reservations ?? []).map((r) => ({
+    id: r.id,
+    sku_id: r.skuId,
+    location_id: r.locationId,
+    channel_id: r.channelId,
+    quantity: r.quantity,
+    reference_type: r.referenceType,
+    reference_id: r.referenceId,
+    expires_at: r.expiresAt?.toISOString() ?? null,
+  }));
+  const result = await sql<LevelRow & { requested: number }>`
+    WITH m AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS x(
+        sku_id uuid, location_id uuid, on_hand int, reserved int, quarantined int,
+        reason text, reference_type text, reference_id text, note text)
+    ),
+    agg AS (
+      SELECT sku_id, location_id, sum(on_hand)::int AS on_hand, sum(reserved)::int AS reserved,
+             sum(quarantined)::int AS quarantined
+      FROM m GROUP BY sku_id, location_id
+    ),
+    upd AS (
+      INSERT INTO stock_levels AS s (sku_id, location_id, on_hand, reserved, quarantined)
+      SELECT a.sku_id, a.location_id, a.on_hand, a.reserved, a.quarantined FROM agg a
+      -- A row that does not exist yet is created only if it starts valid (else the pair is refused below).
+      WHERE (a.on_hand >= 0 AND a.reserved >= 0 AND a.quarantined >= 0 AND a.reserved + a.quarantined <= a.on_hand
+             AND (${opts.guard} <> 'available' OR a.reserved <= 0))
+         OR EXISTS (SELECT 1 FROM stock_levels e WHERE e.sku_id = a.sku_id AND e.location_id = a.location_id)
+      ORDER BY a.sku_id, a.location_id
+      ON CONFLICT (sku_id, location_id) DO UPDATE SET
+        on_hand = s.on_hand + excluded.on_hand,
+        reserved = s.reserved + excluded.reserved,
+        quarantined = s.quarantined + excluded.quarantined,
+        version = s.version + 1,
+        updated_at = now()
+      WHERE s.on_hand + excluded.on_hand >= 0
+        AND s.reserved + excluded.reserved >= 0
+        AND s.quarantined + excluded.quarantined >= 0
+        AND s.reserved + excluded.reserved + s.quarantined + excluded.quarantined <= s.on_hand + excluded.on_hand
+        AND (${opts.guard} <> 'available' OR excluded.reserved <= 0
+             OR s.on_hand - s.reserved - s.quarantined - s.safety_stock >= excluded.reserved)
+      RETURNING s.sku_id, s.location_id, s.on_hand, s.reserved, s.quarantined, s.safety_stock
+    ),
+    ledger AS (
+      INSERT INTO stock_movements (sku_id, location_id, reason, on_hand_delta, reserved_delta, quarantined_delta,
+                                   reference_type, reference_id, actor, note)
+      SELECT m.sku_id, m.location_id, m.reason, m.on_hand, m.reserved, m.quarantined, m.reference_type,
+             m.reference_id, ${opts.actor}, m.note
+      FROM m JOIN upd USING (sku_id, location_id)
+      WHERE m.on_hand <> 0 OR m.reserved <> 0 OR m.quarantined <> 0
+    ),
+    reservation AS (
+      INSERT INTO reservations (id, sku_id, location_id, channel_id, quantity, status, reference_type, reference_id, expires_at)
+      SELECT r.id, r.sku_id, r.location_id, r.channel_id, r.quantity, 'open', r.reference_type, r.reference_id, r.expires_at
+      FROM jsonb_to_recordset(${JSON.stringify(reservations)}::jsonb) AS r(
+        id uuid, sku_id uuid, location_id uuid, channel_id uuid, quantity int, reference_type text, reference_id text,
+        expires_at timestamptz)
+      JOIN upd USING (sku_id, location_id)
+    )
+    SELECT a.sku_id AS "skuId", a.location_id AS "locationId", u.on_hand AS "onHand", u.reserved,
+           u.quarantined, u.safety_stock AS "safetyStock", a.reserved AS requested
+    FROM agg a LEFT JOIN upd u USING (sku_id, location_id)
+  `.execute(trx);
+  const levels: LevelRow[] = [];
+  const refused: { skuId: string; locationId: string }[] = [];
+  for (const row of result.rows) {
+    if (row.onHand === null) refused.push({ skuId: row.skuId, locationId: row.locationId });
+    else levels.push({ skuId: row.skuId, locationId: row.locationId, onHand: row.onHand, reserved: row.reserved, quarantined: row.quarantined, safetyStock: row.safetyStock });
+  }
+  return { levels, refused };
+}
+
+/** Current counters of the given pairs (pairs without a row read as all zero). */
+export async function findLevels(db: DbOrTrx, pairs: readonly { skuId: string; locationId: string }[]): Promise<LevelRow[]> {
+  if (pairs.length === 0) return [];
+  const result = await sql<LevelRow>`
+    SELECT p.sku_id AS "skuId", p.location_id AS "locationId", coalesce(s.on_hand, 0) AS "onHand",
+           coalesce(s.reserved, 0) AS reserved, coalesce(s.quarantined, 0) AS quarantined,
+           coalesce(s.safety_stock, 0) AS "safetyStock"
+    FROM unnest(${pairs.map((p) => p.skuId)}::uuid[], ${pairs.map((p) => p.locationId)}::uuid[]) AS p(sku_id, location_id)
+    LEFT JOIN stock_levels s ON s.sku_id = p.sku_id AND s.location_id = p.location_id
+  `.execute(db);
+  return result.rows;
+}
+
+export interface StockFilter {
+  skuId?: string;
+  locationId?: string;
+  /** Only rows with something on hand, reserved or quarantined. */
+  nonZero?: boolean;
+  after?: [string, string];
+  limit: number;
+}
+
+export async function listStock(db: DbOrTrx, f: StockFilter) {
+  let q = db
+    .selectFrom('stock_levels as s')
+    .innerJoin('skus as k', 'k.id', 's.sku_id')
+    .innerJoin('locations as l', 'l.id', 's.location_id')
+    .select([
+      's.sku_id as skuId', 'k.code as skuCode', 's.location_id as locationId', 'l.code as locationCode',
+      's.on_hand as onHand', 's.reserved', 's.quarantined', 's.safety_stock as safetyStock',
+      's.safety_weeks as safetyWeeks', 's.safety_lookback_weeks as safetyLookbackWeeks',
+      's.reorder_point as reorderPoint', 's.version', 's.updated_at as updatedAt',
+    ])
+    .orderBy('k.code')
+    .orderBy('l.code')
+    .limit(f.limit);
+  if (f.skuId) q = q.where('s.sku_id', '=', f.skuId);
+  if (f.locationId) q = q.where('s.location_id', '=', f.locationId);
+  if (f.nonZero) q = q.where((eb) => eb.or([eb('s.on_hand', '>', 0), eb('s.reserved', '>', 0), eb('s.quarantined', '>', 0)]));
+  if (f.after) {
+    const [skuCode, locationCode] = f.after;
+    q = q.where((eb) => eb.or([eb('k.code', '>', skuCode), eb.and([eb('k.code', '=', skuCode), eb('l.code', '>', locationCode)])]));
+  }
+  return q.execute();
+}
+
+export async function listMovements(db: DbOrTrx, f: { skuId?: string; locationId?: string; referenceType?: string; referenceId?: string; beforeId?: number; limit: number }) {
+  let q = db
+    .selectFrom('stock_movements as m')
+    .innerJoin('skus as k', 'k.id', 'm.sku_id')
+    .innerJoin('locations as l', 'l.id', 'm.location_id')
+    .select(['m.id', 'm.at', 'k.code as skuCode', 'm.sku_id as skuId', 'l.code as locationCode', 'm.location_id as locationId',
+      'm.reason', 'm.on_hand_delta as onHandDelta', 'm.reserved_delta as reservedDelta', 'm.quarantined_delta as quarantinedDelta',
+      'm.reference_type as referenceType', 'm.reference_id as referenceId', 'm.actor', 'm.note'])
+    .orderBy('m.id', 'desc')
+    .limit(f.limit);
+  if (f.skuId) q = q.where('m.sku_id', '=', f.skuId);
+  if (f.locationId) q = q.where('m.location_id', '=', f.locationId);
+  if (f.referenceType) q = q.where('m.reference_type', '=', f.referenceType);
+  if (f.referenceId) q = q.where('m.reference_id', '=', f.referenceId);
+  if (f.beforeId !== undefined) q = q.where('m.id', '<', f.beforeId);
+  return q.execute();
+}
