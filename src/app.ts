@@ -56,6 +56,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     done();
   });
   app.addHook('onRequest', authenticate(deps.db, { cacheMs: deps.config.apiKeyCacheMs }));
+  // A POST with no body (curl -X POST …/release) means "no options": validate it as an empty object.
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
+    done();
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
 

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createApiKey } from '../src/access/create-api-key.js';
 import { roles, type Role } from '../src/access/permissions.js';
@@ -78,7 +79,8 @@ export function useTestApp(): TestApp {
       db: t.db,
       pool: t.database.handle.pool,
       config: { bodyLimitBytes: 4 * 1024 * 1024, apiKeyCacheMs: 0, syncHoldUnits: 100, syncHoldPercent: 50 },
-      logger: false,
+      // ORDO_TEST_LOG=error shows the server's own errors (the stack behind a 500) while debugging a test.
+      logger: process.env.ORDO_TEST_LOG ? pino({ level: process.env.ORDO_TEST_LOG }) : false,
     });
     t.keys = {} as Record<Role, string>;
     await t.db.transaction().execute(async (trx) => {

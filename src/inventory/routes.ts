@@ -3,6 +3,12 @@ import type { App } from '../app.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { RunCommand } from '../http/command.js';
+import { registerAlertRoutes } from './alert.routes.js';
+import { registerAllocationRoutes } from './allocation.routes.js';
+import { registerAvailabilityRoutes } from './availability.routes.js';
+import { registerReservationRoutes } from './reservation.routes.js';
+import { registerStockRoutes } from './stock.routes.js';
+import { registerSupplyRoutes } from './supply.routes.js';
 
 export interface InventoryDeps {
   db: Db;
@@ -11,6 +17,10 @@ export interface InventoryDeps {
 }
 
 export function registerInventoryRoutes(app: App, deps: InventoryDeps): void {
-  void app;
-  void deps;
+  registerStockRoutes(app, deps);
+  registerReservationRoutes(app, deps);
+  registerSupplyRoutes(app, deps);
+  registerAvailabilityRoutes(app, deps);
+  registerAllocationRoutes(app, deps);
+  registerAlertRoutes(app, deps);
 }

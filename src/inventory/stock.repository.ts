@@ -83,7 +83,7 @@ export async function applyMovements(
     reference_id: r.referenceId,
     expires_at: r.expiresAt?.toISOString() ?? null,
   }));
-  const result = await sql<LevelRow & { requested: number }>`
+  const result = await sql<LevelRow>`
     WITH m AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS x(
         sku_id uuid, location_id uuid, on_hand int, reserved int, quarantined int,
@@ -94,26 +94,38 @@ export async function applyMovements(
              sum(quarantined)::int AS quarantined
       FROM m GROUP BY sku_id, location_id
     ),
+    -- PostgreSQL checks the proposed row against the table's CHECKs before it looks for a conflict, so the row
+    -- proposed for a pair that already exists is all zeros (always valid), and the DO UPDATE takes the real deltas
+    -- from agg. A pair that does not exist yet is created only if its deltas make a valid row on their own.
+    proposed AS (
+      SELECT a.*, (a.on_hand >= 0 AND a.reserved >= 0 AND a.quarantined >= 0
+                   AND a.reserved + a.quarantined <= a.on_hand
+                   AND (${opts.guard} <> 'available' OR a.reserved <= 0)) AS starts_valid
+      FROM agg a
+    ),
     upd AS (
       INSERT INTO stock_levels AS s (sku_id, location_id, on_hand, reserved, quarantined)
-      SELECT a.sku_id, a.location_id, a.on_hand, a.reserved, a.quarantined FROM agg a
-      -- A row that does not exist yet is created only if it starts valid (else the pair is refused below).
-      WHERE (a.on_hand >= 0 AND a.reserved >= 0 AND a.quarantined >= 0 AND a.reserved + a.quarantined <= a.on_hand
-             AND (${opts.guard} <> 'available' OR a.reserved <= 0))
-         OR EXISTS (SELECT 1 FROM stock_levels e WHERE e.sku_id = a.sku_id AND e.location_id = a.location_id)
-      ORDER BY a.sku_id, a.location_id
+      SELECT p.sku_id, p.location_id,
+             CASE WHEN p.starts_valid THEN p.on_hand ELSE 0 END,
+             CASE WHEN p.starts_valid THEN p.reserved ELSE 0 END,
+             CASE WHEN p.starts_valid THEN p.quarantined ELSE 0 END
+      FROM proposed p
+      WHERE p.starts_valid OR EXISTS (SELECT 1 FROM stock_levels e WHERE e.sku_id = p.sku_id AND e.location_id = p.location_id)
+      ORDER BY p.sku_id, p.location_id
       ON CONFLICT (sku_id, location_id) DO UPDATE SET
-        on_hand = s.on_hand + excluded.on_hand,
-        reserved = s.reserved + excluded.reserved,
-        quarantined = s.quarantined + excluded.quarantined,
+        on_hand = s.on_hand + (SELECT d.on_hand FROM agg d WHERE d.sku_id = s.sku_id AND d.location_id = s.location_id),
+        reserved = s.reserved + (SELECT d.reserved FROM agg d WHERE d.sku_id = s.sku_id AND d.location_id = s.location_id),
+        quarantined = s.quarantined + (SELECT d.quarantined FROM agg d WHERE d.sku_id = s.sku_id AND d.location_id = s.location_id),
         version = s.version + 1,
         updated_at = now()
-      WHERE s.on_hand + excluded.on_hand >= 0
-        AND s.reserved + excluded.reserved >= 0
-        AND s.quarantined + excluded.quarantined >= 0
-        AND s.reserved + excluded.reserved + s.quarantined + excluded.quarantined <= s.on_hand + excluded.on_hand
-        AND (${opts.guard} <> 'available' OR excluded.reserved <= 0
-             OR s.on_hand - s.reserved - s.quarantined - s.safety_stock >= excluded.reserved)
+      WHERE EXISTS (
+        SELECT 1 FROM agg d WHERE d.sku_id = s.sku_id AND d.location_id = s.location_id
+          AND s.on_hand + d.on_hand >= 0
+          AND s.reserved + d.reserved >= 0
+          AND s.quarantined + d.quarantined >= 0
+          AND s.reserved + d.reserved + s.quarantined + d.quarantined <= s.on_hand + d.on_hand
+          AND (${opts.guard} <> 'available' OR d.reserved <= 0
+               OR s.on_hand - s.reserved - s.quarantined - s.safety_stock >= d.reserved))
       RETURNING s.sku_id, s.location_id, s.on_hand, s.reserved, s.quarantined, s.safety_stock
     ),
     ledger AS (
@@ -133,7 +145,7 @@ export async function applyMovements(
       JOIN upd USING (sku_id, location_id)
     )
     SELECT a.sku_id AS "skuId", a.location_id AS "locationId", u.on_hand AS "onHand", u.reserved,
-           u.quarantined, u.safety_stock AS "safetyStock", a.reserved AS requested
+           u.quarantined, u.safety_stock AS "safetyStock"
     FROM agg a LEFT JOIN upd u USING (sku_id, location_id)
   `.execute(trx);
   const levels: LevelRow[] = [];
