@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from './db/database.js';
 import { pendingMigrations } from './db/migrate.js';
+import { inventoryChecks } from './inventory/check.js';
 
 export interface Check {
   name: string;
@@ -26,10 +27,10 @@ const checks: Check[] = [
   },
 ];
 
-export async function runChecks(db: Db): Promise<{ ok: boolean; lines: string[] }> {
+export async function runChecks(db: Db, all: readonly Check[] = [...checks, ...inventoryChecks]): Promise<{ ok: boolean; lines: string[] }> {
   const lines: string[] = [];
   let ok = true;
-  for (const check of checks) {
+  for (const check of all) {
     const drifts = await check.run(db);
     if (drifts.length === 0) lines.push(`ok    ${check.name}`);
     else {

@@ -22,6 +22,8 @@ export interface Config {
   idempotencyTtlHours: number;
   /** How long a verified API key is cached in memory; a revoked key stops working within this time. */
   apiKeyCacheMs: number;
+  /** Run the background workers (reservation expiry, cleanups, daily recomputations) in this process. */
+  jobs: boolean;
   /** ERP/WMS sync: an absolute on-hand change of at least this many units is held for approval (0 = never). */
   syncHoldUnits: number;
   /** ERP/WMS sync: a change of at least this percent of Ordo's on hand is held for approval (0 = never). */
@@ -87,6 +89,7 @@ export function loadConfig(env: Env = process.env, opts: { loadDotEnv?: boolean 
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     idempotencyTtlHours: int('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
     apiKeyCacheMs: int('API_KEY_CACHE_MS', 5_000, 0, 600_000),
+    jobs: oneOf('JOBS', ['on', 'off'], 'on') === 'on',
     syncHoldUnits: int('SYNC_HOLD_UNITS', 100, 0, 1_000_000_000),
     syncHoldPercent: int('SYNC_HOLD_PERCENT', 50, 0, 100_000),
   };

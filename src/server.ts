@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { locateDatabase } from './db/connect.js';
 import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startJobs } from './jobs/jobs.js';
 
 export interface RunningServer {
   app: App;
@@ -25,6 +26,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     if (adminKey) announceAdminKey(adminKey);
 
     const app = await buildApp({ db: database.db, pool: database.pool, config, logger });
+    const jobs = config.jobs
+      ? await startJobs({ db: database.db, databaseUrl: location.url, logger: logger.child({ component: 'jobs' }), idempotencyTtlHours: config.idempotencyTtlHours })
+      : undefined;
+    // Catch up at once on reservations that expired while no server ran.
+    await jobs?.boss.send('reservations.expire', {});
     const url = await app.listen({ host: config.host, port: config.port });
     return {
       app,
@@ -40,6 +46,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         } finally {
           clearInterval(sweep);
         }
+        await jobs?.stop();
         await database.close();
         await location.stop();
       },

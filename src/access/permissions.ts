@@ -14,6 +14,8 @@ export const permissions = [
   'inventory:reserve',
   'inventory:sync',
   'inventory:approve',
+  'carrier:read',
+  'carrier:write',
   'access:manage',
   'audit:read',
 ] as const;
@@ -26,7 +28,7 @@ const readAll: Permission[] = permissions.filter((p) => p.endsWith(':read') && p
 
 export const rolePermissions = {
   admin: [...permissions],
-  operator: [...readAll, 'catalog:write', 'location:write', 'channel:write', 'inventory:write', 'inventory:reserve', 'inventory:approve'],
+  operator: [...readAll, 'catalog:write', 'location:write', 'channel:write', 'carrier:write', 'inventory:write', 'inventory:reserve', 'inventory:approve'],
   warehouse: [...readAll, 'inventory:write'],
   finance: [...readAll, 'audit:read'],
   viewer: [...readAll],

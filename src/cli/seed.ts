@@ -5,6 +5,12 @@ import { upsertSkuBatch } from '../catalog/upsert-skus.js';
 import type { Db } from '../db/database.js';
 import type { LocationInput } from '../location/location.js';
 import { upsertLocationBatch } from '../location/save-location.js';
+import type { ChannelInput } from '../channel/channel.js';
+import { findChannel } from '../channel/channel.repository.js';
+import { createChannel } from '../channel/save-channel.js';
+import { upsertCarrier } from '../fulfillment/carrier.routes.js';
+import { moveStock, receiptMovements } from '../inventory/move-stock.js';
+import { resolveRefs } from '../inventory/refs.repository.js';
 
 export const demoLocations: LocationInput[] = [
   {
@@ -67,14 +73,50 @@ export function demoSkus(): SkuInput[] {
   return skus;
 }
 
+export const demoChannels: ChannelInput[] = [
+  { code: 'WEB', name: 'Web shop', type: 'web', currency: 'EUR', orderNumberPrefix: 'W', policy: { allowBackorder: false, presaleDays: 14, returnWindowDays: 30 } },
+  { code: 'MARKET', name: 'Marketplace', type: 'marketplace', currency: 'EUR', orderNumberPrefix: 'M', policy: { allowBackorder: false, presaleDays: 0, returnWindowDays: 30 } },
+  { code: 'B2B', name: 'Wholesale (sales reps)', type: 'b2b', currency: 'EUR', orderNumberPrefix: 'B', policy: { allowBackorder: true, presaleDays: 30, returnWindowDays: 14 } },
+];
+
+export const demoCarriers = [
+  { code: 'DHL', name: 'DHL Paket', trackingUrlTemplate: 'https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode={trackingNumber}',
+    services: [{ code: 'standard', name: 'Paket', transitDays: 2 }, { code: 'express', name: 'Express', transitDays: 1 }] },
+  { code: 'DPD', name: 'DPD', trackingUrlTemplate: 'https://tracking.dpd.de/status/de_DE/parcel/{trackingNumber}',
+    services: [{ code: 'classic', name: 'Classic', transitDays: 2 }] },
+];
+
+/** Deterministic stock: the same demo every time, varied enough to show stock-outs and low stock. */
+function demoQuantity(skuIndex: number, locationIndex: number): number {
+  const x = Math.sin(skuIndex * 12.9898 + locationIndex * 78.233) * 43758.5453;
+  const r = x - Math.floor(x);
+  return r < 0.12 ? 0 : Math.floor(r * 120);
+}
+
 export async function seedDemo(db: Db): Promise<string> {
   return db.transaction().execute(async (trx) => {
     const locations = await upsertLocationBatch(trx, demoLocations);
     const skus = await upsertSkuBatch(trx, demoSkus());
+    for (const channel of demoChannels) {
+      if (!(await findChannel(trx, channel.code))) await createChannel(trx, channel);
+    }
+    for (const carrier of demoCarriers) await upsertCarrier(trx, carrier);
+    // Stock only on the first run, so a second seed does not double it.
+    const stocked = await trx.selectFrom('stock_movements').select('id').where('reference_type', '=', 'demo').limit(1).executeTakeFirst();
+    let units = 0;
+    if (!stocked) {
+      const refs = await resolveRefs(trx, { sku: demoSkus().map((s) => s.code), location: demoLocations.map((l) => l.code) });
+      const lines = demoSkus().flatMap((sku, i) => demoLocations.map((location, j) => ({
+        skuId: refs.sku(sku.code), locationId: refs.location(location.code), quantity: demoQuantity(i, j),
+      }))).filter((l) => l.quantity > 0);
+      units = lines.reduce((a, l) => a + l.quantity, 0);
+      await moveStock(trx, receiptMovements(lines, { type: 'demo', id: 'seed' }), 'cli', 'demo receipt');
+    }
     await writeAudit(trx, {
       actorId: null, actorName: 'cli', action: 'demo.seeded', entityType: 'demo', entityId: null, requestId: null,
-      details: { locations: demoLocations.length, skus: skus.body.items.length },
+      details: { locations: demoLocations.length, skus: skus.body.items.length, channels: demoChannels.length, carriers: demoCarriers.length, units },
     });
-    return `demo data: ${demoLocations.length} locations (${locations.body.created} new), ${skus.body.items.length} SKUs (${skus.body.created} new)`;
+    return `demo data: ${demoLocations.length} locations (${locations.body.created} new), ${skus.body.items.length} SKUs (${skus.body.created} new), ` +
+      `${demoChannels.length} channels, ${demoCarriers.length} carriers, ${units} units received`;
   });
 }

@@ -256,6 +256,17 @@ export interface OutboxEventsTable {
   published_at: Date | null;
 }
 
+export interface CarriersTable {
+  id: string;
+  code: string;
+  name: string;
+  services: Json<{ code: string; name: string; transitDays: number }[]>;
+  tracking_url_template: string | null;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
@@ -277,4 +288,5 @@ export interface DB {
   stock_sync_state: StockSyncStateTable;
   stock_discrepancies: StockDiscrepanciesTable;
   outbox_events: OutboxEventsTable;
+  carriers: CarriersTable;
 }

@@ -219,3 +219,13 @@ export async function publishSignals(trx: Trx, pairs: readonly { skuId: string; 
       AND (s.reorder_point IS NULL OR s.on_hand - s.reserved - s.quarantined >= s.reorder_point)
   `.execute(trx);
 }
+
+/**
+ * Re-publishes channel ATP for every stocked SKU (only numbers that moved make events): presale windows and
+ * percentage quotas change with the calendar and with rules, not only with stock movements. Returns the SKU count.
+ */
+export async function republishAvailability(trx: Trx): Promise<number> {
+  const pairs = await trx.selectFrom('stock_levels').select(['sku_id as skuId', 'location_id as locationId']).execute();
+  for (let i = 0; i < pairs.length; i += 2000) await publishSignals(trx, pairs.slice(i, i + 2000));
+  return new Set(pairs.map((p) => p.skuId)).size;
+}

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_inventory.js';
+import * as m0003 from './0003_carriers.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -9,4 +10,5 @@ import * as m0002 from './0002_inventory.js';
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_inventory': m0002,
+  '0003_carriers': m0003,
 };

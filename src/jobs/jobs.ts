@@ -1,0 +1,62 @@
+/**
+ * Background work on pg-boss (a Postgres-backed job queue): schedules and their handlers. Every server runs the
+ * workers; pg-boss hands each job to one of them, so several servers do not repeat the work.
+ */
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import { expireReservations } from '../inventory/reserve-stock.js';
+import { republishAvailability } from '../inventory/availability.repository.js';
+import { recomputeSafetyStock } from '../inventory/stock-settings.js';
+import { deleteExpiredIdempotencyKeys } from '../http/idempotency.repository.js';
+
+export const schedules = {
+  /** pg-boss's finest cron step is a minute, so a reservation outlives its expiry by at most that. */
+  'reservations.expire': '* * * * *',
+  'idempotency-keys.cleanup': '17 * * * *',
+  /** Weeks-of-supply safety stock and presale windows move with the calendar. */
+  'inventory.daily': '5 3 * * *',
+} as const;
+export type JobName = keyof typeof schedules;
+
+export interface JobsDeps {
+  db: Db;
+  databaseUrl: string;
+  logger: Logger;
+  idempotencyTtlHours: number;
+}
+
+/** The work behind each job, callable directly (tests, `ordo` commands) as well as from the queue. */
+export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours'>): Record<JobName, () => Promise<Record<string, number>>> {
+  return {
+    'reservations.expire': async () => {
+      let expired = 0;
+      for (;;) {
+        const n = await deps.db.transaction().execute((trx) => expireReservations(trx, new Date()));
+        expired += n;
+        if (n === 0) return { expired };
+      }
+    },
+    'idempotency-keys.cleanup': async () => ({ deleted: await deleteExpiredIdempotencyKeys(deps.db, deps.idempotencyTtlHours) }),
+    'inventory.daily': async () => deps.db.transaction().execute(async (trx) => ({
+      safetyStockRows: await recomputeSafetyStock(trx),
+      republished: await republishAvailability(trx),
+    })),
+  };
+}
+
+export async function startJobs(deps: JobsDeps): Promise<{ boss: PgBoss; stop(): Promise<void> }> {
+  const boss = new PgBoss({ connectionString: deps.databaseUrl, schema: 'pgboss', max: 4, application_name: 'ordo-jobs' });
+  boss.on('error', (err) => deps.logger.error({ err }, 'job queue error'));
+  await boss.start();
+  const handlers = jobHandlers(deps);
+  for (const [name, cron] of Object.entries(schedules) as [JobName, string][]) {
+    await boss.createQueue(name);
+    await boss.schedule(name, cron, {}, { tz: 'UTC' });
+    await boss.work(name, async () => {
+      const result = await handlers[name]();
+      deps.logger.info({ job: name, ...result }, 'job done');
+    });
+  }
+  return { boss, stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }) };
+}
