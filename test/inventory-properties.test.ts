@@ -11,6 +11,8 @@ import { newId } from '../src/shared/ids.js';
 import { adjustmentMovement, moveStock, quarantineMovement, quarantineReleaseMovement, receiptMovements } from '../src/inventory/move-stock.js';
 import { closeReservations, reserveStock } from '../src/inventory/reserve-stock.js';
 import { createSupply, receiveSupply } from '../src/inventory/supply.js';
+import { openCount, postCount, recordCountLines } from '../src/inventory/count-stock.js';
+import { syncStock } from '../src/inventory/sync-stock.js';
 import { createTestDatabase, type TestDatabase } from './harness.js';
 
 let database: TestDatabase;
@@ -45,7 +47,9 @@ type Op =
   | { op: 'quarantine'; sku: number; loc: number; qty: number }
   | { op: 'unquarantine'; sku: number; loc: number; qty: number; writeOff: boolean }
   | { op: 'transfer'; sku: number; qty: number; receive: boolean }
-  | { op: 'presale'; sku: number; qty: number };
+  | { op: 'presale'; sku: number; qty: number }
+  | { op: 'count'; sku: number; loc: number; counted: number }
+  | { op: 'sync'; sku: number; loc: number; onHand: number; version: number };
 
 const operation: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('receive' as const), sku, loc, qty }),
@@ -56,6 +60,8 @@ const operation: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('unquarantine' as const), sku, loc, qty, writeOff: fc.boolean() }),
   fc.record({ op: fc.constant('transfer' as const), sku, qty, receive: fc.boolean() }),
   fc.record({ op: fc.constant('presale' as const), sku, qty }),
+  fc.record({ op: fc.constant('count' as const), sku, loc, counted: fc.integer({ min: 0, max: 20 }) }),
+  fc.record({ op: fc.constant('sync' as const), sku, loc, onHand: fc.integer({ min: 0, max: 30 }), version: fc.integer({ min: 1, max: 50 }) }),
 );
 
 async function apply(op: Op): Promise<void> {
@@ -104,6 +110,15 @@ async function apply(op: Op): Promise<void> {
         await receiveSupply(trx, id, null, 'prop');
         break;
       }
+      case 'count': {
+        const opened = await openCount(trx, { location: l(op.loc), skus: [s(op.sku)] });
+        await recordCountLines(trx, opened.body.id, { lines: [{ sku: s(op.sku), counted: op.counted }] });
+        await postCount(trx, opened.body.id, 'prop');
+        break;
+      }
+      case 'sync':
+        await syncStock(trx, { source: 'erp', rows: [{ sku: s(op.sku), location: l(op.loc), onHand: op.onHand, version: op.version }] }, { units: 10, percent: 0 }, 'prop');
+        break;
     }
   }).catch((e: unknown) => {
     // Refusals are expected outcomes (not enough stock, below reserved, nothing quarantined…); anything else is a bug.
@@ -112,7 +127,7 @@ async function apply(op: Op): Promise<void> {
 }
 
 describe('inventory invariants', () => {
-  it('hold after any sequence of receive, adjust, reserve, release, commit, quarantine, transfer and presale', async () => {
+  it('hold after any sequence of receive, adjust, reserve, release, commit, quarantine, transfer, presale, count and ERP sync', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 25 }), async (ops) => {
         for (const op of ops) await apply(op);

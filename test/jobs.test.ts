@@ -21,7 +21,7 @@ describe('background jobs on pg-boss', () => {
     const id = await stockedReservation('JOB-1', 3600);
     await t.db.updateTable('reservations').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
     const jobs = await startJobs({ db: t.db, databaseUrl: t.database.url, logger: pino({ level: 'silent' }), idempotencyTtlHours: 24 });
-    stop = jobs.stop;
+    stop = () => jobs.stop();
     expect(await jobs.boss.send('reservations.expire', {})).toBeTruthy();
     const deadline = Date.now() + 20_000;
     let status = 'open';

@@ -267,6 +267,139 @@ export interface CarriersTable {
   updated_at: Timestamp;
 }
 
+export interface CustomersTable {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  name: string;
+  type: Generated<string>;
+  company: string | null;
+  vat_id: string | null;
+  payment_terms_days: Generated<number>;
+  blocked: Generated<boolean>;
+  blocked_reason: string | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface Address {
+  name: string;
+  company?: string | null;
+  line1: string;
+  line2?: string | null;
+  city: string;
+  state?: string | null;
+  postalCode: string;
+  country: string;
+  phone?: string | null;
+}
+
+export interface OrdersTable {
+  id: string;
+  number: string;
+  channel_id: string;
+  external_ref: string;
+  customer_id: string;
+  status: string;
+  currency: string;
+  subtotal_minor: number;
+  discount_minor: Generated<number>;
+  shipping_minor: Generated<number>;
+  tax_minor: Generated<number>;
+  total_minor: number;
+  payment_method: string | null;
+  payment_authorized_minor: Generated<number>;
+  delivery_method: string;
+  pickup_location_id: string | null;
+  shipping_address: Json<Address> | null;
+  billing_address: Json<Address> | null;
+  buyer_remark: string | null;
+  purchase_order_number: string | null;
+  entered_by: string | null;
+  search_text: Generated<string>;
+  tracking_token: string;
+  items_signature: string;
+  merged_into_id: string | null;
+  split_from_id: string | null;
+  placed_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Generated<number>;
+}
+
+export interface OrderLinesTable {
+  id: string;
+  order_id: string;
+  line_no: number;
+  sku_id: string;
+  location_id: string | null;
+  quantity: number;
+  allocated: Generated<number>;
+  shipped: Generated<number>;
+  cancelled: Generated<number>;
+  returned: Generated<number>;
+  backordered: Generated<number>;
+  unit_price_minor: number;
+  discount_minor: Generated<number>;
+  tax_minor: Generated<number>;
+}
+
+export interface OrderHoldsTable {
+  id: string;
+  order_id: string;
+  reason_code: string;
+  rule_id: string | null;
+  note: string | null;
+  status: Generated<string>;
+  created_at: Timestamp;
+  decided_at: Date | null;
+  decided_by: string | null;
+}
+
+export interface OrderFlagsTable {
+  order_id: string;
+  reason_code: string;
+  rule_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface OrderTimelineTable {
+  id: Generated<number>;
+  order_id: string;
+  at: Timestamp;
+  actor: string;
+  type: string;
+  from_status: string | null;
+  to_status: string | null;
+  message: string;
+  details: Json<Record<string, unknown>>;
+}
+
+export interface ReviewRulesTable {
+  id: string;
+  code: string;
+  name: string;
+  priority: Generated<number>;
+  enabled: Generated<boolean>;
+  condition: Json<{ match: 'all' | 'any'; conditions: { field: string; operator: string; value?: unknown }[] }>;
+  action: string;
+  reason_code: string;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ShipmentsTable {
+  id: string;
+  order_id: string;
+  carrier_code: string | null;
+  tracking_number: string | null;
+  lines: Json<{ lineId: string; quantity: number }[]>;
+  shipped_at: Timestamp;
+  delivered_at: Date | null;
+}
+
 export interface DB {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
@@ -289,4 +422,12 @@ export interface DB {
   stock_discrepancies: StockDiscrepanciesTable;
   outbox_events: OutboxEventsTable;
   carriers: CarriersTable;
+  customers: CustomersTable;
+  orders: OrdersTable;
+  order_lines: OrderLinesTable;
+  order_holds: OrderHoldsTable;
+  order_flags: OrderFlagsTable;
+  order_timeline: OrderTimelineTable;
+  review_rules: ReviewRulesTable;
+  shipments: ShipmentsTable;
 }

@@ -32,6 +32,17 @@ class Replay extends Error {
   }
 }
 
+/**
+ * Thrown when a command lost a race it can win by running again from the start (e.g. a row it meant to create was
+ * created meanwhile). The runner retries it like a deadlock; callers never see it.
+ */
+export class RetryCommand extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RetryCommand';
+  }
+}
+
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const RETRIES = 3;
 
@@ -76,7 +87,8 @@ export function commandRunner(db: Db): RunCommand {
           return e.body as T;
         }
         // Deadlocks and serialization failures are the database asking for a retry; the caller never sees them.
-        const retryable = isPgError(e) && (e.code === pgCode.deadlockDetected || e.code === pgCode.serializationFailure);
+        const retryable = e instanceof RetryCommand
+          || (isPgError(e) && (e.code === pgCode.deadlockDetected || e.code === pgCode.serializationFailure));
         if (retryable && attempt < RETRIES) continue;
         throw e;
       }

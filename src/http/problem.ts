@@ -32,14 +32,15 @@ const titles: Record<ErrorCode, string> = {
 };
 
 export function problemBody(code: ErrorCode, detail: string, requestId: string, extra: Record<string, unknown> = {}) {
+  // The standard members come last so that no extra can overwrite them.
   return {
+    ...extra,
     type: `urn:ordo:problem:${code}`,
     title: titles[code],
     status: errorStatus[code],
     code,
     detail,
     requestId,
-    ...extra,
   };
 }
 

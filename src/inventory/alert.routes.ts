@@ -58,7 +58,7 @@ export function registerAlertRoutes(app: App, { db, run }: InventoryDeps): void 
     if (!updated) {
       const current = await trx.selectFrom('stock_alerts').select('status').where('id', '=', request.params.id).executeTakeFirst();
       if (!current) throw notFound('alert', request.params.id);
-      throw new AppError('invalid_state', `the alert is ${current.status}; only open alerts can be acknowledged`, { status: current.status, allowed: ['open'] });
+      throw new AppError('invalid_state', `the alert is ${current.status}; only open alerts can be acknowledged`, { currentStatus: current.status, allowed: ['open'] });
     }
     const row = await select(trx).where('a.id', '=', request.params.id).executeTakeFirstOrThrow();
     return { status: 200, body: shape(row), audit: { action: 'alert.acknowledged', entityType: 'stock_alert', entityId: request.params.id } };

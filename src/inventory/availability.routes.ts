@@ -44,8 +44,8 @@ interface AvailabilityRequest {
 async function availability(db: Db, req: AvailabilityRequest) {
   if (req.skus.length > MAX_SKUS) throw new AppError('validation_failed', `at most ${MAX_SKUS} SKUs per request`);
   const refs = await resolveRefs(db, { sku: req.skus, location: req.location ?? [], channel: req.channel ? [req.channel] : [] });
-  const skuIds = [...new Set(req.skus.map(refs.sku))];
-  const locationIds = req.location?.map(refs.location);
+  const skuIds = [...new Set(req.skus.map((s) => refs.sku(s)))];
+  const locationIds = req.location?.map((l) => refs.location(l));
   const channelId = req.channel ? refs.channel(req.channel) : undefined;
   const [levels, channelRows, codes] = await Promise.all([
     skuAvailability(db, skuIds, { locationIds, date: req.date }),

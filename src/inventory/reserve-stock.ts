@@ -158,7 +158,7 @@ export async function closeReservations(
   if (target.ids && open.length < rows.length) {
     const closed = rows.find((r) => r.status !== 'open');
     throw new AppError('invalid_state', `reservation ${closed?.id} is ${closed?.status}; only open reservations can be released or committed`, {
-      status: closed?.status, allowed: ['open'],
+      currentStatus: closed?.status, allowed: ['open'],
     });
   }
   const changes = open.map((r) => {

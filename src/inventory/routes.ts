@@ -6,9 +6,11 @@ import type { RunCommand } from '../http/command.js';
 import { registerAlertRoutes } from './alert.routes.js';
 import { registerAllocationRoutes } from './allocation.routes.js';
 import { registerAvailabilityRoutes } from './availability.routes.js';
+import { registerCountRoutes } from './count.routes.js';
 import { registerReservationRoutes } from './reservation.routes.js';
 import { registerStockRoutes } from './stock.routes.js';
 import { registerSupplyRoutes } from './supply.routes.js';
+import { registerSyncRoutes } from './sync.routes.js';
 
 export interface InventoryDeps {
   db: Db;
@@ -23,4 +25,6 @@ export function registerInventoryRoutes(app: App, deps: InventoryDeps): void {
   registerAvailabilityRoutes(app, deps);
   registerAllocationRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerCountRoutes(app, deps);
+  registerSyncRoutes(app, deps);
 }

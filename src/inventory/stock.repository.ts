@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
+import { RetryCommand } from '../http/command.js';
 import type { MovementReason } from './inventory.js';
 
 export interface Movement {
@@ -83,51 +84,55 @@ export async function applyMovements(
     reference_id: r.referenceId,
     expires_at: r.expiresAt?.toISOString() ?? null,
   }));
-  const result = await sql<LevelRow>`
+  const result = await sql<LevelRow & { raced: boolean }>`
     WITH m AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS x(
         sku_id uuid, location_id uuid, on_hand int, reserved int, quarantined int,
         reason text, reference_type text, reference_id text, note text)
     ),
     agg AS (
-      SELECT sku_id, location_id, sum(on_hand)::int AS on_hand, sum(reserved)::int AS reserved,
-             sum(quarantined)::int AS quarantined
-      FROM m GROUP BY sku_id, location_id
+      SELECT x.*, (x.on_hand >= 0 AND x.reserved >= 0 AND x.quarantined >= 0 AND x.reserved + x.quarantined <= x.on_hand
+                   AND (${opts.guard} <> 'available' OR x.reserved <= 0)) AS starts_valid
+      FROM (SELECT sku_id, location_id, sum(on_hand)::int AS on_hand, sum(reserved)::int AS reserved,
+                   sum(quarantined)::int AS quarantined
+            FROM m GROUP BY sku_id, location_id) x
     ),
-    -- PostgreSQL checks the proposed row against the table's CHECKs before it looks for a conflict, so the row
-    -- proposed for a pair that already exists is all zeros (always valid), and the DO UPDATE takes the real deltas
-    -- from agg. A pair that does not exist yet is created only if its deltas make a valid row on their own.
-    proposed AS (
-      SELECT a.*, (a.on_hand >= 0 AND a.reserved >= 0 AND a.quarantined >= 0
-                   AND a.reserved + a.quarantined <= a.on_hand
-                   AND (${opts.guard} <> 'available' OR a.reserved <= 0)) AS starts_valid
-      FROM agg a
+    -- Lock every existing row of the batch in (sku, location) order before changing any: two batches over the same
+    -- rows then queue instead of deadlocking. (An InitPlan: evaluated once, before the UPDATE scans.)
+    locked AS (
+      SELECT s.sku_id FROM stock_levels s JOIN agg a USING (sku_id, location_id)
+      ORDER BY s.sku_id, s.location_id FOR UPDATE OF s
     ),
-    upd AS (
-      INSERT INTO stock_levels AS s (sku_id, location_id, on_hand, reserved, quarantined)
-      SELECT p.sku_id, p.location_id,
-             CASE WHEN p.starts_valid THEN p.on_hand ELSE 0 END,
-             CASE WHEN p.starts_valid THEN p.reserved ELSE 0 END,
-             CASE WHEN p.starts_valid THEN p.quarantined ELSE 0 END
-      FROM proposed p
-      WHERE p.starts_valid OR EXISTS (SELECT 1 FROM stock_levels e WHERE e.sku_id = p.sku_id AND e.location_id = p.location_id)
-      ORDER BY p.sku_id, p.location_id
-      ON CONFLICT (sku_id, location_id) DO UPDATE SET
-        on_hand = s.on_hand + (SELECT d.on_hand FROM agg d WHERE d.sku_id = s.sku_id AND d.location_id = s.location_id),
-        reserved = s.reserved + (SELECT d.reserved FROM agg d WHERE d.sku_id = s.sku_id AND d.location_id = s.location_id),
-        quarantined = s.quarantined + (SELECT d.quarantined FROM agg d WHERE d.sku_id = s.sku_id AND d.location_id = s.location_id),
+    updated AS (
+      UPDATE stock_levels s SET
+        on_hand = s.on_hand + a.on_hand,
+        reserved = s.reserved + a.reserved,
+        quarantined = s.quarantined + a.quarantined,
         version = s.version + 1,
         updated_at = now()
-      WHERE EXISTS (
-        SELECT 1 FROM agg d WHERE d.sku_id = s.sku_id AND d.location_id = s.location_id
-          AND s.on_hand + d.on_hand >= 0
-          AND s.reserved + d.reserved >= 0
-          AND s.quarantined + d.quarantined >= 0
-          AND s.reserved + d.reserved + s.quarantined + d.quarantined <= s.on_hand + d.on_hand
-          AND (${opts.guard} <> 'available' OR d.reserved <= 0
-               OR s.on_hand - s.reserved - s.quarantined - s.safety_stock >= d.reserved))
+      FROM agg a
+      WHERE s.sku_id = a.sku_id AND s.location_id = a.location_id
+        AND (SELECT count(*) FROM locked) >= 0
+        AND s.on_hand + a.on_hand >= 0
+        AND s.reserved + a.reserved >= 0
+        AND s.quarantined + a.quarantined >= 0
+        AND s.reserved + a.reserved + s.quarantined + a.quarantined <= s.on_hand + a.on_hand
+        AND (${opts.guard} <> 'available' OR a.reserved <= 0
+             OR s.on_hand - s.reserved - s.quarantined - s.safety_stock >= a.reserved)
       RETURNING s.sku_id, s.location_id, s.on_hand, s.reserved, s.quarantined, s.safety_stock
     ),
+    -- A pair without a row yet is created, if its deltas make a valid row on their own. If another transaction
+    -- creates it first, nothing is inserted and the pair is reported as raced (the caller retries).
+    inserted AS (
+      INSERT INTO stock_levels AS s (sku_id, location_id, on_hand, reserved, quarantined)
+      SELECT a.sku_id, a.location_id, a.on_hand, a.reserved, a.quarantined FROM agg a
+      WHERE a.starts_valid
+        AND NOT EXISTS (SELECT 1 FROM stock_levels e WHERE e.sku_id = a.sku_id AND e.location_id = a.location_id)
+      ORDER BY a.sku_id, a.location_id
+      ON CONFLICT (sku_id, location_id) DO NOTHING
+      RETURNING s.sku_id, s.location_id, s.on_hand, s.reserved, s.quarantined, s.safety_stock
+    ),
+    upd AS (SELECT * FROM updated UNION ALL SELECT * FROM inserted),
     ledger AS (
       INSERT INTO stock_movements (sku_id, location_id, reason, on_hand_delta, reserved_delta, quarantined_delta,
                                    reference_type, reference_id, actor, note)
@@ -145,12 +150,15 @@ export async function applyMovements(
       JOIN upd USING (sku_id, location_id)
     )
     SELECT a.sku_id AS "skuId", a.location_id AS "locationId", u.on_hand AS "onHand", u.reserved,
-           u.quarantined, u.safety_stock AS "safetyStock"
+           u.quarantined, u.safety_stock AS "safetyStock",
+           (u.sku_id IS NULL AND a.starts_valid AND NOT EXISTS (SELECT 1 FROM stock_levels e WHERE e.sku_id = a.sku_id AND e.location_id = a.location_id)) AS raced
     FROM agg a LEFT JOIN upd u USING (sku_id, location_id)
   `.execute(trx);
   const levels: LevelRow[] = [];
   const refused: { skuId: string; locationId: string }[] = [];
   for (const row of result.rows) {
+    // Created by a concurrent transaction after this statement's snapshot: run the whole command again.
+    if (row.raced && row.onHand === null) throw new RetryCommand(`stock row ${row.skuId}/${row.locationId} was created concurrently`);
     if (row.onHand === null) refused.push({ skuId: row.skuId, locationId: row.locationId });
     else levels.push({ skuId: row.skuId, locationId: row.locationId, onHand: row.onHand, reserved: row.reserved, quarantined: row.quarantined, safetyStock: row.safetyStock });
   }
@@ -160,7 +168,7 @@ export async function applyMovements(
 /** Current counters of the given pairs (pairs without a row read as all zero). */
 export async function findLevels(db: DbOrTrx, pairs: readonly { skuId: string; locationId: string }[]): Promise<LevelRow[]> {
   if (pairs.length === 0) return [];
-  const result = await sql<LevelRow>`
+  const result = await sql<LevelRow & { raced: boolean }>`
     SELECT p.sku_id AS "skuId", p.location_id AS "locationId", coalesce(s.on_hand, 0) AS "onHand",
            coalesce(s.reserved, 0) AS reserved, coalesce(s.quarantined, 0) AS quarantined,
            coalesce(s.safety_stock, 0) AS "safetyStock"

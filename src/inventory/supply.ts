@@ -58,7 +58,7 @@ export async function receiveSupply(
   if (!found) throw notFound('supply order', id);
   const { order, lines } = found;
   if (order.status !== 'open' && order.status !== 'in_transit') {
-    throw new AppError('invalid_state', `the supply order is ${order.status}; only open or in-transit orders can be received`, { status: order.status, allowed: ['open', 'in_transit'] });
+    throw new AppError('invalid_state', `the supply order is ${order.status}; only open or in-transit orders can be received`, { currentStatus: order.status, allowed: ['open', 'in_transit'] });
   }
   const wanted = received ?? lines.filter((l) => l.open).map((l) => ({ skuId: l.skuId, quantity: l.quantity - l.received }));
   const changes: { id: string; received: number; reserved: number }[] = [];
@@ -101,7 +101,7 @@ export async function cancelSupply(trx: Trx, id: string, actor: string): Promise
   const found = await findSupplyOrder(trx, id, { lock: true });
   if (!found) throw notFound('supply order', id);
   if (found.order.status !== 'open') {
-    throw new AppError('invalid_state', `the supply order is ${found.order.status}; only open purchase or production orders can be cancelled`, { status: found.order.status, allowed: ['open'] });
+    throw new AppError('invalid_state', `the supply order is ${found.order.status}; only open purchase or production orders can be cancelled`, { currentStatus: found.order.status, allowed: ['open'] });
   }
   const waiting = await incomingReservations(trx, found.lines.map((l) => l.id));
   if (waiting.length > 0) await closeReservations(trx, { ids: waiting.map((w) => w.id) }, 'release', { actor, referenceType: 'supply_order', referenceId: id });

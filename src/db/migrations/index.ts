@@ -2,6 +2,8 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_inventory.js';
 import * as m0003 from './0003_carriers.js';
+import * as m0004 from './0004_orders.js';
+import * as m0005 from './0005_default_review_rules.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -11,4 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_inventory': m0002,
   '0003_carriers': m0003,
+  '0004_orders': m0004,
+  '0005_default_review_rules': m0005,
 };

@@ -1,0 +1,250 @@
+/**
+ * ERP/WMS sync use cases: take a batch of absolute on-hand numbers from a source, decide each row (stock-sync.ts),
+ * apply the small changes, hold the suspicious ones as discrepancies for a person to approve or reject.
+ *
+ * A batch is a handful of statements whatever its size (arrays in, sets out), so 5,000 rows cost about what 5 do.
+ * Lock order, shared with approval: the source's sync-state rows, then stock rows (both by sku, location), then
+ * discrepancies. Holding the sync-state row of (source, sku, location) serialises everything about that source's
+ * number, so a version is compared with the newest one even under concurrent batches.
+ */
+import { sql } from 'kysely';
+import type { DbOrTrx, Trx } from '../db/database.js';
+import type { CommandOutcome } from '../http/command.js';
+import { AppError, notFound } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { moveStock } from './move-stock.js';
+import { resolveRefs } from './refs.repository.js';
+import {
+  decideSyncRow, effectiveThresholds, newestPerKey, tally, type Discrepancy, type DiscrepancyStatus, type OrdoLevel,
+  type ReconciliationRow, type SyncDecision, type SyncRequest, type SyncResult, type Thresholds,
+} from './stock-sync.js';
+import type { Movement } from './stock.repository.js';
+
+interface Pair { skuId: string; locationId: string }
+const keyOf = (p: Pair) => `${p.skuId}/${p.locationId}`;
+const NO_STOCK: OrdoLevel = { onHand: 0, reserved: 0, quarantined: 0 };
+
+export async function syncStock(trx: Trx, input: SyncRequest, defaults: Thresholds, actor: string): Promise<CommandOutcome<SyncResult>> {
+  const refs = await resolveRefs(trx, { sku: input.rows.map((r) => r.sku), location: input.rows.map((r) => r.location) });
+  const rows = input.rows.map((r) => {
+    const pair = { skuId: refs.sku(r.sku), locationId: refs.location(r.location) };
+    return { ...r, ...pair, key: keyOf(pair) };
+  });
+  const winners = newestPerKey(rows);
+  const pairs = rows.filter((row, index) => winners.get(row.key) === index);
+
+  const stored = await lockSyncState(trx, input.source, pairs);
+  const levels = await lockLevels(trx, pairs);
+  const thresholds = effectiveThresholds(defaults, input.holdThreshold);
+  const decided = rows.map((row, index) => {
+    const decision: SyncDecision = winners.get(row.key) === index
+      ? decideSyncRow(row, stored.get(row.key) ?? null, levels.get(row.key) ?? NO_STOCK, thresholds)
+      : { outcome: 'ignored', reason: 'newer_in_request' };
+    const ordoOnHand = (levels.get(row.key) ?? NO_STOCK).onHand;
+    return { row, index, decision, ordoOnHand, discrepancyId: decision.outcome === 'held' ? newId() : undefined };
+  });
+
+  const movements: Movement[] = decided.flatMap(({ row, decision }) => (decision.outcome === 'applied'
+    ? [{ skuId: row.skuId, locationId: row.locationId, onHand: decision.onHandDelta, reason: 'external_sync' as const, referenceType: 'sync', referenceId: input.source }]
+    : []));
+  // Applied rows were checked against the locked counters, so the guard cannot refuse them here.
+  await moveStock(trx, movements, actor, `the sync from ${input.source}`);
+  const reported = decided.filter((d) => d.decision.outcome !== 'ignored').map((d) => d.row);
+  // Any newer number from the source replaces what an older held one asked for; approving the older one later would
+  // set stock to a number the source itself no longer reports.
+  await supersedePending(trx, input.source, reported);
+  await insertDiscrepancies(trx, input.source, decided.flatMap(({ row, decision, ordoOnHand, discrepancyId }) => (decision.outcome === 'held' && discrepancyId
+    ? [{ id: discrepancyId, skuId: row.skuId, locationId: row.locationId, version: row.version, ordoOnHand, sourceOnHand: row.onHand, reason: decision.reason }]
+    : [])));
+  await storeSyncState(trx, input.source, reported);
+
+  const counts = tally(decided.map((d) => d.decision.outcome));
+  const body: SyncResult = {
+    ...counts,
+    rows: decided.map(({ row, index, decision, ordoOnHand, discrepancyId }) => ({
+      index, sku: row.sku, location: row.location, outcome: decision.outcome,
+      ...('reason' in decision && { reason: decision.reason }),
+      ordoOnHand, onHand: row.onHand,
+      ...(discrepancyId !== undefined && { discrepancyId }),
+    })),
+  };
+  return { status: 200, body, audit: { action: 'stock_sync.received', entityType: 'stock_sync', entityId: input.source, details: { ...counts, rows: rows.length, thresholds } } };
+}
+
+const unnestPairs = (pairs: readonly Pair[]) =>
+  sql`unnest(${pairs.map((p) => p.skuId)}::uuid[], ${pairs.map((p) => p.locationId)}::uuid[])`;
+
+/**
+ * Locks the source's sync state of every pair (creating the rows that do not exist yet, which locks them too) and
+ * returns the stored version, or null for a pair the source never reported. The no-op DO UPDATE is what takes the
+ * lock on existing rows and returns their newest committed version.
+ */
+async function lockSyncState(trx: Trx, source: string, pairs: readonly Pair[]): Promise<Map<string, number | null>> {
+  const result = await sql<Pair & { version: number; inserted: boolean }>`
+    INSERT INTO stock_sync_state AS s (source, sku_id, location_id, version, on_hand)
+    SELECT ${source}, p.sku_id, p.location_id, 0, 0 FROM ${unnestPairs(pairs)} AS p(sku_id, location_id)
+    ORDER BY p.sku_id, p.location_id
+    ON CONFLICT (source, sku_id, location_id) DO UPDATE SET version = s.version
+    RETURNING s.sku_id AS "skuId", s.location_id AS "locationId", s.version, (xmax = 0) AS inserted
+  `.execute(trx);
+  return new Map(result.rows.map((r) => [keyOf(r), r.inserted ? null : r.version]));
+}
+
+/**
+ * Locks the existing stock rows of the pairs, in (sku, location) order. A pair without a row reads as zero; should
+ * another request create that row meanwhile, the applied delta simply adds to it, which is the same as that request
+ * arriving just after this one.
+ */
+async function lockLevels(trx: Trx, pairs: readonly Pair[]): Promise<Map<string, OrdoLevel>> {
+  const result = await sql<Pair & OrdoLevel>`
+    SELECT s.sku_id AS "skuId", s.location_id AS "locationId", s.on_hand AS "onHand", s.reserved, s.quarantined
+    FROM stock_levels s JOIN ${unnestPairs(pairs)} AS p(sku_id, location_id) USING (sku_id, location_id)
+    ORDER BY s.sku_id, s.location_id
+    FOR UPDATE OF s
+  `.execute(trx);
+  return new Map(result.rows.map((r) => [keyOf(r), { onHand: r.onHand, reserved: r.reserved, quarantined: r.quarantined }]));
+}
+
+async function supersedePending(trx: Trx, source: string, pairs: readonly Pair[]): Promise<void> {
+  if (pairs.length === 0) return;
+  await sql`
+    UPDATE stock_discrepancies d SET status = 'superseded', decided_at = now()
+    FROM ${unnestPairs(pairs)} AS p(sku_id, location_id)
+    WHERE d.status = 'pending' AND d.source = ${source} AND d.sku_id = p.sku_id AND d.location_id = p.location_id
+  `.execute(trx);
+}
+
+async function insertDiscrepancies(
+  trx: Trx,
+  source: string,
+  items: readonly { id: string; skuId: string; locationId: string; version: number; ordoOnHand: number; sourceOnHand: number; reason: string }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  await sql`
+    INSERT INTO stock_discrepancies (id, source, sku_id, location_id, version, ordo_on_hand, source_on_hand, status, reason)
+    SELECT x.id, ${source}, x."skuId", x."locationId", x.version, x."ordoOnHand", x."sourceOnHand", 'pending', x.reason
+    FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(
+      id uuid, "skuId" uuid, "locationId" uuid, version numeric, "ordoOnHand" int, "sourceOnHand" int, reason text)
+  `.execute(trx);
+}
+
+/** The rows exist and are locked (lockSyncState); the guard on version keeps the newest even if that ever changed. */
+async function storeSyncState(trx: Trx, source: string, rows: readonly (Pair & { onHand: number; version: number })[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    UPDATE stock_sync_state s SET version = x.version, on_hand = x."onHand", reported_at = now()
+    FROM jsonb_to_recordset(${JSON.stringify(rows.map(({ skuId, locationId, onHand, version }) => ({ skuId, locationId, onHand, version })))}::jsonb)
+      AS x("skuId" uuid, "locationId" uuid, "onHand" int, version numeric)
+    WHERE s.source = ${source} AND s.sku_id = x."skuId" AND s.location_id = x."locationId"
+  `.execute(trx);
+}
+
+// ---- discrepancies ---------------------------------------------------------------------------------------------
+
+interface DiscrepancyRow {
+  id: string; source: string; skuId: string; skuCode: string; locationId: string; locationCode: string; version: number;
+  ordoOnHand: number; sourceOnHand: number; status: DiscrepancyStatus; reason: string; createdAt: Date;
+  decidedAt: Date | null; decidedBy: string | null;
+}
+
+const selectDiscrepancy = sql`
+  SELECT d.id, d.source, d.sku_id AS "skuId", k.code AS "skuCode", d.location_id AS "locationId", l.code AS "locationCode",
+         d.version, d.ordo_on_hand AS "ordoOnHand", d.source_on_hand AS "sourceOnHand", d.status, d.reason,
+         d.created_at AS "createdAt", d.decided_at AS "decidedAt", d.decided_by AS "decidedBy"
+  FROM stock_discrepancies d JOIN skus k ON k.id = d.sku_id JOIN locations l ON l.id = d.location_id`;
+
+export function toDiscrepancy(r: DiscrepancyRow): Discrepancy {
+  return {
+    id: r.id, source: r.source, sku: r.skuCode, skuId: r.skuId, location: r.locationCode, locationId: r.locationId,
+    version: r.version, ordoOnHand: r.ordoOnHand, sourceOnHand: r.sourceOnHand, status: r.status, reason: r.reason,
+    createdAt: r.createdAt.toISOString(), decidedAt: r.decidedAt?.toISOString() ?? null, decidedBy: r.decidedBy,
+  };
+}
+
+/**
+ * Approves (sets on hand to the source's number, against the current on hand) or rejects a pending discrepancy.
+ * Approval goes through the stock guard: a number below what is reserved or quarantined is a 409 until those are
+ * released, and the discrepancy stays pending.
+ */
+export async function decideDiscrepancy(
+  trx: Trx,
+  id: string,
+  decision: 'approved' | 'rejected',
+  by: { actor: string; name: string },
+): Promise<CommandOutcome<Discrepancy>> {
+  const target = await trx.selectFrom('stock_discrepancies').select(['source', 'sku_id', 'location_id']).where('id', '=', id).executeTakeFirst();
+  if (!target) throw notFound('discrepancy', id);
+  // Same lock order as a sync batch: the source's sync state first, then stock, then the discrepancy.
+  await sql`SELECT 1 FROM stock_sync_state WHERE source = ${target.source} AND sku_id = ${target.sku_id} AND location_id = ${target.location_id} FOR UPDATE`.execute(trx);
+  const current = await sql<{ onHand: number }>`
+    SELECT on_hand AS "onHand" FROM stock_levels WHERE sku_id = ${target.sku_id} AND location_id = ${target.location_id} FOR UPDATE
+  `.execute(trx);
+  const row = (await sql<DiscrepancyRow>`${selectDiscrepancy} WHERE d.id = ${id} FOR UPDATE OF d`.execute(trx)).rows[0];
+  if (!row) throw notFound('discrepancy', id);
+  if (row.status !== 'pending') {
+    throw new AppError('invalid_state', `the discrepancy is ${row.status}; only pending ones can be approved or rejected`, { currentStatus: row.status, allowed: ['pending'] });
+  }
+  if (decision === 'approved') {
+    const delta = row.sourceOnHand - (current.rows[0]?.onHand ?? 0);
+    if (delta !== 0) {
+      await moveStock(trx, [{
+        skuId: row.skuId, locationId: row.locationId, onHand: delta, reason: 'external_sync', referenceType: 'sync',
+        referenceId: row.source, note: `discrepancy ${id} approved`,
+      }], by.actor, `approving discrepancy ${id}`);
+    }
+  }
+  const decided = await trx.updateTable('stock_discrepancies')
+    .set({ status: decision, decided_at: sql<Date>`now()`, decided_by: by.name })
+    .where('id', '=', id)
+    .returning(['decided_at'])
+    .executeTakeFirstOrThrow();
+  const body = toDiscrepancy({ ...row, status: decision, decidedAt: decided.decided_at, decidedBy: by.name });
+  const action = decision === 'approved' ? 'stock_discrepancy.approved' : 'stock_discrepancy.rejected';
+  return { status: 200, body, audit: { action, entityType: 'stock_discrepancy', entityId: id, details: { source: row.source, ordoOnHand: current.rows[0]?.onHand ?? 0, sourceOnHand: row.sourceOnHand } } };
+}
+
+export async function findDiscrepancy(db: DbOrTrx, id: string): Promise<Discrepancy | undefined> {
+  const row = (await sql<DiscrepancyRow>`${selectDiscrepancy} WHERE d.id = ${id}`.execute(db)).rows[0];
+  return row && toDiscrepancy(row);
+}
+
+export async function listDiscrepancies(
+  db: DbOrTrx,
+  f: { status: DiscrepancyStatus; source?: string; sku?: string; location?: string; afterId?: string; limit: number },
+): Promise<Discrepancy[]> {
+  const refs = await resolveRefs(db, { sku: f.sku ? [f.sku] : [], location: f.location ? [f.location] : [] });
+  const skuId = f.sku ? refs.sku(f.sku) : null;
+  const locationId = f.location ? refs.location(f.location) : null;
+  // Oldest first: the list is a queue of decisions to make.
+  const result = await sql<DiscrepancyRow>`${selectDiscrepancy}
+    WHERE d.status = ${f.status}
+      AND (${f.source ?? null}::text IS NULL OR d.source = ${f.source ?? null})
+      AND (${skuId}::uuid IS NULL OR d.sku_id = ${skuId})
+      AND (${locationId}::uuid IS NULL OR d.location_id = ${locationId})
+      AND (${f.afterId ?? null}::uuid IS NULL OR d.id > ${f.afterId ?? null})
+    ORDER BY d.id LIMIT ${f.limit}`.execute(db);
+  return result.rows.map(toDiscrepancy);
+}
+
+/** Per SKU x location the source reported: its last number next to Ordo's now, by SKU code then location code. */
+export async function reconciliation(
+  db: DbOrTrx,
+  f: { source: string; onlyDifferences: boolean; after?: [string, string]; limit: number },
+): Promise<ReconciliationRow[]> {
+  const [afterSku, afterLocation] = f.after ?? [null, null];
+  const result = await sql<Omit<ReconciliationRow, 'reportedAt'> & { reportedAt: Date }>`
+    SELECT k.code AS sku, ss.sku_id AS "skuId", l.code AS location, ss.location_id AS "locationId",
+           coalesce(s.on_hand, 0) AS "ordoOnHand", ss.on_hand AS "sourceOnHand",
+           ss.on_hand - coalesce(s.on_hand, 0) AS difference, ss.version, ss.reported_at AS "reportedAt",
+           d.id AS "pendingDiscrepancyId"
+    FROM stock_sync_state ss
+    JOIN skus k ON k.id = ss.sku_id
+    JOIN locations l ON l.id = ss.location_id
+    LEFT JOIN stock_levels s ON s.sku_id = ss.sku_id AND s.location_id = ss.location_id
+    LEFT JOIN stock_discrepancies d ON d.status = 'pending' AND d.source = ss.source AND d.sku_id = ss.sku_id AND d.location_id = ss.location_id
+    WHERE ss.source = ${f.source}
+      AND (NOT ${f.onlyDifferences}::boolean OR ss.on_hand <> coalesce(s.on_hand, 0))
+      AND (${afterSku}::text IS NULL OR (k.code, l.code) > (${afterSku}::text, ${afterLocation}::text))
+    ORDER BY k.code, l.code LIMIT ${f.limit}`.execute(db);
+  return result.rows.map((r) => ({ ...r, reportedAt: r.reportedAt.toISOString() }));
+}

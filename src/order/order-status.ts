@@ -1,0 +1,55 @@
+/**
+ * The order lifecycle: one table of allowed transitions, checked at start-up (every state reachable from
+ * `received`, every target a known state) and by a test that walks every (from, to) pair.
+ */
+export const orderStatuses = [
+  'received', 'on_hold', 'confirmed', 'allocated', 'in_fulfillment', 'partially_shipped', 'shipped', 'delivered',
+  'completed', 'cancelled',
+] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export const transitions = {
+  // Captured, not yet reviewed: review rules either hold it or confirm it.
+  received: ['on_hold', 'confirmed', 'cancelled'],
+  // Waiting for a person: releasing the last hold confirms it, rejecting cancels it.
+  on_hold: ['confirmed', 'cancelled'],
+  // Reviewed; some lines may wait for stock (backordered). Once every line is reserved it is allocated.
+  confirmed: ['allocated', 'on_hold', 'cancelled'],
+  // Every open unit is reserved at a location; ready to hand to the warehouse.
+  allocated: ['in_fulfillment', 'confirmed', 'on_hold', 'cancelled'],
+  // The warehouse has it: no more edits, no more cancelling here (the fulfilment module cancels with the warehouse).
+  in_fulfillment: ['partially_shipped', 'shipped'],
+  partially_shipped: ['shipped'],
+  shipped: ['delivered'],
+  delivered: ['completed'],
+  completed: [],
+  cancelled: [],
+} as const satisfies Record<OrderStatus, readonly OrderStatus[]>;
+
+export const canTransition = (from: OrderStatus, to: OrderStatus): boolean =>
+  (transitions[from] as readonly OrderStatus[]).includes(to);
+
+/** Orders whose lines, address and quantities may still change (nothing has gone to the warehouse yet). */
+export const editableStatuses: readonly OrderStatus[] = ['received', 'on_hold', 'confirmed', 'allocated'];
+export const isEditable = (status: OrderStatus): boolean => editableStatuses.includes(status);
+
+export const isOrderStatus = (value: string): value is OrderStatus => (orderStatuses as readonly string[]).includes(value);
+
+/** Start-up check of the table: throws if a state cannot be reached from `received` or a target is unknown. */
+export function verifyTransitionTable(): void {
+  const reached = new Set<OrderStatus>(['received']);
+  const queue: OrderStatus[] = ['received'];
+  while (queue.length > 0) {
+    const from = queue.shift() as OrderStatus;
+    for (const to of transitions[from]) {
+      if (!isOrderStatus(to)) throw new Error(`order transition ${from} → ${String(to)}: unknown state`);
+      if (!reached.has(to)) {
+        reached.add(to);
+        queue.push(to);
+      }
+    }
+  }
+  const unreachable = orderStatuses.filter((s) => !reached.has(s));
+  if (unreachable.length > 0) throw new Error(`order states unreachable from received: ${unreachable.join(', ')}`);
+}
+verifyTransitionTable();
