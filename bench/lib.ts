@@ -75,6 +75,8 @@ export interface BenchServer {
   /** The server's own database handle (its pool is the counted one: read the counter around your own queries). */
   db: Db;
   queries: QueryCounter;
+  /** The database's connection string, for connections of your own (their queries are not counted). */
+  databaseUrl: string;
   embedded: boolean;
   poolMax: number;
   pgVersion: string;
@@ -157,6 +159,7 @@ export async function startBenchServer(opts: BenchServerOptions = {}): Promise<B
       app: started,
       db,
       queries,
+      databaseUrl: location.url,
       embedded: location.embedded,
       poolMax: config.dbPoolMax,
       pgVersion,

@@ -21,6 +21,7 @@ import { documentRoute, registerOpenApi } from './http/openapi.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { validatorCompiler } from './http/validation.js';
 import { registerLocationRoutes } from './location/location.routes.js';
+import { registerOrderModule } from './order/routes.js';
 import { newId } from './shared/ids.js';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -78,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerChannelRoutes(v1, { db: deps.db, run });
       registerInventoryRoutes(v1, { db: deps.db, run, config: deps.config });
       registerCarrierRoutes(v1, { db: deps.db, run });
+      registerOrderModule(v1, { db: deps.db, run });
       done();
     },
     { prefix: '/v1' },

@@ -16,6 +16,12 @@ export const permissions = [
   'inventory:approve',
   'carrier:read',
   'carrier:write',
+  'customer:read',
+  'customer:write',
+  'order:read',
+  'order:write',
+  'order:review',
+  'order:rules',
   'access:manage',
   'audit:read',
 ] as const;
@@ -24,15 +30,18 @@ export type Permission = (typeof permissions)[number];
 export const roles = ['admin', 'operator', 'warehouse', 'finance', 'viewer', 'integration'] as const;
 export type Role = (typeof roles)[number];
 
-const readAll: Permission[] = permissions.filter((p) => p.endsWith(':read') && p !== 'audit:read');
+// Customers' personal data is not for every role: warehouse staff see orders and stock, not the customer file.
+const readAll: Permission[] = permissions.filter((p) => p.endsWith(':read') && p !== 'audit:read' && p !== 'customer:read');
 
 export const rolePermissions = {
   admin: [...permissions],
-  operator: [...readAll, 'catalog:write', 'location:write', 'channel:write', 'carrier:write', 'inventory:write', 'inventory:reserve', 'inventory:approve'],
+  operator: [...readAll, 'catalog:write', 'location:write', 'channel:write', 'carrier:write', 'inventory:write', 'inventory:reserve',
+    'inventory:approve', 'customer:read', 'customer:write', 'order:write', 'order:review', 'order:rules'],
   warehouse: [...readAll, 'inventory:write'],
-  finance: [...readAll, 'audit:read'],
+  finance: [...readAll, 'audit:read', 'customer:read'],
   viewer: [...readAll],
-  integration: [...readAll, 'catalog:write', 'location:write', 'inventory:write', 'inventory:reserve', 'inventory:sync'],
+  integration: [...readAll, 'catalog:write', 'location:write', 'inventory:write', 'inventory:reserve', 'inventory:sync',
+    'customer:read', 'customer:write', 'order:write'],
 } as const satisfies Record<Role, readonly Permission[]>;
 
 export const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);

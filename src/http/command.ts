@@ -23,6 +23,8 @@ export interface CommandContext {
   requestId: string;
   actorId: string;
   actorName: string;
+  /** 1 on the first run; higher when the runner retries after a deadlock or a RetryCommand. */
+  attempt: number;
 }
 
 /** Thrown out of the transaction (rolling back the no-op claim) to answer with the stored response. */
@@ -60,14 +62,14 @@ export function commandRunner(db: Db): RunCommand {
   ): Promise<T> {
     const key = idempotencyKey(request);
     const requestHash = key ? hashRequest(request) : '';
-    const ctx: CommandContext = { requestId: request.id, actorId: request.principal.id, actorName: request.principal.name };
     for (let attempt = 1; ; attempt++) {
+      const ctx: CommandContext = { requestId: request.id, actorId: request.principal.id, actorName: request.principal.name, attempt };
       try {
         const outcome = await db.transaction().execute(async (trx) => {
           if (key) await claimKey(trx, ctx.actorId, key, request, requestHash);
           const result = await work(trx, ctx);
           if (result.audit) {
-            await writeAudit(trx, { ...ctx, ...result.audit, requestId: ctx.requestId });
+            await writeAudit(trx, { actorId: ctx.actorId, actorName: ctx.actorName, ...result.audit, requestId: ctx.requestId });
           }
           if (key) {
             await trx

@@ -1,0 +1,5 @@
+import type { App } from '../app.js';
+import type { OrderDeps } from './routes.js';
+
+// Placeholder: being written (see the orders issue); registers nothing yet.
+export function registerOrderSearchRoutes(_app: App, _deps: OrderDeps): void {}

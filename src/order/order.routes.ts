@@ -1,0 +1,106 @@
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import type { App } from '../app.js';
+import type { Db } from '../db/database.js';
+import type { RunCommand } from '../http/command.js';
+import { RetryCommand } from '../http/command.js';
+import { problemBody } from '../http/problem.js';
+import { Id, IdParams, Nullable, Timestamp } from '../http/schemas.js';
+import { AppError } from '../shared/errors.js';
+import { captureOrder } from './capture-order.js';
+import { CaptureOrder, Order } from './order.js';
+import { listTimeline, loadOrder } from './order.repository.js';
+
+const tags = ['orders'];
+const MAX_BULK_ORDERS = 500;
+
+const BulkResult = Type.Object({
+  created: Type.Integer(),
+  duplicates: Type.Integer(),
+  rejected: Type.Integer(),
+  results: Type.Array(Type.Object({
+    index: Type.Integer(),
+    externalRef: Type.String(),
+    result: Type.Union([Type.Literal('created'), Type.Literal('duplicate'), Type.Literal('rejected')]),
+    orderId: Type.Optional(Id),
+    number: Type.Optional(Type.String()),
+    status: Type.Optional(Type.String()),
+    error: Type.Optional(Type.Object({ code: Type.String(), detail: Type.String() }, { additionalProperties: true })),
+  })),
+});
+
+export function registerOrderRoutes(app: App, { db, run }: { db: Db; run: RunCommand }): void {
+  app.post('/orders', {
+    config: { permission: 'order:write' },
+    schema: {
+      tags,
+      summary: 'Capture an order: checked, reviewed and its stock reserved in one transaction',
+      description: 'Idempotent twice over: the Idempotency-Key header, and (channel, externalRef): sending an order the channel already sent answers 200 with the existing order and `duplicate: true`.',
+      body: CaptureOrder,
+      response: { 201: Order, 200: Order },
+    },
+  }, (request, reply) => run(request, reply, (trx, ctx) => captureOrder(trx, request.body, ctx)));
+
+  app.post('/orders/bulk', {
+    config: { permission: 'order:write' },
+    schema: {
+      tags,
+      summary: 'Capture up to 500 orders (channel sync); each order stands or falls alone',
+      body: Type.Object({ orders: Type.Array(CaptureOrder, { minItems: 1, maxItems: MAX_BULK_ORDERS }) }, { additionalProperties: false }),
+      response: { 200: BulkResult },
+    },
+  }, (request, reply) => run(request, reply, async (trx, ctx) => {
+    const results: Type.Static<typeof BulkResult>['results'] = [];
+    for (const [index, input] of request.body.orders.entries()) {
+      for (let attempt = 1; ; attempt++) {
+        // Each order in its own savepoint: a refused order leaves no trace and does not undo the others.
+        await sql`SAVEPOINT bulk_order`.execute(trx);
+        try {
+          const outcome = await captureOrder(trx, input, { ...ctx, attempt });
+          await sql`RELEASE SAVEPOINT bulk_order`.execute(trx);
+          results.push({ index, externalRef: input.externalRef, result: outcome.status === 201 ? 'created' : 'duplicate', orderId: outcome.body.id, number: outcome.body.number, status: outcome.body.status });
+          break;
+        } catch (e) {
+          await sql`ROLLBACK TO SAVEPOINT bulk_order`.execute(trx);
+          if (e instanceof RetryCommand && attempt < 3) continue;
+          if (!(e instanceof AppError)) throw e;
+          const { code, detail, ...extra } = problemBody(e.code, e.detail, request.id, e.extra);
+          results.push({ index, externalRef: input.externalRef, result: 'rejected', error: { ...extra, code, detail } });
+          break;
+        }
+      }
+    }
+    const count = (r: string) => results.filter((x) => x.result === r).length;
+    return {
+      status: 200,
+      body: { created: count('created'), duplicates: count('duplicate'), rejected: count('rejected'), results },
+      audit: { action: 'order.bulk_captured', entityType: 'order', entityId: null, details: { created: count('created'), rejected: count('rejected') } },
+    };
+  }));
+
+  app.get('/orders/:id', {
+    config: { permission: 'order:read' },
+    schema: { tags, summary: 'Get an order with its lines, holds and flags', params: IdParams, response: { 200: Order } },
+  }, (request) => loadOrder(db, request.params.id));
+
+  app.get('/orders/:id/timeline', {
+    config: { permission: 'order:read' },
+    schema: {
+      tags,
+      summary: 'Everything that happened to an order, oldest first: who, when, what changed',
+      params: IdParams,
+      response: {
+        200: Type.Object({
+          data: Type.Array(Type.Object({
+            id: Type.String(), at: Timestamp, actor: Type.String(), type: Type.String(), fromStatus: Nullable(Type.String()),
+            toStatus: Nullable(Type.String()), message: Type.String(), details: Type.Record(Type.String(), Type.Unknown()),
+          })),
+        }),
+      },
+    },
+  }, async (request) => {
+    await loadOrder(db, request.params.id);
+    const rows = await listTimeline(db, request.params.id);
+    return { data: rows.map((r) => ({ ...r, id: String(r.id), at: r.at.toISOString() })) };
+  });
+}

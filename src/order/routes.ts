@@ -1,0 +1,22 @@
+/** Every order route, registered under /v1 by app.ts. */
+import type { App } from '../app.js';
+import type { Db } from '../db/database.js';
+import type { RunCommand } from '../http/command.js';
+import { registerOrderChangeRoutes } from './order-change.routes.js';
+import { registerOrderLifecycleRoutes } from './order-lifecycle.routes.js';
+import { registerOrderReviewRoutes } from './order-review.routes.js';
+import { registerOrderSearchRoutes } from './order-search.routes.js';
+import { registerOrderRoutes } from './order.routes.js';
+
+export interface OrderDeps {
+  db: Db;
+  run: RunCommand;
+}
+
+export function registerOrderModule(app: App, deps: OrderDeps): void {
+  registerOrderRoutes(app, deps);
+  registerOrderSearchRoutes(app, deps);
+  registerOrderReviewRoutes(app, deps);
+  registerOrderLifecycleRoutes(app, deps);
+  registerOrderChangeRoutes(app, deps);
+}
