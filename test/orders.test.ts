@@ -21,6 +21,22 @@ describe('capture', () => {
     expect(timeline.body.data.map((e: { toStatus: string }) => e.toStatus)).toEqual(['received', 'confirmed', 'allocated']);
     const events = await t.db.selectFrom('outbox_events').select('type').where('aggregate_id', '=', res.body.id).orderBy('id').execute();
     expect(events.map((e) => e.type)).toEqual(['order.received', 'order.confirmed', 'order.allocated']);
+    // The answer is built before writing (to save a round trip): it must be exactly what a read returns.
+    expect((await t.http('GET', `/v1/orders/${res.body.id}`)).body).toEqual(res.body);
+    const audit = await t.http('GET', `/v1/audit-log?entityType=order&entityId=${res.body.id}`);
+    expect(audit.body.data).toEqual([expect.objectContaining({ action: 'order.captured', actorName: 'test integration' })]);
+  });
+
+  it('replays the first answer for a repeated Idempotency-Key, and refuses the key for another order', async () => {
+    const body = anOrder();
+    const headers = { 'idempotency-key': `capture-${body.externalRef}` };
+    const answers = await Promise.all(Array.from({ length: 10 }, () => t.http('POST', '/v1/orders', { body, headers })));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(201));
+    expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
+    expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(9);
+    const other = await t.http('POST', '/v1/orders', { body: anOrder(), headers });
+    expect(other.status).toBe(409);
+    expect(other.body.code).toBe('idempotency_key_reused');
   });
 
   it('splits over locations when no single one has every line', async () => {

@@ -8,15 +8,33 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { writeAudit } from '../access/audit.repository.js';
+import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { AppError } from '../shared/errors.js';
 
+export interface AuditOf {
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  details?: Record<string, unknown>;
+}
+
 export interface CommandOutcome<T> {
   status: number;
   body: T;
-  audit: { action: string; entityType: string; entityId: string | null; details?: Record<string, unknown> } | null;
+  audit: AuditOf | null;
+  /** The use case already wrote the audit row and stored the idempotent response in its own statements. */
+  persisted?: boolean;
+}
+
+/** What a use case needs to claim an Idempotency-Key itself (routes run with `ownsIdempotency`). */
+export interface IdempotencyClaim {
+  principalId: string;
+  key: string;
+  method: string;
+  path: string;
+  requestHash: string;
 }
 
 export interface CommandContext {
@@ -25,10 +43,12 @@ export interface CommandContext {
   actorName: string;
   /** 1 on the first run; higher when the runner retries after a deadlock or a RetryCommand. */
   attempt: number;
+  /** Set when the route lets the use case claim the key in its own first statement (hot paths, fewer round trips). */
+  idempotency: IdempotencyClaim | null;
 }
 
 /** Thrown out of the transaction (rolling back the no-op claim) to answer with the stored response. */
-class Replay extends Error {
+export class Replay extends Error {
   constructor(readonly status: number, readonly body: unknown) {
     super('idempotent replay');
   }
@@ -52,6 +72,7 @@ export type RunCommand = <T>(
   request: FastifyRequest,
   reply: FastifyReply,
   work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>,
+  opts?: { ownsIdempotency?: boolean },
 ) => Promise<T>;
 
 export function commandRunner(db: Db): RunCommand {
@@ -59,26 +80,21 @@ export function commandRunner(db: Db): RunCommand {
     request: FastifyRequest,
     reply: FastifyReply,
     work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>,
+    opts: { ownsIdempotency?: boolean } = {},
   ): Promise<T> {
     const key = idempotencyKey(request);
     const requestHash = key ? hashRequest(request) : '';
+    const claim = key ? { principalId: request.principal.id, key, method: request.method, path: request.url, requestHash } : null;
     for (let attempt = 1; ; attempt++) {
-      const ctx: CommandContext = { requestId: request.id, actorId: request.principal.id, actorName: request.principal.name, attempt };
+      const ctx: CommandContext = {
+        requestId: request.id, actorId: request.principal.id, actorName: request.principal.name, attempt,
+        idempotency: opts.ownsIdempotency ? claim : null,
+      };
       try {
         const outcome = await db.transaction().execute(async (trx) => {
-          if (key) await claimKey(trx, ctx.actorId, key, request, requestHash);
+          if (claim && !opts.ownsIdempotency) await claimKey(trx, claim);
           const result = await work(trx, ctx);
-          if (result.audit) {
-            await writeAudit(trx, { actorId: ctx.actorId, actorName: ctx.actorName, ...result.audit, requestId: ctx.requestId });
-          }
-          if (key) {
-            await trx
-              .updateTable('idempotency_keys')
-              .set({ response_status: result.status, response_body: JSON.stringify(result.body) })
-              .where('principal_id', '=', ctx.actorId)
-              .where('key', '=', key)
-              .execute();
-          }
+          if (!result.persisted) await persistOutcome(trx, ctx, claim, result);
           return result;
         });
         reply.code(outcome.status);
@@ -113,25 +129,68 @@ function hashRequest(request: FastifyRequest): string {
     .digest('hex');
 }
 
-async function claimKey(trx: Trx, principalId: string, key: string, request: FastifyRequest, requestHash: string) {
-  const claimed = await trx
-    .insertInto('idempotency_keys')
-    .values({ principal_id: principalId, key, method: request.method, path: request.url, request_hash: requestHash })
-    .onConflict((oc) => oc.columns(['principal_id', 'key']).doNothing())
-    .returning('key')
-    .executeTakeFirst();
-  if (claimed) return;
-  const first = await trx
-    .selectFrom('idempotency_keys')
-    .select(['request_hash', 'response_status', 'response_body', 'method', 'path'])
-    .where('principal_id', '=', principalId)
-    .where('key', '=', key)
-    .executeTakeFirstOrThrow();
-  if (first.request_hash !== requestHash) {
+/** The audit row and the stored response, in one statement. */
+async function persistOutcome<T>(trx: Trx, ctx: CommandContext, claim: IdempotencyClaim | null, result: CommandOutcome<T>): Promise<void> {
+  if (!result.audit && !claim) return;
+  await persistSql(ctx, claim, result).execute(trx);
+}
+
+/** CTEs that write the audit row and store the response; a use case that owns its statements embeds them. */
+export function persistSql<T>(ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, claim: IdempotencyClaim | null, result: Pick<CommandOutcome<T>, 'status' | 'body' | 'audit'>) {
+  const audit = result.audit;
+  return sql`
+    WITH audit AS (
+      INSERT INTO audit_log (actor_id, actor_name, action, entity_type, entity_id, request_id, details)
+      SELECT ${ctx.actorId}::uuid, ${ctx.actorName}, ${audit?.action ?? ''}, ${audit?.entityType ?? ''}, ${audit?.entityId ?? null},
+             ${ctx.requestId}, ${JSON.stringify(audit?.details ?? {})}::jsonb
+      WHERE ${audit !== null}
+    )
+    UPDATE idempotency_keys SET response_status = ${result.status}, response_body = ${JSON.stringify(result.body)}::jsonb
+    WHERE principal_id = ${claim?.principalId ?? null} AND key = ${claim?.key ?? null}`;
+}
+
+/**
+ * The claim as a CTE plus two output columns, for a use case's first statement: `claimed` (this request owns the key)
+ * and `prior` (the first request's row). Interpret the row with `checkClaim`.
+ */
+export function claimSql(claim: IdempotencyClaim | null) {
+  if (!claim) return { cte: sql`claim AS (SELECT NULL::text AS key WHERE false)`, columns: sql`true AS claimed, NULL::json AS prior` };
+  return {
+    cte: sql`claim AS (
+      INSERT INTO idempotency_keys (principal_id, key, method, path, request_hash)
+      VALUES (${claim.principalId}, ${claim.key}, ${claim.method}, ${claim.path}, ${claim.requestHash})
+      ON CONFLICT (principal_id, key) DO NOTHING RETURNING key)`,
+    columns: sql`EXISTS (SELECT 1 FROM claim) AS claimed,
+      (SELECT row_to_json(k) FROM (SELECT request_hash, response_status, response_body, method, path FROM idempotency_keys
+        WHERE principal_id = ${claim.principalId} AND key = ${claim.key}) k) AS prior`,
+  };
+}
+
+interface PriorRequest {
+  request_hash: string;
+  response_status: number | null;
+  response_body: unknown;
+  method: string;
+  path: string;
+}
+
+/** Continues when this request owns the key; otherwise replays the first answer, or refuses a different request. */
+export function checkClaim(claim: IdempotencyClaim | null, row: { claimed: boolean; prior: PriorRequest | null }): void {
+  if (!claim || row.claimed) return;
+  // The first request committed while this statement waited on the key: its row is newer than this statement's
+  // snapshot. Run again; the next statement sees it.
+  if (!row.prior) throw new RetryCommand('idempotency key committed concurrently');
+  if (row.prior.request_hash !== claim.requestHash) {
     throw new AppError(
       'idempotency_key_reused',
-      `this Idempotency-Key was already used for another request (${first.method} ${first.path}); use a new key for a new request`,
+      `this Idempotency-Key was already used for another request (${row.prior.method} ${row.prior.path}); use a new key for a new request`,
     );
   }
-  throw new Replay(first.response_status ?? 200, first.response_body);
+  throw new Replay(row.prior.response_status ?? 200, row.prior.response_body);
+}
+
+async function claimKey(trx: Trx, claim: IdempotencyClaim): Promise<void> {
+  const { cte, columns } = claimSql(claim);
+  const result = await sql<{ claimed: boolean; prior: PriorRequest | null }>`WITH ${cte} SELECT ${columns}`.execute(trx);
+  checkClaim(claim, result.rows[0] as { claimed: boolean; prior: PriorRequest | null });
 }

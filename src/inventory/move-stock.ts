@@ -5,7 +5,6 @@
  */
 import type { Trx } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
-import { publishSignals } from './availability.repository.js';
 import { applyMovements, findLevels, type LevelRow, type Movement } from './stock.repository.js';
 
 /** Applies movements that must keep the stock invariants, or throws a 409 that names each refused row's numbers. */
@@ -30,7 +29,6 @@ export async function moveStock(trx: Trx, movements: readonly Movement[], actor:
       `on hand would be ${p.onHandAfter} but ${p.reserved} are reserved and ${p.quarantinedAfter} quarantined (now: on hand ${p.onHand})`).join('; ');
     throw new AppError('stock_conflict', `${what} refused: ${text}; nothing was changed`, { rows: problems });
   }
-  await publishSignals(trx, levels);
   return levels;
 }
 

@@ -8,7 +8,7 @@
 import type { Trx } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import { channelAvailability, publishSignals } from './availability.repository.js';
+import { channelAvailability } from './availability.repository.js';
 import {
   closeReservationQuantities, insertIncomingReservations, lockAllocatedSkus, lockExpiredReservations,
   lockOpenReservations, releaseIncoming, reserveIncoming,
@@ -67,7 +67,7 @@ export async function reserveStock(trx: Trx, req: ReserveRequest): Promise<Reser
     skuId: line.skuId, locationId: line.locationId, reserved: line.quantity, reason: 'reservation',
     referenceType: 'reservation', referenceId: ids[i] ?? null,
   }));
-  const { levels, refused } = await applyMovements(trx, movements, { guard: 'available', actor: req.actor, reservations });
+  const { refused } = await applyMovements(trx, movements, { guard: 'available', actor: req.actor, reservations });
 
   const refusedKeys = new Set(refused.map((r) => `${r.skuId}/${r.locationId}`));
   const result: ReservedLine[] = req.lines.map((line, i) => ({
@@ -95,7 +95,6 @@ export async function reserveStock(trx: Trx, req: ReserveRequest): Promise<Reser
     }
     if (unmet.length > 0) throw await insufficientStock(trx, req.lines, unmet.map((u) => u.index));
   }
-  await publishSignals(trx, levels);
   return result;
 }
 
@@ -173,7 +172,7 @@ export async function closeReservations(
     if (incoming) throw new AppError('invalid_state', `reservation ${incoming.id} is promised from incoming supply that has not arrived; receive it first`);
   }
   const onHand = changes.filter((c) => c.supplyLineId === null);
-  const { levels, refused } = await applyMovements(
+  const { refused } = await applyMovements(
     trx,
     onHand.map((c) => ({
       skuId: c.skuId, locationId: c.locationId, reserved: -c.quantity,
@@ -187,7 +186,6 @@ export async function closeReservations(
   if (refused.length > 0) throw new Error(`reservation counters out of step for ${JSON.stringify(refused)}; run ordo check`);
   await releaseIncoming(trx, changes.filter((c) => c.supplyLineId !== null).map((c) => ({ supplyLineId: c.supplyLineId as string, quantity: c.quantity })));
   await closeReservationQuantities(trx, changes, mode === 'commit' ? 'committed' : mode === 'expire' ? 'expired' : 'released');
-  await publishSignals(trx, levels);
   return changes.map((c) => c.id);
 }
 

@@ -7,7 +7,6 @@ import { sql } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
-import { publishSignals } from './availability.repository.js';
 import { Ref, toStockLevel, type StockLevel } from './inventory.js';
 import { resolveRefs } from './refs.repository.js';
 import { listStock } from './stock.repository.js';
@@ -69,7 +68,6 @@ export async function changeStockSettings(trx: Trx, items: readonly Item[]): Pro
   `.execute(trx);
   const pairs = rows.map((r) => ({ skuId: r.sku_id, locationId: r.location_id }));
   await recomputeSafetyStock(trx, pairs);
-  await publishSignals(trx, pairs);
   const levels = [];
   for (const p of pairs) levels.push(...(await listStock(trx, { skuId: p.skuId, locationId: p.locationId, limit: 1 })));
   return levels.map(toStockLevel);

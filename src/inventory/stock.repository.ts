@@ -2,7 +2,7 @@
  * The one way stock counters change: `applyMovements` writes the counters and their ledger rows in a single
  * statement. Counters are never read into JavaScript, changed and written back.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import { RetryCommand } from '../http/command.js';
 import type { MovementReason } from './inventory.js';
@@ -63,6 +63,39 @@ export async function applyMovements(
   opts: { guard: Guard; actor: string; reservations?: readonly NewReservation[] },
 ): Promise<MovementResult> {
   if (movements.length === 0) return { levels: [], refused: [] };
+  const result = await sql<MovementRow>`WITH ${movementCtes(movements, opts)} ${movementResult}`.execute(trx);
+  return interpretMovements(result.rows);
+}
+
+export type MovementRow = LevelRow & { raced: boolean; onHand: number | null };
+
+/** The SELECT that reports, per (sku, location) of the batch, its counters after the change (null: refused). */
+export const movementResult = sql`
+  SELECT a.sku_id AS "skuId", a.location_id AS "locationId", u.on_hand AS "onHand", u.reserved,
+         u.quarantined, u.safety_stock AS "safetyStock",
+         (u.sku_id IS NULL AND a.starts_valid AND NOT EXISTS (SELECT 1 FROM stock_levels e WHERE e.sku_id = a.sku_id AND e.location_id = a.location_id)) AS raced
+  FROM agg a LEFT JOIN upd u USING (sku_id, location_id)`;
+
+export function interpretMovements(rows: readonly MovementRow[]): MovementResult {
+  const levels: LevelRow[] = [];
+  const refused: { skuId: string; locationId: string }[] = [];
+  for (const row of rows) {
+    // Created by a concurrent transaction after this statement's snapshot: run the whole command again.
+    if (row.raced && row.onHand === null) throw new RetryCommand(`stock row ${row.skuId}/${row.locationId} was created concurrently`);
+    if (row.onHand === null) refused.push({ skuId: row.skuId, locationId: row.locationId });
+    else levels.push({ skuId: row.skuId, locationId: row.locationId, onHand: row.onHand, reserved: row.reserved, quarantined: row.quarantined, safetyStock: row.safetyStock });
+  }
+  return { levels, refused };
+}
+
+/**
+ * The movement statement's CTEs (m, agg, locked, updated, inserted, upd, ledger, reservation), for embedding in a
+ * use case's own statement. With `gate`, a SQL condition over the other CTEs, nothing moves unless it holds.
+ */
+export function movementCtes(
+  movements: readonly Movement[],
+  opts: { guard: Guard; actor: string; reservations?: readonly NewReservation[]; gate?: RawBuilder<boolean> },
+) {
   const payload = movements.map((m) => ({
     sku_id: m.skuId,
     location_id: m.locationId,
@@ -84,11 +117,12 @@ export async function applyMovements(
     reference_id: r.referenceId,
     expires_at: r.expiresAt?.toISOString() ?? null,
   }));
-  const result = await sql<LevelRow & { raced: boolean }>`
-    WITH m AS (
+  return sql`
+    m AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS x(
         sku_id uuid, location_id uuid, on_hand int, reserved int, quarantined int,
         reason text, reference_type text, reference_id text, note text)
+      WHERE ${opts.gate ?? sql<boolean>`true`}
     ),
     agg AS (
       SELECT x.*, (x.on_hand >= 0 AND x.reserved >= 0 AND x.quarantined >= 0 AND x.reserved + x.quarantined <= x.on_hand
@@ -149,20 +183,7 @@ export async function applyMovements(
         expires_at timestamptz)
       JOIN upd USING (sku_id, location_id)
     )
-    SELECT a.sku_id AS "skuId", a.location_id AS "locationId", u.on_hand AS "onHand", u.reserved,
-           u.quarantined, u.safety_stock AS "safetyStock",
-           (u.sku_id IS NULL AND a.starts_valid AND NOT EXISTS (SELECT 1 FROM stock_levels e WHERE e.sku_id = a.sku_id AND e.location_id = a.location_id)) AS raced
-    FROM agg a LEFT JOIN upd u USING (sku_id, location_id)
-  `.execute(trx);
-  const levels: LevelRow[] = [];
-  const refused: { skuId: string; locationId: string }[] = [];
-  for (const row of result.rows) {
-    // Created by a concurrent transaction after this statement's snapshot: run the whole command again.
-    if (row.raced && row.onHand === null) throw new RetryCommand(`stock row ${row.skuId}/${row.locationId} was created concurrently`);
-    if (row.onHand === null) refused.push({ skuId: row.skuId, locationId: row.locationId });
-    else levels.push({ skuId: row.skuId, locationId: row.locationId, onHand: row.onHand, reserved: row.reserved, quarantined: row.quarantined, safetyStock: row.safetyStock });
-  }
-  return { levels, refused };
+  `;
 }
 
 /** Current counters of the given pairs (pairs without a row read as all zero). */

@@ -10,9 +10,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
-import { RetryCommand } from '../http/command.js';
-import { reserveStock } from '../inventory/reserve-stock.js';
+import { checkClaim, claimSql, RetryCommand, type CommandContext, type CommandOutcome, type IdempotencyClaim } from '../http/command.js';
+import { channelAvailability } from '../inventory/availability.repository.js';
+import { insertIncomingReservations, lockAllocatedSkus, reserveIncoming } from '../inventory/reservation.repository.js';
+import { findLevels, interpretMovements, movementCtes, movementResult, type MovementRow } from '../inventory/stock.repository.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { chooseLocations, type Candidate } from './choose-locations.js';
@@ -22,13 +23,17 @@ import type { OrderStatus } from './order-status.js';
 import { addressProblems, review, type ReviewFacts, type ReviewRule } from './review.js';
 
 interface Facts {
+  claimed: boolean;
+  prior: Parameters<typeof checkClaim>[1]['prior'];
+  order_seq: number;
+  allocated_skus: string[] | null;
   channel: { id: string; code: string; currency: string; active: boolean; allow_backorder: boolean; presale_days: number; order_number_prefix: string } | null;
   skus: { id: string; code: string; active: boolean }[] | null;
-  customer: { id: string; blocked: boolean } | null;
+  customer: { id: string; blocked: boolean; name: string; email: string | null; phone: string | null } | null;
   rules: ReviewRule[] | null;
   pickup: { id: string; code: string; can_pickup: boolean; active: boolean } | null;
   stock: { locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }[] | null;
-  incoming: { locationId: string; priority: number; skuId: string; free: number }[] | null;
+  incoming: { locationId: string; code: string; priority: number; skuId: string; free: number }[] | null;
   existing: string | null;
   minutes_since_identical: number | null;
 }
@@ -40,20 +45,25 @@ export function itemsSignature(lines: readonly { sku: string; quantity: number }
   return createHash('md5').update([...merged].sort(([a], [b]) => a.localeCompare(b)).map(([s, q]) => `${s}:${q}`).join('|')).digest('hex');
 }
 
-async function readFacts(trx: Trx, input: CaptureOrder, email: string | null, phone: string | null, signature: string): Promise<Facts> {
+async function readFacts(trx: Trx, input: CaptureOrder, email: string | null, phone: string | null, signature: string, claim: IdempotencyClaim | null): Promise<Facts> {
   const skuRefs = [...new Set(input.lines.map((l) => l.sku))];
+  const idempotency = claimSql(claim);
   const result = await sql<Facts>`
-    WITH ch AS (
+    WITH ${idempotency.cte},
+    ch AS (
       SELECT id, code, currency, active, allow_backorder, presale_days, order_number_prefix FROM channels
       WHERE code = ${input.channel} OR id::text = ${input.channel} LIMIT 1
     ),
     k AS (SELECT id, code, active FROM skus WHERE code = ANY(${skuRefs}::text[]) OR id::text = ANY(${skuRefs}::text[])),
     cu AS (
-      SELECT id, blocked FROM customers
+      SELECT id, blocked, name, email, phone FROM customers
       WHERE (${email}::text IS NOT NULL AND email = ${email}) OR (${email}::text IS NULL AND phone = ${phone})
       ORDER BY email NULLS LAST LIMIT 1
     )
-    SELECT
+    SELECT ${idempotency.columns},
+      nextval('order_number_seq') AS order_seq,
+      -- SKUs under channel allocation rules: only their reservations need the allocation check.
+      (SELECT json_agg(k.id) FROM k WHERE EXISTS (SELECT 1 FROM channel_allocations a WHERE a.sku_id = k.id OR a.sku_id IS NULL)) AS allocated_skus,
       (SELECT row_to_json(ch) FROM ch) AS channel,
       (SELECT json_agg(k) FROM k) AS skus,
       (SELECT row_to_json(cu) FROM cu) AS customer,
@@ -66,7 +76,7 @@ async function readFacts(trx: Trx, input: CaptureOrder, email: string | null, ph
               'free', s.on_hand - s.reserved - s.quarantined - s.safety_stock))
         FROM stock_levels s JOIN locations l ON l.id = s.location_id AND l.active
         WHERE s.sku_id IN (SELECT id FROM k) AND s.on_hand - s.reserved - s.quarantined - s.safety_stock > 0) AS stock,
-      (SELECT json_agg(json_build_object('locationId', sl.location_id, 'priority', l.priority, 'skuId', sl.sku_id,
+      (SELECT json_agg(json_build_object('locationId', sl.location_id, 'code', l.code, 'priority', l.priority, 'skuId', sl.sku_id,
               'free', sl.quantity - sl.received - sl.reserved))
         FROM supply_lines sl JOIN locations l ON l.id = sl.location_id AND l.active
         WHERE sl.open AND sl.sku_id IN (SELECT id FROM k) AND sl.quantity - sl.received - sl.reserved > 0
@@ -81,7 +91,7 @@ async function readFacts(trx: Trx, input: CaptureOrder, email: string | null, ph
 
 const normalisePhone = (phone: string | undefined) => phone?.replace(/[ ()/-]/g, '') ?? null;
 
-export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandContext & { attempt?: number }): Promise<CommandOutcome<Order>> {
+export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandContext): Promise<CommandOutcome<Order>> {
   const mismatch = totalsMismatch(input);
   if (mismatch.length > 0) {
     throw new AppError('validation_failed', `the totals do not add up: ${mismatch.map((m) => `${m.path}: ${m.message}`).join('; ')}`, { errors: mismatch });
@@ -96,7 +106,8 @@ export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandCo
     throw new AppError('validation_failed', 'a pickup order needs pickupLocation', { errors: [{ path: '/body/pickupLocation', message: 'required for pickup' }] });
   }
   const signature = itemsSignature(input.lines);
-  const facts = await readFacts(trx, input, email, phone, signature);
+  const facts = await readFacts(trx, input, email, phone, signature, ctx.idempotency);
+  checkClaim(ctx.idempotency, facts);
 
   const channel = facts.channel;
   if (!channel) throw new AppError('not_found', `unknown channel "${input.channel}"`, { missing: [{ kind: 'channel', ref: input.channel }] });
@@ -209,7 +220,55 @@ export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandCo
     input.shippingAddress?.city, input.shippingAddress?.postalCode, input.externalRef].filter(Boolean).join(' ').toLowerCase();
   const customerId = facts.customer?.id ?? newId();
 
-  const written = await sql<{ id: string }>`
+  const onHandLines = lines.filter((l) => choice.assigned.has(l.index));
+  if (facts.allocated_skus?.length) {
+    await checkAllocation(trx, channel.id, onHandLines.map((l) => ({ skuId: l.skuId, locationId: choice.assigned.get(l.index) as string, quantity: l.quantity })));
+  }
+
+  // The answer is known before writing: it is stored with the order (Idempotency-Key) and returned as is.
+  const now = new Date();
+  const number = `${channel.order_number_prefix}${facts.order_seq}`;
+  const trackingToken = randomBytes(18).toString('base64url');
+  const locationCode = new Map<string, string>([...candidates.values()].map((c) => [c.locationId, c.code]));
+  const holdRows = outcome.holds.map((h) => ({ id: newId(), ...h }));
+  const customer = facts.customer ?? { id: customerId, name: input.customer.name, email, phone };
+  const lineRows = lines.map((l, i) => {
+    const locationId = choice.assigned.get(i) ?? presale.get(i) ?? null;
+    const allocated = backordered.has(i) ? 0 : l.quantity;
+    return {
+      id: lineIds[i] as string, lineNo: i + 1, sku: (skuByRef.get(l.input.sku) as { code: string }).code, skuId: l.skuId,
+      locationId, location: locationId ? (locationCode.get(locationId) ?? facts.incoming?.find((x) => x.locationId === locationId)?.code ?? null) : null,
+      quantity: l.quantity, allocated, shipped: 0, cancelled: 0, returned: 0, backordered: backordered.has(i) ? l.quantity : 0,
+      unitPriceMinor: l.input.unitPriceMinor, discountMinor: l.input.discountMinor ?? 0, taxMinor: l.input.taxMinor ?? 0,
+      totalMinor: l.input.unitPriceMinor * l.quantity - (l.input.discountMinor ?? 0) + (l.input.taxMinor ?? 0),
+    };
+  });
+  const order: Order = {
+    id: orderId, number, channel: channel.code, externalRef: input.externalRef, status,
+    customer: { id: customer.id, name: customer.name, email: customer.email, phone: customer.phone },
+    currency: input.currency, totals: input.totals,
+    payment: input.payment ? { method: input.payment.method, authorizedMinor: input.payment.authorizedMinor } : null,
+    deliveryMethod, pickupLocation: facts.pickup?.code ?? null,
+    shippingAddress: input.shippingAddress ?? null, billingAddress: input.billingAddress ?? null,
+    buyerRemark: input.buyerRemark ?? null, purchaseOrderNumber: input.purchaseOrderNumber ?? null, enteredBy: input.enteredBy ?? null,
+    lines: lineRows.map(({ locationId: _locationId, ...line }) => line),
+    holds: holdRows.map((h) => ({ id: h.id, reasonCode: h.reasonCode, rule: h.rule, note: null, status: 'open' as const, createdAt: now.toISOString(), decidedAt: null, decidedBy: null })),
+    flags: outcome.flags.map((f) => f.reasonCode).sort(),
+    trackingToken, mergedInto: null, splitFrom: null, placedAt: placedAt.toISOString(), updatedAt: now.toISOString(), version: 1,
+  };
+  const audit = { action: 'order.captured', entityType: 'order', entityId: orderId, details: { channel: channel.code, externalRef: input.externalRef } };
+  const movements = movementCtes(
+    onHandLines.map((l) => ({ skuId: l.skuId, locationId: choice.assigned.get(l.index) as string, reserved: l.quantity, reason: 'reservation' as const, referenceType: 'order_line', referenceId: lineIds[l.index] as string })),
+    {
+      guard: 'available', actor: ctx.actorName, gate: sql<boolean>`EXISTS (SELECT 1 FROM ord)`,
+      reservations: onHandLines.map((l) => ({
+        id: newId(), skuId: l.skuId, locationId: choice.assigned.get(l.index) as string, channelId: channel.id, quantity: l.quantity,
+        referenceType: 'order_line', referenceId: lineIds[l.index] as string, expiresAt: null,
+      })),
+    },
+  );
+
+  const written = await sql<{ orderId: string | null; moved: MovementRow[] | null }>`
     WITH cust AS (
       INSERT INTO customers (id, email, phone, name, type, company, vat_id)
       SELECT ${customerId}::uuid, ${email}, ${phone}, ${input.customer.name}, ${input.customer.type ?? 'person'}, ${input.customer.company ?? null}, ${input.customer.vatId ?? null}
@@ -221,33 +280,31 @@ export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandCo
       INSERT INTO orders (id, number, channel_id, external_ref, customer_id, status, currency, subtotal_minor, discount_minor,
         shipping_minor, tax_minor, total_minor, payment_method, payment_authorized_minor, delivery_method, pickup_location_id,
         shipping_address, billing_address, buyer_remark, purchase_order_number, entered_by, search_text, tracking_token,
-        items_signature, placed_at)
-      VALUES (${orderId}, ${channel.order_number_prefix} || nextval('order_number_seq'), ${channel.id}, ${input.externalRef},
+        items_signature, placed_at, created_at, updated_at)
+      VALUES (${orderId}, ${number}, ${channel.id}, ${input.externalRef},
         coalesce((SELECT id FROM cust), (SELECT id FROM customers WHERE (${email}::text IS NOT NULL AND email = ${email}) OR (${email}::text IS NULL AND phone = ${phone}) ORDER BY email NULLS LAST LIMIT 1), ${customerId}::uuid),
         ${status}, ${input.currency}, ${input.totals.subtotalMinor}, ${input.totals.discountMinor}, ${input.totals.shippingMinor},
         ${input.totals.taxMinor}, ${input.totals.totalMinor}, ${input.payment?.method ?? null}, ${input.payment?.authorizedMinor ?? 0},
         ${deliveryMethod}, ${facts.pickup?.id ?? null}, ${input.shippingAddress ? JSON.stringify(input.shippingAddress) : null}::jsonb,
         ${input.billingAddress ? JSON.stringify(input.billingAddress) : null}::jsonb, ${input.buyerRemark ?? null},
-        ${input.purchaseOrderNumber ?? null}, ${input.enteredBy ?? null}, ${search}, ${randomBytes(18).toString('base64url')},
-        ${signature}, ${placedAt})
+        ${input.purchaseOrderNumber ?? null}, ${input.enteredBy ?? null}, ${search}, ${trackingToken}, ${signature}, ${placedAt}, ${now}, ${now})
       ON CONFLICT (channel_id, external_ref) DO NOTHING
       RETURNING id
     ),
     lines AS (
       INSERT INTO order_lines (id, order_id, line_no, sku_id, location_id, quantity, allocated, backordered, unit_price_minor, discount_minor, tax_minor)
       SELECT x.id, (SELECT id FROM ord), x.line_no, x.sku_id, x.location_id, x.quantity, x.allocated, x.backordered, x.unit_price_minor, x.discount_minor, x.tax_minor
-      FROM jsonb_to_recordset(${JSON.stringify(lines.map((l, i) => ({
-        id: lineIds[i], line_no: i + 1, sku_id: l.skuId, location_id: choice.assigned.get(i) ?? presale.get(i) ?? null, quantity: l.quantity,
-        allocated: backordered.has(i) ? 0 : l.quantity, backordered: backordered.has(i) ? l.quantity : 0,
-        unit_price_minor: l.input.unitPriceMinor, discount_minor: l.input.discountMinor ?? 0, tax_minor: l.input.taxMinor ?? 0,
+      FROM jsonb_to_recordset(${JSON.stringify(lineRows.map((l) => ({
+        id: l.id, line_no: l.lineNo, sku_id: l.skuId, location_id: l.locationId, quantity: l.quantity, allocated: l.allocated,
+        backordered: l.backordered, unit_price_minor: l.unitPriceMinor, discount_minor: l.discountMinor, tax_minor: l.taxMinor,
       })))}::jsonb) AS x(id uuid, line_no int, sku_id uuid, location_id uuid, quantity int, allocated int, backordered int,
         unit_price_minor bigint, discount_minor bigint, tax_minor bigint)
       WHERE EXISTS (SELECT 1 FROM ord)
     ),
     holds AS (
-      INSERT INTO order_holds (id, order_id, reason_code, rule_id)
-      SELECT gen_random_uuid(), (SELECT id FROM ord), x.reason_code, x.rule_id
-      FROM jsonb_to_recordset(${JSON.stringify(outcome.holds.map((h) => ({ reason_code: h.reasonCode, rule_id: h.ruleId })))}::jsonb) AS x(reason_code text, rule_id uuid)
+      INSERT INTO order_holds (id, order_id, reason_code, rule_id, created_at)
+      SELECT x.id, (SELECT id FROM ord), x.reason_code, x.rule_id, ${now}
+      FROM jsonb_to_recordset(${JSON.stringify(holdRows.map((h) => ({ id: h.id, reason_code: h.reasonCode, rule_id: h.ruleId })))}::jsonb) AS x(id uuid, reason_code text, rule_id uuid)
       WHERE EXISTS (SELECT 1 FROM ord)
     ),
     flags AS (
@@ -266,33 +323,73 @@ export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandCo
       INSERT INTO outbox_events (type, aggregate_type, aggregate_id, payload)
       SELECT x.event, 'order', (SELECT id FROM ord)::text,
              jsonb_build_object('orderId', (SELECT id FROM ord), 'channel', ${channel.code}::text, 'externalRef', ${input.externalRef}::text,
-                                'from', x.from, 'to', x.to, 'totalMinor', ${input.totals.totalMinor}::bigint, 'currency', ${input.currency}::text)
+                                'from', x.from, 'to', x.to, 'totalMinor', ${input.totals.totalMinor}::bigint, 'currency', ${input.currency}::text,
+                                'version', 1)
       FROM jsonb_to_recordset(${JSON.stringify(timeline)}::jsonb) AS x("from" text, "to" text, event text)
       WHERE EXISTS (SELECT 1 FROM ord)
-    )
-    SELECT id FROM ord
+    ),
+    audit AS (
+      INSERT INTO audit_log (actor_id, actor_name, action, entity_type, entity_id, request_id, details)
+      SELECT ${ctx.actorId}::uuid, ${ctx.actorName}, ${audit.action}, ${audit.entityType}, ${audit.entityId}, ${ctx.requestId}, ${JSON.stringify(audit.details)}::jsonb
+      WHERE EXISTS (SELECT 1 FROM ord)
+    ),
+    store AS (
+      UPDATE idempotency_keys SET response_status = 201, response_body = ${JSON.stringify(order)}::jsonb
+      WHERE principal_id = ${ctx.idempotency?.principalId ?? null} AND key = ${ctx.idempotency?.key ?? null} AND EXISTS (SELECT 1 FROM ord)
+    ),
+    ${movements}
+    SELECT (SELECT id FROM ord) AS "orderId", (SELECT json_agg(r) FROM (${movementResult}) r) AS moved
   `.execute(trx);
+  const row = written.rows[0];
 
-  if (written.rows.length === 0) {
+  if (!row?.orderId) {
     // The same (channel, external reference) was captured by a concurrent request that committed first.
     const existing = await trx.selectFrom('orders').select('id').where('channel_id', '=', channel.id).where('external_ref', '=', input.externalRef).executeTakeFirstOrThrow();
     return { status: 200, body: { ...(await loadOrder(trx, existing.id)), duplicate: true }, audit: null };
   }
-
-  const toReserve = lines.filter((l) => !backordered.has(l.index)).map((l) => ({
-    skuId: l.skuId, locationId: (choice.assigned.get(l.index) ?? presale.get(l.index)) as string, quantity: l.quantity,
-    referenceType: 'order_line', referenceId: lineIds[l.index] as string,
-  }));
-  try {
-    await reserveStock(trx, {
-      lines: toReserve, channel: { id: channel.id, presaleDays: channel.presale_days }, actor: ctx.actorName,
-      today: new Date().toISOString().slice(0, 10),
-    });
-  } catch (e) {
-    // Stock read a moment ago was taken by a concurrent order: decide again on fresh numbers (up to the runner's limit).
-    if (e instanceof AppError && e.code === 'insufficient_stock' && (ctx.attempt ?? 1) < 3) throw new RetryCommand('stock moved during capture');
-    throw e;
+  const { refused } = interpretMovements(row.moved ?? []);
+  if (refused.length > 0) await stockMoved(trx, ctx, lines, choice.assigned, refused);
+  for (const [index, locationId] of presale) {
+    const line = lines[index] as (typeof lines)[number];
+    const promised = await reserveIncoming(trx, line.skuId, locationId, line.quantity, addDays(now, channel.presale_days));
+    if (!promised) throw new RetryCommand('incoming supply was promised meanwhile');
+    await insertIncomingReservations(trx, [{ id: newId(), skuId: line.skuId, locationId, channelId: channel.id, supplyLineId: promised.id, quantity: line.quantity, referenceType: 'order_line', referenceId: lineIds[index] as string, expiresAt: null }]);
   }
-  const order = await loadOrder(trx, orderId);
-  return { status: 201, body: order, audit: { action: 'order.captured', entityType: 'order', entityId: orderId, details: { channel: channel.code, externalRef: input.externalRef } } };
+  return { status: 201, body: order, audit, persisted: true };
+}
+
+const addDays = (from: Date, days: number) => new Date(from.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Stock read a moment ago was taken by a concurrent order: decide again on fresh numbers (the runner retries the
+ * whole capture), or, on the last try, refuse with each short line and what is free there now.
+ */
+async function stockMoved(
+  trx: Trx, ctx: CommandContext, lines: readonly { index: number; skuId: string; quantity: number }[],
+  assigned: ReadonlyMap<number, string>, refused: readonly { skuId: string; locationId: string }[],
+): Promise<never> {
+  if (ctx.attempt < 3) throw new RetryCommand('stock moved during capture');
+  const short = lines.filter((l) => refused.some((r) => r.skuId === l.skuId && r.locationId === assigned.get(l.index)));
+  const levels = await findLevels(trx, short.map((l) => ({ skuId: l.skuId, locationId: assigned.get(l.index) as string })));
+  const details = short.map((l, k) => {
+    const level = levels[k];
+    const available = level ? Math.max(0, level.onHand - level.reserved - level.quarantined - level.safetyStock) : 0;
+    return { index: l.index, skuId: l.skuId, locationId: assigned.get(l.index), requested: l.quantity, available, shortBy: Math.max(1, l.quantity - available) };
+  });
+  throw new AppError('insufficient_stock', `not enough stock; nothing was captured (${details.map((d) => `line ${d.index}: ${d.requested} requested, ${d.available} available`).join('; ')})`, { lines: details });
+}
+
+/** With channel allocation rules, the channel may take at most its quota left plus the shared pool left. */
+async function checkAllocation(trx: Trx, channelId: string, lines: readonly { skuId: string; locationId: string; quantity: number }[]): Promise<void> {
+  const allocated = await lockAllocatedSkus(trx, lines.map((l) => l.skuId));
+  if (allocated.length === 0) return;
+  const atp = new Map((await channelAvailability(trx, allocated, [channelId])).map((a) => [a.skuId, a.available]));
+  const wanted = new Map<string, number>();
+  for (const l of lines) if (atp.has(l.skuId)) wanted.set(l.skuId, (wanted.get(l.skuId) ?? 0) + l.quantity);
+  const short = [...wanted].filter(([skuId, qty]) => qty > (atp.get(skuId) ?? 0));
+  if (short.length > 0) {
+    throw new AppError('insufficient_stock', `the channel's allocation does not cover ${short.map(([s, q]) => `${q} of SKU ${s} (${atp.get(s) ?? 0} available to this channel)`).join(', ')}; nothing was captured`, {
+      lines: short.map(([skuId, requested]) => ({ skuId, requested, available: atp.get(skuId) ?? 0, shortBy: requested - (atp.get(skuId) ?? 0) })),
+    });
+  }
 }

@@ -39,7 +39,7 @@ export function registerOrderRoutes(app: App, { db, run }: { db: Db; run: RunCom
       body: CaptureOrder,
       response: { 201: Order, 200: Order },
     },
-  }, (request, reply) => run(request, reply, (trx, ctx) => captureOrder(trx, request.body, ctx)));
+  }, (request, reply) => run(request, reply, (trx, ctx) => captureOrder(trx, request.body, ctx), { ownsIdempotency: true }));
 
   app.post('/orders/bulk', {
     config: { permission: 'order:write' },
