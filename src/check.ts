@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Db } from './db/database.js';
 import { pendingMigrations } from './db/migrate.js';
 import { inventoryChecks } from './inventory/check.js';
+import { orderChecks } from './order/check.js';
 
 export interface Check {
   name: string;
@@ -27,7 +28,7 @@ const checks: Check[] = [
   },
 ];
 
-export async function runChecks(db: Db, all: readonly Check[] = [...checks, ...inventoryChecks]): Promise<{ ok: boolean; lines: string[] }> {
+export async function runChecks(db: Db, all: readonly Check[] = [...checks, ...inventoryChecks, ...orderChecks]): Promise<{ ok: boolean; lines: string[] }> {
   const lines: string[] = [];
   let ok = true;
   for (const check of all) {

@@ -1,10 +1,16 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChecks } from '../src/check.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
 const t = useTestApp();
 
 beforeAll(() => seedOrderWorld(t));
+afterAll(async () => {
+  // Whatever the scenarios did, every invariant `ordo check` verifies still holds.
+  const report = await runChecks(t.db);
+  expect(report.lines.filter((l) => !l.startsWith('ok')), report.lines.join('\n')).toEqual([]);
+});
 
 describe('capture', () => {
   it('captures an order, reserves its stock and writes the timeline', async () => {
