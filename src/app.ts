@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { registerAccessRoutes } from './access/access.routes.js';
 import { registerCatalogRoutes } from './catalog/sku.routes.js';
 import { registerChannelRoutes } from './channel/channel.routes.js';
+import { registerCustomerRoutes } from './customer/customer.routes.js';
 import { registerCarrierRoutes } from './fulfillment/carrier.routes.js';
 import { registerInventoryRoutes } from './inventory/routes.js';
 import type { Config } from './config.js';
@@ -77,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerCatalogRoutes(v1, { db: deps.db, run });
       registerLocationRoutes(v1, { db: deps.db, run });
       registerChannelRoutes(v1, { db: deps.db, run });
+      registerCustomerRoutes(v1, { db: deps.db, run });
       registerInventoryRoutes(v1, { db: deps.db, run, config: deps.config });
       registerCarrierRoutes(v1, { db: deps.db, run });
       registerOrderModule(v1, { db: deps.db, run });

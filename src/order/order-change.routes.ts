@@ -1,5 +1,94 @@
+/** Order edits while the order is still editable: details, lines, split and merge. Thin: schema, permission, use case. */
+import { Type } from 'typebox';
 import type { App } from '../app.js';
+import { Id, IdParams, IfMatch, Nullable, expectedVersion } from '../http/schemas.js';
+import { addLine, cancelLine, changeLineQuantity, changeOrderDetails } from './change-order.js';
+import { mergeOrders } from './merge-orders.js';
+import { Address, CaptureLine, MAX_LINES, Order } from './order.js';
 import type { OrderDeps } from './routes.js';
+import { splitOrder } from './split-order.js';
 
-// Placeholder: being written (see the orders issue); registers nothing yet.
-export function registerOrderChangeRoutes(_app: App, _deps: OrderDeps): void {}
+const tags = ['orders'];
+const editable = 'Only while the order is received, on hold, confirmed or allocated (else 409 `invalid_state`). With If-Match, a stale version is a 409 `version_conflict`.';
+
+const LineParams = Type.Object({ id: Id, lineId: Id }, { additionalProperties: false });
+
+const OrderDetailsPatch = Type.Object({
+  shippingAddress: Type.Optional(Address),
+  billingAddress: Type.Optional(Nullable(Address)),
+  buyerRemark: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+}, { additionalProperties: false, minProperties: 1 });
+
+const LineQuantity = Type.Object({
+  quantity: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'The new ordered quantity; not below shipped + cancelled' }),
+}, { additionalProperties: false });
+
+const SplitRequest = Type.Object({
+  lines: Type.Array(Type.Object({
+    lineId: Id,
+    quantity: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Open units to move into the new order' }),
+  }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_LINES }),
+}, { additionalProperties: false });
+
+const MergeRequest = Type.Object({
+  orderIds: Type.Array(Id, { minItems: 2, maxItems: 20, uniqueItems: true }),
+}, { additionalProperties: false });
+
+export function registerOrderChangeRoutes(app: App, { run }: OrderDeps): void {
+  app.patch('/orders/:id', {
+    config: { permission: 'order:write' },
+    schema: {
+      tags, summary: 'Change the shipping or billing address or the buyer\'s remark', description: editable,
+      params: IdParams, headers: IfMatch, body: OrderDetailsPatch, response: { 200: Order },
+    },
+  }, (request, reply) => run(request, reply, (trx, ctx) =>
+    changeOrderDetails(trx, request.params.id, request.body, expectedVersion(request.headers), ctx)));
+
+  app.post('/orders/:id/lines', {
+    config: { permission: 'order:write' },
+    schema: {
+      tags, summary: 'Add a line, reserved at once (409 `insufficient_stock` when no location has it)', description: editable,
+      params: IdParams, headers: IfMatch, body: CaptureLine, response: { 201: Order },
+    },
+  }, (request, reply) => run(request, reply, (trx, ctx) =>
+    addLine(trx, request.params.id, request.body, expectedVersion(request.headers), ctx)));
+
+  app.patch('/orders/:id/lines/:lineId', {
+    config: { permission: 'order:write' },
+    schema: {
+      tags, summary: 'Change a line\'s quantity: more reserves at its location, fewer releases',
+      description: `${editable} Totals are recomputed; the line's discount and tax follow its quantity in proportion.`,
+      params: LineParams, headers: IfMatch, body: LineQuantity, response: { 200: Order },
+    },
+  }, (request, reply) => run(request, reply, (trx, ctx) =>
+    changeLineQuantity(trx, request.params.id, request.params.lineId, request.body.quantity, expectedVersion(request.headers), ctx)));
+
+  app.delete('/orders/:id/lines/:lineId', {
+    config: { permission: 'order:write' },
+    schema: {
+      tags, summary: 'Cancel a line\'s open units (the line stays, cancelled); the last line cancels the order', description: editable,
+      params: LineParams, headers: IfMatch, response: { 200: Order },
+    },
+  }, (request, reply) => run(request, reply, (trx, ctx) =>
+    cancelLine(trx, request.params.id, request.params.lineId, expectedVersion(request.headers), ctx)));
+
+  app.post('/orders/:id/split', {
+    config: { permission: 'order:write' },
+    schema: {
+      tags, summary: 'Move some units into a new order: ship what is there now, the rest later',
+      description: `${editable} The new order is numbered like the original plus -2, -3…; reservations move with the units; shipping stays on the original.`,
+      params: IdParams, headers: IfMatch, body: SplitRequest,
+      response: { 201: Type.Object({ original: Order, split: Order }) },
+    },
+  }, (request, reply) => run(request, reply, (trx, ctx) =>
+    splitOrder(trx, request.params.id, request.body, expectedVersion(request.headers), ctx)));
+
+  app.post('/orders/merge', {
+    config: { permission: 'order:write' },
+    schema: {
+      tags, summary: 'Merge open orders of one customer to one address into the oldest of them',
+      description: 'All must be editable and share customer, channel, currency, shipping address and delivery method (else 409 naming the first mismatch). The others are cancelled with mergedInto set; their open units, reservations and shipping charges move to the target.',
+      body: MergeRequest, response: { 200: Order },
+    },
+  }, (request, reply) => run(request, reply, (trx, ctx) => mergeOrders(trx, request.body.orderIds, ctx)));
+}

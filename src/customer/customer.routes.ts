@@ -1,0 +1,64 @@
+import { Type } from 'typebox';
+import type { App } from '../app.js';
+import type { Db } from '../db/database.js';
+import type { RunCommand } from '../http/command.js';
+import { decodeCursor, page } from '../http/pagination.js';
+import { IdParams, IfMatch, ListQuery, Page, expectedVersion } from '../http/schemas.js';
+import { notFound } from '../shared/errors.js';
+import { Customer, CustomerInput, CustomerPatch, CustomerType, normaliseEmail, normalisePhone } from './customer.js';
+import { findCustomer, listCustomers, toCustomer } from './customer.repository.js';
+import { changeCustomer, createCustomer } from './save-customer.js';
+
+const tags = ['customers'];
+
+export function registerCustomerRoutes(app: App, { db, run }: { db: Db; run: RunCommand }): void {
+  app.post('/customers', {
+    config: { permission: 'customer:write' },
+    schema: { tags, summary: 'Create a customer or B2B account (email and/or phone required)', body: CustomerInput, response: { 201: Customer } },
+  }, (request, reply) => run(request, reply, (trx) => createCustomer(trx, request.body)));
+
+  app.get('/customers', {
+    config: { permission: 'customer:read' },
+    schema: {
+      tags,
+      summary: 'List customers by name',
+      querystring: Type.Object({
+        ...ListQuery,
+        q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Start of the name or the email, any case' })),
+        email: Type.Optional(Type.String({ maxLength: 254 })),
+        phone: Type.Optional(Type.String({ maxLength: 30 })),
+        blocked: Type.Optional(Type.Boolean()),
+        type: Type.Optional(CustomerType),
+      }, { additionalProperties: false }),
+      response: { 200: Page(Customer) },
+    },
+  }, async (request) => {
+    const { limit = 50, cursor, email, phone, ...filter } = request.query;
+    const after = decodeCursor(cursor, 2) as [string, string] | undefined;
+    const rows = await listCustomers(db, {
+      ...filter, email: normaliseEmail(email) ?? undefined, phone: normalisePhone(phone) ?? undefined, after, limit: limit + 1,
+    });
+    return page(request, rows.map(toCustomer), limit, (last) => [last.name, last.id]);
+  });
+
+  app.get('/customers/:id', {
+    config: { permission: 'customer:read' },
+    schema: { tags, summary: 'Get a customer', params: IdParams, response: { 200: Customer } },
+  }, async (request) => {
+    const row = await findCustomer(db, request.params.id);
+    if (!row) throw notFound('customer', request.params.id);
+    return toCustomer(row);
+  });
+
+  app.patch('/customers/:id', {
+    config: { permission: 'customer:write' },
+    schema: {
+      tags,
+      summary: 'Change a customer; `{"blocked": true, "blockedReason": "…"}` puts them on the block list',
+      params: IdParams,
+      headers: IfMatch,
+      body: CustomerPatch,
+      response: { 200: Customer },
+    },
+  }, (request, reply) => run(request, reply, (trx) => changeCustomer(trx, request.params.id, request.body, expectedVersion(request.headers))));
+}

@@ -1,0 +1,31 @@
+/** The carrier delivered every parcel of a shipped order. */
+import { sql } from 'kysely';
+import { Type, type Static } from 'typebox';
+import type { Trx } from '../db/database.js';
+import type { CommandContext, CommandOutcome } from '../http/command.js';
+import { AppError } from '../shared/errors.js';
+import type { Order } from './order.js';
+import { loadOrder, transitionOrder } from './order.repository.js';
+
+export const DeliverOrderRequest = Type.Object({
+  deliveredAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the carrier delivered it; default now' })),
+}, { additionalProperties: false });
+export type DeliverOrderRequest = Static<typeof DeliverOrderRequest>;
+
+export async function deliverOrder(trx: Trx, orderId: string, input: DeliverOrderRequest, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+  const deliveredAt = input.deliveredAt ? new Date(input.deliveredAt) : new Date();
+  // A delivery reported for the future is a clock or typing mistake; a few minutes of skew between systems is not.
+  if (deliveredAt.getTime() > Date.now() + 5 * 60_000) {
+    throw new AppError('validation_failed', 'deliveredAt is in the future', { errors: [{ path: '/body/deliveredAt', message: 'in the future' }] });
+  }
+  // Only a fully shipped order can be delivered: a partial one still has parcels to come.
+  await transitionOrder(trx, orderId, 'delivered', ctx.actorName, {
+    type: 'status_changed', message: 'Delivered', details: { deliveredAt: deliveredAt.toISOString() },
+  });
+  await sql`UPDATE shipments SET delivered_at = ${deliveredAt} WHERE order_id = ${orderId} AND delivered_at IS NULL`.execute(trx);
+  return {
+    status: 200,
+    body: await loadOrder(trx, orderId),
+    audit: { action: 'order.delivered', entityType: 'order', entityId: orderId },
+  };
+}
