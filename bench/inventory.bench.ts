@@ -13,9 +13,10 @@
  * (data is written there under codes unique to the run). Knobs: BENCH_SECONDS (measured seconds per run, 8),
  * BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (1,8,32), DB_POOL_MAX (40).
  */
+import os from 'node:os';
 import {
-  apiClient, chunks, fmt, machineLine, markdownTable, percentile, runLoad, startBenchServer,
-  type ApiClient, type BenchServer, type LoadResult,
+  apiClient, chunks, fmt, machineLine, machineCpuProbe, mainThreadCpuProbe, mainThreadCpuWaitProbe, markdownTable, percentile, processCpuProbe, runLoad,
+  startBenchServer, type ApiClient, type BenchServer, type CpuProbe, type LoadResult,
 } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -115,6 +116,10 @@ async function main(): Promise<number> {
   try {
     const prefix = `B${Date.now().toString(36).toUpperCase()}`;
     const scenarios = await setUp(api, prefix);
+    const probes: Record<string, CpuProbe> = {
+      machine: machineCpuProbe, process: processCpuProbe, server: mainThreadCpuProbe, serverWait: mainThreadCpuWaitProbe,
+    };
+    if (server.postgresCpu) probes.postgres = server.postgresCpu;
     const rows: Row[] = [];
     const notes: string[] = [];
     const checks: string[] = [];
@@ -132,7 +137,7 @@ async function main(): Promise<number> {
           url: server.url, key: server.key, method: 'POST', path: '/v1/reservations', bodies, concurrency,
           warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000, maxRequests: 2_000_000, timeoutMs: 30_000,
           okStatus: 201, sum: { array: 'reservations', field: 'quantity' },
-        });
+        }, probes);
         const roundTrips = (server.queries.count - before) / result.sent;
         rows.push({ scenario: s.name, result, roundTrips });
         units += result.summed;
@@ -156,12 +161,18 @@ async function main(): Promise<number> {
         fmt(percentile(r.latenciesMs, 99), 1), fmt(roundTrips, 2),
       ]),
     );
+    const cores = (n: number | undefined) => fmt(n ?? Number.NaN, 2);
+    const perRequest = (cpuCores: number | undefined, r: LoadResult) => fmt(((cpuCores ?? Number.NaN) * 1000) / r.perSecond, 2);
     const diagnostics = markdownTable(
-      ['scenario', 'concurrency', 'server event loop busy', 'client event loop busy', 'node process CPU (cores)'],
+      ['scenario', 'concurrency', 'PostgreSQL CPU', 'PostgreSQL CPU ms/req', 'server thread CPU', 'server thread CPU ms/req',
+        'server thread waiting for a CPU', 'server event loop busy', 'client event loop busy', 'other processes CPU'],
       rows.map(({ scenario, result: r }) => [
-        scenario, String(r.concurrency), `${fmt(r.serverBusy * 100)} %`, `${fmt(r.clientBusy * 100)} %`, fmt(r.processCpu, 2),
+        scenario, String(r.concurrency), cores(r.cpu.postgres), perRequest(r.cpu.postgres, r), cores(r.cpu.server),
+        perRequest(r.cpu.server, r), `${fmt((r.cpu.serverWait ?? Number.NaN) * 100)} %`, `${fmt(r.serverBusy * 100)} %`,
+        `${fmt(r.clientBusy * 100)} %`, cores(Math.max(0, (r.cpu.machine ?? Number.NaN) - (r.cpu.process ?? 0) - (r.cpu.postgres ?? 0))),
       ]),
     );
+    const disturbed = rows.filter(({ result: r }) => (r.cpu.machine ?? 0) - (r.cpu.process ?? 0) - (r.cpu.postgres ?? 0) > 0.1);
     console.log(`\n${machineLine(server.pgVersion, server.embedded)}`);
     console.log(`POST /v1/reservations, 1 line of 1 unit; ${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per row; ` +
       `keep-alive HTTP from a worker thread; DB_POOL_MAX ${server.poolMax}; LOG_LEVEL silent\n`);
@@ -169,7 +180,12 @@ async function main(): Promise<number> {
     console.log(`\nrequests = answers inside the measured window; round trips/req = queries the server sent / requests sent ` +
       `(warm-up included).\n`);
     console.log(notes.join('\n'));
-    console.log(`\n${diagnostics}\n`);
+    console.log(`\nWhere the time went (CPU in cores of the ${os.cpus().length} on this machine, and per reservation; ` +
+      `"other processes" is what the rest of the machine used; an event loop waiting for a CPU counts as busy):\n\n${diagnostics}\n`);
+    if (disturbed.length > 0) {
+      console.log(`WARNING: other processes used more than 0.1 CPU during ${disturbed.length} of ${rows.length} runs ` +
+        '(see "other processes CPU"): those numbers are low; run again on a quiet machine.\n');
+    }
     console.log(checks.join('\n'));
     console.log(`\ntotal time ${fmt((performance.now() - started) / 1000, 1)} s`);
   } finally {

@@ -8,7 +8,8 @@
  * listen), but with a pool whose clients are wrapped to count queries: every query is one round trip to
  * PostgreSQL, BEGIN and COMMIT included.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,6 +79,8 @@ export interface BenchServer {
   /** The database's connection string, for connections of your own (their queries are not counted). */
   databaseUrl: string;
   embedded: boolean;
+  /** CPU of the embedded PostgreSQL (all its processes); undefined with DATABASE_URL. */
+  postgresCpu: CpuProbe | undefined;
   poolMax: number;
   pgVersion: string;
   stop(): Promise<void>;
@@ -161,6 +164,7 @@ export async function startBenchServer(opts: BenchServerOptions = {}): Promise<B
       queries,
       databaseUrl: location.url,
       embedded: location.embedded,
+      postgresCpu: location.embedded ? postgresCpuProbe(path.join(config.dataDir, 'postgres')) : undefined,
       poolMax: config.dbPoolMax,
       pgVersion,
       async stop() {
@@ -307,13 +311,92 @@ export interface LoadResult {
   summed: number;
   /** Share of the window the client's event loop was busy (near 1: the client is the bottleneck). */
   clientBusy: number;
-  /** Share of the window the main thread's (the server's) event loop was busy. */
+  /** Share of the window the main thread's (the server's) event loop was busy (waiting for a CPU counts as busy). */
   serverBusy: number;
-  /** Whole-process CPU time during the window per wall second (1.0 = one core), client thread included. */
-  processCpu: number;
+  /** CPU used during the window by each probe, in cores (1.0 = one core busy the whole window). */
+  cpu: Record<string, number>;
 }
 
-type WorkerOutput = Omit<LoadResult, 'serverBusy' | 'processCpu' | 'concurrency'>;
+type WorkerOutput = Omit<LoadResult, 'serverBusy' | 'cpu' | 'concurrency'>;
+
+/** A cumulative CPU time in seconds (of a thread, a process, a group of processes); NaN when unknown. */
+export type CpuProbe = () => number;
+
+const USER_HZ = 100; // clock ticks per second in /proc/*/stat on Linux
+
+/** utime + stime (+ the reaped children's, with `children`) of a /proc stat line, in seconds; NaN if unreadable. */
+function procCpuSeconds(statPath: string, children = false): number {
+  try {
+    const stat = readFileSync(statPath, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    // fields[0] is the state (field 3); utime, stime, cutime, cstime are fields 14 to 17.
+    const ticks = (fields[11] ?? 0) + (fields[12] ?? 0) + (children ? (fields[13] ?? 0) + (fields[14] ?? 0) : 0);
+    return ticks / USER_HZ;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU of this whole process (every thread: the server, the load worker, GC and I/O helpers). */
+export const processCpuProbe: CpuProbe = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** CPU of the main thread only (the server's event loop): Linux /proc; NaN elsewhere. */
+export const mainThreadCpuProbe: CpuProbe = () => procCpuSeconds(`/proc/self/task/${process.pid}/stat`);
+
+/** CPU busy on the whole machine, every process (Linux /proc/stat); NaN elsewhere. */
+export const machineCpuProbe: CpuProbe = () => {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/).slice(1).map(Number) ?? [];
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const busy = (cpu[0] ?? 0) + (cpu[1] ?? 0) + (cpu[2] ?? 0) + (cpu[5] ?? 0) + (cpu[6] ?? 0) + (cpu[7] ?? 0);
+    return busy / USER_HZ;
+  } catch {
+    return Number.NaN;
+  }
+};
+
+/**
+ * Time the main thread spent runnable but waiting for a CPU (Linux schedstat run delay), in seconds; NaN elsewhere.
+ * Measured like CPU, its share of a window says how much of the time the server's event loop was starved.
+ */
+export const mainThreadCpuWaitProbe: CpuProbe = () => {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(' ');
+    return Number(fields[1]) / 1e9;
+  } catch {
+    return Number.NaN;
+  }
+};
+
+/**
+ * CPU of a PostgreSQL server running on this machine: its postmaster (with its exited children) and every live
+ * child process (backends, WAL writer, checkpointer…). Linux /proc only; NaN elsewhere.
+ */
+export function postgresCpuProbe(pgDataDir: string): CpuProbe {
+  return () => {
+    let pid: number;
+    try {
+      pid = Number.parseInt(readFileSync(path.join(pgDataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+    } catch {
+      return Number.NaN;
+    }
+    let total = procCpuSeconds(`/proc/${pid}/stat`, true);
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      return Number.NaN;
+    }
+    for (const child of children) {
+      const t = procCpuSeconds(`/proc/${child}/stat`);
+      if (Number.isFinite(t)) total += t;
+    }
+    return total;
+  };
+}
 
 const WORKER_TAG = 'ordo-bench-load';
 
@@ -322,20 +405,25 @@ const WORKER_TAG = 'ordo-bench-load';
  * returns the throughput and latencies of the window after the warm-up. Every request still in flight when the
  * window ends is awaited before this returns, so counts taken around a run (queries, stock) are complete.
  */
-export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+export async function runLoad(spec: LoadSpec, probes: Record<string, CpuProbe> = {}): Promise<LoadResult> {
   const worker = new Worker(new URL(import.meta.url), { workerData: { tag: WORKER_TAG, spec } });
+  const read = () => Object.fromEntries(Object.entries(probes).map(([name, probe]) => [name, probe()]));
   let eluAtWindow: ReturnType<typeof performance.eventLoopUtilization> | undefined;
-  let cpuAtWindow: NodeJS.CpuUsage | undefined;
   let eluAfter: ReturnType<typeof performance.eventLoopUtilization> | undefined;
-  let cpuAfter: NodeJS.CpuUsage | undefined;
+  let cpuAtWindow: Record<string, number> = {};
+  let cpuAtEnd: Record<string, number> = {};
+  let windowStartedAt = 0;
+  let windowMs = Number.NaN;
   const output = await new Promise<WorkerOutput>((resolve, reject) => {
     worker.on('message', (msg: { kind: 'window-start' } | { kind: 'window-end' } | { kind: 'done'; output: WorkerOutput }) => {
       if (msg.kind === 'window-start') {
         eluAtWindow = performance.eventLoopUtilization();
-        cpuAtWindow = process.cpuUsage();
+        cpuAtWindow = read();
+        windowStartedAt = performance.now();
       } else if (msg.kind === 'window-end') {
         eluAfter = performance.eventLoopUtilization(eluAtWindow);
-        cpuAfter = process.cpuUsage(cpuAtWindow);
+        cpuAtEnd = read();
+        windowMs = performance.now() - windowStartedAt;
       } else {
         resolve(msg.output);
       }
@@ -344,13 +432,10 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     worker.on('exit', (code) => reject(new Error(`the load worker exited with code ${code} before reporting`)));
   });
   await worker.terminate();
-  const cpuMicros = cpuAfter ? cpuAfter.user + cpuAfter.system : 0;
-  return {
-    ...output,
-    concurrency: spec.concurrency,
-    serverBusy: eluAfter?.utilization ?? Number.NaN,
-    processCpu: cpuMicros / 1000 / output.windowMs,
-  };
+  const cpu = Object.fromEntries(Object.keys(probes).map((name) => [
+    name, ((cpuAtEnd[name] ?? Number.NaN) - (cpuAtWindow[name] ?? Number.NaN)) / (windowMs / 1000),
+  ]));
+  return { ...output, concurrency: spec.concurrency, serverBusy: eluAfter?.utilization ?? Number.NaN, cpu };
 }
 
 async function loadWorker(spec: LoadSpec): Promise<void> {
@@ -470,14 +555,25 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** "machine: <cpu model> × N, X GiB RAM · Node vX · PostgreSQL X · <date>" */
+/** The short commit of the working tree (which may have uncommitted changes), or undefined outside git. */
+export function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "machine: <cpu model> × N, X GiB RAM · Node vX · PostgreSQL X · commit · <date>" */
 export function machineLine(pgVersion: string, embedded: boolean): string {
+  const commit = gitCommit();
   const cpus = os.cpus();
   const pgShort = /^PostgreSQL [^\s,]+/.exec(pgVersion)?.[0] ?? pgVersion;
   return [
     `machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'} × ${cpus.length}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.platform()} ${os.release()}`,
     `Node ${process.version}`,
     `${pgShort} (${embedded ? 'embedded' : 'DATABASE_URL'})`,
+    ...(commit ? [`tree at commit ${commit}`] : []),
     new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   ].join(' · ');
 }

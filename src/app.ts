@@ -23,6 +23,7 @@ import { errorHandler, notFoundHandler } from './http/problem.js';
 import { validatorCompiler } from './http/validation.js';
 import { registerLocationRoutes } from './location/location.routes.js';
 import { registerOrderModule } from './order/routes.js';
+import { registerTrackRoutes } from './order/track.routes.js';
 import { newId } from './shared/ids.js';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -70,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerOpenApi(app);
   const metrics = registerMetrics(app, deps.pool);
   registerHealthRoutes(app, deps.db, metrics);
+  registerTrackRoutes(app, deps.db);
 
   const run = commandRunner(deps.db);
   await app.register(

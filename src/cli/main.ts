@@ -10,6 +10,7 @@ import { createLogger } from '../logger.js';
 import { serve } from '../server.js';
 import { withDatabase } from './database.js';
 import { seedDemo } from './seed.js';
+import { seedOrders } from './seed-orders.js';
 
 function config(): Config {
   try {
@@ -39,9 +40,16 @@ program
   .command('seed')
   .description('load data')
   .option('--demo', 'a believable demo business: locations in several cities, SKUs with stock')
-  .action(async (opts: { demo?: boolean }) => {
-    if (!opts.demo) program.error('say what to seed: --demo');
-    const summary = await withDatabase(config(), (db) => seedDemo(db));
+  .option('--orders <n>', 'N generated orders for benchmarking search (a fixture: reserves NO stock, so `ordo check` flags its open orders; seeds --demo first if missing)', (v) => {
+    if (!/^[1-9]\d{0,7}$/.test(v)) throw new InvalidArgumentError('a whole number from 1 to 99,999,999');
+    return Number(v);
+  })
+  .action(async (opts: { demo?: boolean; orders?: number }) => {
+    if (!opts.demo && opts.orders === undefined) program.error('say what to seed: --demo and/or --orders N');
+    const summary = await withDatabase(config(), async (db) => [
+      opts.demo ? await seedDemo(db) : '',
+      opts.orders === undefined ? '' : await seedOrders(db, opts.orders, { log: (line) => console.error(line) }),
+    ].filter(Boolean).join('\n'));
     console.log(summary);
   });
 

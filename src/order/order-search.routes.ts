@@ -1,5 +1,100 @@
+/** GET /v1/orders: the order list with filters, sort orders and keyset pages (the query is in search-orders.ts). */
+import { Type, type Static } from 'typebox';
 import type { App } from '../app.js';
+import { decodeCursor, page } from '../http/pagination.js';
+import { ListQuery, Page } from '../http/schemas.js';
+import { resolveRefs } from '../inventory/refs.repository.js';
+import { AppError, type FieldError } from '../shared/errors.js';
+import { Order } from './order.js';
+import { loadOrders } from './order.repository.js';
+import { orderStatuses } from './order-status.js';
 import type { OrderDeps } from './routes.js';
+import { orderSorts, searchOrderKeys, validSortKey, type OrderFilter, type OrderKeyset, type OrderSort } from './search-orders.js';
 
-// Placeholder: being written (see the orders issue); registers nothing yet.
-export function registerOrderSearchRoutes(_app: App, _deps: OrderDeps): void {}
+const OrderListQuery = Type.Object({
+  ...ListQuery,
+  status: Type.Optional(Type.Array(Type.Enum(orderStatuses), { maxItems: orderStatuses.length, description: 'Repeat for several: ?status=allocated&status=on_hold' })),
+  channel: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Channel code or id' })),
+  customer: Type.Optional(Type.String({ format: 'uuid', description: 'Customer id' })),
+  sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'SKU code or id: orders with a line of it' })),
+  placedFrom: Type.Optional(Type.String({ format: 'date-time', description: 'Placed at or after (inclusive)' })),
+  placedTo: Type.Optional(Type.String({ format: 'date-time', description: 'Placed before (exclusive)' })),
+  holdReason: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Orders with an open hold of this reason code' })),
+  externalRef: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'The channel\'s own order number' })),
+  totalMin: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Order total at least (minor units)' })),
+  totalMax: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Order total at most (minor units)' })),
+  q: Type.Optional(Type.String({ minLength: 3, maxLength: 200, description: 'Text in the customer\'s name, email, phone or the shipping address (3 letters or digits in a row at least)' })),
+  sort: Type.Optional(Type.Enum(orderSorts, { default: '-placedAt', description: 'placedAt or total; a leading - for descending. Default -placedAt (newest first)' })),
+}, { additionalProperties: false });
+type OrderListQuery = Static<typeof OrderListQuery>;
+
+/** The checks a schema cannot express, all reported at once like schema errors. */
+function queryProblems(query: OrderListQuery): FieldError[] {
+  const errors: FieldError[] = [];
+  // The trigram index needs three letters or digits in a row; without them PostgreSQL would read every order.
+  if (query.q !== undefined && !/[\p{L}\p{N}]{3}/u.test(query.q)) {
+    errors.push({ path: '/querystring/q', message: 'needs at least 3 letters or digits in a row' });
+  }
+  if (query.totalMin !== undefined && query.totalMax !== undefined && query.totalMin > query.totalMax) {
+    errors.push({ path: '/querystring/totalMax', message: `must be at least totalMin (${query.totalMin})` });
+  }
+  if (query.placedFrom !== undefined && query.placedTo !== undefined && Date.parse(query.placedFrom) > Date.parse(query.placedTo)) {
+    errors.push({ path: '/querystring/placedTo', message: 'must not be before placedFrom' });
+  }
+  return errors;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The cursor carries the sort it was made for, so a cursor of another sort is refused rather than misread. */
+function afterOf(cursor: string | undefined, sort: OrderSort): OrderKeyset | undefined {
+  const key = decodeCursor(cursor, 3);
+  if (!key) return undefined;
+  const [cursorSort, value, id] = key;
+  if (cursorSort !== sort || !validSortKey(sort, value) || typeof id !== 'string' || !UUID.test(id)) {
+    throw new AppError('invalid_cursor', 'the cursor is not one this list gave out for this sort; start again without a cursor');
+  }
+  return { key: value, id };
+}
+
+export function registerOrderSearchRoutes(app: App, { db }: OrderDeps): void {
+  app.get('/orders', {
+    config: { permission: 'order:read' },
+    schema: {
+      tags: ['orders'],
+      summary: 'List and search orders',
+      description: 'Filters combine with AND. Pages are keysets: follow `next` (it keeps the filters and the sort) until it is null.',
+      querystring: OrderListQuery,
+      response: { 200: Page(Order) },
+    },
+  }, async (request) => {
+    const query = request.query;
+    const { limit = 50, sort = '-placedAt', channel, sku } = query;
+    const problems = queryProblems(query);
+    if (problems.length > 0) {
+      throw new AppError('validation_failed', problems.map((p) => `${p.path}: ${p.message}`).join('; '), { errors: problems });
+    }
+    const after = afterOf(query.cursor, sort);
+    // Codes are resolved on their own (and cached) so that the search statement carries literal ids, which lets the
+    // planner use the column statistics; an unknown code is a 404 naming it, as in the other lists.
+    const refs = channel !== undefined || sku !== undefined
+      ? await resolveRefs(db, { channel: channel === undefined ? [] : [channel], sku: sku === undefined ? [] : [sku] })
+      : undefined;
+    const filter: OrderFilter = {
+      statuses: query.status,
+      channelId: channel === undefined ? undefined : refs?.channel(channel),
+      customerId: query.customer,
+      skuId: sku === undefined ? undefined : refs?.sku(sku),
+      placedFrom: query.placedFrom,
+      placedTo: query.placedTo,
+      holdReason: query.holdReason,
+      externalRef: query.externalRef,
+      totalMin: query.totalMin,
+      totalMax: query.totalMax,
+      q: query.q,
+    };
+    const keys = await searchOrderKeys(db, filter, sort, after, limit + 1);
+    const { data, next } = page(request, keys, limit, (last) => [sort, last.key, last.id]);
+    return { data: await loadOrders(db, data.map((k) => k.id)), next };
+  });
+}

@@ -79,8 +79,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 
     -- The signals of a stock change: every channel ATP that moved (stored, plus an inventory.availability_changed
     -- event with the new number), low-stock alerts raised (with an inventory.low_stock event) and resolved.
+    -- PL/pgSQL rather than SQL: its statements' plans are cached per connection, and this runs in every stock change.
     CREATE FUNCTION ordo_publish_signals(p_skus uuid[], p_pair_skus uuid[], p_pair_locations uuid[])
-    RETURNS void LANGUAGE sql VOLATILE AS $fn$
+    RETURNS void LANGUAGE plpgsql VOLATILE AS $fn$
+    BEGIN
       WITH atp AS (SELECT * FROM ordo_channel_atp(p_skus, NULL, true)),
       changed AS (
         INSERT INTO channel_availability AS ca (channel_id, sku_id, available)
@@ -116,8 +118,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       UPDATE stock_alerts a SET status = 'resolved', resolved_at = now()
       FROM stock_levels s JOIN pairs p ON p.sku_id = s.sku_id AND p.location_id = s.location_id
       WHERE a.sku_id = s.sku_id AND a.location_id = s.location_id AND a.status <> 'resolved' AND a.type = 'low_stock'
-        AND (s.reorder_point IS NULL OR s.on_hand - s.reserved - s.quarantined >= s.reorder_point)
-    $fn$;
+        AND (s.reorder_point IS NULL OR s.on_hand - s.reserved - s.quarantined >= s.reorder_point);
+    END $fn$;
 
     -- Every statement that changes stock counters or settings publishes its signals in the same statement: no code
     -- path can forget them, and none pays a round trip for them.

@@ -1,0 +1,142 @@
+/**
+ * The order list: filters, four sort orders and keyset pages, built to stay fast at millions of orders.
+ *
+ * One statement finds the ids of a page (plus one row, to know whether another page follows); the caller then loads
+ * the full views with `loadOrders`. Every filter is written so that an index can serve it (migrations 0004, 0007):
+ *
+ *   status, channel, customer  (x, placed_at DESC, id DESC) btrees: a page of one value is a range of one index
+ *   placed range, sort by date  orders_placed (placed_at DESC, id DESC)
+ *   total range, sort by total  orders_total (total_minor, id)
+ *   sku                         order_lines_sku (sku_id, order_id), probed per order or scanned, as the planner prefers
+ *   holdReason                  order_holds_open_reason (reason_code, order_id) WHERE status = 'open'
+ *   externalRef                 orders_external_ref
+ *   q                           orders_search, a pg_trgm GIN index on search_text (hence at least 3 letters in a row)
+ *
+ *   open status, sort by total  orders_open_total (status, total_minor, id), partial (migration 0007)
+ *
+ * Several statuses sorted by date are one branch per status (each a range of orders_status_placed) merged by a
+ * UNION ALL: `status = ANY(…)` would have to read the whole of orders_placed to find a rare status on a deep page.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { DbOrTrx } from '../db/database.js';
+import type { OrderStatus } from './order-status.js';
+
+export const orderSorts = ['-placedAt', 'placedAt', '-total', 'total'] as const;
+
+/** The statuses of the partial index orders_open_total (migration 0007): orders still being worked on. */
+const openStatuses: readonly OrderStatus[] = ['received', 'on_hold', 'confirmed', 'allocated', 'in_fulfillment', 'partially_shipped'];
+export type OrderSort = (typeof orderSorts)[number];
+
+/** Filters with references already resolved to ids. */
+export interface OrderFilter {
+  statuses?: readonly OrderStatus[];
+  channelId?: string;
+  customerId?: string;
+  skuId?: string;
+  /** Inclusive. */
+  placedFrom?: string;
+  /** Exclusive. */
+  placedTo?: string;
+  holdReason?: string;
+  externalRef?: string;
+  totalMin?: number;
+  totalMax?: number;
+  /** Matched anywhere in the customer's name, email, phone and the shipping address. */
+  q?: string;
+}
+
+/**
+ * Where the previous page ended: the sort key of its last row and its id. A date is kept as PostgreSQL's text with
+ * microseconds, since a JavaScript Date (milliseconds) would skip or repeat rows placed within the same millisecond.
+ */
+export interface OrderKeyset {
+  key: string | number;
+  id: string;
+}
+
+export interface OrderKeyRow {
+  id: string;
+  key: string | number;
+}
+
+interface SortSpec {
+  column: RawBuilder<unknown>;
+  descending: boolean;
+  /** The sort key as the cursor carries it. */
+  key: RawBuilder<unknown>;
+  /** The cursor's key as SQL of the column's type. */
+  param(value: string | number): RawBuilder<unknown>;
+}
+
+const placedKey = sql`to_char(o.placed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const sorts: Record<OrderSort, SortSpec> = {
+  '-placedAt': { column: sql`o.placed_at`, descending: true, key: placedKey, param: (v) => sql`${String(v)}::timestamptz` },
+  placedAt: { column: sql`o.placed_at`, descending: false, key: placedKey, param: (v) => sql`${String(v)}::timestamptz` },
+  '-total': { column: sql`o.total_minor`, descending: true, key: sql`o.total_minor`, param: (v) => sql`${Number(v)}::bigint` },
+  total: { column: sql`o.total_minor`, descending: false, key: sql`o.total_minor`, param: (v) => sql`${Number(v)}::bigint` },
+};
+
+/** Whether a cursor's key has the type its sort needs (a cursor is client input: check before it reaches SQL). */
+export function validSortKey(sort: OrderSort, key: unknown): key is string | number {
+  if (sort === 'total' || sort === '-total') return Number.isSafeInteger(key);
+  if (typeof key !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(key)) return false;
+  // A real instant (Date.parse accepts 30 February; PostgreSQL would not, and a forged cursor must be a 400, not a 500).
+  const millis = `${key.slice(0, 23)}Z`;
+  const date = new Date(millis);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === millis;
+}
+
+/** `q` as an ILIKE pattern that matches it literally anywhere (%, _ and \ escaped). */
+export const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The conditions every branch shares (all filters but status). */
+function conditions(f: OrderFilter): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [];
+  if (f.channelId !== undefined) where.push(sql`o.channel_id = ${f.channelId}::uuid`);
+  if (f.customerId !== undefined) where.push(sql`o.customer_id = ${f.customerId}::uuid`);
+  if (f.skuId !== undefined) where.push(sql`EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.sku_id = ${f.skuId}::uuid)`);
+  if (f.placedFrom !== undefined) where.push(sql`o.placed_at >= ${f.placedFrom}::timestamptz`);
+  if (f.placedTo !== undefined) where.push(sql`o.placed_at < ${f.placedTo}::timestamptz`);
+  if (f.holdReason !== undefined) {
+    where.push(sql`EXISTS (SELECT 1 FROM order_holds h WHERE h.order_id = o.id AND h.status = 'open' AND h.reason_code = ${f.holdReason})`);
+  }
+  if (f.externalRef !== undefined) where.push(sql`o.external_ref = ${f.externalRef}`);
+  if (f.totalMin !== undefined) where.push(sql`o.total_minor >= ${f.totalMin}::bigint`);
+  if (f.totalMax !== undefined) where.push(sql`o.total_minor <= ${f.totalMax}::bigint`);
+  // search_text is lower-cased by the application (capture), so q is too: ILIKE alone would miss Ü against ü under a
+  // C collation. Sent as a parameter of an unnamed statement, the planner sees the pattern and uses the trigram index.
+  if (f.q !== undefined) where.push(sql`o.search_text ILIKE ${containsPattern(f.q.toLowerCase())}`);
+  return where;
+}
+
+const and = (parts: RawBuilder<unknown>[]) => (parts.length === 0 ? sql`true` : sql.join(parts, sql` AND `));
+
+/**
+ * The ids and sort keys of up to `limit` orders matching `filter`, in `sort` order, after `after`.
+ */
+export async function searchOrderKeys(db: DbOrTrx, filter: OrderFilter, sort: OrderSort, after: OrderKeyset | undefined, limit: number): Promise<OrderKeyRow[]> {
+  const s = sorts[sort];
+  const dir = s.descending ? sql`DESC` : sql`ASC`;
+  const where = conditions(filter);
+  // A row comparison: served by the sort's index as one range, ties on the sort key broken by the id.
+  if (after) where.push(sql`(${s.column}, o.id) ${s.descending ? sql`<` : sql`>`} (${s.param(after.key)}, ${after.id}::uuid)`);
+  const statuses = [...new Set(filter.statuses ?? [])];
+  const branch = (status: RawBuilder<unknown> | null) => sql<OrderKeyRow>`
+    SELECT o.id, ${s.column} AS sort_value, ${s.key} AS key FROM orders o
+    WHERE ${and(status ? [status, ...where] : where)}
+    ORDER BY ${s.column} ${dir}, o.id ${dir} LIMIT ${limit}`;
+
+  let query: RawBuilder<OrderKeyRow>;
+  // Merging per-status branches pays where each branch is one index range: by date always, by total for open statuses.
+  const ranged = sort === '-placedAt' || sort === 'placedAt' || statuses.every((st) => openStatuses.includes(st));
+  if (statuses.length > 1 && ranged) {
+    const branches = statuses.map((st) => sql`(${branch(sql`o.status = ${st}`)})`);
+    query = sql<OrderKeyRow>`
+      SELECT x.id, x.key FROM (${sql.join(branches, sql` UNION ALL `)}) x
+      ORDER BY x.sort_value ${dir}, x.id ${dir} LIMIT ${limit}`;
+  } else {
+    const status = statuses.length === 0 ? null : statuses.length === 1 ? sql`o.status = ${statuses[0]}` : sql`o.status = ANY(${statuses}::text[])`;
+    query = branch(status);
+  }
+  return (await query.execute(db)).rows;
+}
