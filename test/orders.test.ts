@@ -105,6 +105,21 @@ describe('capture', () => {
     expect(stock.body.data[0].reserved).toBe(1);
   });
 
+  it('respects channel allocation: a channel cannot take another channel\'s dedicated quota', async () => {
+    const rule = await t.http('PUT', '/v1/allocations', { body: { channel: 'B2B', sku: 'ORD-C', quotaUnits: 45 } });
+    expect(rule.status).toBe(200);
+    const web = await t.http('GET', '/v1/availability?sku=ORD-C&channel=WEB');
+    const poolLeft = web.body.data[0].channel.available;
+    expect(poolLeft).toBeLessThan(10);
+    const refused = await t.http('POST', '/v1/orders', { body: anOrder({}, [{ sku: 'ORD-C', quantity: poolLeft + 1, unitPriceMinor: 100 }]) });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('insufficient_stock');
+    expect(refused.body.detail).toContain('allocation');
+    const b2b = await t.http('POST', '/v1/orders', { body: anOrder({ channel: 'B2B' }, [{ sku: 'ORD-C', quantity: poolLeft + 1, unitPriceMinor: 100 }]) });
+    expect(b2b.status).toBe(201);
+    expect((await t.http('DELETE', `/v1/allocations/${rule.body.id}`)).status).toBe(200);
+  });
+
   it('captures up to 500 orders in bulk, each on its own', async () => {
     const orders = [anOrder(), anOrder({ currency: 'USD' }), anOrder()];
     const res = await t.http('POST', '/v1/orders/bulk', { body: { orders } });

@@ -119,7 +119,7 @@ async function insufficientStock(trx: Trx, lines: readonly ReserveLine[], shortI
  * allocation rules pay for this check; they are serialised per SKU so that two channels cannot both take the last
  * units of the pool.
  */
-async function checkChannelAllocation(trx: Trx, channelId: string, lines: readonly ReserveLine[]): Promise<void> {
+export async function checkChannelAllocation(trx: Trx, channelId: string, lines: readonly Pick<ReserveLine, 'skuId' | 'locationId' | 'quantity'>[]): Promise<void> {
   const allocated = await lockAllocatedSkus(trx, lines.map((l) => l.skuId));
   if (allocated.length === 0) return;
   const atp = new Map((await channelAvailability(trx, allocated, [channelId])).map((a) => [a.skuId, a.available]));

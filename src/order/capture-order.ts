@@ -11,8 +11,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Trx } from '../db/database.js';
 import { checkClaim, claimSql, RetryCommand, type CommandContext, type CommandOutcome, type IdempotencyClaim } from '../http/command.js';
-import { channelAvailability } from '../inventory/availability.repository.js';
-import { insertIncomingReservations, lockAllocatedSkus, reserveIncoming } from '../inventory/reservation.repository.js';
+import { insertIncomingReservations, reserveIncoming } from '../inventory/reservation.repository.js';
+import { checkChannelAllocation } from '../inventory/reserve-stock.js';
 import { findLevels, interpretMovements, movementCtes, movementResult, type MovementRow } from '../inventory/stock.repository.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -222,7 +222,7 @@ export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandCo
 
   const onHandLines = lines.filter((l) => choice.assigned.has(l.index));
   if (facts.allocated_skus?.length) {
-    await checkAllocation(trx, channel.id, onHandLines.map((l) => ({ skuId: l.skuId, locationId: choice.assigned.get(l.index) as string, quantity: l.quantity })));
+    await checkChannelAllocation(trx, channel.id, onHandLines.map((l) => ({ skuId: l.skuId, locationId: choice.assigned.get(l.index) as string, quantity: l.quantity })));
   }
 
   // The answer is known before writing: it is stored with the order (Idempotency-Key) and returned as is.
@@ -377,19 +377,4 @@ async function stockMoved(
     return { index: l.index, skuId: l.skuId, locationId: assigned.get(l.index), requested: l.quantity, available, shortBy: Math.max(1, l.quantity - available) };
   });
   throw new AppError('insufficient_stock', `not enough stock; nothing was captured (${details.map((d) => `line ${d.index}: ${d.requested} requested, ${d.available} available`).join('; ')})`, { lines: details });
-}
-
-/** With channel allocation rules, the channel may take at most its quota left plus the shared pool left. */
-async function checkAllocation(trx: Trx, channelId: string, lines: readonly { skuId: string; locationId: string; quantity: number }[]): Promise<void> {
-  const allocated = await lockAllocatedSkus(trx, lines.map((l) => l.skuId));
-  if (allocated.length === 0) return;
-  const atp = new Map((await channelAvailability(trx, allocated, [channelId])).map((a) => [a.skuId, a.available]));
-  const wanted = new Map<string, number>();
-  for (const l of lines) if (atp.has(l.skuId)) wanted.set(l.skuId, (wanted.get(l.skuId) ?? 0) + l.quantity);
-  const short = [...wanted].filter(([skuId, qty]) => qty > (atp.get(skuId) ?? 0));
-  if (short.length > 0) {
-    throw new AppError('insufficient_stock', `the channel's allocation does not cover ${short.map(([s, q]) => `${q} of SKU ${s} (${atp.get(s) ?? 0} available to this channel)`).join(', ')}; nothing was captured`, {
-      lines: short.map(([skuId, requested]) => ({ skuId, requested, available: atp.get(skuId) ?? 0, shortBy: requested - (atp.get(skuId) ?? 0) })),
-    });
-  }
 }
