@@ -120,6 +120,22 @@ describe('reservations', () => {
     expect(twice.status).toBe(409);
   });
 
+  it('answers exactly what a read returns, audits it, and replays it for a repeated Idempotency-Key', async () => {
+    const headers = { 'idempotency-key': 'reserve-once' };
+    const body = { reference: { type: 'test', id: 'idem' }, lines: [{ sku: 'INV-C', location: 'WH2', quantity: 1 }, { sku: 'INV-C', location: 'WH2', quantity: 2 }] };
+    const before = (await level('INV-C', 'WH2')).reserved;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => t.http('POST', '/v1/reservations', { body, headers })));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
+    expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
+    expect((await level('INV-C', 'WH2')).reserved).toBe(before + 3);
+    const [first] = answers;
+    for (const r of first!.body.reservations) expect((await t.http('GET', `/v1/reservations/${r.id}`)).body).toEqual(r);
+    const audit = await t.http('GET', `/v1/audit-log?entityType=reservation&entityId=${first!.body.reservations[0].id}`);
+    expect(audit.body.data).toHaveLength(1);
+    expect((await t.http('POST', '/v1/reservations', { body: { ...body, lines: [body.lines[0]] }, headers })).status).toBe(409);
+    for (const r of first!.body.reservations) await t.http('POST', `/v1/reservations/${r.id}/release`);
+  });
+
   it('is all or nothing, and names the shortfall of each short line', async () => {
     const res = await reserve([
       { sku: 'INV-A', location: 'WH1', quantity: 2 },

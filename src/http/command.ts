@@ -153,12 +153,15 @@ export function persistSql<T>(ctx: Pick<CommandContext, 'actorId' | 'actorName' 
  * The claim as a CTE plus two output columns, for a use case's first statement: `claimed` (this request owns the key)
  * and `prior` (the first request's row). Interpret the row with `checkClaim`.
  */
-export function claimSql(claim: IdempotencyClaim | null) {
+export function claimSql(claim: IdempotencyClaim | null, answer?: { status: number; body: unknown }) {
   if (!claim) return { cte: sql`claim AS (SELECT NULL::text AS key WHERE false)`, columns: sql`true AS claimed, NULL::json AS prior` };
+  // A use case that knows its answer before writing stores it with the claim: a sibling CTE could not update a row
+  // this statement inserts. If the work then fails, the transaction rolls the claim back with it.
   return {
     cte: sql`claim AS (
-      INSERT INTO idempotency_keys (principal_id, key, method, path, request_hash)
-      VALUES (${claim.principalId}, ${claim.key}, ${claim.method}, ${claim.path}, ${claim.requestHash})
+      INSERT INTO idempotency_keys (principal_id, key, method, path, request_hash, response_status, response_body)
+      VALUES (${claim.principalId}, ${claim.key}, ${claim.method}, ${claim.path}, ${claim.requestHash},
+              ${answer?.status ?? null}, ${answer ? JSON.stringify(answer.body) : null}::jsonb)
       ON CONFLICT (principal_id, key) DO NOTHING RETURNING key)`,
     columns: sql`EXISTS (SELECT 1 FROM claim) AS claimed,
       (SELECT row_to_json(k) FROM (SELECT request_hash, response_status, response_body, method, path FROM idempotency_keys
@@ -189,7 +192,8 @@ export function checkClaim(claim: IdempotencyClaim | null, row: { claimed: boole
   throw new Replay(row.prior.response_status ?? 200, row.prior.response_body);
 }
 
-async function claimKey(trx: Trx, claim: IdempotencyClaim): Promise<void> {
+/** Claims the key in a statement of its own (the runner does this unless the use case owns idempotency). */
+export async function claimKey(trx: Trx, claim: IdempotencyClaim): Promise<void> {
   const { cte, columns } = claimSql(claim);
   const result = await sql<{ claimed: boolean; prior: PriorRequest | null }>`WITH ${cte} SELECT ${columns}`.execute(trx);
   checkClaim(claim, result.rows[0] as { claimed: boolean; prior: PriorRequest | null });

@@ -18,11 +18,14 @@ export interface ResolvedRefs {
   sku(ref: string): string;
   location(ref: string): string;
   channel(ref: string): string;
+  /** The code of a resolved id (for answers that show codes). */
+  code(kind: RefKind, id: string): string;
 }
 
 /** Resolves every ref in one query; an unknown one is a 404 naming it (all of them, when several are unknown). */
 export async function resolveRefs(db: DbOrTrx, wanted: Partial<Record<RefKind, readonly string[]>>): Promise<ResolvedRefs> {
   const found = new Map<string, string>();
+  const codes_ = new Map<string, string>();
   const missing: { kind: RefKind; ref: string }[] = [];
   const parts = [];
   for (const kind of ['sku', 'location', 'channel'] as const) {
@@ -32,7 +35,11 @@ export async function resolveRefs(db: DbOrTrx, wanted: Partial<Record<RefKind, r
     for (const ref of refs) {
       const key = `${kind}:${ref}`;
       const hit = cache.get(key);
-      if (hit) found.set(key, hit);
+      const hitCode = hit ? cache.get(`${kind}#${hit}`) : undefined;
+      if (hit && hitCode) {
+        found.set(key, hit);
+        codes_.set(`${kind}#${hit}`, hitCode);
+      }
       else {
         // A code may look like a UUID; asking for both costs nothing.
         if (isUuid(ref)) ids.push(ref);
@@ -48,8 +55,10 @@ export async function resolveRefs(db: DbOrTrx, wanted: Partial<Record<RefKind, r
     for (const row of rows.rows) {
       found.set(`${row.kind}:${row.id}`, row.id);
       found.set(`${row.kind}:${row.code}`, row.id);
+      codes_.set(`${row.kind}#${row.id}`, row.code);
       cache.set(`${row.kind}:${row.code}`, row.id);
       cache.set(`${row.kind}:${row.id}`, row.id);
+      cache.set(`${row.kind}#${row.id}`, row.code);
     }
   }
   for (const kind of ['sku', 'location', 'channel'] as const) {
@@ -60,5 +69,5 @@ export async function resolveRefs(db: DbOrTrx, wanted: Partial<Record<RefKind, r
     throw new AppError('not_found', `unknown ${list}: create it first, or check the id or code`, { missing });
   }
   const get = (kind: RefKind) => (ref: string) => found.get(`${kind}:${ref}`) ?? '';
-  return { sku: get('sku'), location: get('location'), channel: get('channel') };
+  return { sku: get('sku'), location: get('location'), channel: get('channel'), code: (kind, id) => codes_.get(`${kind}#${id}`) ?? '' };
 }

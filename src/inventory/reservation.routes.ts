@@ -8,6 +8,8 @@ import { IsoDate, Quantity, Ref } from './inventory.js';
 import { resolveRefs } from './refs.repository.js';
 import { findReservations, listReservations, type ReservationRow } from './reservation.repository.js';
 import { closeReservations, reserveStock } from './reserve-stock.js';
+import { reserveOnHand } from './reserve-on-hand.js';
+import { claimKey } from '../http/command.js';
 import type { InventoryDeps } from './routes.js';
 import { actorOf } from './stock.routes.js';
 
@@ -80,13 +82,16 @@ export function registerReservationRoutes(app: App, { db, run }: InventoryDeps):
       if (!reference) throw new AppError('validation_failed', `line ${i} has no reference; give one per line or one for the request`);
       return { skuId: refs.sku(l.sku), locationId: refs.location(l.location), quantity: l.quantity, referenceType: reference.type, referenceId: reference.id };
     });
+    // Without a channel there are no quotas and no presale: the one-statement path.
+    if (!channel) return reserveOnHand(trx, lines, { expiresAt, refs, actor: actorOf(ctx), ctx });
+    if (ctx.idempotency) await claimKey(trx, ctx.idempotency);
     const reserved = await reserveStock(trx, {
-      lines, channel: channel ? { id: channel.id, presaleDays: channel.presale_days } : null, expiresAt,
+      lines, channel: { id: channel.id, presaleDays: channel.presale_days }, expiresAt,
       actor: actorOf(ctx), today: now.toISOString().slice(0, 10),
     });
     const rows = await findReservations(trx, reserved.map((r) => r.reservationId));
     return { status: 201, body: { reservations: rows.map(toReservation) }, audit: { action: 'stock.reserved', entityType: 'reservation', entityId: rows[0]?.id ?? null, details: { lines: rows.length } } };
-  }));
+  }, { ownsIdempotency: true }));
 
   app.get('/reservations', {
     config: { permission: 'inventory:read' },

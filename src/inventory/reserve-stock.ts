@@ -99,7 +99,7 @@ export async function reserveStock(trx: Trx, req: ReserveRequest): Promise<Reser
 }
 
 /** The 409 for lines that cannot be met: each short line with what was asked and what is free there now. */
-async function insufficientStock(trx: Trx, lines: readonly ReserveLine[], shortIndexes: number[]): Promise<AppError> {
+export async function insufficientStock(trx: Trx, lines: readonly ReserveLine[], shortIndexes: number[]): Promise<AppError> {
   const levels = await findLevels(trx, shortIndexes.map((i) => lines[i] as ReserveLine));
   const requestedPerPair = new Map<string, number>();
   for (const l of lines) requestedPerPair.set(`${l.skuId}/${l.locationId}`, (requestedPerPair.get(`${l.skuId}/${l.locationId}`) ?? 0) + l.quantity);

@@ -28,6 +28,8 @@ export interface NewReservation {
   referenceType: string;
   referenceId: string;
   expiresAt: Date | null;
+  /** When the answer is built before writing, the time it shows (default: the transaction's now()). */
+  createdAt?: Date;
 }
 
 export interface LevelRow {
@@ -116,6 +118,7 @@ export function movementCtes(
     reference_type: r.referenceType,
     reference_id: r.referenceId,
     expires_at: r.expiresAt?.toISOString() ?? null,
+    created_at: r.createdAt?.toISOString() ?? null,
   }));
   return sql`
     m AS (
@@ -176,11 +179,12 @@ export function movementCtes(
       WHERE m.on_hand <> 0 OR m.reserved <> 0 OR m.quarantined <> 0
     ),
     reservation AS (
-      INSERT INTO reservations (id, sku_id, location_id, channel_id, quantity, status, reference_type, reference_id, expires_at)
-      SELECT r.id, r.sku_id, r.location_id, r.channel_id, r.quantity, 'open', r.reference_type, r.reference_id, r.expires_at
+      INSERT INTO reservations (id, sku_id, location_id, channel_id, quantity, status, reference_type, reference_id, expires_at, created_at)
+      SELECT r.id, r.sku_id, r.location_id, r.channel_id, r.quantity, 'open', r.reference_type, r.reference_id, r.expires_at,
+             coalesce(r.created_at, now())
       FROM jsonb_to_recordset(${JSON.stringify(reservations)}::jsonb) AS r(
         id uuid, sku_id uuid, location_id uuid, channel_id uuid, quantity int, reference_type text, reference_id text,
-        expires_at timestamptz)
+        expires_at timestamptz, created_at timestamptz)
       JOIN upd USING (sku_id, location_id)
     )
   `;
