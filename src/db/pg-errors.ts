@@ -8,6 +8,8 @@ export const pgCode = {
   lockNotAvailable: '55P03',
   invalidTextRepresentation: '22P02',
   numericValueOutOfRange: '22003',
+  /** Raised by ordo_refuse_if (migration 0008): a one-statement stock change refused some rows. */
+  stockRefused: 'OR409',
 } as const;
 
 export interface PgError {

@@ -72,7 +72,7 @@ export type RunCommand = <T>(
   request: FastifyRequest,
   reply: FastifyReply,
   work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>,
-  opts?: { ownsIdempotency?: boolean },
+  opts?: { ownsIdempotency?: boolean; autocommit?: boolean },
 ) => Promise<T>;
 
 export function commandRunner(db: Db): RunCommand {
@@ -80,7 +80,7 @@ export function commandRunner(db: Db): RunCommand {
     request: FastifyRequest,
     reply: FastifyReply,
     work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>,
-    opts: { ownsIdempotency?: boolean } = {},
+    opts: { ownsIdempotency?: boolean; autocommit?: boolean } = {},
   ): Promise<T> {
     const key = idempotencyKey(request);
     const requestHash = key ? hashRequest(request) : '';
@@ -91,12 +91,16 @@ export function commandRunner(db: Db): RunCommand {
         idempotency: opts.ownsIdempotency ? claim : null,
       };
       try {
-        const outcome = await db.transaction().execute(async (trx) => {
-          if (claim && !opts.ownsIdempotency) await claimKey(trx, claim);
-          const result = await work(trx, ctx);
-          if (!result.persisted) await persistOutcome(trx, ctx, claim, result);
-          return result;
-        });
+        const outcome = opts.autocommit
+          // A use case that does all its writing in ONE statement (claim, change, audit) needs no BEGIN/COMMIT: the
+          // statement is atomic by itself, and the row locks it takes are held for that statement only.
+          ? await runAutocommit(db, ctx, work)
+          : await db.transaction().execute(async (trx) => {
+            if (claim && !opts.ownsIdempotency) await claimKey(trx, claim);
+            const result = await work(trx, ctx);
+            if (!result.persisted) await persistOutcome(trx, ctx, claim, result);
+            return result;
+          });
         reply.code(outcome.status);
         return outcome.body;
       } catch (e) {
@@ -127,6 +131,14 @@ function hashRequest(request: FastifyRequest): string {
   return createHash('sha256')
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
     .digest('hex');
+}
+
+async function runAutocommit<T>(db: Db, ctx: CommandContext, work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>) {
+  // The work receives the pool-level handle typed as a transaction: it must write in a single statement and
+  // return `persisted: true` (audit and answer written by that statement).
+  const result = await work(db as unknown as Trx, ctx);
+  if (!result.persisted) throw new Error('an autocommit command must write its audit row and answer itself');
+  return result;
 }
 
 /** The audit row and the stored response, in one statement. */

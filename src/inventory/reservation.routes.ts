@@ -91,7 +91,7 @@ export function registerReservationRoutes(app: App, { db, run }: InventoryDeps):
     });
     const rows = await findReservations(trx, reserved.map((r) => r.reservationId));
     return { status: 201, body: { reservations: rows.map(toReservation) }, audit: { action: 'stock.reserved', entityType: 'reservation', entityId: rows[0]?.id ?? null, details: { lines: rows.length } } };
-  }, { ownsIdempotency: true }));
+  }, { ownsIdempotency: true, autocommit: !request.body.channel }));
 
   app.get('/reservations', {
     config: { permission: 'inventory:read' },

@@ -2,16 +2,32 @@
  * The hot path of POST /v1/reservations (no channel: no allocation rules, no presale): the Idempotency-Key claim,
  * the conditional updates, ledger rows, reservation rows and the audit row in ONE statement (the answer is stored
  * with the claim), so a
- * reservation is BEGIN, one statement, COMMIT — and a hot SKU's row lock is held for one round trip, not four.
+ * reservation is one statement in autocommit — and a hot SKU's row lock is held for that statement only.
  * The answer is built before writing (ids, codes and times are known) and is exactly what a read returns.
  */
 import { sql } from 'kysely';
 import type { Trx } from '../db/database.js';
-import { checkClaim, claimSql, type CommandContext, type CommandOutcome } from '../http/command.js';
+import { checkClaim, claimSql, RetryCommand, type CommandContext, type CommandOutcome } from '../http/command.js';
+import { isPgError, pgCode } from '../db/pg-errors.js';
 import { newId } from '../shared/ids.js';
 import type { ResolvedRefs } from './refs.repository.js';
 import { insufficientStock, type ReserveLine } from './reserve-stock.js';
-import { interpretMovements, movementCtes, movementResult, type MovementRow } from './stock.repository.js';
+import { findLevels, interpretMovements, movementCtes, movementResult, type MovementRow } from './stock.repository.js';
+
+/**
+ * The statement failed because a line could not be reserved. If every line has enough now, it lost a race with a
+ * row being created: run again. Otherwise answer 409 with each short line.
+ */
+async function refusedAnswer(db: Trx, lines: readonly ReserveLine[], ctx: CommandContext): Promise<never> {
+  const levels = await findLevels(db, lines);
+  const free = (i: number) => {
+    const l = levels[i];
+    return l ? l.onHand - l.reserved - l.quarantined - l.safetyStock : 0;
+  };
+  const short = lines.flatMap((l, i) => (free(i) < l.quantity ? [i] : []));
+  if (short.length === 0 && ctx.attempt < 3) throw new RetryCommand('stock row created concurrently');
+  throw await insufficientStock(db, lines, short.length > 0 ? short : lines.map((_, i) => i));
+}
 
 export interface ReservationView {
   id: string; sku: string; skuId: string; location: string; locationId: string; channelId: string | null; quantity: number;
@@ -51,14 +67,15 @@ export async function reserveOnHand(
       SELECT ${opts.ctx.actorId}::uuid, ${opts.ctx.actorName}, ${audit.action}, ${audit.entityType}, ${audit.entityId}, ${opts.ctx.requestId}, ${JSON.stringify(audit.details)}::jsonb
       WHERE ${owns}
     )
-    SELECT ${idempotency.columns}, (SELECT json_agg(r) FROM (${movementResult}) r) AS moved
-  `.execute(trx);
+    SELECT ${idempotency.columns}, (SELECT json_agg(r) FROM (${movementResult}) r) AS moved,
+      -- All or nothing without a transaction around it: a refused row fails the whole statement.
+      ordo_refuse_if((SELECT count(*) FROM (${movementResult}) r WHERE r."onHand" IS NULL)) AS complete
+  `.execute(trx).catch(async (e: unknown) => {
+    if (!isPgError(e, pgCode.stockRefused)) throw e;
+    return refusedAnswer(trx, lines, opts.ctx);
+  });
   const row = result.rows[0] as { claimed: boolean; prior: Parameters<typeof checkClaim>[1]['prior']; moved: MovementRow[] | null };
   checkClaim(claim, row);
-  const { refused } = interpretMovements(row.moved ?? []);
-  if (refused.length > 0) {
-    const short = lines.flatMap((l, i) => (refused.some((r) => r.skuId === l.skuId && r.locationId === l.locationId) ? [i] : []));
-    throw await insufficientStock(trx, lines, short);
-  }
+  interpretMovements(row.moved ?? []);
   return { status: 201, body, audit, persisted: true };
 }
