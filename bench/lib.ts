@@ -8,6 +8,7 @@
  * listen), but with a pool whose clients are wrapped to count queries: every query is one round trip to
  * PostgreSQL, BEGIN and COMMIT included.
  */
+import { closeApp } from '../src/server.js';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -179,16 +180,6 @@ export async function startBenchServer(opts: BenchServerOptions = {}): Promise<B
   }
 }
 
-/** As startServer's stop(): wait for requests in flight, closing keep-alive connections as they go idle. */
-async function closeApp(app: App): Promise<void> {
-  const closing = app.close();
-  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
-  try {
-    await closing;
-  } finally {
-    clearInterval(sweep);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // HTTP

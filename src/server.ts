@@ -36,16 +36,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       app,
       url,
       async stop() {
-        // Fastify stops accepting connections, answers 503 to new requests on open ones, and waits for the
-        // requests in flight; only then does the database go away. A keep-alive connection whose request finishes
-        // during the wait becomes idle and is closed then, so a client's connection pool cannot hold shutdown open.
-        const closing = app.close();
-        const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
-        try {
-          await closing;
-        } finally {
-          clearInterval(sweep);
-        }
+        // Requests in flight finish first; only then do the jobs and the database go away.
+        await closeApp(app);
         await jobs?.stop();
         await database.close();
         await location.stop();
@@ -55,6 +47,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await database.close().catch(() => undefined);
     await location.stop().catch(() => undefined);
     throw e;
+  }
+}
+
+/**
+ * Stops the HTTP side: Fastify stops accepting connections, answers 503 to new requests on open ones, and waits for
+ * the requests in flight. A keep-alive connection whose request finishes during the wait becomes idle and is closed
+ * then, so a client's connection pool cannot hold shutdown open.
+ */
+export async function closeApp(app: App): Promise<void> {
+  const closing = app.close();
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+  try {
+    await closing;
+  } finally {
+    clearInterval(sweep);
   }
 }
 
