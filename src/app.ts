@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
 import { registerAccessRoutes } from './access/access.routes.js';
+import { registerBundleRoutes } from './catalog/bundle.routes.js';
 import { registerCatalogRoutes } from './catalog/sku.routes.js';
 import { registerChannelRoutes } from './channel/channel.routes.js';
 import { registerCustomerRoutes } from './customer/customer.routes.js';
@@ -78,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     (v1, _opts, done) => {
       registerAccessRoutes(v1, { db: deps.db, run });
       registerCatalogRoutes(v1, { db: deps.db, run });
+      registerBundleRoutes(v1, { db: deps.db, run });
       registerLocationRoutes(v1, { db: deps.db, run });
       registerChannelRoutes(v1, { db: deps.db, run });
       registerCustomerRoutes(v1, { db: deps.db, run });

@@ -238,8 +238,11 @@ describe('channel allocation', () => {
 describe('availability', () => {
   it('bundles are available as the minimum over components', async () => {
     const kit = await t.db.selectFrom('skus').select('id').where('code', '=', 'INV-KIT').executeTakeFirstOrThrow();
-    const parts = await t.db.selectFrom('skus').select(['id', 'code']).where('code', 'in', ['INV-COMP1', 'INV-COMP2']).execute();
-    await t.db.insertInto('sku_components').values(parts.map((p) => ({ bundle_sku_id: kit.id, component_sku_id: p.id, quantity: p.code === 'INV-COMP1' ? 2 : 3 }))).execute();
+    const set = await t.http('PUT', `/v1/skus/${kit.id}/components`, { key: 'operator', body: { components: [{ sku: 'INV-COMP1', quantity: 2 }, { sku: 'INV-COMP2', quantity: 3 }] } });
+    expect(set.status).toBe(200);
+    expect(set.body.components.map((c: { sku: string; quantity: number }) => [c.sku, c.quantity])).toEqual([['INV-COMP1', 2], ['INV-COMP2', 3]]);
+    const itself = await t.http('PUT', `/v1/skus/${kit.id}/components`, { body: { components: [{ sku: 'INV-KIT', quantity: 1 }] } });
+    expect(itself.status).toBe(400);
     // COMP1 and COMP2 have 1000 each at WH2: kits = min(1000/2, 1000/3) = 333.
     const res = await t.http('GET', '/v1/availability?sku=INV-KIT&channel=WEB');
     expect(res.body.data[0]).toMatchObject({ sku: 'INV-KIT', available: 333, channel: { code: 'WEB', available: 333 } });

@@ -7,6 +7,7 @@ import { runChecks } from '../check.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
+import { jobHandlers, schedules, type JobName } from '../jobs/jobs.js';
 import { serve } from '../server.js';
 import { withDatabase } from './database.js';
 import { seedDemo } from './seed.js';
@@ -70,6 +71,19 @@ apikey
       }),
     );
     console.log(`${created.key}\n(role ${created.role}, id ${created.id}; this key is not shown again)`);
+  });
+
+program
+  .command('jobs')
+  .description('background jobs (they run by themselves in every server; this runs one now)')
+  .command('run')
+  .argument('<job>', `one of ${Object.keys(schedules).join(', ')}`)
+  .description('run a background job now, e.g. release expired reservations after downtime')
+  .action(async (job: string) => {
+    if (!(job in schedules)) program.error(`unknown job "${job}"; one of ${Object.keys(schedules).join(', ')}`);
+    const cfg = config();
+    const result = await withDatabase(cfg, (db) => jobHandlers({ db, idempotencyTtlHours: cfg.idempotencyTtlHours })[job as JobName]());
+    console.log(`${job}: ${JSON.stringify(result)}`);
   });
 
 program.command('check').description('verify the data invariants; exits 1 and lists every drift found').action(async () => {
