@@ -112,6 +112,12 @@ describe('bad input', () => {
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
   });
 
+  it('names the real problem of a nullable field, not the union noise', async () => {
+    const res = await t.http('POST', '/v1/skus', { body: { ...tee('X10'), price: { amountMinor: -1, currency: 'EUR' } } });
+    expect(res.body.errors).toEqual([{ path: '/body/price/amountMinor', message: 'must be >= 0' }]);
+    expect(res.body.detail).toBe('/body/price/amountMinor: must be >= 0');
+  });
+
   it('rejects malformed JSON', async () => {
     const res = await t.http('POST', '/v1/skus', { body: '{"code": "X",', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(400);

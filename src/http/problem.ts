@@ -59,7 +59,12 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
-function fieldErrors(errors: AjvError[], context: string): FieldError[] {
+function fieldErrors(all: AjvError[], context: string): FieldError[] {
+  // A nullable field (`null` or an object) that is wrong inside reports "must be null" and "must match a schema in
+  // anyOf" besides the real problem: keep only the real one when there is one.
+  const noise = (e: AjvError) => e.keyword === 'anyOf' || (e.keyword === 'type' && e.params.type === 'null');
+  const specific = all.filter((e) => !noise(e));
+  const errors = specific.length > 0 ? specific : all;
   return errors.map((e) => {
     const base = `/${context}${e.instancePath}`;
     switch (e.keyword) {
