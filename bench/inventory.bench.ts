@@ -11,7 +11,7 @@
  *
  * Runs on a fresh embedded PostgreSQL in a temporary folder (removed at the end), or on DATABASE_URL when set
  * (data is written there under codes unique to the run). Knobs: BENCH_SECONDS (measured seconds per run, 8),
- * BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (1,8,32), DB_POOL_MAX (40).
+ * BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (1,8,32), BENCH_SCENARIOS (distinct,hot), DB_POOL_MAX (40).
  */
 import os from 'node:os';
 import {
@@ -22,6 +22,10 @@ import {
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'distinct,hot').split(',').map((x) => x.trim()));
+if (!(SECONDS > 0 && WARMUP_SECONDS >= 0 && CONCURRENCY.every((c) => Number.isInteger(c) && c >= 1 && c <= 1000))) {
+  throw new Error('BENCH_SECONDS must be > 0, BENCH_WARMUP_SECONDS >= 0, BENCH_CONCURRENCY a list of whole numbers from 1 to 1000');
+}
 const DISTINCT_SKUS = 1000;
 const ALONE_REQUESTS = 50;
 const STOCK_PER_DISTINCT_SKU = 1_000_000;
@@ -58,7 +62,8 @@ async function setUp(api: ApiClient, prefix: string): Promise<Scenario[]> {
     stockPerSku: STOCK_PER_DISTINCT_SKU,
   };
   const hot: Scenario = { name: 'hot SKU', location: `${prefix}-WH-H`, skus: [`${prefix}-HOT`], stockPerSku: STOCK_OF_HOT_SKU };
-  const scenarios = [distinct, hot];
+  const scenarios = [...(SCENARIOS.has('distinct') ? [distinct] : []), ...(SCENARIOS.has('hot') ? [hot] : [])];
+  if (scenarios.length === 0) throw new Error('BENCH_SCENARIOS: expected distinct, hot or both (comma-separated)');
   for (const batch of chunks(scenarios.flatMap((s) => s.skus))) {
     await api.expect(200, 'POST', '/v1/skus/bulk', { items: batch.map((code) => ({ code, name: `bench ${code}` })) });
   }
