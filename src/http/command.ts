@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { AppError } from '../shared/errors.js';
@@ -147,16 +147,22 @@ async function persistOutcome<T>(trx: Trx, ctx: CommandContext, claim: Idempoten
   await persistSql(ctx, claim, result).execute(trx);
 }
 
-/** CTEs that write the audit row and store the response; a use case that owns its statements embeds them. */
-export function persistSql<T>(ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, claim: IdempotencyClaim | null, result: Pick<CommandOutcome<T>, 'status' | 'body' | 'audit'>) {
-  const audit = result.audit;
-  return sql`
-    WITH audit AS (
+/**
+ * The audit row as a CTE (`audit AS (…)`), written only when `when` holds: for the runner's statement and for use
+ * cases that write everything in their own statement.
+ */
+export function auditCte(ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, audit: AuditOf | null, when: RawBuilder<boolean> = sql<boolean>`true`) {
+  return sql`audit AS (
       INSERT INTO audit_log (actor_id, actor_name, action, entity_type, entity_id, request_id, details)
       SELECT ${ctx.actorId}::uuid, ${ctx.actorName}, ${audit?.action ?? ''}, ${audit?.entityType ?? ''}, ${audit?.entityId ?? null},
              ${ctx.requestId}, ${JSON.stringify(audit?.details ?? {})}::jsonb
-      WHERE ${audit !== null}
-    )
+      WHERE ${audit !== null} AND ${when})`;
+}
+
+/** The audit row and the stored response, in one statement. */
+function persistSql<T>(ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, claim: IdempotencyClaim | null, result: Pick<CommandOutcome<T>, 'status' | 'body' | 'audit'>) {
+  return sql`
+    WITH ${auditCte(ctx, result.audit)}
     UPDATE idempotency_keys SET response_status = ${result.status}, response_body = ${JSON.stringify(result.body)}::jsonb
     WHERE principal_id = ${claim?.principalId ?? null} AND key = ${claim?.key ?? null}`;
 }

@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Trx } from '../db/database.js';
-import { checkClaim, claimSql, RetryCommand, type CommandContext, type CommandOutcome } from '../http/command.js';
+import { auditCte, checkClaim, claimSql, RetryCommand, type CommandContext, type CommandOutcome } from '../http/command.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { newId } from '../shared/ids.js';
 import type { ResolvedRefs } from './refs.repository.js';
@@ -62,11 +62,7 @@ export async function reserveOnHand(
         reservations: lines.map((l, i) => ({ id: views[i]?.id ?? newId(), skuId: l.skuId, locationId: l.locationId, channelId: null, quantity: l.quantity, referenceType: l.referenceType, referenceId: l.referenceId, expiresAt: opts.expiresAt, createdAt: now })),
       },
     )},
-    audit AS (
-      INSERT INTO audit_log (actor_id, actor_name, action, entity_type, entity_id, request_id, details)
-      SELECT ${opts.ctx.actorId}::uuid, ${opts.ctx.actorName}, ${audit.action}, ${audit.entityType}, ${audit.entityId}, ${opts.ctx.requestId}, ${JSON.stringify(audit.details)}::jsonb
-      WHERE ${owns}
-    )
+    ${auditCte(opts.ctx, audit, owns)}
     SELECT ${idempotency.columns}, (SELECT json_agg(r) FROM (${movementResult}) r) AS moved,
       -- All or nothing without a transaction around it: a refused row fails the whole statement.
       ordo_refuse_if((SELECT count(*) FROM (${movementResult}) r WHERE r."onHand" IS NULL)) AS complete

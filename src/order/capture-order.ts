@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Trx } from '../db/database.js';
-import { checkClaim, claimSql, RetryCommand, type CommandContext, type CommandOutcome, type IdempotencyClaim } from '../http/command.js';
+import { auditCte, checkClaim, claimSql, RetryCommand, type CommandContext, type CommandOutcome, type IdempotencyClaim } from '../http/command.js';
 import { insertIncomingReservations, reserveIncoming } from '../inventory/reservation.repository.js';
 import { checkChannelAllocation } from '../inventory/reserve-stock.js';
 import { findLevels, interpretMovements, movementCtes, movementResult, type MovementRow } from '../inventory/stock.repository.js';
@@ -328,11 +328,7 @@ export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandCo
       FROM jsonb_to_recordset(${JSON.stringify(timeline)}::jsonb) AS x("from" text, "to" text, event text)
       WHERE EXISTS (SELECT 1 FROM ord)
     ),
-    audit AS (
-      INSERT INTO audit_log (actor_id, actor_name, action, entity_type, entity_id, request_id, details)
-      SELECT ${ctx.actorId}::uuid, ${ctx.actorName}, ${audit.action}, ${audit.entityType}, ${audit.entityId}, ${ctx.requestId}, ${JSON.stringify(audit.details)}::jsonb
-      WHERE EXISTS (SELECT 1 FROM ord)
-    ),
+    ${auditCte(ctx, audit, sql<boolean>`EXISTS (SELECT 1 FROM ord)`)},
     store AS (
       UPDATE idempotency_keys SET response_status = 201, response_body = ${JSON.stringify(order)}::jsonb
       WHERE principal_id = ${ctx.idempotency?.principalId ?? null} AND key = ${ctx.idempotency?.key ?? null} AND EXISTS (SELECT 1 FROM ord)
