@@ -14,6 +14,7 @@ import { auditCte, checkClaim, claimSql, RetryCommand, type CommandContext, type
 import { insertIncomingReservations, reserveIncoming } from '../inventory/reservation.repository.js';
 import { checkChannelAllocation } from '../inventory/reserve-stock.js';
 import { findLevels, interpretMovements, movementCtes, movementResult, type MovementRow } from '../inventory/stock.repository.js';
+import { normaliseEmail, normalisePhone } from '../customer/customer.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { chooseLocations, type Candidate } from './choose-locations.js';
@@ -89,15 +90,13 @@ async function readFacts(trx: Trx, input: CaptureOrder, email: string | null, ph
   return result.rows[0] as Facts;
 }
 
-const normalisePhone = (phone: string | undefined) => phone?.replace(/[ ()/-]/g, '') ?? null;
-
 export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandContext): Promise<CommandOutcome<Order>> {
   const mismatch = totalsMismatch(input);
   if (mismatch.length > 0) {
     throw new AppError('validation_failed', `the totals do not add up: ${mismatch.map((m) => `${m.path}: ${m.message}`).join('; ')}`, { errors: mismatch });
   }
-  const email = input.customer.email?.toLowerCase() ?? null;
-  const phone = normalisePhone(input.customer.phone);
+  const email = normaliseEmail(input.customer.email) ?? null;
+  const phone = normalisePhone(input.customer.phone) ?? null;
   if (!email && !phone) {
     throw new AppError('validation_failed', 'the customer needs an email or a phone number', { errors: [{ path: '/body/customer', message: 'give email or phone' }] });
   }
