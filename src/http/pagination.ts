@@ -20,22 +20,15 @@ export function decodeCursor(cursor: string | undefined, arity: number): unknown
   throw new AppError('invalid_cursor', 'the cursor is not one this list gave out; start again without a cursor');
 }
 
-/** The list's `next` link: the same request with the cursor of the last row, or null on the last page. */
-export function nextLink(req: FastifyRequest, rows: readonly unknown[], limit: number, key: () => unknown[]): string | null {
-  if (rows.length < limit) return null;
-  const url = new URL(req.url, 'http://ordo.invalid');
-  url.searchParams.set('cursor', encodeCursor(key()));
-  return url.pathname + url.search;
-}
-
-/** Fetches one row more than asked to know whether a next page exists without a count. */
-export function pageOf<T>(rows: T[], limit: number): { rows: T[]; hasMore: boolean } {
-  return rows.length > limit ? { rows: rows.slice(0, limit), hasMore: true } : { rows, hasMore: false };
-}
-
+/**
+ * A page of a list: the rows asked for, and the `next` link (the same request with the cursor of the last row), or null
+ * on the last page. `fetched` holds one row more than `limit` when there is a next page (no count needed).
+ */
 export function page<T>(req: FastifyRequest, fetched: T[], limit: number, key: (last: T) => unknown[]) {
-  const { rows, hasMore } = pageOf(fetched, limit);
+  const rows = fetched.slice(0, limit);
   const last = rows.at(-1);
-  const next = hasMore && last !== undefined ? nextLink(req, rows, rows.length, () => key(last)) : null;
-  return { data: rows, next };
+  if (fetched.length <= limit || last === undefined) return { data: rows, next: null };
+  const url = new URL(req.url, 'http://ordo.invalid');
+  url.searchParams.set('cursor', encodeCursor(key(last)));
+  return { data: rows, next: url.pathname + url.search };
 }
