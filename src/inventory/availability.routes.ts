@@ -47,17 +47,15 @@ async function availability(db: Db, req: AvailabilityRequest) {
   const skuIds = [...new Set(req.skus.map((s) => refs.sku(s)))];
   const locationIds = req.location?.map((l) => refs.location(l));
   const channelId = req.channel ? refs.channel(req.channel) : undefined;
-  const [levels, channelRows, codes] = await Promise.all([
+  const [levels, channelRows] = await Promise.all([
     skuAvailability(db, skuIds, { locationIds, date: req.date }),
     channelId ? channelAvailability(db, skuIds, [channelId]) : Promise.resolve([]),
-    db.selectFrom('skus').select(['id', 'code']).where('id', 'in', skuIds).execute(),
   ]);
-  const channelCode = channelId && req.channel ? (await db.selectFrom('channels').select('code').where('id', '=', channelId).executeTakeFirst())?.code : undefined;
-  const codeOf = new Map(codes.map((c) => [c.id, c.code]));
+  const channelCode = channelId ? refs.code('channel', channelId) : undefined;
   const channelOf = new Map(channelRows.map((c) => [c.skuId, c.available]));
   return {
     data: levels.map((l) => ({
-      sku: codeOf.get(l.skuId) ?? '',
+      sku: refs.code('sku', l.skuId),
       skuId: l.skuId,
       onHand: l.onHand,
       reserved: l.reserved,
