@@ -283,7 +283,11 @@ describe('signals', () => {
   });
 
   it('safety stock lowers what can be promised', async () => {
-    await t.http('PUT', '/v1/stock/settings', { body: { items: [{ sku: 'INV-B', location: 'WH1', safetyStock: 4 }] } });
+    const set = await t.http('PUT', '/v1/stock/settings', { body: { items: [
+      { sku: 'INV-B', location: 'WH1', safetyStock: 4 }, { sku: 'INV-A', location: 'WH1', reorderPoint: 8 },
+    ] } });
+    expect(set.body.items.map((i: { sku: string; safetyStock: number; reorderPoint: number }) => [i.sku, i.safetyStock, i.reorderPoint]))
+      .toEqual([['INV-B', 4, null], ['INV-A', 0, 8]]);
     expect(await level('INV-B', 'WH1')).toMatchObject({ onHand: 5, safetyStock: 4, available: 1 });
     expect((await reserve([{ sku: 'INV-B', location: 'WH1', quantity: 2 }])).status).toBe(409);
     expect((await reserve([{ sku: 'INV-B', location: 'WH1', quantity: 1 }])).status).toBe(201);

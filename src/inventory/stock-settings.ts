@@ -68,9 +68,13 @@ export async function changeStockSettings(trx: Trx, items: readonly Item[]): Pro
   `.execute(trx);
   const pairs = rows.map((r) => ({ skuId: r.sku_id, locationId: r.location_id }));
   await recomputeSafetyStock(trx, pairs);
-  const levels = [];
-  for (const p of pairs) levels.push(...(await listStock(trx, { skuId: p.skuId, locationId: p.locationId, limit: 1 })));
-  return levels.map(toStockLevel);
+  // One read for every item, answered in the order the items came.
+  const levels = await listStock(trx, { pairs, limit: pairs.length });
+  const byPair = new Map(levels.map((r) => [`${r.skuId}/${r.locationId}`, r]));
+  return pairs.flatMap((p) => {
+    const row = byPair.get(`${p.skuId}/${p.locationId}`);
+    return row ? [toStockLevel(row)] : [];
+  });
 }
 
 /** Sets safety stock from the weeks-of-supply rule: ceil(shipped in the lookback / lookback weeks x weeks). */

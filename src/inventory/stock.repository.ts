@@ -206,6 +206,8 @@ export async function findLevels(db: DbOrTrx, pairs: readonly { skuId: string; l
 export interface StockFilter {
   skuId?: string;
   locationId?: string;
+  /** Only these (sku, location) pairs. */
+  pairs?: readonly { skuId: string; locationId: string }[];
   /** Only rows with something on hand, reserved or quarantined. */
   nonZero?: boolean;
   after?: [string, string];
@@ -228,6 +230,10 @@ export async function listStock(db: DbOrTrx, f: StockFilter) {
     .limit(f.limit);
   if (f.skuId) q = q.where('s.sku_id', '=', f.skuId);
   if (f.locationId) q = q.where('s.location_id', '=', f.locationId);
+  if (f.pairs) {
+    const pairs = f.pairs;
+    q = q.where(sql<boolean>`(s.sku_id, s.location_id) IN (SELECT * FROM unnest(${pairs.map((p) => p.skuId)}::uuid[], ${pairs.map((p) => p.locationId)}::uuid[]))`);
+  }
   if (f.nonZero) q = q.where((eb) => eb.or([eb('s.on_hand', '>', 0), eb('s.reserved', '>', 0), eb('s.quarantined', '>', 0)]));
   if (f.after) {
     const [skuCode, locationCode] = f.after;
