@@ -17,6 +17,7 @@ import os from 'node:os';
 import {
   apiClient, chunks, fmt, machineLine, machineCpuProbe, mainThreadCpuProbe, mainThreadCpuWaitProbe, markdownTable, percentile, processCpuProbe, runLoad,
   startBenchServer, type ApiClient, type BenchServer, type CpuProbe, type LoadResult,
+  runMain,
 } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -200,12 +201,4 @@ async function main(): Promise<number> {
   return exitCode;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -568,3 +568,16 @@ export function machineLine(pgVersion: string, embedded: boolean): string {
     new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   ].join(' · ');
 }
+
+/** Runs a benchmark's main and exits with its code (1 on a thrown error), without cutting short pending output. */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -22,6 +22,7 @@ import { searchOrderKeys, type OrderFilter, type OrderKeyset, type OrderSort } f
 import {
   apiClient, fmt, machineLine, mainThreadCpuProbe, markdownTable, percentile, processCpuProbe, runLoad, startBenchServer,
   type ApiClient, type BenchServer, type CpuProbe, type LoadResult,
+  runMain,
 } from './lib.js';
 
 const args = new Set(process.argv.slice(2));
@@ -271,12 +272,4 @@ async function main(): Promise<number> {
   return capture.ok && list.ok ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  },
-);
+runMain(main);
