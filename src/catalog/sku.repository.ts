@@ -65,12 +65,6 @@ export async function findSkuById(db: DbOrTrx, id: string): Promise<SkuRow | und
   return db.selectFrom('skus').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findSkuIdsByCode(db: DbOrTrx, codes: string[]): Promise<Map<string, string>> {
-  if (codes.length === 0) return new Map();
-  const rows = await db.selectFrom('skus').select(['id', 'code']).where('code', 'in', codes).execute();
-  return new Map(rows.map((r) => [r.code, r.id]));
-}
-
 export async function findBarcodeOwners(db: DbOrTrx, barcodes: string[]): Promise<Map<string, string>> {
   if (barcodes.length === 0) return new Map();
   const rows = await db.selectFrom('skus').select(['code', 'barcode']).where('barcode', 'in', barcodes).execute();

@@ -7,7 +7,6 @@ export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
 /** Codes of SKUs, locations, channels…: what people type and ERPs send. */
 export const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$' });
 export const Name = Type.String({ minLength: 1, maxLength: 300 });
-export const ShortText = (max = 200) => Type.String({ maxLength: max });
 
 export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. EUR' });
 export const MinorUnits = Type.Integer({

@@ -2,7 +2,6 @@
 import { Type, type Static } from 'typebox';
 import { Code, Id, Name, Nullable, Timestamp } from '../http/schemas.js';
 
-export const locationTypes = ['warehouse', 'store', 'dropship'] as const;
 export const LocationType = Type.Union([Type.Literal('warehouse'), Type.Literal('store'), Type.Literal('dropship')]);
 
 const Address = Type.Object(

@@ -30,7 +30,6 @@ export type ReviewField = keyof typeof reviewFields;
 export type ReviewFacts = { [F in ReviewField]: (typeof reviewFields)[F] extends 'number' ? number | null : (typeof reviewFields)[F] extends 'boolean' ? boolean : string | null };
 
 export const operators = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'contains', 'exists'] as const;
-export type Operator = (typeof operators)[number];
 
 const Scalar = Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean()]);
 export const Condition = Type.Object({
