@@ -7,6 +7,7 @@ import * as m0005 from './0005_default_review_rules.js';
 import * as m0006 from './0006_signals_in_database.js';
 import * as m0007 from './0007_order_search.js';
 import * as m0008 from './0008_statement_refusal.js';
+import * as m0009 from './0009_signal_plans.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006_signals_in_database': m0006,
   '0007_order_search': m0007,
   '0008_statement_refusal': m0008,
+  '0009_signal_plans': m0009,
 };
