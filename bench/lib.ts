@@ -147,12 +147,13 @@ export async function startBenchServer(opts: BenchServerOptions = {}): Promise<B
     database = createDatabase(location.url, { poolMax: config.dbPoolMax });
     const queries: QueryCounter = { count: 0, recording: undefined, timings: undefined };
     countQueries(database.pool, queries);
+    countQueries(database.batchPool, queries);
     await migrateToLatest(database.db);
     const pgVersion = (await sql<{ version: string }>`SELECT version()`.execute(database.db)).rows[0]?.version ?? '?';
     const created = await database.db
       .transaction()
       .execute((trx) => createApiKey(trx, { name: 'benchmark', role: 'admin', createdBy: null }));
-    app = await buildApp({ db: database.db, pool: database.pool, config, logger });
+    app = await buildApp({ db: database.db, pool: database.pool, batchDb: database.batchDb, config, logger });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const started = app;
     const db = database.db;

@@ -32,6 +32,8 @@ export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerRespo
 export interface AppDeps {
   db: Db;
   pool: pg.Pool;
+  /** Connections for batched hot-path writes (DatabaseHandle.batchDb). */
+  batchDb: Db;
   config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent'>;
   logger: FastifyBaseLogger | false;
 }
@@ -83,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerLocationRoutes(v1, { db: deps.db, run });
       registerChannelRoutes(v1, { db: deps.db, run });
       registerCustomerRoutes(v1, { db: deps.db, run });
-      registerInventoryRoutes(v1, { db: deps.db, run, config: deps.config });
+      registerInventoryRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, config: deps.config });
       registerCarrierRoutes(v1, { db: deps.db, run });
       registerOrderModule(v1, { db: deps.db, run });
       done();

@@ -4,7 +4,7 @@ import { useTestApp } from './harness.js';
 
 const t = useTestApp();
 
-const skus = ['INV-A', 'INV-B', 'INV-C', 'INV-HOT', 'INV-ADJ', 'INV-Q', 'INV-TR', 'INV-PRE', 'INV-ALLOC', 'INV-LOW', 'INV-EXP', 'INV-COMP1', 'INV-COMP2', 'INV-KIT']
+const skus = ['INV-A', 'INV-B', 'INV-C', 'INV-HOT', 'INV-ADJ', 'INV-Q', 'INV-TR', 'INV-PRE', 'INV-ALLOC', 'INV-LOW', 'INV-EXP', 'INV-COMP1', 'INV-COMP2', 'INV-KIT', 'INV-MIX1', 'INV-MIX2', 'INV-DEC1', 'INV-DEC2']
   .map((code) => ({ code, name: code }));
 
 async function receive(location: string, lines: [string, number][]) {
@@ -156,6 +156,65 @@ describe('reservations', () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(150);
     expect(answers.every((a) => a.status === 201 || a.body.code === 'insufficient_stock')).toBe(true);
     expect(await level('INV-HOT', 'WH1')).toMatchObject({ onHand: 50, reserved: 50, available: 0 });
+  });
+
+  it('decides a batch in order, each request all or nothing: a refused one takes nothing from those after it', async () => {
+    await receive('WH1', [['INV-DEC1', 5], ['INV-DEC2', 1]]);
+    const ids = await t.db.selectFrom('skus').select(['id', 'code']).where('code', 'in', ['INV-DEC1', 'INV-DEC2']).execute();
+    const sku = (code: string) => ids.find((r) => r.code === code)!.id;
+    const wh1 = (await t.db.selectFrom('locations').select('id').where('code', '=', 'WH1').executeTakeFirstOrThrow()).id;
+    const line = (item: number, code: string, quantity: number) => ({ item, sku_id: sku(code), location_id: wh1, quantity });
+    const lines = [
+      line(0, 'INV-DEC1', 2), line(0, 'INV-DEC1', 2), // 4 of 5, over two lines of one row
+      line(1, 'INV-DEC2', 1), line(1, 'INV-DEC1', 2), // DEC2 fits, DEC1 does not (1 left): refused whole
+      line(2, 'INV-DEC2', 1), // still fits: item 1 took nothing
+      line(3, 'INV-DEC1', 1),
+      line(4, 'INV-DEC1', 1), // skipped (an item answered before)
+      line(5, 'INV-DEC2', 1), // nothing left
+    ];
+    const decided = await t.db.transaction().execute(async (trx) =>
+      (await sql<{ item: number; accepted: boolean }>`SELECT * FROM ordo_decide_reservations(${JSON.stringify(lines)}::jsonb, ARRAY[4])`.execute(trx)).rows);
+    expect(decided).toEqual([
+      { item: 0, accepted: true }, { item: 1, accepted: false }, { item: 2, accepted: true }, { item: 3, accepted: true }, { item: 5, accepted: false },
+    ]);
+  });
+
+  it('concurrent requests written as one batch are each all or nothing, and none is refused while it could be met', async () => {
+    await receive('WH1', [['INV-MIX1', 20], ['INV-MIX2', 12]]);
+    // Shapes that fit or not depending on what was taken before them, including two lines on one row.
+    const shapes = [
+      [['INV-MIX1', 3], ['INV-MIX2', 2]],
+      [['INV-MIX2', 5]],
+      [['INV-MIX1', 1], ['INV-MIX1', 2]],
+      [['INV-MIX1', 7], ['INV-MIX2', 1], ['INV-MIX2', 1]],
+      [['INV-MIX1', 1]],
+      [['INV-MIX2', 1]],
+    ] as const;
+    const requests = Array.from({ length: 40 }, (_, i) => shapes[i % shapes.length]!.map(([sku, quantity]) => ({ sku, location: 'WH1', quantity })));
+    const answers = await Promise.all(requests.map((lines, i) => t.http('POST', '/v1/reservations', {
+      key: 'operator', body: { reference: { type: 'test', id: `mix-${i}` }, lines },
+    })));
+    expect(answers.every((a) => a.status === 201 || (a.status === 409 && a.body.code === 'insufficient_stock'))).toBe(true);
+    const taken = { 'INV-MIX1': 0, 'INV-MIX2': 0 } as Record<string, number>;
+    answers.forEach((a, i) => {
+      if (a.status === 201) for (const l of requests[i]!) taken[l.sku]! += l.quantity;
+    });
+    const mix1 = await level('INV-MIX1', 'WH1');
+    const mix2 = await level('INV-MIX2', 'WH1');
+    expect(mix1.reserved).toBe(taken['INV-MIX1']);
+    expect(mix2.reserved).toBe(taken['INV-MIX2']);
+    // A refused request wrote nothing...
+    const refused = answers.flatMap((a, i) => (a.status === 409 ? [`mix-${i}`] : []));
+    expect(refused.length).toBeGreaterThan(0);
+    const rows = await t.db.selectFrom('reservations').select('reference_id').where('reference_id', 'in', refused).execute();
+    expect(rows).toEqual([]);
+    // ...and could not be met by what is left now (stock only went down during the test).
+    const free = { 'INV-MIX1': mix1.available, 'INV-MIX2': mix2.available } as Record<string, number>;
+    for (const i of answers.flatMap((a, k) => (a.status === 409 ? [k] : []))) {
+      const wanted = new Map<string, number>();
+      for (const l of requests[i]!) wanted.set(l.sku, (wanted.get(l.sku) ?? 0) + l.quantity);
+      expect([...wanted].some(([sku, qty]) => qty > free[sku]!)).toBe(true);
+    }
   });
 
   it('concurrent multi-line reservations over the same SKUs in opposite orders all finish without deadlock', async () => {

@@ -42,17 +42,41 @@ function prepareLargeStatements(client: pg.PoolClient): void {
 export interface DatabaseHandle {
   db: Db;
   pool: pg.Pool;
+  /** For batched hot-path writes only (see createDatabase). */
+  batchDb: Db;
+  batchPool: pg.Pool;
   close(): Promise<void>;
 }
 
 export function createDatabase(url: string, opts: { poolMax?: number; applicationName?: string } = {}): DatabaseHandle {
+  const name = opts.applicationName ?? 'ordo';
+  const pool = createPool(url, { max: opts.poolMax ?? 10, applicationName: name, genericPlans: false });
+  // The batched hot paths (src/db/batcher.ts: one fixed statement per batch of requests) write through connections
+  // of their own that always run the generic plan of their named statements: PostgreSQL's own choice kept planning
+  // them again at every call (1-2.5 ms, more than a small batch's work). Everything else keeps plans made for its
+  // parameters (order search, lists). One batch at a time per path; two connections leave room for a second path.
+  const batchPool = createPool(url, { max: 2, applicationName: `${name}-batch`, genericPlans: true });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const batchDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: batchPool }) });
+  return {
+    db,
+    pool,
+    batchDb,
+    batchPool,
+    close: async () => {
+      await Promise.all([db.destroy(), batchDb.destroy()]);
+    },
+  };
+}
+
+function createPool(url: string, opts: { max: number; applicationName: string; genericPlans: boolean }): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.poolMax ?? 10,
-    application_name: opts.applicationName ?? 'ordo',
+    max: opts.max,
+    application_name: opts.applicationName,
     // JIT compilation pays off for long analytical queries, never for Ordo's short transactional ones: on a server
     // with JIT enabled, the ATP query's cost estimate made PostgreSQL 15 spend ~700 ms compiling it on every call.
-    options: '-c jit=off',
+    options: opts.genericPlans ? '-c jit=off -c plan_cache_mode=force_generic_plan' : '-c jit=off',
     // A connection that waits longer than this for the pool is a sign of overload: fail the request, don't queue forever.
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
@@ -60,10 +84,5 @@ export function createDatabase(url: string, opts: { poolMax?: number; applicatio
   // An idle client that loses its server (a restart) emits 'error'; without a listener that would crash the process.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => prepareLargeStatements(client));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    db,
-    pool,
-    close: () => db.destroy(),
-  };
+  return pool;
 }

@@ -8,7 +8,7 @@ import { IsoDate, Quantity, Ref } from './inventory.js';
 import { resolveRefs } from './refs.repository.js';
 import { findReservations, listReservations, type ReservationRow } from './reservation.repository.js';
 import { closeReservations, reserveStock } from './reserve-stock.js';
-import { reserveOnHand } from './reserve-on-hand.js';
+import { onHandReservations } from './reserve-on-hand.js';
 import { claimKey } from '../http/command.js';
 import type { InventoryDeps } from './routes.js';
 import { actorOf } from './stock.routes.js';
@@ -48,7 +48,8 @@ const Reference = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 128 }),
 }, { additionalProperties: false });
 
-export function registerReservationRoutes(app: App, { db, run }: InventoryDeps): void {
+export function registerReservationRoutes(app: App, { db, batchDb, run }: InventoryDeps): void {
+  const reserveOnHand = onHandReservations(batchDb);
   app.post('/reservations', {
     config: { permission: 'inventory:reserve' },
     schema: {
@@ -83,7 +84,7 @@ export function registerReservationRoutes(app: App, { db, run }: InventoryDeps):
       return { skuId: refs.sku(l.sku), locationId: refs.location(l.location), quantity: l.quantity, referenceType: reference.type, referenceId: reference.id };
     });
     // Without a channel there are no quotas and no presale: the one-statement path.
-    if (!channel) return reserveOnHand(trx, lines, { expiresAt, refs, actor: actorOf(ctx), ctx });
+    if (!channel) return reserveOnHand(lines, { expiresAt, refs, actor: actorOf(ctx), ctx });
     if (ctx.idempotency) await claimKey(trx, ctx.idempotency);
     const reserved = await reserveStock(trx, {
       lines, channel: { id: channel.id, presaleDays: channel.presale_days }, expiresAt,

@@ -14,6 +14,7 @@ import { registerSyncRoutes } from './sync.routes.js';
 
 export interface InventoryDeps {
   db: Db;
+  batchDb: Db;
   run: RunCommand;
   config: Pick<Config, 'syncHoldUnits' | 'syncHoldPercent'>;
 }

@@ -17,6 +17,10 @@ export interface Movement {
   referenceType?: string | null;
   referenceId?: string | null;
   note?: string | null;
+  /** Who moved it, when a statement moves stock for several requests (default: the statement's actor). */
+  actor?: string;
+  /** The request of a batch this movement belongs to (see `items` in movementCtes). */
+  item?: number;
 }
 
 export interface NewReservation {
@@ -30,6 +34,8 @@ export interface NewReservation {
   expiresAt: Date | null;
   /** When the answer is built before writing, the time it shows (default: the transaction's now()). */
   createdAt?: Date;
+  /** The request of a batch this reservation belongs to (see `items` in movementCtes). */
+  item?: number;
 }
 
 export interface LevelRow {
@@ -92,12 +98,15 @@ export function interpretMovements(rows: readonly MovementRow[]): MovementResult
 
 /**
  * The movement statement's CTEs (m, agg, locked, updated, inserted, upd, ledger, reservation), for embedding in a
- * use case's own statement. With `gate`, a SQL condition over the other CTEs, nothing moves unless it holds.
+ * use case's own statement. With `gate`, a SQL condition over the other CTEs, nothing moves unless it holds. With
+ * `items`, a query over the other CTEs that returns item numbers, only the movements and reservations of those
+ * items move (a statement that writes a batch of requests, some of which were refused).
  */
 export function movementCtes(
   movements: readonly Movement[],
-  opts: { guard: Guard; actor: string; reservations?: readonly NewReservation[]; gate?: RawBuilder<boolean> },
+  opts: { guard: Guard; actor: string; reservations?: readonly NewReservation[]; gate?: RawBuilder<boolean>; items?: RawBuilder<number> },
 ) {
+  const onlyItems = (alias: string) => (opts.items ? sql`AND ${sql.ref(`${alias}.item`)} IN (${opts.items})` : sql``);
   const payload = movements.map((m) => ({
     sku_id: m.skuId,
     location_id: m.locationId,
@@ -108,6 +117,8 @@ export function movementCtes(
     reference_type: m.referenceType ?? null,
     reference_id: m.referenceId ?? null,
     note: m.note ?? null,
+    actor: m.actor ?? null,
+    item: m.item ?? 0,
   }));
   const reservations = (opts.reservations ?? []).map((r) => ({
     id: r.id,
@@ -119,13 +130,14 @@ export function movementCtes(
     reference_id: r.referenceId,
     expires_at: r.expiresAt?.toISOString() ?? null,
     created_at: r.createdAt?.toISOString() ?? null,
+    item: r.item ?? 0,
   }));
   return sql`
     m AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS x(
         sku_id uuid, location_id uuid, on_hand int, reserved int, quarantined int,
-        reason text, reference_type text, reference_id text, note text)
-      WHERE ${opts.gate ?? sql<boolean>`true`}
+        reason text, reference_type text, reference_id text, note text, actor text, item int)
+      WHERE ${opts.gate ?? sql<boolean>`true`} ${onlyItems('x')}
     ),
     agg AS (
       SELECT x.*, (x.on_hand >= 0 AND x.reserved >= 0 AND x.quarantined >= 0 AND x.reserved + x.quarantined <= x.on_hand
@@ -174,7 +186,7 @@ export function movementCtes(
       INSERT INTO stock_movements (sku_id, location_id, reason, on_hand_delta, reserved_delta, quarantined_delta,
                                    reference_type, reference_id, actor, note)
       SELECT m.sku_id, m.location_id, m.reason, m.on_hand, m.reserved, m.quarantined, m.reference_type,
-             m.reference_id, ${opts.actor}, m.note
+             m.reference_id, coalesce(m.actor, ${opts.actor}), m.note
       FROM m JOIN upd USING (sku_id, location_id)
       WHERE m.on_hand <> 0 OR m.reserved <> 0 OR m.quarantined <> 0
     ),
@@ -184,8 +196,9 @@ export function movementCtes(
              coalesce(r.created_at, now())
       FROM jsonb_to_recordset(${JSON.stringify(reservations)}::jsonb) AS r(
         id uuid, sku_id uuid, location_id uuid, channel_id uuid, quantity int, reference_type text, reference_id text,
-        expires_at timestamptz, created_at timestamptz)
+        expires_at timestamptz, created_at timestamptz, item int)
       JOIN upd USING (sku_id, location_id)
+      WHERE true ${onlyItems('r')}
     )
   `;
 }

@@ -8,6 +8,7 @@ import * as m0006 from './0006_signals_in_database.js';
 import * as m0007 from './0007_order_search.js';
 import * as m0008 from './0008_statement_refusal.js';
 import * as m0009 from './0009_signal_plans.js';
+import * as m0010 from './0010_reservation_batches.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_order_search': m0007,
   '0008_statement_refusal': m0008,
   '0009_signal_plans': m0009,
+  '0010_reservation_batches': m0010,
 };
