@@ -40,7 +40,7 @@ describe('Batcher', () => {
   });
 
   it('refuses a result list of the wrong length', async () => {
-    const b = new Batcher<number, number>(async () => [], { maxBatch: 10, maxInFlight: 1 });
+    const b = new Batcher<number, number>(() => Promise.resolve([]), { maxBatch: 10, maxInFlight: 1 });
     await expect(b.submit(1)).rejects.toThrow('a batch of 1 returned 0 results');
   });
 });
