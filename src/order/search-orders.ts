@@ -10,7 +10,8 @@
  *   sku                         order_lines_sku (sku_id, order_id), probed per order or scanned, as the planner prefers
  *   holdReason                  order_holds_open_reason (reason_code, order_id) WHERE status = 'open'
  *   externalRef                 orders_external_ref
- *   q                           orders_search, a pg_trgm GIN index on search_text (hence at least 3 letters in a row)
+ *   q                           the newest 2,000 orders in the page's order, filtered (frequent text); else
+ *                               orders_search, a pg_trgm GIN index on search_text (rare text; see textSearch)
  *
  *   open status, sort by total  orders_open_total (status, total_minor, id), partial (migration 0007)
  *
@@ -103,11 +104,16 @@ function conditions(f: OrderFilter): RawBuilder<unknown>[] {
   if (f.externalRef !== undefined) where.push(sql`o.external_ref = ${f.externalRef}`);
   if (f.totalMin !== undefined) where.push(sql`o.total_minor >= ${f.totalMin}::bigint`);
   if (f.totalMax !== undefined) where.push(sql`o.total_minor <= ${f.totalMax}::bigint`);
-  // search_text is lower-cased by the application (capture), so q is too: ILIKE alone would miss Ü against ü under a
-  // C collation. Sent as a parameter of an unnamed statement, the planner sees the pattern and uses the trigram index.
-  if (f.q !== undefined) where.push(sql`o.search_text ILIKE ${containsPattern(f.q.toLowerCase())}`);
+  if (f.q !== undefined) where.push(textMatch(f.q));
   return where;
 }
+
+// search_text is lower-cased by the application (capture), so q is too: ILIKE alone would miss Ü against ü under a
+// C collation.
+const textMatch = (q: string) => sql`o.search_text ILIKE ${containsPattern(q.toLowerCase())}`;
+
+/** How many of the page's first orders (in its sort order, other filters applied) a text search reads before the index. */
+const TEXT_WINDOW = 2000;
 
 const and = (parts: RawBuilder<unknown>[]) => (parts.length === 0 ? sql`true` : sql.join(parts, sql` AND `));
 
@@ -115,28 +121,65 @@ const and = (parts: RawBuilder<unknown>[]) => (parts.length === 0 ? sql`true` : 
  * The ids and sort keys of up to `limit` orders matching `filter`, in `sort` order, after `after`.
  */
 export async function searchOrderKeys(db: DbOrTrx, filter: OrderFilter, sort: OrderSort, after: OrderKeyset | undefined, limit: number): Promise<OrderKeyRow[]> {
+  if (filter.q !== undefined) return textSearch(db, filter as OrderFilter & { q: string }, sort, after, limit);
+  return (await keysQuery(filter, sort, after, limit).execute(db)).rows;
+}
+
+/**
+ * Text search has two good plans, and which one is good depends on how common the text is, which PostgreSQL can only
+ * guess: frequent text (a city, a common first name) is found at once by walking the orders in page order and
+ * filtering; rare text (a person, an email, an order reference) by the trigram index, whose few hits are then sorted.
+ * A wrong guess cost 0.7-1 s per page at a million orders (a full name on 171 orders, walked). So: read the page's
+ * first TEXT_WINDOW orders and filter them (a few ms); only if that does not fill the page, ask the trigram index,
+ * with an ORDER BY that no btree can serve, so the plan cannot fall back to the long walk.
+ */
+async function textSearch(db: DbOrTrx, filter: OrderFilter & { q: string }, sort: OrderSort, after: OrderKeyset | undefined, limit: number): Promise<OrderKeyRow[]> {
+  const { q, ...rest } = filter;
+  const s = sorts[sort];
+  const dir = s.descending ? sql`DESC` : sql`ASC`;
+  const where = conditions(rest);
+  if (after) where.push(keysetCondition(s, after));
+  const statuses = [...new Set(filter.statuses ?? [])];
+  if (statuses.length > 0) where.push(sql`o.status = ANY(${statuses}::text[])`);
+  const windowed = await sql<OrderKeyRow>`
+    SELECT w.id, w.key FROM (
+      SELECT o.id, o.search_text, ${s.column} AS sort_value, ${s.key} AS key FROM orders o
+      WHERE ${and(where)}
+      ORDER BY ${s.column} ${dir}, o.id ${dir} LIMIT ${TEXT_WINDOW}
+    ) w
+    WHERE w.search_text ILIKE ${containsPattern(q.toLowerCase())}
+    ORDER BY w.sort_value ${dir}, w.id ${dir} LIMIT ${limit}`.execute(db);
+  if (windowed.rows.length === limit) return windowed.rows;
+  const indexed = await sql<OrderKeyRow>`
+    SELECT o.id, ${s.key} AS key FROM orders o
+    WHERE ${and([...where, textMatch(q)])}
+    ORDER BY (${s.column}) ${sql.raw(sort === 'total' || sort === '-total' ? '+ 0' : "+ interval '0 s'")} ${dir}, o.id ${dir} LIMIT ${limit}`.execute(db);
+  return indexed.rows;
+}
+
+/** A row comparison: served by the sort's index as one range, ties on the sort key broken by the id. */
+const keysetCondition = (s: SortSpec, after: OrderKeyset) =>
+  sql`(${s.column}, o.id) ${s.descending ? sql`<` : sql`>`} (${s.param(after.key)}, ${after.id}::uuid)`;
+
+function keysQuery(filter: OrderFilter, sort: OrderSort, after: OrderKeyset | undefined, limit: number): RawBuilder<OrderKeyRow> {
   const s = sorts[sort];
   const dir = s.descending ? sql`DESC` : sql`ASC`;
   const where = conditions(filter);
-  // A row comparison: served by the sort's index as one range, ties on the sort key broken by the id.
-  if (after) where.push(sql`(${s.column}, o.id) ${s.descending ? sql`<` : sql`>`} (${s.param(after.key)}, ${after.id}::uuid)`);
+  if (after) where.push(keysetCondition(s, after));
   const statuses = [...new Set(filter.statuses ?? [])];
   const branch = (status: RawBuilder<unknown> | null) => sql<OrderKeyRow>`
     SELECT o.id, ${s.column} AS sort_value, ${s.key} AS key FROM orders o
     WHERE ${and(status ? [status, ...where] : where)}
     ORDER BY ${s.column} ${dir}, o.id ${dir} LIMIT ${limit}`;
 
-  let query: RawBuilder<OrderKeyRow>;
   // Merging per-status branches pays where each branch is one index range: by date always, by total for open statuses.
   const ranged = sort === '-placedAt' || sort === 'placedAt' || statuses.every((st) => openStatuses.includes(st));
   if (statuses.length > 1 && ranged) {
     const branches = statuses.map((st) => sql`(${branch(sql`o.status = ${st}`)})`);
-    query = sql<OrderKeyRow>`
+    return sql<OrderKeyRow>`
       SELECT x.id, x.key FROM (${sql.join(branches, sql` UNION ALL `)}) x
       ORDER BY x.sort_value ${dir}, x.id ${dir} LIMIT ${limit}`;
-  } else {
-    const status = statuses.length === 0 ? null : statuses.length === 1 ? sql`o.status = ${statuses[0]}` : sql`o.status = ANY(${statuses}::text[])`;
-    query = branch(status);
   }
-  return (await query.execute(db)).rows;
+  const status = statuses.length === 0 ? null : statuses.length === 1 ? sql`o.status = ${statuses[0]}` : sql`o.status = ANY(${statuses}::text[])`;
+  return branch(status);
 }
