@@ -11,7 +11,7 @@
  *
  * Runs on a fresh embedded PostgreSQL in a temporary folder (removed at the end), or on DATABASE_URL when set
  * (data is written there under codes unique to the run). Knobs: BENCH_SECONDS (measured seconds per run, 8),
- * BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (1,8,32), BENCH_SCENARIOS (distinct,hot), DB_POOL_MAX (40).
+ * BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (1,8,32), BENCH_SCENARIOS (distinct,hot), DB_POOL_MAX (the server's default).
  */
 import os from 'node:os';
 import {

@@ -88,7 +88,7 @@ export interface BenchServer {
 }
 
 export interface BenchServerOptions {
-  /** DB_POOL_MAX of the server. Default: the DB_POOL_MAX environment variable, else 40. */
+  /** DB_POOL_MAX of the server. Default: the DB_POOL_MAX environment variable, else the server's own default. */
   poolMax?: number;
 }
 
@@ -118,14 +118,14 @@ export async function startBenchServer(opts: BenchServerOptions = {}): Promise<B
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   };
 
-  const poolMax = opts.poolMax ?? (process.env.DB_POOL_MAX ? Number(process.env.DB_POOL_MAX) : 40);
+  const poolMax = opts.poolMax ?? (process.env.DB_POOL_MAX ? Number(process.env.DB_POOL_MAX) : undefined);
   const config = loadConfig(
     {
       DATABASE_URL: databaseUrl,
       ORDO_DATA_DIR: tempDir ? path.join(tempDir, 'data') : undefined,
       HOST: '127.0.0.1',
       PORT: '0',
-      DB_POOL_MAX: String(poolMax),
+      DB_POOL_MAX: poolMax === undefined ? undefined : String(poolMax),
       LOG_LEVEL: 'silent',
       LOG_FORMAT: 'json',
     },

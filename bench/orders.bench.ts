@@ -10,7 +10,7 @@
  *
  * Flags: --quick (short capture runs, the list part on 20,000 orders instead of a million), --million (the million
  * even with --quick; the default otherwise). Knobs: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (1),
- * BENCH_CONCURRENCY (1,8,32), BENCH_ORDERS (1000000), DB_POOL_MAX (40).
+ * BENCH_CONCURRENCY (1,8,32), BENCH_ORDERS (1000000), DB_POOL_MAX (the server's default).
  */
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import os from 'node:os';

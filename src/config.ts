@@ -82,7 +82,9 @@ export function loadConfig(env: Env = process.env, opts: { loadDotEnv?: boolean 
     port: int('PORT', 3000, 0, 65535),
     databaseUrl,
     dataDir: path.resolve(env.ORDO_DATA_DIR || './data'),
-    dbPoolMax: int('DB_POOL_MAX', 20, 1, 1000),
+    // Few connections per core: on 2 cores, 4-8 connections served 32 clients' captures faster than 40 did (more
+    // throughput, a third lower p99; docs/benchmarks.md), because backends beyond the cores only queue on locks and CPU.
+    dbPoolMax: int('DB_POOL_MAX', 8, 1, 1000),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'], process.stdout.isTTY ? 'pretty' : 'json'),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 100 * 1024 * 1024),
