@@ -10,13 +10,13 @@
  * The answer is built before writing (ids, codes and times are known) and is exactly what a read returns.
  */
 import { sql } from 'kysely';
-import type { Db, Trx } from '../db/database.js';
+import type { Db } from '../db/database.js';
 import { Batcher } from '../db/batcher.js';
 import { checkClaim, RetryCommand, type AuditOf, type CommandContext, type CommandOutcome, type IdempotencyClaim } from '../http/command.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { newId } from '../shared/ids.js';
 import type { ResolvedRefs } from './refs.repository.js';
-import { insufficientStock, type ReserveLine } from './reserve-stock.js';
+import { shortfallError, type ReserveLine } from './reserve-stock.js';
 import { findLevels, movementCtes, movementResult } from './stock.repository.js';
 
 export interface ReservationView {
@@ -102,7 +102,8 @@ async function refusedAnswer(db: Db, lines: readonly ReserveLine[], ctx: Command
   };
   const short = lines.flatMap((l, i) => (free(i) < l.quantity ? [i] : []));
   if (short.length === 0 && ctx.attempt < 3) throw new RetryCommand('stock arrived after the request was refused');
-  throw await insufficientStock(db as unknown as Trx, lines, short.length > 0 ? short : lines.map((_, i) => i));
+  const named = short.length > 0 ? short : lines.map((_, i) => i);
+  throw shortfallError(lines, named, named.map((i) => levels[i]));
 }
 
 async function writeBatch(db: Db, requests: readonly Request[]): Promise<Decision[]> {

@@ -5,7 +5,7 @@
  * stock suffices; if any line falls short (and no presale supply covers it), the whole transaction is rolled back and
  * the answer lists the shortfall of each short line.
  */
-import type { Trx } from '../db/database.js';
+import type { DbOrTrx, Trx } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { channelAvailability } from './availability.repository.js';
@@ -13,7 +13,7 @@ import {
   closeReservationQuantities, insertIncomingReservations, lockAllocatedSkus, lockExpiredReservations,
   lockOpenReservations, releaseIncoming, reserveIncoming,
 } from './reservation.repository.js';
-import { applyMovements, findLevels, type Movement, type NewReservation } from './stock.repository.js';
+import { applyMovements, findLevels, type LevelRow, type Movement, type NewReservation } from './stock.repository.js';
 
 export interface ReserveLine {
   skuId: string;
@@ -99,8 +99,12 @@ export async function reserveStock(trx: Trx, req: ReserveRequest): Promise<Reser
 }
 
 /** The 409 for lines that cannot be met: each short line with what was asked and what is free there now. */
-export async function insufficientStock(trx: Trx, lines: readonly ReserveLine[], shortIndexes: number[]): Promise<AppError> {
-  const levels = await findLevels(trx, shortIndexes.map((i) => lines[i] as ReserveLine));
+export async function insufficientStock(db: DbOrTrx, lines: readonly ReserveLine[], shortIndexes: number[]): Promise<AppError> {
+  return shortfallError(lines, shortIndexes, await findLevels(db, shortIndexes.map((i) => lines[i] as ReserveLine)));
+}
+
+/** insufficientStock for a caller that has read the levels already: `levels[k]` is the level of `shortIndexes[k]`. */
+export function shortfallError(lines: readonly ReserveLine[], shortIndexes: number[], levels: readonly (LevelRow | undefined)[]): AppError {
   const requestedPerPair = new Map<string, number>();
   for (const l of lines) requestedPerPair.set(`${l.skuId}/${l.locationId}`, (requestedPerPair.get(`${l.skuId}/${l.locationId}`) ?? 0) + l.quantity);
   const shortfalls: Shortfall[] = shortIndexes.map((index, k) => {
