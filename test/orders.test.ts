@@ -33,6 +33,21 @@ describe('capture', () => {
     expect(audit.body.data).toEqual([expect.objectContaining({ action: 'order.captured', actorName: 'test integration' })]);
   });
 
+  it('finds the customer by email, or by phone when no email is given, and creates one otherwise', async () => {
+    const capture = async (customer: Record<string, string>) => {
+      const res = await t.http('POST', '/v1/orders', { body: anOrder({ customer }) });
+      expect(res.status).toBe(201);
+      return res.body.customer.id as string;
+    };
+    const byEmail = await capture({ name: 'Mail Once', email: 'mail.once@example.com' });
+    expect(await capture({ name: 'Mail Once', email: 'MAIL.ONCE@example.com', phone: '+49 30 1111' })).toBe(byEmail);
+    const byPhone = await capture({ name: 'Phone Once', phone: '+49 30 2222 333' });
+    expect(byPhone).not.toBe(byEmail);
+    expect(await capture({ name: 'Phone Once', phone: '+4930 2222-333' })).toBe(byPhone);
+    // An email decides alone: a known phone with a new email is a new customer.
+    expect(await capture({ name: 'Phone Once', email: 'new.mail@example.com', phone: '+49 30 2222 333' })).not.toBe(byPhone);
+  });
+
   it('replays the first answer for a repeated Idempotency-Key, and refuses the key for another order', async () => {
     const body = anOrder();
     const headers = { 'idempotency-key': `capture-${body.externalRef}` };

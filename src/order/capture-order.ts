@@ -8,7 +8,7 @@
  * 4. reserve every line's stock through the inventory module (all or nothing).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Trx } from '../db/database.js';
 import { auditCte, checkClaim, claimSql, RetryCommand, type CommandContext, type CommandOutcome, type IdempotencyClaim } from '../http/command.js';
 import { insertIncomingReservations, reserveIncoming } from '../inventory/reservation.repository.js';
@@ -46,6 +46,17 @@ export function itemsSignature(lines: readonly { sku: string; quantity: number }
   return createHash('md5').update([...merged].sort(([a], [b]) => a.localeCompare(b)).map(([s, q]) => `${s}:${q}`).join('|')).digest('hex');
 }
 
+/**
+ * The existing customer an order belongs to: by email, else (no email given) by phone, preferring one with an email.
+ * Two index lookups whatever plan the statement runs with; used by the read and again by the write (a concurrent
+ * capture may have created the customer in between).
+ */
+const customerOf = (email: string | null, phone: string | null, columns: RawBuilder<unknown>) => sql`
+  (SELECT ${columns} FROM customers WHERE email = ${email} LIMIT 1)
+  UNION ALL
+  (SELECT ${columns} FROM customers WHERE ${email}::text IS NULL AND phone = ${phone} ORDER BY email NULLS LAST LIMIT 1)
+  LIMIT 1`;
+
 async function readFacts(trx: Trx, input: CaptureOrder, email: string | null, phone: string | null, signature: string, claim: IdempotencyClaim | null): Promise<Facts> {
   const skuRefs = [...new Set(input.lines.map((l) => l.sku))];
   const idempotency = claimSql(claim);
@@ -56,13 +67,7 @@ async function readFacts(trx: Trx, input: CaptureOrder, email: string | null, ph
       WHERE code = ${input.channel} OR id::text = ${input.channel} LIMIT 1
     ),
     k AS (SELECT id, code, active FROM skus WHERE code = ANY(${skuRefs}::text[]) OR id::text = ANY(${skuRefs}::text[])),
-    -- By email, else by phone: two index lookups, whatever plan the statement runs with.
-    cu AS (
-      (SELECT id, blocked, name, email, phone FROM customers WHERE email = ${email} LIMIT 1)
-      UNION ALL
-      (SELECT id, blocked, name, email, phone FROM customers WHERE ${email}::text IS NULL AND phone = ${phone} ORDER BY email NULLS LAST LIMIT 1)
-      LIMIT 1
-    )
+    cu AS (${customerOf(email, phone, sql`id, blocked, name, email, phone`)})
     SELECT ${idempotency.columns},
       nextval('order_number_seq') AS order_seq,
       -- SKUs under channel allocation rules: only their reservations need the allocation check.
@@ -283,8 +288,7 @@ export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandCo
         shipping_address, billing_address, buyer_remark, purchase_order_number, entered_by, search_text, tracking_token,
         items_signature, placed_at, created_at, updated_at)
       VALUES (${orderId}, ${number}, ${channel.id}, ${input.externalRef},
-        coalesce((SELECT id FROM cust), (SELECT id FROM customers WHERE email = ${email} LIMIT 1),
-          (SELECT id FROM customers WHERE ${email}::text IS NULL AND phone = ${phone} ORDER BY email NULLS LAST LIMIT 1), ${customerId}::uuid),
+        coalesce((SELECT id FROM cust), (${customerOf(email, phone, sql`id`)}), ${customerId}::uuid),
         ${status}, ${input.currency}, ${input.totals.subtotalMinor}, ${input.totals.discountMinor}, ${input.totals.shippingMinor},
         ${input.totals.taxMinor}, ${input.totals.totalMinor}, ${input.payment?.method ?? null}, ${input.payment?.authorizedMinor ?? 0},
         ${deliveryMethod}, ${facts.pickup?.id ?? null}, ${input.shippingAddress ? JSON.stringify(input.shippingAddress) : null}::jsonb,
