@@ -110,7 +110,7 @@ function conditions(f: OrderFilter): RawBuilder<unknown>[] {
 
 // search_text is lower-cased by the application (capture), so q is too: ILIKE alone would miss Ü against ü under a
 // C collation.
-const textMatch = (q: string) => sql`o.search_text ILIKE ${containsPattern(q.toLowerCase())}`;
+const textMatch = (q: string, alias = 'o') => sql`${sql.ref(`${alias}.search_text`)} ILIKE ${containsPattern(q.toLowerCase())}`;
 
 /** How many of the page's first orders (in its sort order, other filters applied) a text search reads before the index. */
 const TEXT_WINDOW = 2000;
@@ -130,7 +130,8 @@ export async function searchOrderKeys(db: DbOrTrx, filter: OrderFilter, sort: Or
  * guess: frequent text (a city, a common first name) is found at once by walking the orders in page order and
  * filtering; rare text (a person, an email, an order reference) by the trigram index, whose few hits are then sorted.
  * A wrong guess cost 0.7-1 s per page at a million orders (a full name on 171 orders, walked). So: read the page's
- * first TEXT_WINDOW orders and filter them (a few ms); only if that does not fill the page, ask the trigram index,
+ * first TEXT_WINDOW orders and filter them (a few ms); only if that does not fill the page and there are more orders
+ * than the window held, ask the trigram index,
  * with an ORDER BY that no btree can serve, so the plan cannot fall back to the long walk.
  */
 async function textSearch(db: DbOrTrx, filter: OrderFilter & { q: string }, sort: OrderSort, after: OrderKeyset | undefined, limit: number): Promise<OrderKeyRow[]> {
@@ -141,15 +142,22 @@ async function textSearch(db: DbOrTrx, filter: OrderFilter & { q: string }, sort
   if (after) where.push(keysetCondition(s, after));
   const statuses = [...new Set(filter.statuses ?? [])];
   if (statuses.length > 0) where.push(sql`o.status = ANY(${statuses}::text[])`);
-  const windowed = await sql<OrderKeyRow>`
-    SELECT w.id, w.key FROM (
+  const windowed = await sql<{ window_rows: number; id: string | null; key: string | number | null }>`
+    WITH w AS MATERIALIZED (
       SELECT o.id, o.search_text, ${s.column} AS sort_value, ${s.key} AS key FROM orders o
       WHERE ${and(where)}
       ORDER BY ${s.column} ${dir}, o.id ${dir} LIMIT ${TEXT_WINDOW}
-    ) w
-    WHERE w.search_text ILIKE ${containsPattern(q.toLowerCase())}
-    ORDER BY w.sort_value ${dir}, w.id ${dir} LIMIT ${limit}`.execute(db);
-  if (windowed.rows.length === limit) return windowed.rows;
+    )
+    SELECT n.window_rows, m.id, m.key
+    FROM (SELECT count(*)::int AS window_rows FROM w) n
+    LEFT JOIN LATERAL (
+      SELECT w.id, w.key, w.sort_value FROM w WHERE ${textMatch(q, 'w')}
+      ORDER BY w.sort_value ${dir}, w.id ${dir} LIMIT ${limit}
+    ) m ON true
+    ORDER BY m.sort_value ${dir}, m.id ${dir}`.execute(db);
+  const found = windowed.rows.flatMap(({ id, key }) => (id === null || key === null ? [] : [{ id, key }]));
+  // A full page, or every order the other filters allow was in the window: the answer is complete.
+  if (found.length === limit || (windowed.rows[0]?.window_rows ?? 0) < TEXT_WINDOW) return found;
   const indexed = await sql<OrderKeyRow>`
     SELECT o.id, ${s.key} AS key FROM orders o
     WHERE ${and([...where, textMatch(q)])}
