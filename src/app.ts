@@ -87,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerCustomerRoutes(v1, { db: deps.db, run });
       registerInventoryRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, config: deps.config });
       registerCarrierRoutes(v1, { db: deps.db, run });
-      registerOrderModule(v1, { db: deps.db, run });
+      registerOrderModule(v1, { db: deps.db, batchDb: deps.batchDb, run });
       done();
     },
     { prefix: '/v1' },

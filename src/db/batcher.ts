@@ -43,28 +43,29 @@ export class Batcher<I, R> {
     while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.opts.maxBatch);
       this.inFlight++;
-      void this.write(batch).finally(() => {
+      void this.write(batch).then((settle) => {
         this.inFlight--;
+        // The next batch goes to the database first; the callers' answers are sent while it works.
         this.drain();
+        settle();
       });
     }
   }
 
-  private async write(batch: readonly Waiting<I, R>[]): Promise<void> {
+  /** Writes a batch; returns what hands its results (or errors) to the callers. */
+  private async write(batch: readonly Waiting<I, R>[]): Promise<() => void> {
     let results: readonly R[];
     try {
       results = await this.run(batch.map((w) => w.item));
       if (results.length !== batch.length) throw new Error(`a batch of ${batch.length} returned ${results.length} results`);
     } catch (e) {
-      if (batch.length === 1) {
-        batch[0]?.reject(e);
-        return;
-      }
+      if (batch.length === 1) return () => batch[0]?.reject(e);
       // Alone, one after another (still within this batch's share of maxInFlight), each item gets its own result
       // or its own error.
-      for (const w of batch) await this.write([w]);
-      return;
+      const settles: (() => void)[] = [];
+      for (const w of batch) settles.push(await this.write([w]));
+      return () => settles.forEach((settle) => settle());
     }
-    batch.forEach((w, i) => w.resolve(results[i] as R));
+    return () => batch.forEach((w, i) => w.resolve(results[i] as R));
   }
 }

@@ -72,15 +72,22 @@ export type RunCommand = <T>(
   request: FastifyRequest,
   reply: FastifyReply,
   work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>,
-  opts?: { ownsIdempotency?: boolean; autocommit?: boolean },
+  opts?: RunOptions,
 ) => Promise<T>;
+
+export interface RunOptions {
+  /** The use case claims the Idempotency-Key itself (ctx.idempotency). */
+  ownsIdempotency?: boolean;
+  /** No transaction: the use case writes in single statements of its own. A function decides per attempt. */
+  autocommit?: boolean | ((attempt: number) => boolean);
+}
 
 export function commandRunner(db: Db): RunCommand {
   return async function runCommand<T>(
     request: FastifyRequest,
     reply: FastifyReply,
     work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>,
-    opts: { ownsIdempotency?: boolean; autocommit?: boolean } = {},
+    opts: RunOptions = {},
   ): Promise<T> {
     const key = idempotencyKey(request);
     const requestHash = key ? hashRequest(request) : '';
@@ -91,7 +98,8 @@ export function commandRunner(db: Db): RunCommand {
         idempotency: opts.ownsIdempotency ? claim : null,
       };
       try {
-        const outcome = opts.autocommit
+        const autocommit = typeof opts.autocommit === 'function' ? opts.autocommit(attempt) : opts.autocommit;
+        const outcome = autocommit
           // A use case that does all its writing in ONE statement (claim, change, audit) needs no BEGIN/COMMIT: the
           // statement is atomic by itself, and the row locks it takes are held for that statement only.
           ? await runAutocommit(db, ctx, work)

@@ -7,6 +7,7 @@ import { RetryCommand } from '../http/command.js';
 import { problemBody } from '../http/problem.js';
 import { Id, IdParams, Nullable, Timestamp } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
+import { batchedCapture } from './capture-batch.js';
 import { captureOrder } from './capture-order.js';
 import { CaptureOrder, Order } from './order.js';
 import { listTimeline, loadOrder } from './order.repository.js';
@@ -29,7 +30,8 @@ const BulkResult = Type.Object({
   })),
 });
 
-export function registerOrderRoutes(app: App, { db, run }: { db: Db; run: RunCommand }): void {
+export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; batchDb: Db; run: RunCommand }): void {
+  const captureBatched = batchedCapture(batchDb, app.log);
   app.post('/orders', {
     config: { permission: 'order:write' },
     schema: {
@@ -39,7 +41,12 @@ export function registerOrderRoutes(app: App, { db, run }: { db: Db; run: RunCom
       body: CaptureOrder,
       response: { 201: Order, 200: Order },
     },
-  }, (request, reply) => run(request, reply, (trx, ctx) => captureOrder(trx, request.body, ctx), { ownsIdempotency: true }));
+  }, (request, reply) => run(
+    request, reply,
+    // First in a batch with concurrent captures; what a batch leaves (and every retry) in a transaction of its own.
+    (trx, ctx) => (ctx.attempt === 1 ? captureBatched(request.body, ctx) : captureOrder(trx, request.body, ctx)),
+    { ownsIdempotency: true, autocommit: (attempt) => attempt === 1 },
+  ));
 
   app.post('/orders/bulk', {
     config: { permission: 'order:write' },

@@ -10,6 +10,8 @@ import { registerOrderRoutes } from './order.routes.js';
 
 export interface OrderDeps {
   db: Db;
+  /** Connections for batched writes (capture). */
+  batchDb: Db;
   run: RunCommand;
 }
 

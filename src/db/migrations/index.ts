@@ -9,6 +9,7 @@ import * as m0007 from './0007_order_search.js';
 import * as m0008 from './0008_statement_refusal.js';
 import * as m0009 from './0009_signal_plans.js';
 import * as m0010 from './0010_reservation_batches.js';
+import * as m0011 from './0011_capture_batches.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_statement_refusal': m0008,
   '0009_signal_plans': m0009,
   '0010_reservation_batches': m0010,
+  '0011_capture_batches': m0011,
 };

@@ -1,0 +1,244 @@
+/**
+ * The hot path of POST /v1/orders: concurrent captures are decided and written together (group commit, ADR 0002).
+ *
+ * A batch is two autocommit statements, whatever its size: one reads the facts of every order in it, one writes
+ * every order decided. Between them each order is decided in arrival order by the same `planCapture` as the
+ * transactional path, on the stock its batch-mates left; the write statement then locks the stock rows in key order
+ * (`ordo_decide_reservations`) and writes only the orders that still fit, each all or nothing.
+ *
+ * Batches overlap: one reads and decides while the one before it writes (writes go one at a time). What a batch has
+ * decided but not yet written (units taken, references and keys used, customers created, orders placed) stays in
+ * `Unwritten` until its write ends, so the next batch decides as if it were written. The database still has the last
+ * word: a unit taken twice is refused by the write, and an order it refuses goes the transactional way.
+ *
+ * An order a batch cannot finish goes to the transactional path (`captureOrder`) by a RetryCommand: a line no
+ * location covers (presale, backorder, or a 409 on fresh numbers), SKUs under channel allocation, an external
+ * reference the channel sent before (the 200 duplicate answer), a key or reference an unwritten order uses, stock
+ * taken meanwhile, or a batch statement that failed.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/database.js';
+import { Batcher } from '../db/batcher.js';
+import { checkClaim, RetryCommand, type CommandContext, type CommandOutcome } from '../http/command.js';
+import { readCaptureFacts, writeCaptures, type CaptureFacts, type CustomerFacts, type RequestFacts } from './capture.repository.js';
+import { factsQuery, planCapture, prepareCapture, type CapturePlan, type PreparedCapture } from './capture-order.js';
+import type { CaptureOrder, Order } from './order.js';
+
+interface Request {
+  prepared: PreparedCapture;
+  ctx: CommandContext;
+}
+
+type Decision =
+  | { kind: 'placed'; order: Order }
+  | { kind: 'answered-before'; prior: Parameters<typeof checkClaim>[1]['prior'] }
+  /** The client's error (unknown SKU, not enough stock, …), or a failure of this order's decision alone. */
+  | { kind: 'failed'; error: unknown }
+  | { kind: 'transactional'; reason: string };
+
+/**
+ * Orders per batch, and batches in flight: two, so that one reads and decides while the other writes (one write at
+ * a time). Measured on the 2-core benchmark machine, docs/benchmarks.md.
+ */
+const MAX_BATCH = 64;
+const MAX_IN_FLIGHT = 2;
+
+export type CaptureBatched = (input: CaptureOrder, ctx: CommandContext) => Promise<CommandOutcome<Order>>;
+
+export function batchedCapture(db: Db, log: FastifyBaseLogger): CaptureBatched {
+  const unwritten = new Unwritten();
+  let writing: Promise<unknown> = Promise.resolve();
+  /** Writes run one after another, in the order their batches were decided. */
+  const inTurn = <T>(write: () => Promise<T>): Promise<T> => {
+    const turn = writing.then(write);
+    writing = turn.catch(() => undefined);
+    return turn;
+  };
+  const batcher = new Batcher<Request, Decision>(
+    (requests) => captureBatch(db, log, unwritten, inTurn, requests),
+    { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT },
+  );
+  return async (input, ctx) => {
+    const decision = await batcher.submit({ prepared: prepareCapture(input, ctx.idempotency), ctx });
+    switch (decision.kind) {
+      case 'placed':
+        return { status: 201, body: decision.order, audit: null, persisted: true };
+      case 'answered-before':
+        checkClaim(ctx.idempotency, { claimed: false, prior: decision.prior });
+        throw new Error('unreachable: checkClaim answers a request whose key was used before');
+      case 'failed':
+        throw decision.error;
+      case 'transactional':
+        throw new RetryCommand(decision.reason);
+    }
+  };
+}
+
+/** Who an order is for, as the capture finds customers: by email, else by phone. */
+const customerKey = (p: PreparedCapture) => p.email ?? `phone:${p.phone}`;
+
+/**
+ * What decided orders take or create, from their decision until every batch can see their write: a batch that
+ * read its facts before that write committed still needs them when it decides.
+ */
+class Unwritten {
+  /** Writes finished so far; a batch's facts read after write n show its rows. */
+  private writes = 0;
+  /** For each batch reading or deciding: the writes finished when it began to read. */
+  private readonly readers = new Map<symbol, number>();
+  /** Entries of finished writes, kept while a batch that began to read before them is still deciding. */
+  private finished: { write: number; forget: () => void }[] = [];
+  private readonly taken = new Map<string, number>();
+  private readonly refs = new Set<string>();
+  private readonly keys = new Set<string>();
+  private readonly customers = new Map<string, CustomerFacts>();
+  private readonly placed = new Set<string>();
+
+  /** Units of (sku, location) not yet written. */
+  takenAt(skuId: string, locationId: string): number {
+    return this.taken.get(`${skuId}/${locationId}`) ?? 0;
+  }
+
+  /** The order's key or its channel's reference is another unwritten order's. */
+  collides(p: PreparedCapture, plan: CapturePlan): boolean {
+    return (p.claim !== null && this.keys.has(`${p.claim.principalId}/${p.claim.key}`)) || this.refs.has(`${plan.channelId}/${p.input.externalRef}`);
+  }
+
+  customer(p: PreparedCapture): CustomerFacts | undefined {
+    return this.customers.get(customerKey(p));
+  }
+
+  placedAlike(p: PreparedCapture): boolean {
+    return this.placed.has(`${customerKey(p)}/${p.signature}`);
+  }
+
+  /** A batch begins to read its facts; call the result once it has decided. */
+  reading(): () => void {
+    const reader = Symbol('batch');
+    this.readers.set(reader, this.writes);
+    return () => {
+      this.readers.delete(reader);
+      this.sweep();
+    };
+  }
+
+  /** A batch's write ended (committed or not): its orders are forgotten once no batch can miss them. */
+  written(forgets: readonly (() => void)[]): void {
+    this.writes++;
+    for (const forget of forgets) this.finished.push({ write: this.writes, forget });
+    this.sweep();
+  }
+
+  private sweep(): void {
+    const oldest = Math.min(this.writes, ...this.readers.values());
+    const keep = this.finished.filter((f) => f.write > oldest);
+    for (const f of this.finished) if (f.write <= oldest) f.forget();
+    this.finished = keep;
+  }
+
+  /** Records a decided order; returns what forgets it again. */
+  add(p: PreparedCapture, plan: CapturePlan): () => void {
+    const key = p.claim ? `${p.claim.principalId}/${p.claim.key}` : null;
+    const ref = `${plan.channelId}/${p.input.externalRef}`;
+    const who = customerKey(p);
+    const alike = `${who}/${p.signature}`;
+    const customer = plan.write.order.new_customer && !this.customers.has(who) ? who : null;
+    if (key) this.keys.add(key);
+    this.refs.add(ref);
+    if (customer) this.customers.set(customer, { ...plan.order.customer, blocked: false });
+    this.placed.add(alike);
+    for (const r of plan.write.reserve) this.taken.set(`${r.skuId}/${r.locationId}`, this.takenAt(r.skuId, r.locationId) + r.quantity);
+    return () => {
+      if (key) this.keys.delete(key);
+      this.refs.delete(ref);
+      if (customer) this.customers.delete(customer);
+      this.placed.delete(alike);
+      for (const r of plan.write.reserve) {
+        const left = this.takenAt(r.skuId, r.locationId) - r.quantity;
+        if (left > 0) this.taken.set(`${r.skuId}/${r.locationId}`, left);
+        else this.taken.delete(`${r.skuId}/${r.locationId}`);
+      }
+    };
+  }
+}
+
+async function captureBatch(
+  db: Db, log: FastifyBaseLogger, unwritten: Unwritten, inTurn: <T>(write: () => Promise<T>) => Promise<T>, requests: readonly Request[],
+): Promise<Decision[]> {
+  const decided = unwritten.reading();
+  let decisions: Decision[];
+  let plans: Decided[];
+  try {
+    const facts = await readCaptureFacts(db, requests.map((r) => factsQuery(r.prepared)));
+    ({ decisions, plans } = decideBatch(requests, facts, unwritten));
+  } finally {
+    decided();
+  }
+  if (plans.length === 0) return decisions;
+
+  try {
+    const written = await inTurn(() => writeCaptures(db, plans.map((p) => p.plan.write), { strict: true }));
+    const placed = new Set(written.filter((w) => w.placed).map((w) => w.item));
+    for (const { item } of plans) {
+      if (!placed.has(item)) decisions[item] = { kind: 'transactional', reason: 'stock moved between reading and writing' };
+    }
+  } catch (e) {
+    // Nothing of the batch was written; each of its orders runs again on its own, in a transaction.
+    if (!(e instanceof RetryCommand)) log.warn({ err: e, orders: plans.length }, 'a capture batch failed; its orders run again one by one');
+    for (const { item } of plans) decisions[item] = { kind: 'transactional', reason: e instanceof RetryCommand ? e.message : 'the batch failed' };
+  } finally {
+    unwritten.written(plans.map((p) => p.forget));
+  }
+  return decisions;
+}
+
+interface Decided {
+  item: number;
+  plan: CapturePlan;
+  forget: () => void;
+}
+
+/** Decides each order of a batch in arrival order, on what the database showed and what unwritten orders take. */
+function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritten: Unwritten): { decisions: Decision[]; plans: Decided[] } {
+  // What is free for this batch: what the database showed, less what unwritten orders take. Read before an earlier
+  // batch committed or after, this never shows more than is there; the write statement checks again anyway.
+  const stock = facts.shared.stock.map((s) => ({ ...s, free: s.free - unwritten.takenAt(s.skuId, s.locationId) }));
+  const decisions: Decision[] = [];
+  const plans: Decided[] = [];
+  for (const [item, { prepared, ctx }] of requests.entries()) {
+    const known = facts.requests[item] as RequestFacts;
+    if (known.prior) {
+      decisions.push({ kind: 'answered-before', prior: known.prior });
+      continue;
+    }
+    const pending = known.customer ? undefined : unwritten.customer(prepared);
+    const request: RequestFacts = {
+      ...known,
+      customer: known.customer ?? pending ?? null,
+      minutes_since_identical: unwritten.placedAlike(prepared) ? 0 : known.minutes_since_identical,
+    };
+    let planned;
+    try {
+      planned = planCapture(prepared, request, facts.shared, stock, ctx, { deferUncovered: true, item });
+    } catch (error) {
+      decisions.push({ kind: 'failed', error });
+      continue;
+    }
+    if (planned.kind !== 'plan' || planned.plan.allocationCheck || unwritten.collides(prepared, planned.plan)) {
+      const reason = planned.kind === 'existing' ? 'sent before' : planned.kind === 'uncovered' ? 'a line no location covers'
+        : planned.plan.allocationCheck ? 'SKUs under channel allocation' : 'its key or reference is being written';
+      decisions.push({ kind: 'transactional', reason });
+      continue;
+    }
+    const { plan } = planned;
+    // A customer an unwritten order creates: created again if that order fails (the insert skips an existing one).
+    if (pending) plan.write.order.new_customer = true;
+    for (const r of plan.write.reserve) {
+      const level = stock.find((s) => s.skuId === r.skuId && s.locationId === r.locationId);
+      if (level) level.free -= r.quantity;
+    }
+    plans.push({ item, plan, forget: unwritten.add(prepared, plan) });
+    decisions.push({ kind: 'placed', order: plan.order });
+  }
+  return { decisions, plans };
+}
