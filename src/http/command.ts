@@ -101,7 +101,8 @@ export function commandRunner(db: Db): RunCommand {
         const autocommit = typeof opts.autocommit === 'function' ? opts.autocommit(attempt) : opts.autocommit;
         const outcome = autocommit
           // A use case that does all its writing in ONE statement (claim, change, audit) needs no BEGIN/COMMIT: the
-          // statement is atomic by itself, and the row locks it takes are held for that statement only.
+          // statement is atomic by itself, and the row locks it takes are held for that statement only. (It may read
+          // first, as batched captures do: the write statement checks again what it depends on.)
           ? await runAutocommit(db, ctx, work)
           : await db.transaction().execute(async (trx) => {
             if (claim && !opts.ownsIdempotency) await claimKey(trx, claim);

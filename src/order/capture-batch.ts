@@ -38,9 +38,10 @@ type Decision =
 
 /**
  * Orders per batch, and batches in flight: two, so that one reads and decides while the other writes (one write at
- * a time). Measured on the 2-core benchmark machine, docs/benchmarks.md.
+ * a time). Batches of at most 16 kept the latency tail shortest on the 2-core benchmark machine: a large batch's
+ * longer write makes the next batch larger still (docs/benchmarks.md).
  */
-const MAX_BATCH = 64;
+const MAX_BATCH = 16;
 const MAX_IN_FLIGHT = 2;
 
 export type CaptureBatched = (input: CaptureOrder, ctx: CommandContext) => Promise<CommandOutcome<Order>>;

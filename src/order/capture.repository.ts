@@ -158,7 +158,7 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
 
 /** One decided order, as `writeCaptures` writes it. Item numbers are the order's place in the batch. */
 export interface CaptureWrite {
-  /** The order row, the new customer (if any), the key to claim with its answer, and the audit row's fields. */
+  /** The order row, the new customer (if any), the key to claim with its answer (null without a key), and the audit row's fields. */
   order: {
     item: number; principal_id: string | null; key: string | null; method: string | null; path: string | null; request_hash: string | null;
     answer: unknown; order_id: string; number: string; channel_id: string; channel_code: string; external_ref: string;

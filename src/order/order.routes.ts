@@ -36,8 +36,8 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
     config: { permission: 'order:write' },
     schema: {
       tags,
-      summary: 'Capture an order: checked, reviewed and its stock reserved in one transaction',
-      description: 'Idempotent twice over: the Idempotency-Key header, and (channel, externalRef): sending an order the channel already sent answers 200 with the existing order and `duplicate: true`.',
+      summary: 'Capture an order: checked, reviewed and its stock reserved, all or nothing',
+      description: 'Idempotent twice over: the Idempotency-Key header, and (channel, externalRef): sending an order the channel already sent answers 200 with the existing order and `duplicate: true`. Concurrent captures are decided and written together (up to 16 per statement); each keeps its own answer.',
       body: CaptureOrder,
       response: { 201: Order, 200: Order },
     },
