@@ -153,7 +153,7 @@ export async function startBenchServer(opts: BenchServerOptions = {}): Promise<B
     const created = await database.db
       .transaction()
       .execute((trx) => createApiKey(trx, { name: 'benchmark', role: 'admin', createdBy: null }));
-    app = await buildApp({ db: database.db, pool: database.pool, batchDb: database.batchDb, config, logger });
+    app = await buildApp({ db: database.db, pool: database.pool, batchDb: database.batchDb, batchPool: database.batchPool, config, logger });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const started = app;
     const db = database.db;

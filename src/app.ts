@@ -32,8 +32,9 @@ export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerRespo
 export interface AppDeps {
   db: Db;
   pool: pg.Pool;
-  /** Connections for batched hot-path writes (DatabaseHandle.batchDb). */
+  /** Connections for batched hot-path writes (DatabaseHandle.batchDb), and their pool (for metrics). */
   batchDb: Db;
+  batchPool: pg.Pool;
   config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent'>;
   logger: FastifyBaseLogger | false;
 }
@@ -72,7 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setNotFoundHandler(notFoundHandler);
 
   await registerOpenApi(app);
-  const metrics = registerMetrics(app, deps.pool);
+  const metrics = registerMetrics(app, { requests: deps.pool, batch: deps.batchPool });
   registerHealthRoutes(app, deps.db, metrics);
   registerTrackRoutes(app, deps.db);
 

@@ -25,7 +25,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const adminKey = await database.db.transaction().execute(bootstrapAdminKey);
     if (adminKey) announceAdminKey(adminKey);
 
-    const app = await buildApp({ db: database.db, pool: database.pool, batchDb: database.batchDb, config, logger });
+    const app = await buildApp({ db: database.db, pool: database.pool, batchDb: database.batchDb, batchPool: database.batchPool, config, logger });
     const jobs = config.jobs
       ? await startJobs({ db: database.db, databaseUrl: location.url, logger: logger.child({ component: 'jobs' }), idempotencyTtlHours: config.idempotencyTtlHours })
       : undefined;

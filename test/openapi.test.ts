@@ -49,7 +49,8 @@ describe('operations endpoints', () => {
     const res = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/ordo_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/skus"/);
-    expect(res.body).toContain('ordo_db_pool_connections{state="total"}');
+    expect(res.body).toContain('ordo_db_pool_connections{pool="requests",state="total"}');
+    expect(res.body).toContain('ordo_db_pool_connections{pool="batch",state="total"}');
   });
 
   it('keeps a sane caller request id and replaces an unsafe one', async () => {

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { Registry, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics: request latency by route and status, the database pool, and Node's own. */
-export function registerMetrics(app: FastifyInstance, pool: pg.Pool): Registry {
+export function registerMetrics(app: FastifyInstance, pools: { requests: pg.Pool; batch: pg.Pool }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const latency = new Histogram({
@@ -15,13 +15,15 @@ export function registerMetrics(app: FastifyInstance, pool: pg.Pool): Registry {
   });
   new Gauge({
     name: 'ordo_db_pool_connections',
-    help: 'Database pool connections by state',
-    labelNames: ['state'] as const,
+    help: 'Database pool connections by state: requests (DB_POOL_MAX) and batch (batched writes)',
+    labelNames: ['pool', 'state'] as const,
     registers: [registry],
     collect() {
-      this.set({ state: 'total' }, pool.totalCount);
-      this.set({ state: 'idle' }, pool.idleCount);
-      this.set({ state: 'waiting' }, pool.waitingCount);
+      for (const [name, pool] of Object.entries(pools)) {
+        this.set({ pool: name, state: 'total' }, pool.totalCount);
+        this.set({ pool: name, state: 'idle' }, pool.idleCount);
+        this.set({ pool: name, state: 'waiting' }, pool.waitingCount);
+      }
     },
   });
   app.addHook('onResponse', async (request, reply) => {
