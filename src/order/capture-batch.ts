@@ -20,9 +20,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import { Batcher } from '../db/batcher.js';
 import { checkClaim, RetryCommand, type CommandContext, type CommandOutcome } from '../http/command.js';
-import { readCaptureFacts, writeCaptures, type CaptureFacts, type CustomerFacts, type RequestFacts } from './capture.repository.js';
+import { readCaptureFacts, writeCaptures, type CaptureFacts, type RequestFacts } from './capture.repository.js';
 import { factsQuery, planCapture, prepareCapture, type CapturePlan, type PreparedCapture } from './capture-order.js';
 import type { CaptureOrder, Order } from './order.js';
+import { Unwritten } from './unwritten.js';
 
 interface Request {
   prepared: PreparedCapture;
@@ -73,94 +74,6 @@ export function batchedCapture(db: Db, log: FastifyBaseLogger): CaptureBatched {
         throw new RetryCommand(decision.reason);
     }
   };
-}
-
-/** Who an order is for, as the capture finds customers: by email, else by phone. */
-const customerKey = (p: PreparedCapture) => p.email ?? `phone:${p.phone}`;
-
-/**
- * What decided orders take or create, from their decision until every batch can see their write: a batch that
- * read its facts before that write committed still needs them when it decides.
- */
-class Unwritten {
-  /** Writes finished so far; a batch's facts read after write n show its rows. */
-  private writes = 0;
-  /** For each batch reading or deciding: the writes finished when it began to read. */
-  private readonly readers = new Map<symbol, number>();
-  /** Entries of finished writes, kept while a batch that began to read before them is still deciding. */
-  private finished: { write: number; forget: () => void }[] = [];
-  private readonly taken = new Map<string, number>();
-  private readonly refs = new Set<string>();
-  private readonly keys = new Set<string>();
-  private readonly customers = new Map<string, CustomerFacts>();
-  private readonly placed = new Set<string>();
-
-  /** Units of (sku, location) not yet written. */
-  takenAt(skuId: string, locationId: string): number {
-    return this.taken.get(`${skuId}/${locationId}`) ?? 0;
-  }
-
-  /** The order's key or its channel's reference is another unwritten order's. */
-  collides(p: PreparedCapture, plan: CapturePlan): boolean {
-    return (p.claim !== null && this.keys.has(`${p.claim.principalId}/${p.claim.key}`)) || this.refs.has(`${plan.channelId}/${p.input.externalRef}`);
-  }
-
-  customer(p: PreparedCapture): CustomerFacts | undefined {
-    return this.customers.get(customerKey(p));
-  }
-
-  placedAlike(p: PreparedCapture): boolean {
-    return this.placed.has(`${customerKey(p)}/${p.signature}`);
-  }
-
-  /** A batch begins to read its facts; call the result once it has decided. */
-  reading(): () => void {
-    const reader = Symbol('batch');
-    this.readers.set(reader, this.writes);
-    return () => {
-      this.readers.delete(reader);
-      this.sweep();
-    };
-  }
-
-  /** A batch's write ended (committed or not): its orders are forgotten once no batch can miss them. */
-  written(forgets: readonly (() => void)[]): void {
-    this.writes++;
-    for (const forget of forgets) this.finished.push({ write: this.writes, forget });
-    this.sweep();
-  }
-
-  private sweep(): void {
-    const oldest = Math.min(this.writes, ...this.readers.values());
-    const keep = this.finished.filter((f) => f.write > oldest);
-    for (const f of this.finished) if (f.write <= oldest) f.forget();
-    this.finished = keep;
-  }
-
-  /** Records a decided order; returns what forgets it again. */
-  add(p: PreparedCapture, plan: CapturePlan): () => void {
-    const key = p.claim ? `${p.claim.principalId}/${p.claim.key}` : null;
-    const ref = `${plan.channelId}/${p.input.externalRef}`;
-    const who = customerKey(p);
-    const alike = `${who}/${p.signature}`;
-    const customer = plan.write.order.new_customer && !this.customers.has(who) ? who : null;
-    if (key) this.keys.add(key);
-    this.refs.add(ref);
-    if (customer) this.customers.set(customer, { ...plan.order.customer, blocked: false });
-    this.placed.add(alike);
-    for (const r of plan.write.reserve) this.taken.set(`${r.skuId}/${r.locationId}`, this.takenAt(r.skuId, r.locationId) + r.quantity);
-    return () => {
-      if (key) this.keys.delete(key);
-      this.refs.delete(ref);
-      if (customer) this.customers.delete(customer);
-      this.placed.delete(alike);
-      for (const r of plan.write.reserve) {
-        const left = this.takenAt(r.skuId, r.locationId) - r.quantity;
-        if (left > 0) this.taken.set(`${r.skuId}/${r.locationId}`, left);
-        else this.taken.delete(`${r.skuId}/${r.locationId}`);
-      }
-    };
-  }
 }
 
 async function captureBatch(
