@@ -12,9 +12,9 @@ const t = useTestApp();
 
 beforeAll(async () => {
   await seedOrderWorld(t);
-  await t.http('POST', '/v1/skus/bulk', { body: { items: ['BAT-SCARCE', 'BAT-PLENTY', 'BAT-SAME'].map((code) => ({ code, name: code })) } });
+  await t.http('POST', '/v1/skus/bulk', { body: { items: ['BAT-SCARCE', 'BAT-PLENTY', 'BAT-SAME', 'BAT-BULK'].map((code) => ({ code, name: code })) } });
   await t.http('POST', '/v1/stock/receipts', {
-    body: { location: 'OWH1', lines: [{ sku: 'BAT-SCARCE', quantity: 25 }, { sku: 'BAT-PLENTY', quantity: 10_000 }, { sku: 'BAT-SAME', quantity: 1_000 }] },
+    body: { location: 'OWH1', lines: [{ sku: 'BAT-SCARCE', quantity: 25 }, { sku: 'BAT-PLENTY', quantity: 10_000 }, { sku: 'BAT-SAME', quantity: 1_000 }, { sku: 'BAT-BULK', quantity: 20 }] },
   });
 });
 afterAll(async () => {
@@ -115,5 +115,32 @@ describe('captures written in batches', () => {
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
     expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(5);
     expect(await t.db.selectFrom('orders').select('id').where('external_ref', '=', body.externalRef).execute()).toHaveLength(1);
+  });
+
+  it('capture a bulk in its order: the first orders get scarce stock, a repeated reference is a duplicate, each answer its own', async () => {
+    const existing = await capture(anOrder({}, [{ sku: 'BAT-PLENTY', quantity: 1, unitPriceMinor: 100 }]));
+    const scarce = Array.from({ length: 30 }, () => anOrder({}, [{ sku: 'BAT-BULK', quantity: 1, unitPriceMinor: 100 }]));
+    const orders = [
+      ...scarce,
+      anOrder({ externalRef: existing.body.externalRef }, [{ sku: 'BAT-PLENTY', quantity: 1, unitPriceMinor: 100 }]),
+      anOrder({ externalRef: scarce[0]?.externalRef }, [{ sku: 'BAT-PLENTY', quantity: 1, unitPriceMinor: 100 }]),
+      anOrder({}, [{ sku: 'NO-SUCH-SKU', quantity: 1, unitPriceMinor: 100 }]),
+    ];
+    const headers = { 'idempotency-key': `bulk-${existing.body.externalRef}` };
+    const res = await t.http('POST', '/v1/orders/bulk', { body: { orders }, headers });
+    expect(res.status).toBe(200);
+    expect(res.body, JSON.stringify(res.body.results.map((r: { result: string; error?: { code: string } }) => r.error?.code ?? r.result))).toMatchObject({ created: 20, duplicates: 2, rejected: 11 });
+    const results = res.body.results as { index: number; result: string; orderId?: string; error?: { code: string } }[];
+    expect(results.map((r) => r.index)).toEqual(orders.map((_, i) => i));
+    expect(results.map((r) => r.error?.code ?? r.result).slice(0, 30)).toEqual([...Array(20).fill('created'), ...Array(10).fill('insufficient_stock')]);
+    expect(results[30]).toMatchObject({ result: 'duplicate', orderId: existing.body.id });
+    expect(results[31]).toMatchObject({ result: 'duplicate', orderId: results[0]?.orderId });
+    expect(results[32]).toMatchObject({ result: 'rejected', error: { code: 'not_found' } });
+    expect(await reserved('BAT-BULK')).toBe(20);
+    // The same bulk again with its key: the first answer, nothing captured twice.
+    const again = await t.http('POST', '/v1/orders/bulk', { body: { orders }, headers });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(res.body);
+    expect(await reserved('BAT-BULK')).toBe(20);
   });
 });

@@ -92,39 +92,54 @@ export function commandRunner(db: Db): RunCommand {
     const key = idempotencyKey(request);
     const requestHash = key ? hashRequest(request) : '';
     const claim = key ? { principalId: request.principal.id, key, method: request.method, path: request.url, requestHash } : null;
-    for (let attempt = 1; ; attempt++) {
-      const ctx: CommandContext = {
-        requestId: request.id, actorId: request.principal.id, actorName: request.principal.name, attempt,
-        idempotency: opts.ownsIdempotency ? claim : null,
-      };
-      try {
-        const autocommit = typeof opts.autocommit === 'function' ? opts.autocommit(attempt) : opts.autocommit;
-        const outcome = autocommit
-          // A use case that does all its writing in ONE statement (claim, change, audit) needs no BEGIN/COMMIT: the
-          // statement is atomic by itself, and the row locks it takes are held for that statement only. (It may read
-          // first, as batched captures do: the write statement checks again what it depends on.)
-          ? await runAutocommit(db, ctx, work)
-          : await db.transaction().execute(async (trx) => {
-            if (claim && !opts.ownsIdempotency) await claimKey(trx, claim);
-            const result = await work(trx, ctx);
-            if (!result.persisted) await persistOutcome(trx, ctx, claim, result);
-            return result;
-          });
-        reply.code(outcome.status);
-        return outcome.body;
-      } catch (e) {
-        if (e instanceof Replay) {
-          reply.code(e.status).header('idempotent-replayed', 'true');
-          return e.body as T;
-        }
-        // Deadlocks and serialization failures are the database asking for a retry; the caller never sees them.
-        const retryable = e instanceof RetryCommand
-          || (isPgError(e) && (e.code === pgCode.deadlockDetected || e.code === pgCode.serializationFailure));
-        if (retryable && attempt < RETRIES) continue;
-        throw e;
-      }
+    const actor = { requestId: request.id, actorId: request.principal.id, actorName: request.principal.name };
+    try {
+      const outcome = await executeCommand(db, actor, claim, work, opts);
+      reply.code(outcome.status);
+      return outcome.body;
+    } catch (e) {
+      if (!(e instanceof Replay)) throw e;
+      reply.code(e.status).header('idempotent-replayed', 'true');
+      return e.body as T;
     }
   };
+}
+
+/**
+ * Runs a command with its retries: each attempt in a transaction of its own (or autocommit), the key claimed and the
+ * outcome stored unless the use case does it. For a request's command (`commandRunner`), and for commands a request
+ * runs on behalf of each of its items (bulk capture). Throws `Replay` for a key answered before.
+ */
+export async function executeCommand<T>(
+  db: Db,
+  actor: Pick<CommandContext, 'requestId' | 'actorId' | 'actorName'>,
+  claim: IdempotencyClaim | null,
+  work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>,
+  opts: RunOptions = {},
+): Promise<CommandOutcome<T>> {
+  for (let attempt = 1; ; attempt++) {
+    const ctx: CommandContext = { ...actor, attempt, idempotency: opts.ownsIdempotency ? claim : null };
+    try {
+      const autocommit = typeof opts.autocommit === 'function' ? opts.autocommit(attempt) : opts.autocommit;
+      return autocommit
+        // A use case that does all its writing in ONE statement (claim, change, audit) needs no BEGIN/COMMIT: the
+        // statement is atomic by itself, and the row locks it takes are held for that statement only. (It may read
+        // first, as batched captures do: the write statement checks again what it depends on.)
+        ? await runAutocommit(db, ctx, work)
+        : await db.transaction().execute(async (trx) => {
+          if (claim && !opts.ownsIdempotency) await claimKey(trx, claim);
+          const result = await work(trx, ctx);
+          if (!result.persisted) await persistOutcome(trx, ctx, claim, result);
+          return result;
+        });
+    } catch (e) {
+      // Deadlocks and serialization failures are the database asking for a retry; the caller never sees them.
+      const retryable = e instanceof RetryCommand
+        || (isPgError(e) && (e.code === pgCode.deadlockDetected || e.code === pgCode.serializationFailure));
+      if (retryable && attempt < RETRIES) continue;
+      throw e;
+    }
+  }
 }
 
 function idempotencyKey(request: FastifyRequest): string | undefined {

@@ -6,8 +6,9 @@
  * transactional path, on the stock its batch-mates left; the write statement then locks the stock rows in key order
  * (`ordo_decide_reservations`) and writes only the orders that still fit, each all or nothing.
  *
- * Batches overlap: one reads and decides while the one before it writes (writes go one at a time). What a batch has
- * decided but not yet written (units taken, references and keys used, customers created, orders placed) stays in
+ * Batches overlap: two read their facts side by side, then decide and write one at a time in the order they were
+ * sent, so an order that arrived first is decided first, and a batch decides while the one before it writes. What a
+ * batch has decided but not yet written (units taken, references and keys used, customers created, orders placed) stays in
  * `Unwritten` until its write ends, so the next batch decides as if it were written. The database still has the last
  * word: a unit taken twice is refused by the write, and an order it refuses goes the transactional way.
  *
@@ -48,18 +49,8 @@ const MAX_IN_FLIGHT = 2;
 export type CaptureBatched = (input: CaptureOrder, ctx: CommandContext) => Promise<CommandOutcome<Order>>;
 
 export function batchedCapture(db: Db, log: FastifyBaseLogger): CaptureBatched {
-  const unwritten = new Unwritten();
-  let writing: Promise<unknown> = Promise.resolve();
-  /** Writes run one after another, in the order their batches were decided. */
-  const inTurn = <T>(write: () => Promise<T>): Promise<T> => {
-    const turn = writing.then(write);
-    writing = turn.catch(() => undefined);
-    return turn;
-  };
-  const batcher = new Batcher<Request, Decision>(
-    (requests) => captureBatch(db, log, unwritten, inTurn, requests),
-    { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT },
-  );
+  const pipeline = new CapturePipeline(db, log);
+  const batcher = new Batcher<Request, Decision>((requests) => pipeline.capture(requests), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
   return async (input, ctx) => {
     const decision = await batcher.submit({ prepared: prepareCapture(input, ctx.idempotency), ctx });
     switch (decision.kind) {
@@ -76,34 +67,51 @@ export function batchedCapture(db: Db, log: FastifyBaseLogger): CaptureBatched {
   };
 }
 
-async function captureBatch(
-  db: Db, log: FastifyBaseLogger, unwritten: Unwritten, inTurn: <T>(write: () => Promise<T>) => Promise<T>, requests: readonly Request[],
-): Promise<Decision[]> {
-  const decided = unwritten.reading();
-  let decisions: Decision[];
-  let plans: Decided[];
-  try {
-    const facts = await readCaptureFacts(db, requests.map((r) => factsQuery(r.prepared)));
-    ({ decisions, plans } = decideBatch(requests, facts, unwritten));
-  } finally {
-    decided();
-  }
-  if (plans.length === 0) return decisions;
+/**
+ * Batches read their facts side by side, but decide, and then write, one after another in the order they were sent:
+ * an order that arrived first is decided first, whichever read came back first.
+ */
+class CapturePipeline {
+  private readonly unwritten = new Unwritten();
+  private lastDecision: Promise<unknown> = Promise.resolve();
+  private lastWrite: Promise<unknown> = Promise.resolve();
 
-  try {
-    const written = await inTurn(() => writeCaptures(db, plans.map((p) => p.plan.write), { strict: true }));
-    const placed = new Set(written.filter((w) => w.placed).map((w) => w.item));
-    for (const { item } of plans) {
-      if (!placed.has(item)) decisions[item] = { kind: 'transactional', reason: 'stock moved between reading and writing' };
+  constructor(private readonly db: Db, private readonly log: FastifyBaseLogger) {}
+
+  async capture(requests: readonly Request[]): Promise<Decision[]> {
+    const reading = this.unwritten.reading();
+    const previous = this.lastDecision;
+    const decision = (async () => {
+      const facts = await readCaptureFacts(this.db, requests.map((r) => factsQuery(r.prepared)));
+      await previous;
+      return decideBatch(requests, facts, this.unwritten);
+    })();
+    this.lastDecision = decision.catch(() => undefined);
+    let decided: { decisions: Decision[]; plans: Decided[] };
+    try {
+      decided = await decision;
+    } finally {
+      reading();
     }
-  } catch (e) {
-    // Nothing of the batch was written; each of its orders runs again on its own, in a transaction.
-    if (!(e instanceof RetryCommand)) log.warn({ err: e, orders: plans.length }, 'a capture batch failed; its orders run again one by one');
-    for (const { item } of plans) decisions[item] = { kind: 'transactional', reason: e instanceof RetryCommand ? e.message : 'the batch failed' };
-  } finally {
-    unwritten.written(plans.map((p) => p.forget));
+    const { decisions, plans } = decided;
+    if (plans.length === 0) return decisions;
+
+    const write = this.lastWrite.then(() => writeCaptures(this.db, plans.map((p) => p.plan.write), { strict: true }));
+    this.lastWrite = write.catch(() => undefined);
+    try {
+      const placed = new Set((await write).filter((w) => w.placed).map((w) => w.item));
+      for (const { item } of plans) {
+        if (!placed.has(item)) decisions[item] = { kind: 'transactional', reason: 'stock moved between reading and writing' };
+      }
+    } catch (e) {
+      // Nothing of the batch was written; each of its orders runs again on its own, in a transaction.
+      if (!(e instanceof RetryCommand)) this.log.warn({ err: e, orders: plans.length }, 'a capture batch failed; its orders run again one by one');
+      for (const { item } of plans) decisions[item] = { kind: 'transactional', reason: e instanceof RetryCommand ? e.message : 'the batch failed' };
+    } finally {
+      this.unwritten.written(plans.map((p) => p.forget));
+    }
+    return decisions;
   }
-  return decisions;
 }
 
 interface Decided {

@@ -1,9 +1,7 @@
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { App } from '../app.js';
-import type { Db } from '../db/database.js';
-import type { RunCommand } from '../http/command.js';
-import { RetryCommand } from '../http/command.js';
+import type { Db, Trx } from '../db/database.js';
+import { executeCommand, type CommandContext, type RunCommand, type RunOptions } from '../http/command.js';
 import { problemBody } from '../http/problem.js';
 import { Id, IdParams, Nullable, Timestamp } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
@@ -32,6 +30,10 @@ const BulkResult = Type.Object({
 
 export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; batchDb: Db; run: RunCommand }): void {
   const captureBatched = batchedCapture(batchDb, app.log);
+  // First in a batch with concurrent captures; what a batch leaves (and every retry) in a transaction of its own.
+  const capture = (input: CaptureOrder) => (trx: Trx, ctx: CommandContext) =>
+    (ctx.attempt === 1 ? captureBatched(input, ctx) : captureOrder(trx, input, ctx));
+  const captureOptions: RunOptions = { ownsIdempotency: true, autocommit: (attempt) => attempt === 1 };
   app.post('/orders', {
     config: { permission: 'order:write' },
     schema: {
@@ -41,12 +43,7 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
       body: CaptureOrder,
       response: { 201: Order, 200: Order },
     },
-  }, (request, reply) => run(
-    request, reply,
-    // First in a batch with concurrent captures; what a batch leaves (and every retry) in a transaction of its own.
-    (trx, ctx) => (ctx.attempt === 1 ? captureBatched(request.body, ctx) : captureOrder(trx, request.body, ctx)),
-    { ownsIdempotency: true, autocommit: (attempt) => attempt === 1 },
-  ));
+  }, (request, reply) => run(request, reply, capture(request.body), captureOptions));
 
   app.post('/orders/bulk', {
     config: { permission: 'order:write' },
@@ -56,27 +53,24 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
       body: Type.Object({ orders: Type.Array(CaptureOrder, { minItems: 1, maxItems: MAX_BULK_ORDERS }) }, { additionalProperties: false }),
       response: { 200: BulkResult },
     },
-  }, (request, reply) => run(request, reply, async (trx, ctx) => {
-    const results: Type.Static<typeof BulkResult>['results'] = [];
-    for (const [index, input] of request.body.orders.entries()) {
-      for (let attempt = 1; ; attempt++) {
-        // Each order in its own savepoint: a refused order leaves no trace and does not undo the others.
-        await sql`SAVEPOINT bulk_order`.execute(trx);
-        try {
-          const outcome = await captureOrder(trx, input, { ...ctx, attempt });
-          await sql`RELEASE SAVEPOINT bulk_order`.execute(trx);
-          results.push({ index, externalRef: input.externalRef, result: outcome.status === 201 ? 'created' : 'duplicate', orderId: outcome.body.id, number: outcome.body.number, status: outcome.body.status });
-          break;
-        } catch (e) {
-          await sql`ROLLBACK TO SAVEPOINT bulk_order`.execute(trx);
-          if (e instanceof RetryCommand && attempt < 3) continue;
-          if (!(e instanceof AppError)) throw e;
-          const { code, detail, ...extra } = problemBody(e.code, e.detail, request.id, e.extra);
-          results.push({ index, externalRef: input.externalRef, result: 'rejected', error: { ...extra, code, detail } });
-          break;
-        }
+  }, (request, reply) => run(request, reply, async (_trx, ctx) => {
+    // Each order is a capture of its own, committed alone: the bulk's orders go into batches with every other capture
+    // (in their order), and one refused leaves no trace and undoes none of the others. The request's transaction
+    // holds only its Idempotency-Key, audit row and answer.
+    const actor = { requestId: ctx.requestId, actorId: ctx.actorId, actorName: ctx.actorName };
+    const settled = await Promise.allSettled(request.body.orders.map((input) => executeCommand(db, actor, null, capture(input), captureOptions)));
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && !(s.reason instanceof AppError));
+    if (failure) throw failure.reason;
+    const results: Type.Static<typeof BulkResult>['results'] = settled.map((s, index) => {
+      const externalRef = (request.body.orders[index] as CaptureOrder).externalRef;
+      if (s.status === 'fulfilled') {
+        const order = s.value.body;
+        return { index, externalRef, result: s.value.status === 201 ? 'created' : 'duplicate', orderId: order.id, number: order.number, status: order.status };
       }
-    }
+      const e = s.reason as AppError;
+      const { code, detail, ...extra } = problemBody(e.code, e.detail, request.id, e.extra);
+      return { index, externalRef, result: 'rejected', error: { ...extra, code, detail } };
+    });
     const count = (r: string) => results.filter((x) => x.result === r).length;
     return {
       status: 200,
