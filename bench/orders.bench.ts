@@ -9,7 +9,8 @@
  *            statement's plan uses (EXPLAIN ANALYZE).
  *
  * Flags: --quick (short capture runs, the list part on 20,000 orders instead of a million), --million (the million
- * even with --quick; the default otherwise). Knobs: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (1),
+ * even with --quick; the default otherwise), --fresh-wal (measure capture without preparing WAL segments first, see
+ * `recycleWal`). Knobs: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (1),
  * BENCH_CONCURRENCY (1,8,32), BENCH_ORDERS (1000000), DB_POOL_MAX (the server's default).
  */
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
@@ -28,6 +29,7 @@ import {
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const MILLION = args.has('--million') || !QUICK;
+const FRESH_WAL = args.has('--fresh-wal');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 8));
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
@@ -95,6 +97,40 @@ async function captureAlone(server: BenchServer, api: ApiClient, bodies: readonl
   return { roundTrips: (server.queries.count - before) / ALONE_CAPTURES, statements, ms };
 }
 
+/**
+ * A server that has been running reuses its 16 MB WAL segment files (recycled at checkpoints); a freshly initialised
+ * cluster creates and zero-fills a new one inside whichever commit needs it, about every 1,000 captures here (one
+ * batch write of ~50-60 ms instead of ~8, which set the p99 at 32 clients). Unless --fresh-wal, 40 segments are
+ * created and recycled before measuring (pg_switch_wal, CHECKPOINT: superuser only), so the rows show the steady
+ * state; the table's last columns say how much WAL each row wrote and how many segment files it had to create.
+ */
+async function recycleWal(db: Kysely<DB>): Promise<string> {
+  if (FRESH_WAL) return 'WAL segments not prepared (--fresh-wal): new segments are zero-filled inside commits';
+  try {
+    for (let i = 0; i < 40; i++) await sql`SELECT pg_logical_emit_message(false, 'ordo-bench', 'wal'), pg_switch_wal()`.execute(db);
+    await sql`CHECKPOINT`.execute(db);
+    return 'WAL segments created and recycled before measuring (40 × pg_switch_wal, then CHECKPOINT), as on a server that has been running; --fresh-wal skips this';
+  } catch (e) {
+    return `WAL segments not prepared (${(e as Error).message}): new segments are zero-filled inside commits`;
+  }
+}
+
+/** The WAL position and the number of WAL segment files (null where the role may not read them). */
+async function walState(db: Kysely<DB>): Promise<{ lsn: string; files: number } | null> {
+  try {
+    const r = await sql<{ lsn: string; files: number }>`SELECT pg_current_wal_lsn()::text AS lsn, (SELECT count(*)::int FROM pg_ls_waldir()) AS files`.execute(db);
+    return r.rows[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function walBetween(db: Kysely<DB>, from: { lsn: string; files: number } | null, to: { lsn: string; files: number } | null) {
+  if (!from || !to) return { bytes: Number.NaN, files: Number.NaN };
+  const r = await sql<{ bytes: number }>`SELECT pg_wal_lsn_diff(${to.lsn}::pg_lsn, ${from.lsn}::pg_lsn)::float8 AS bytes`.execute(db);
+  return { bytes: r.rows[0]?.bytes ?? Number.NaN, files: to.files - from.files };
+}
+
 async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: string; embedded: boolean }> {
   const server = await startBenchServer();
   const api = apiClient(server.url, server.key);
@@ -105,18 +141,22 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
     log(`capture alone: ${fmt(alone.roundTrips, 2)} round trips, ${fmt(alone.ms, 2)} ms`);
     const probes: Record<string, CpuProbe> = { process: processCpuProbe, server: mainThreadCpuProbe };
     if (server.postgresCpu) probes.postgres = server.postgresCpu;
-    const rows: { result: LoadResult; roundTrips: number }[] = [];
+    const wal = await recycleWal(server.db);
+    log(wal);
+    const rows: { result: LoadResult; roundTrips: number; wal: { bytes: number; files: number } }[] = [];
     let failures = 0;
     for (const concurrency of CONCURRENCY) {
+      const walBefore = await walState(server.db);
       const before = server.queries.count;
       const result = await runLoad({
         url: server.url, key: server.key, method: 'POST', path: '/v1/orders', bodies: captureBodies(skus, channel, `c${concurrency}`),
         concurrency, warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000, maxRequests: 500_000, timeoutMs: 30_000, okStatus: 201,
       }, probes);
       const roundTrips = (server.queries.count - before) / result.sent;
+      const walWritten = await walBetween(server.db, walBefore, await walState(server.db));
       const failed = Object.values(result.failures).reduce((a, b) => a + b, 0);
       failures += failed;
-      rows.push({ result, roundTrips });
+      rows.push({ result, roundTrips, wal: walWritten });
       log(`capture @${concurrency}: ${fmt(result.perSecond)}/s, p50 ${fmt(percentile(result.latenciesMs, 50), 1)} ms, p99 ` +
         `${fmt(percentile(result.latenciesMs, 99), 1)} ms, ${fmt(roundTrips, 2)} round trips, ${failed} non-201`);
       if (failed > 0) log(`  ${JSON.stringify(result.failures)}\n  ${result.failureSamples.join('\n  ')}`);
@@ -125,10 +165,11 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
     const out = [
       `### Order capture: POST /v1/orders\n`,
       `3 lines of distinct SKUs (of ${SKU_COUNT}, stock plentiful at one warehouse), a new customer per order, ${rules}; ` +
-      `${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per row; keep-alive HTTP from a worker thread; DB_POOL_MAX ${server.poolMax}.\n`,
-      markdownTable(['concurrency', 'orders', 'orders/s', 'p50 ms', 'p99 ms', 'round trips/capture', 'non-201'],
-        rows.map(({ result: r, roundTrips }) => [String(r.concurrency), fmt(r.measured), fmt(r.perSecond), fmt(percentile(r.latenciesMs, 50), 1),
-          fmt(percentile(r.latenciesMs, 99), 1), fmt(roundTrips, 2), String(Object.values(r.failures).reduce((a, b) => a + b, 0))])),
+      `${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per row; keep-alive HTTP from a worker thread; DB_POOL_MAX ${server.poolMax}. ${wal}.\n`,
+      markdownTable(['concurrency', 'orders', 'orders/s', 'p50 ms', 'p99 ms', 'round trips/capture', 'non-201', 'WAL kB/capture', 'new WAL segment files'],
+        rows.map(({ result: r, roundTrips, wal: w }) => [String(r.concurrency), fmt(r.measured), fmt(r.perSecond), fmt(percentile(r.latenciesMs, 50), 1),
+          fmt(percentile(r.latenciesMs, 99), 1), fmt(roundTrips, 2), String(Object.values(r.failures).reduce((a, b) => a + b, 0)),
+          fmt(w.bytes / 1024 / r.sent, 1), Number.isNaN(w.files) ? '?' : String(w.files)])),
       `\nOrders not allocated at the end (held by a rule, expected 0): ${held.rows[0]?.n ?? '?'}.`,
       `\nWhere the time went (CPU in cores of the ${os.cpus().length}; an event loop waiting for a CPU counts as busy):\n`,
       markdownTable(['concurrency', 'PostgreSQL CPU', 'PostgreSQL CPU ms/capture', 'server thread CPU', 'server thread CPU ms/capture', 'server event loop busy', 'node process CPU'],
