@@ -12,11 +12,12 @@
  * Runs on a fresh embedded PostgreSQL in a temporary folder (removed at the end), or on DATABASE_URL when set
  * (data is written there under codes unique to the run). Knobs: BENCH_SECONDS (measured seconds per run, 8),
  * BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (1,8,32), BENCH_SCENARIOS (distinct,hot), DB_POOL_MAX (the server's default).
+ * Flag --fresh-wal: measure without first creating and recycling WAL segments (see `recycleWal` in lib.ts).
  */
 import os from 'node:os';
 import {
-  apiClient, chunks, fmt, machineLine, machineCpuProbe, mainThreadCpuProbe, mainThreadCpuWaitProbe, markdownTable, percentile, processCpuProbe, runLoad,
-  startBenchServer, type ApiClient, type BenchServer, type CpuProbe, type LoadResult,
+  apiClient, chunks, fmt, machineLine, machineCpuProbe, mainThreadCpuProbe, mainThreadCpuWaitProbe, markdownTable, percentile, processCpuProbe, recycleWal,
+  runLoad, startBenchServer, walBetween, walState, type ApiClient, type BenchServer, type CpuProbe, type LoadResult,
   runMain,
 } from './lib.js';
 
@@ -43,6 +44,7 @@ interface Row {
   scenario: string;
   result: LoadResult;
   roundTrips: number;
+  wal: { bytes: number; files: number };
 }
 
 interface StockRow {
@@ -126,6 +128,8 @@ async function main(): Promise<number> {
       machine: machineCpuProbe, process: processCpuProbe, server: mainThreadCpuProbe, serverWait: mainThreadCpuWaitProbe,
     };
     if (server.postgresCpu) probes.postgres = server.postgresCpu;
+    const wal = await recycleWal(server.db, process.argv.includes('--fresh-wal'));
+    console.error(wal);
     const rows: Row[] = [];
     const notes: string[] = [];
     const checks: string[] = [];
@@ -138,6 +142,7 @@ async function main(): Promise<number> {
       let failures = 0;
       const bodies = s.skus.map((sku, i) => reservationBody(sku, s.location, i));
       for (const concurrency of CONCURRENCY) {
+        const walBefore = await walState(server.db);
         const before = server.queries.count;
         const result = await runLoad({
           url: server.url, key: server.key, method: 'POST', path: '/v1/reservations', bodies, concurrency,
@@ -145,7 +150,7 @@ async function main(): Promise<number> {
           okStatus: 201, sum: { array: 'reservations', field: 'quantity' },
         }, probes);
         const roundTrips = (server.queries.count - before) / result.sent;
-        rows.push({ scenario: s.name, result, roundTrips });
+        rows.push({ scenario: s.name, result, roundTrips, wal: await walBetween(server.db, walBefore, await walState(server.db)) });
         units += result.summed;
         const failed = Object.values(result.failures).reduce((a, b) => a + b, 0);
         failures += failed;
@@ -161,10 +166,10 @@ async function main(): Promise<number> {
     }
 
     const table = markdownTable(
-      ['scenario', 'concurrency', 'requests', 'reservations/s', 'p50 ms', 'p99 ms', 'round trips/req'],
-      rows.map(({ scenario, result: r, roundTrips }) => [
+      ['scenario', 'concurrency', 'requests', 'reservations/s', 'p50 ms', 'p99 ms', 'round trips/req', 'WAL kB/req', 'new WAL segment files'],
+      rows.map(({ scenario, result: r, roundTrips, wal: w }) => [
         scenario, String(r.concurrency), fmt(r.measured), fmt(r.perSecond), fmt(percentile(r.latenciesMs, 50), 1),
-        fmt(percentile(r.latenciesMs, 99), 1), fmt(roundTrips, 2),
+        fmt(percentile(r.latenciesMs, 99), 1), fmt(roundTrips, 2), fmt(w.bytes / 1024 / r.sent, 1), Number.isNaN(w.files) ? '?' : String(w.files),
       ]),
     );
     const cores = (n: number | undefined) => fmt(n ?? Number.NaN, 2);
@@ -181,7 +186,7 @@ async function main(): Promise<number> {
     const disturbed = rows.filter(({ result: r }) => (r.cpu.machine ?? 0) - (r.cpu.process ?? 0) - (r.cpu.postgres ?? 0) > 0.1);
     console.log(`\n${machineLine(server.pgVersion, server.embedded)}`);
     console.log(`POST /v1/reservations, 1 line of 1 unit; ${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per row; ` +
-      `keep-alive HTTP from a worker thread; DB_POOL_MAX ${server.poolMax}; LOG_LEVEL silent\n`);
+      `keep-alive HTTP from a worker thread; DB_POOL_MAX ${server.poolMax}; LOG_LEVEL silent. ${wal}.\n`);
     console.log(table);
     console.log(`\nrequests = answers inside the measured window; round trips/req = queries the server sent / requests sent ` +
       `(warm-up included).\n`);

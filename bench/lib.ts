@@ -8,6 +8,7 @@
  * listen), but with a pool whose clients are wrapped to count queries: every query is one round trip to
  * PostgreSQL, BEGIN and COMMIT included.
  */
+import { sql } from 'kysely';
 import { closeApp } from '../src/server.js';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -581,4 +582,39 @@ export function runMain(main: () => Promise<number>): void {
       process.exitCode = 1;
     },
   );
+}
+
+/**
+ * A server that has been running reuses its 16 MB WAL segment files (recycled at checkpoints); a freshly initialised
+ * cluster creates and zero-fills a new one inside whichever commit needs it (for order capture about every 1,000
+ * orders: one batch write of ~50-60 ms instead of ~8, which set the p99 at 32 clients). Unless `fresh` (the
+ * benchmarks' --fresh-wal), 40 segments are created and recycled before measuring (pg_switch_wal, CHECKPOINT:
+ * superuser only), so the rows show the steady state; `walState`/`walBetween` tell how much WAL a row wrote and how
+ * many segment files it had to create.
+ */
+export async function recycleWal(db: Db, fresh: boolean): Promise<string> {
+  if (fresh) return 'WAL segments not prepared (--fresh-wal): new segments are zero-filled inside commits';
+  try {
+    for (let i = 0; i < 40; i++) await sql`SELECT pg_logical_emit_message(false, 'ordo-bench', 'wal'), pg_switch_wal()`.execute(db);
+    await sql`CHECKPOINT`.execute(db);
+    return 'WAL segments created and recycled before measuring (40 × pg_switch_wal, then CHECKPOINT), as on a server that has been running; --fresh-wal skips this';
+  } catch (e) {
+    return `WAL segments not prepared (${(e as Error).message}): new segments are zero-filled inside commits`;
+  }
+}
+
+/** The WAL position and the number of WAL segment files (null where the role may not read them). */
+export async function walState(db: Db): Promise<{ lsn: string; files: number } | null> {
+  try {
+    const r = await sql<{ lsn: string; files: number }>`SELECT pg_current_wal_lsn()::text AS lsn, (SELECT count(*)::int FROM pg_ls_waldir()) AS files`.execute(db);
+    return r.rows[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export async function walBetween(db: Db, from: { lsn: string; files: number } | null, to: { lsn: string; files: number } | null) {
+  if (!from || !to) return { bytes: Number.NaN, files: Number.NaN };
+  const r = await sql<{ bytes: number }>`SELECT pg_wal_lsn_diff(${to.lsn}::pg_lsn, ${from.lsn}::pg_lsn)::float8 AS bytes`.execute(db);
+  return { bytes: r.rows[0]?.bytes ?? Number.NaN, files: to.files - from.files };
 }

@@ -21,7 +21,8 @@ import type { DB } from '../src/db/types.js';
 import { encodeCursor } from '../src/http/pagination.js';
 import { searchOrderKeys, type OrderFilter, type OrderKeyset, type OrderSort } from '../src/order/search-orders.js';
 import {
-  apiClient, fmt, machineLine, mainThreadCpuProbe, markdownTable, percentile, processCpuProbe, runLoad, startBenchServer,
+  apiClient, fmt, machineLine, mainThreadCpuProbe, markdownTable, percentile, processCpuProbe, recycleWal, runLoad, startBenchServer,
+  walBetween, walState,
   type ApiClient, type BenchServer, type CpuProbe, type LoadResult,
   runMain,
 } from './lib.js';
@@ -97,40 +98,6 @@ async function captureAlone(server: BenchServer, api: ApiClient, bodies: readonl
   return { roundTrips: (server.queries.count - before) / ALONE_CAPTURES, statements, ms };
 }
 
-/**
- * A server that has been running reuses its 16 MB WAL segment files (recycled at checkpoints); a freshly initialised
- * cluster creates and zero-fills a new one inside whichever commit needs it, about every 1,000 captures here (one
- * batch write of ~50-60 ms instead of ~8, which set the p99 at 32 clients). Unless --fresh-wal, 40 segments are
- * created and recycled before measuring (pg_switch_wal, CHECKPOINT: superuser only), so the rows show the steady
- * state; the table's last columns say how much WAL each row wrote and how many segment files it had to create.
- */
-async function recycleWal(db: Kysely<DB>): Promise<string> {
-  if (FRESH_WAL) return 'WAL segments not prepared (--fresh-wal): new segments are zero-filled inside commits';
-  try {
-    for (let i = 0; i < 40; i++) await sql`SELECT pg_logical_emit_message(false, 'ordo-bench', 'wal'), pg_switch_wal()`.execute(db);
-    await sql`CHECKPOINT`.execute(db);
-    return 'WAL segments created and recycled before measuring (40 × pg_switch_wal, then CHECKPOINT), as on a server that has been running; --fresh-wal skips this';
-  } catch (e) {
-    return `WAL segments not prepared (${(e as Error).message}): new segments are zero-filled inside commits`;
-  }
-}
-
-/** The WAL position and the number of WAL segment files (null where the role may not read them). */
-async function walState(db: Kysely<DB>): Promise<{ lsn: string; files: number } | null> {
-  try {
-    const r = await sql<{ lsn: string; files: number }>`SELECT pg_current_wal_lsn()::text AS lsn, (SELECT count(*)::int FROM pg_ls_waldir()) AS files`.execute(db);
-    return r.rows[0] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-async function walBetween(db: Kysely<DB>, from: { lsn: string; files: number } | null, to: { lsn: string; files: number } | null) {
-  if (!from || !to) return { bytes: Number.NaN, files: Number.NaN };
-  const r = await sql<{ bytes: number }>`SELECT pg_wal_lsn_diff(${to.lsn}::pg_lsn, ${from.lsn}::pg_lsn)::float8 AS bytes`.execute(db);
-  return { bytes: r.rows[0]?.bytes ?? Number.NaN, files: to.files - from.files };
-}
-
 async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: string; embedded: boolean }> {
   const server = await startBenchServer();
   const api = apiClient(server.url, server.key);
@@ -141,7 +108,7 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
     log(`capture alone: ${fmt(alone.roundTrips, 2)} round trips, ${fmt(alone.ms, 2)} ms`);
     const probes: Record<string, CpuProbe> = { process: processCpuProbe, server: mainThreadCpuProbe };
     if (server.postgresCpu) probes.postgres = server.postgresCpu;
-    const wal = await recycleWal(server.db);
+    const wal = await recycleWal(server.db, FRESH_WAL);
     log(wal);
     const rows: { result: LoadResult; roundTrips: number; wal: { bytes: number; files: number } }[] = [];
     let failures = 0;
