@@ -124,6 +124,32 @@ describe('bad input', () => {
     expect(res.body.code).toBe('malformed_json');
   });
 
+  it('refuses a NUL character anywhere in the body, the query string or the path, naming where (no 500)', async () => {
+    const inName = await t.http('POST', '/v1/skus', { body: { code: 'NUL1', name: 'a\u0000b' } });
+    expect([inName.status, inName.body.code]).toEqual([400, 'validation_failed']);
+    expect(inName.body.errors).toEqual([{ path: '/body/name', message: 'contains the NUL character (\\u0000); remove it' }]);
+    const nested = await t.http('POST', '/v1/orders', { body: { lines: [{ sku: 'X' }], buyerRemark: 'ok', customer: { name: 'x\u0000' } } });
+    expect([nested.status, nested.body.errors?.[0]?.path]).toEqual([400, '/body/customer/name']);
+    const query = await t.http('GET', '/v1/orders?q=ab%00cd');
+    expect([query.status, query.body.errors?.[0]?.path]).toEqual([400, '/querystring/q']);
+    const param = await t.http('GET', '/v1/skus/a%00b');
+    expect([param.status, param.body.code]).toEqual([400, 'validation_failed']);
+    // An escaped backslash before "u0000" is no NUL.
+    const literal = await t.http('POST', '/v1/skus', { body: { code: 'NUL2', name: 'path C:\\u0000' } });
+    expect(literal.status).toBe(201);
+    // The parser still refuses prototype poisoning.
+    const poisoned = await t.http('POST', '/v1/skus', { body: '{"code":"NUL3","name":"x","__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } });
+    expect(poisoned.status).toBe(400);
+  });
+
+  it('refuses a date or time the database cannot store (year 0000) with a 400', async () => {
+    const res = await t.http('POST', '/v1/orders', { body: { placedAt: '0000-01-01T00:00:00Z' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toContainEqual(expect.objectContaining({ path: '/body/placedAt' }));
+    const range = await t.http('GET', '/v1/orders?placedFrom=0000-12-31T00:00:00Z');
+    expect([range.status, range.body.code]).toEqual([400, 'validation_failed']);
+  });
+
   it('rejects a 20 MB body with 413', async () => {
     const res = await t.http('POST', '/v1/skus', { body: JSON.stringify({ code: 'BIG', name: 'x'.repeat(20 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(413);
