@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findLevels } from '../src/inventory/stock.repository.js';
 import { useTestApp } from './harness.js';
 
 const t = useTestApp();
@@ -350,5 +351,21 @@ describe('signals', () => {
     expect(await level('INV-B', 'WH1')).toMatchObject({ onHand: 5, safetyStock: 4, available: 1 });
     expect((await reserve([{ sku: 'INV-B', location: 'WH1', quantity: 2 }])).status).toBe(409);
     expect((await reserve([{ sku: 'INV-B', location: 'WH1', quantity: 1 }])).status).toBe(201);
+  });
+});
+
+describe('findLevels', () => {
+  it('answers each pair in the order asked, also for many pairs and pairs without a row', async () => {
+    const codes = Array.from({ length: 150 }, (_, i) => `FL-${String(i).padStart(3, '0')}`);
+    await t.http('POST', '/v1/skus/bulk', { body: { items: codes.map((code) => ({ code, name: code })) } });
+    await t.http('POST', '/v1/locations', { body: { code: 'FL-WH', name: 'levels', type: 'warehouse' } });
+    // Every third SKU gets stock: its quantity is its number, so a row in the wrong place shows.
+    await t.http('POST', '/v1/stock/receipts', { body: { location: 'FL-WH', lines: codes.flatMap((sku, i) => (i % 3 === 0 ? [{ sku, quantity: i + 1 }] : [])) } });
+    const skus = await t.db.selectFrom('skus').select(['id', 'code']).where('code', 'like', 'FL-%').execute();
+    const location = await t.db.selectFrom('locations').select('id').where('code', '=', 'FL-WH').executeTakeFirstOrThrow();
+    const wanted = [...skus].sort(() => Math.random() - 0.5).map((s) => ({ skuId: s.id, locationId: location.id, code: s.code }));
+    const levels = await findLevels(t.db, wanted);
+    expect(levels.map((l) => l.skuId)).toEqual(wanted.map((w) => w.skuId));
+    expect(levels.map((l) => l.onHand)).toEqual(wanted.map((w) => (Number(w.code.slice(3)) % 3 === 0 ? Number(w.code.slice(3)) + 1 : 0)));
   });
 });

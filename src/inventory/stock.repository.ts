@@ -203,15 +203,17 @@ export function movementCtes(
   `;
 }
 
-/** Current counters of the given pairs (pairs without a row read as all zero). */
+/** Current counters of the given pairs, in their order (pairs without a row read as all zero). */
 export async function findLevels(db: DbOrTrx, pairs: readonly { skuId: string; locationId: string }[]): Promise<LevelRow[]> {
   if (pairs.length === 0) return [];
   const result = await sql<LevelRow & { raced: boolean }>`
     SELECT p.sku_id AS "skuId", p.location_id AS "locationId", coalesce(s.on_hand, 0) AS "onHand",
            coalesce(s.reserved, 0) AS reserved, coalesce(s.quarantined, 0) AS quarantined,
            coalesce(s.safety_stock, 0) AS "safetyStock"
-    FROM unnest(${pairs.map((p) => p.skuId)}::uuid[], ${pairs.map((p) => p.locationId)}::uuid[]) AS p(sku_id, location_id)
+    FROM unnest(${pairs.map((p) => p.skuId)}::uuid[], ${pairs.map((p) => p.locationId)}::uuid[]) WITH ORDINALITY AS p(sku_id, location_id, n)
     LEFT JOIN stock_levels s ON s.sku_id = p.sku_id AND s.location_id = p.location_id
+    -- Callers read the rows by position: a hash join would otherwise return them in any order.
+    ORDER BY p.n
   `.execute(db);
   return result.rows;
 }
