@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChecks } from '../src/check.js';
 import { seedOrders } from '../src/cli/seed-orders.js';
 import { createTestDatabase, useTestApp, type TestDatabase } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
@@ -197,14 +198,14 @@ describe('GET /v1/orders', () => {
   });
 });
 
-describe('ordo seed --orders (the benchmark fixture)', () => {
+describe('ordo seed --orders', () => {
   let database: TestDatabase;
   beforeAll(async () => { database = await createTestDatabase(); });
   afterAll(() => database?.drop());
 
-  it('writes N believable orders with consistent totals and a realistic status mix, reserving no stock', async () => {
+  it('writes N believable orders with consistent totals and a realistic status mix; open orders hold their stock', async () => {
     const summary = await seedOrders(database.db, 2000);
-    expect(summary).toMatch(/demo data: .*\norders: 2,000 written for 100 customers/s);
+    expect(summary).toMatch(/demo data: .*\norders: 2,000 written for 100 customers in [\d.]+ s; open orders hold [\d,]+ units/s);
     const db = database.db;
     const one = async <T>(query: ReturnType<typeof sql<T>>) => (await query.execute(db)).rows[0] as T;
     expect(await one(sql<{ orders: number; min: number; max: number }>`
@@ -222,20 +223,25 @@ describe('ordo seed --orders (the benchmark fixture)', () => {
     const statuses = Object.fromEntries((await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM orders GROUP BY status`.execute(db)).rows.map((r) => [r.status, r.n]));
     expect(statuses.completed).toBeGreaterThan(1500);
     for (const status of ['cancelled', 'on_hold', 'allocated', 'shipped', 'delivered']) expect(statuses[status], status).toBeGreaterThan(0);
-    // Every held order has an open hold, every shipped one a parcel; search text is there; no stock is reserved.
-    const facts = await one(sql<{ open: number; shipped: number; parcels: number; reserved: number; searchable: boolean; channels: number }>`
+    // Every held order has an open hold, every shipped one a parcel; search text is there; open lines are reserved.
+    const facts = await one(sql<{ open: number; shipped: number; parcels: number; reserved: number; open_lines: number; searchable: boolean; channels: number }>`
       SELECT (SELECT count(DISTINCT order_id) FROM order_holds WHERE status = 'open')::int AS open,
              (SELECT count(*) FROM orders WHERE status IN ('shipped', 'delivered', 'completed') AND delivery_method = 'ship')::int AS shipped,
              (SELECT count(*) FROM shipments)::int AS parcels,
-             (SELECT count(*) FROM reservations)::int AS reserved,
+             (SELECT count(*) FROM reservations WHERE status = 'open')::int AS reserved,
+             (SELECT count(*) FROM order_lines WHERE allocated > 0)::int AS open_lines,
              (SELECT bool_and(search_text = lower(search_text) AND search_text LIKE '%@example.%') FROM orders) AS searchable,
              (SELECT count(DISTINCT channel_id) FROM orders)::int AS channels`);
-    expect(facts).toEqual({ open: statuses.on_hold, shipped: facts.parcels, parcels: expect.any(Number), reserved: 0, searchable: true, channels: 3 });
+    expect(facts).toEqual({ open: statuses.on_hold, shipped: facts.parcels, parcels: expect.any(Number), reserved: facts.open_lines, open_lines: expect.any(Number), searchable: true, channels: 3 });
+    expect(facts.open_lines).toBeGreaterThan(0);
     expect(facts.parcels).toBeGreaterThan(1500);
 
     // A second run adds orders for the same customers.
     await seedOrders(database.db, 2000);
     expect(await one(sql<{ orders: number; customers: number }>`SELECT (SELECT count(*) FROM orders)::int AS orders, (SELECT count(*) FROM customers)::int AS customers`))
       .toEqual({ orders: 4000, customers: 100 });
+    // Counters, ledger and reservations agree: every invariant `ordo check` verifies holds.
+    const report = await runChecks(db);
+    expect(report.ok, report.lines.join('\n')).toBe(true);
   });
 });

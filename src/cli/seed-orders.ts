@@ -2,11 +2,12 @@
  * `ordo seed --orders N`: N believable orders for benchmarking order lists and search, written straight into the
  * tables with set-based SQL (INSERT … SELECT over generate_series, BATCH orders per statement and transaction).
  *
- * A benchmark fixture, not a simulation of capture: it does NOT reserve stock. No reservations, stock movements,
- * timeline rows or outbox events are written, so its allocated and held orders hold no stock (and `ordo check` reports
- * their lines as allocated without reservations). Run it on a database made for benchmarks or demos, never on one
- * with real orders. It needs the demo channels, SKUs, locations and
- * carriers (`ordo seed --demo`) and runs that seed first when they are missing.
+ * A fixture, not a simulation of capture: no timeline rows or outbox events are written. Open orders (on hold,
+ * allocated, in fulfilment) hold their stock as captured ones do: a reservation per line, and per batch one ledger
+ * movement per (SKU, location) that raises the reserved counter, after a receipt of whatever on-hand stock was
+ * missing for it, so `ordo check` finds every invariant intact. Run it on a database made for benchmarks or demos,
+ * never on one with real orders. It needs the demo channels, SKUs, locations and carriers (`ordo seed --demo`) and
+ * runs that seed first when they are missing.
  *
  * What the orders look like: placed over the last two years with volume growing over time (a growing business);
  * WEB 60 %, MARKET 30 %, B2B 10 %; 1–4 lines of distinct demo SKUs (popular ones more often); ~50,000 customers, some
@@ -15,7 +16,8 @@
  * Totals satisfy the orders CHECK: total = subtotal − discount + shipping + tax.
  */
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { Db, DbOrTrx, Trx } from '../db/database.js';
+import { applyMovements, findLevels, type Movement } from '../inventory/stock.repository.js';
 import { newId } from '../shared/ids.js';
 import { demoCarriers, demoChannels, demoLocations, demoSkus, seedDemo } from './seed.js';
 
@@ -126,6 +128,8 @@ export async function seedOrders(db: Db, count: number, opts: SeedOrdersOptions 
   const now = opts.now ?? new Date();
   let next = 0;
   let written = 0;
+  let reserved = 0;
+  let received = 0;
   // Each worker pins one connection: its temporary customer table lives in that session.
   const worker = () => db.connection().execute(async (conn) => {
     await sql`DROP TABLE IF EXISTS seed_customers`.execute(conn);
@@ -142,8 +146,12 @@ export async function seedOrders(db: Db, count: number, opts: SeedOrdersOptions 
       const from = b * batchSize;
       const to = Math.min(count, from + batchSize);
       // A seed per batch: runs of the same N draw the same statuses, lines and amounts, whichever worker runs a batch.
-      await sql`SELECT setseed(${(b % 1000) / 1000})`.execute(conn);
-      await insertBatch(conn, { from, to, count, customerCount, now, runTag });
+      await conn.transaction().execute(async (trx) => {
+        await sql`SELECT setseed(${(b % 1000) / 1000})`.execute(trx);
+        const held = await insertBatch(trx, { from, to, count, customerCount, now, runTag });
+        reserved += held.reduce((a, h) => a + h.quantity, 0);
+        received += await holdSeededStock(trx, held, runTag);
+      });
       written += to - from;
       log(`orders: ${written.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     }
@@ -152,10 +160,10 @@ export async function seedOrders(db: Db, count: number, opts: SeedOrdersOptions 
   await Promise.all(Array.from({ length: Math.min(WORKERS, batches) }, worker));
   // VACUUM as well as ANALYZE: it sets the visibility map, without which the index-only scans the order list relies
   // on would visit the table for every row until autovacuum comes by.
-  await sql`VACUUM (ANALYZE) customers, orders, order_lines, order_holds, shipments`.execute(db);
+  await sql`VACUUM (ANALYZE) customers, orders, order_lines, order_holds, shipments, reservations`.execute(db);
   const seconds = (performance.now() - started) / 1000;
   return `${demo ? `${demo}\n` : ''}orders: ${count.toLocaleString('en-US')} written for ${customerCount.toLocaleString('en-US')} customers ` +
-    `in ${seconds.toFixed(1)} s (no stock reserved: a benchmark fixture)`;
+    `in ${seconds.toFixed(1)} s; open orders hold ${reserved.toLocaleString('en-US')} units (${received.toLocaleString('en-US')} received for them)`;
 }
 
 /** What of the demo seed is missing, or null when every channel, SKU, location and carrier it needs is there. */
@@ -182,10 +190,16 @@ interface Batch {
   runTag: string;
 }
 
-/** One statement: orders [from, to) with their lines, holds and shipments. */
-async function insertBatch(conn: Db, b: Batch): Promise<void> {
+interface Held {
+  skuId: string;
+  locationId: string;
+  quantity: number;
+}
+
+/** One statement: orders [from, to) with their lines, holds, shipments and reservations. Returns the units reserved. */
+async function insertBatch(conn: DbOrTrx, b: Batch): Promise<Held[]> {
   const skuCodes = demoSkus().map((s) => s.code);
-  await sql`
+  const result = await sql<Held>`
     WITH
     sk AS (SELECT (row_number() OVER (ORDER BY code))::int - 1 AS n, id, code, coalesce(price_minor, 1990) AS price
            FROM skus WHERE code = ANY(${skuCodes}::text[])),
@@ -227,7 +241,7 @@ async function insertBatch(conn: Db, b: Batch): Promise<void> {
       JOIN ch ON ch.code = g.channel_code
     ),
     l AS MATERIALIZED (
-      SELECT o.id AS order_id, o.status, o.placed_at, k AS line_no, gen_random_uuid() AS id, sk.id AS sku_id, sk.code AS sku_code,
+      SELECT o.id AS order_id, o.status, o.placed_at, o.channel_id, k AS line_no, gen_random_uuid() AS id, sk.id AS sku_id, sk.code AS sku_code,
         CASE WHEN o.pickup IS NOT NULL THEN (SELECT id FROM loc WHERE code = o.pickup)
              ELSE (SELECT id FROM loc WHERE code = CASE WHEN o.r_location < 0.55 THEN 'WH-BER' WHEN o.r_location < 0.90 THEN 'WH-DUS' ELSE 'ST-MUC' END) END AS location_id,
         q.quantity, sk.price AS unit_price,
@@ -299,7 +313,38 @@ async function insertBatch(conn: Db, b: Batch): Promise<void> {
              ELSE '0' || lpad((floor(r_hold * 1e13))::bigint::text, 13, '0') END,
         shipped_lines, placed_at + interval '20 hours', CASE WHEN status IN ('delivered', 'completed') THEN placed_at + interval '2 days 3 hours' END
       FROM full_order WHERE status IN ('shipped', 'delivered', 'completed') AND pickup IS NULL
+    ),
+    -- Open orders hold their units, as capture leaves them (the counters move after this statement).
+    ins_reservations AS (
+      INSERT INTO reservations (id, sku_id, location_id, channel_id, quantity, status, reference_type, reference_id, created_at)
+      SELECT gen_random_uuid(), sku_id, location_id, channel_id, quantity, 'open', 'order_line', id::text, placed_at
+      FROM lt WHERE status IN ('on_hold', 'allocated', 'in_fulfillment')
+      RETURNING sku_id, location_id, quantity
     )
-    SELECT 1
+    SELECT sku_id AS "skuId", location_id AS "locationId", sum(quantity)::int AS quantity FROM ins_reservations GROUP BY 1, 2
   `.execute(conn);
+  return result.rows;
+}
+
+/**
+ * The counters for a batch's reservations, through the ledger: a receipt of the on-hand units missing at a location
+ * (reference `seed`), then the reserved units. Returns the units received.
+ */
+async function holdSeededStock(trx: Trx, held: readonly Held[], runTag: string): Promise<number> {
+  if (held.length === 0) return 0;
+  const levels = await findLevels(trx, held);
+  const movements: Movement[] = [];
+  let received = 0;
+  for (const [i, h] of held.entries()) {
+    const level = levels[i];
+    const missing = h.quantity - ((level?.onHand ?? 0) - (level?.reserved ?? 0) - (level?.quarantined ?? 0));
+    if (missing > 0) {
+      received += missing;
+      movements.push({ skuId: h.skuId, locationId: h.locationId, onHand: missing, reason: 'receipt', referenceType: 'seed', referenceId: runTag, note: 'stock for seeded open orders' });
+    }
+    movements.push({ skuId: h.skuId, locationId: h.locationId, reserved: h.quantity, reason: 'reservation', referenceType: 'seed', referenceId: runTag });
+  }
+  const { refused } = await applyMovements(trx, movements, { guard: 'stock', actor: 'ordo seed' });
+  if (refused.length > 0) throw new Error(`seeded reservations refused by ${refused.length} stock row(s); run the seed again`);
+  return received;
 }
