@@ -236,8 +236,8 @@ describe('ordo seed --orders', () => {
     expect(facts.open_lines).toBeGreaterThan(0);
     expect(facts.parcels).toBeGreaterThan(1500);
 
-    // A second run adds orders for the same customers.
-    await seedOrders(database.db, 2000);
+    // A second run adds orders for the same customers (in small batches: both workers at once).
+    await seedOrders(database.db, 2000, { batchSize: 250 });
     expect(await one(sql<{ orders: number; customers: number }>`SELECT (SELECT count(*) FROM orders)::int AS orders, (SELECT count(*) FROM customers)::int AS customers`))
       .toEqual({ orders: 4000, customers: 100 });
     // Counters, ledger and reservations agree: every invariant `ordo check` verifies holds.

@@ -3,9 +3,9 @@
  * tables with set-based SQL (INSERT … SELECT over generate_series, BATCH orders per statement and transaction).
  *
  * A fixture, not a simulation of capture: no timeline rows or outbox events are written. Open orders (on hold,
- * allocated, in fulfilment) hold their stock as captured ones do: a reservation per line, and per batch one ledger
- * movement per (SKU, location) that raises the reserved counter, after a receipt of whatever on-hand stock was
- * missing for it, so `ordo check` finds every invariant intact. Run it on a database made for benchmarks or demos,
+ * allocated, in fulfilment) hold their stock as captured ones do: a reservation per line, and per batch ledger
+ * movements per (SKU, location) that receive those units and reserve them, so `ordo check` finds every invariant
+ * intact. Run it on a database made for benchmarks or demos,
  * never on one with real orders. It needs the demo channels, SKUs, locations and carriers (`ordo seed --demo`) and
  * runs that seed first when they are missing.
  *
@@ -17,7 +17,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, DbOrTrx, Trx } from '../db/database.js';
-import { applyMovements, findLevels, type Movement } from '../inventory/stock.repository.js';
+import { applyMovements, type Movement } from '../inventory/stock.repository.js';
 import { newId } from '../shared/ids.js';
 import { demoCarriers, demoChannels, demoLocations, demoSkus, seedDemo } from './seed.js';
 
@@ -129,7 +129,6 @@ export async function seedOrders(db: Db, count: number, opts: SeedOrdersOptions 
   let next = 0;
   let written = 0;
   let reserved = 0;
-  let received = 0;
   // Each worker pins one connection: its temporary customer table lives in that session.
   const worker = () => db.connection().execute(async (conn) => {
     await sql`DROP TABLE IF EXISTS seed_customers`.execute(conn);
@@ -150,7 +149,7 @@ export async function seedOrders(db: Db, count: number, opts: SeedOrdersOptions 
         await sql`SELECT setseed(${(b % 1000) / 1000})`.execute(trx);
         const held = await insertBatch(trx, { from, to, count, customerCount, now, runTag });
         reserved += held.reduce((a, h) => a + h.quantity, 0);
-        received += await holdSeededStock(trx, held, runTag);
+        await holdSeededStock(trx, held, runTag);
       });
       written += to - from;
       log(`orders: ${written.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
@@ -163,7 +162,7 @@ export async function seedOrders(db: Db, count: number, opts: SeedOrdersOptions 
   await sql`VACUUM (ANALYZE) customers, orders, order_lines, order_holds, shipments, reservations`.execute(db);
   const seconds = (performance.now() - started) / 1000;
   return `${demo ? `${demo}\n` : ''}orders: ${count.toLocaleString('en-US')} written for ${customerCount.toLocaleString('en-US')} customers ` +
-    `in ${seconds.toFixed(1)} s; open orders hold ${reserved.toLocaleString('en-US')} units (${received.toLocaleString('en-US')} received for them)`;
+    `in ${seconds.toFixed(1)} s; open orders hold ${reserved.toLocaleString('en-US')} units (received for them)`;
 }
 
 /** What of the demo seed is missing, or null when every channel, SKU, location and carrier it needs is there. */
@@ -327,24 +326,16 @@ async function insertBatch(conn: DbOrTrx, b: Batch): Promise<Held[]> {
 }
 
 /**
- * The counters for a batch's reservations, through the ledger: a receipt of the on-hand units missing at a location
- * (reference `seed`), then the reserved units. Returns the units received.
+ * The counters for a batch's reservations, through the ledger: per (SKU, location) a receipt of the units it reserves
+ * (reference `seed`), then the reserved units. Receiving what is reserved needs no read of the counters, so the two
+ * workers cannot race each other into a refusal.
  */
-async function holdSeededStock(trx: Trx, held: readonly Held[], runTag: string): Promise<number> {
-  if (held.length === 0) return 0;
-  const levels = await findLevels(trx, held);
-  const movements: Movement[] = [];
-  let received = 0;
-  for (const [i, h] of held.entries()) {
-    const level = levels[i];
-    const missing = h.quantity - ((level?.onHand ?? 0) - (level?.reserved ?? 0) - (level?.quarantined ?? 0));
-    if (missing > 0) {
-      received += missing;
-      movements.push({ skuId: h.skuId, locationId: h.locationId, onHand: missing, reason: 'receipt', referenceType: 'seed', referenceId: runTag, note: 'stock for seeded open orders' });
-    }
-    movements.push({ skuId: h.skuId, locationId: h.locationId, reserved: h.quantity, reason: 'reservation', referenceType: 'seed', referenceId: runTag });
-  }
+async function holdSeededStock(trx: Trx, held: readonly Held[], runTag: string): Promise<void> {
+  if (held.length === 0) return;
+  const movements: Movement[] = held.flatMap((h): Movement[] => [
+    { skuId: h.skuId, locationId: h.locationId, onHand: h.quantity, reason: 'receipt', referenceType: 'seed', referenceId: runTag, note: 'stock for seeded open orders' },
+    { skuId: h.skuId, locationId: h.locationId, reserved: h.quantity, reason: 'reservation', referenceType: 'seed', referenceId: runTag },
+  ]);
   const { refused } = await applyMovements(trx, movements, { guard: 'stock', actor: 'ordo seed' });
-  if (refused.length > 0) throw new Error(`seeded reservations refused by ${refused.length} stock row(s); run the seed again`);
-  return received;
+  if (refused.length > 0) throw new Error(`seeded reservations refused by ${refused.length} stock row(s)`);
 }
