@@ -114,6 +114,12 @@ const textMatch = (q: string, alias = 'o') => sql`${sql.ref(`${alias}.search_tex
 
 /** How many of the page's first orders (in its sort order, other filters applied) a text search reads before the index. */
 const TEXT_WINDOW = 2000;
+/**
+ * The most orders a second, wider window may read: when the first window's matches show the text is common enough
+ * that this many recent orders should fill the page, walking them (~1 ms per 1,000 here) beats the trigram index,
+ * which must fetch and sort every order holding the text's words (a street name: ~3 % of all orders).
+ */
+const WIDE_WINDOW_MAX = 40_000;
 
 const and = (parts: RawBuilder<unknown>[]) => (parts.length === 0 ? sql`true` : sql.join(parts, sql` AND `));
 
@@ -130,9 +136,9 @@ export async function searchOrderKeys(db: DbOrTrx, filter: OrderFilter, sort: Or
  * guess: frequent text (a city, a common first name) is found at once by walking the orders in page order and
  * filtering; rare text (a person, an email, an order reference) by the trigram index, whose few hits are then sorted.
  * A wrong guess cost 0.7-1 s per page at a million orders (a full name on 171 orders, walked). So: read the page's
- * first TEXT_WINDOW orders and filter them (a few ms); only if that does not fill the page and there are more orders
- * than the window held, ask the trigram index,
- * with an ORDER BY that no btree can serve, so the plan cannot fall back to the long walk.
+ * first TEXT_WINDOW orders and filter them (a few ms); if that found some but not a page, and at that rate at most
+ * WIDE_WINDOW_MAX orders would fill it, read that many; only then ask the trigram index, with an ORDER BY that no
+ * btree can serve, so the plan cannot fall back to the long walk.
  */
 async function textSearch(db: DbOrTrx, filter: OrderFilter & { q: string }, sort: OrderSort, after: OrderKeyset | undefined, limit: number): Promise<OrderKeyRow[]> {
   const { q, ...rest } = filter;
@@ -142,22 +148,32 @@ async function textSearch(db: DbOrTrx, filter: OrderFilter & { q: string }, sort
   if (after) where.push(keysetCondition(s, after));
   const statuses = [...new Set(filter.statuses ?? [])];
   if (statuses.length > 0) where.push(sql`o.status = ANY(${statuses}::text[])`);
-  const windowed = await sql<{ window_rows: number; id: string | null; key: string | number | null }>`
-    WITH w AS MATERIALIZED (
-      SELECT o.id, o.search_text, ${s.column} AS sort_value, ${s.key} AS key FROM orders o
-      WHERE ${and(where)}
-      ORDER BY ${s.column} ${dir}, o.id ${dir} LIMIT ${TEXT_WINDOW}
-    )
-    SELECT n.window_rows, m.id, m.key
-    FROM (SELECT count(*)::int AS window_rows FROM w) n
-    LEFT JOIN LATERAL (
-      SELECT w.id, w.key, w.sort_value FROM w WHERE ${textMatch(q, 'w')}
-      ORDER BY w.sort_value ${dir}, w.id ${dir} LIMIT ${limit}
-    ) m ON true
-    ORDER BY m.sort_value ${dir}, m.id ${dir}`.execute(db);
-  const found = windowed.rows.flatMap(({ id, key }) => (id === null || key === null ? [] : [{ id, key }]));
-  // A full page, or every order the other filters allow was in the window: the answer is complete.
-  if (found.length === limit || (windowed.rows[0]?.window_rows ?? 0) < TEXT_WINDOW) return found;
+  const window = async (size: number) => {
+    const rows = (await sql<{ window_rows: number; id: string | null; key: string | number | null }>`
+      WITH w AS MATERIALIZED (
+        SELECT o.id, o.search_text, ${s.column} AS sort_value, ${s.key} AS key FROM orders o
+        WHERE ${and(where)}
+        ORDER BY ${s.column} ${dir}, o.id ${dir} LIMIT ${size}
+      )
+      SELECT n.window_rows, m.id, m.key
+      FROM (SELECT count(*)::int AS window_rows FROM w) n
+      LEFT JOIN LATERAL (
+        SELECT w.id, w.key, w.sort_value FROM w WHERE ${textMatch(q, 'w')}
+        ORDER BY w.sort_value ${dir}, w.id ${dir} LIMIT ${limit}
+      ) m ON true
+      ORDER BY m.sort_value ${dir}, m.id ${dir}`.execute(db)).rows;
+    const found = rows.flatMap(({ id, key }) => (id === null || key === null ? [] : [{ id, key }]));
+    // A full page, or every order the other filters allow was in the window: the answer is complete.
+    return { found, complete: found.length === limit || (rows[0]?.window_rows ?? 0) < size };
+  };
+  const first = await window(TEXT_WINDOW);
+  if (first.complete) return first.found;
+  // Some matches: at that rate, how many orders would fill the page (with a margin)?
+  const wide = first.found.length > 0 ? Math.ceil(((limit * TEXT_WINDOW) / first.found.length) * 1.5) : Infinity;
+  if (wide <= WIDE_WINDOW_MAX) {
+    const second = await window(wide);
+    if (second.complete) return second.found;
+  }
   const indexed = await sql<OrderKeyRow>`
     SELECT o.id, ${s.key} AS key FROM orders o
     WHERE ${and([...where, textMatch(q)])}
