@@ -24,7 +24,7 @@ import { checkClaim, RetryCommand, type CommandContext, type CommandOutcome } fr
 import { readCaptureFacts, writeCaptures, type CaptureFacts, type RequestFacts } from './capture.repository.js';
 import { factsQuery, planCapture, prepareCapture, type CapturePlan, type PreparedCapture } from './capture-order.js';
 import type { CaptureOrder, Order } from './order.js';
-import { Unwritten } from './unwritten.js';
+import { Snapshot, Unwritten, type Entry, type UnwrittenView } from './unwritten.js';
 
 interface Request {
   prepared: PreparedCapture;
@@ -68,60 +68,60 @@ export function batchedCapture(db: Db, log: FastifyBaseLogger): CaptureBatched {
 }
 
 /**
- * Batches read their facts side by side, but decide, and then write, one after another in the order they were sent:
- * an order that arrived first is decided first, whichever read came back first.
+ * Batches read their facts side by side, but decide and write one after another in the order they were sent: an
+ * order that arrived first is decided first, and a batch decides once the batch before it has written, so it knows
+ * that write's transaction and whether its own facts show it.
  */
 class CapturePipeline {
   private readonly unwritten = new Unwritten();
-  private lastDecision: Promise<unknown> = Promise.resolve();
-  private lastWrite: Promise<unknown> = Promise.resolve();
+  /** The last batch sent: settled once it has written (or found nothing to write). */
+  private lastBatch: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: Db, private readonly log: FastifyBaseLogger) {}
 
   async capture(requests: readonly Request[]): Promise<Decision[]> {
     const reading = this.unwritten.reading();
-    const previous = this.lastDecision;
-    const decision = (async () => {
-      const facts = await readCaptureFacts(this.db, requests.map((r) => factsQuery(r.prepared)));
-      await previous;
-      return decideBatch(requests, facts, this.unwritten);
-    })();
-    this.lastDecision = decision.catch(() => undefined);
-    let decided: { decisions: Decision[]; plans: Decided[] };
+    const previous = this.lastBatch;
+    let settle!: () => void;
+    this.lastBatch = new Promise<void>((resolve) => { settle = resolve; });
     try {
-      decided = await decision;
-    } finally {
-      reading();
-    }
-    const { decisions, plans } = decided;
-    if (plans.length === 0) return decisions;
-
-    const write = this.lastWrite.then(() => writeCaptures(this.db, plans.map((p) => p.plan.write), { strict: true }));
-    this.lastWrite = write.catch(() => undefined);
-    try {
-      const placed = new Set((await write).filter((w) => w.placed).map((w) => w.item));
-      for (const { item } of plans) {
-        if (!placed.has(item)) decisions[item] = { kind: 'transactional', reason: 'stock moved between reading and writing' };
+      let decided: { decisions: Decision[]; plans: Decided[] };
+      try {
+        const facts = await readCaptureFacts(this.db, requests.map((r) => factsQuery(r.prepared)));
+        await previous;
+        decided = decideBatch(requests, facts, this.unwritten.view(new Snapshot(facts.snapshot)));
+      } finally {
+        reading();
       }
-    } catch (e) {
-      // Nothing of the batch was written; each of its orders runs again on its own, in a transaction.
-      if (!(e instanceof RetryCommand)) this.log.warn({ err: e, orders: plans.length }, 'a capture batch failed; its orders run again one by one');
-      for (const { item } of plans) decisions[item] = { kind: 'transactional', reason: e instanceof RetryCommand ? e.message : 'the batch failed' };
+      const { decisions, plans } = decided;
+      if (plans.length === 0) return decisions;
+      try {
+        const written = await writeCaptures(this.db, plans.map((p) => p.plan.write), { strict: true });
+        this.unwritten.committed(written.xid, plans.map((p) => p.entry));
+        const placed = new Set(written.orders.filter((w) => w.placed).map((w) => w.item));
+        for (const { item } of plans) {
+          if (!placed.has(item)) decisions[item] = { kind: 'transactional', reason: 'stock moved between reading and writing' };
+        }
+      } catch (e) {
+        // Nothing of the batch was written; each of its orders runs again on its own, in a transaction.
+        if (!(e instanceof RetryCommand)) this.log.warn({ err: e, orders: plans.length }, 'a capture batch failed; its orders run again one by one');
+        for (const { item } of plans) decisions[item] = { kind: 'transactional', reason: e instanceof RetryCommand ? e.message : 'the batch failed' };
+      }
+      return decisions;
     } finally {
-      this.unwritten.written(plans.map((p) => p.forget));
+      settle();
     }
-    return decisions;
   }
 }
 
 interface Decided {
   item: number;
   plan: CapturePlan;
-  forget: () => void;
+  entry: Entry;
 }
 
 /** Decides each order of a batch in arrival order, on what the database showed and what unwritten orders take. */
-function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritten: Unwritten): { decisions: Decision[]; plans: Decided[] } {
+function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritten: UnwrittenView): { decisions: Decision[]; plans: Decided[] } {
   // What is free for this batch: what the database showed, less what unwritten orders take. Read before an earlier
   // batch committed or after, this never shows more than is there; the write statement checks again anyway.
   const stock = facts.shared.stock.map((s) => ({ ...s, free: s.free - unwritten.takenAt(s.skuId, s.locationId) }));
@@ -159,7 +159,7 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
       const level = stock.find((s) => s.skuId === r.skuId && s.locationId === r.locationId);
       if (level) level.free -= r.quantity;
     }
-    plans.push({ item, plan, forget: unwritten.add(prepared, plan) });
+    plans.push({ item, plan, entry: unwritten.add(prepared, plan) });
     decisions.push({ kind: 'placed', order: plan.order });
   }
   return { decisions, plans };

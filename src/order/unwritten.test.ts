@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CapturePlan, PreparedCapture } from './capture-order.js';
-import { Unwritten } from './unwritten.js';
+import { Snapshot, Unwritten, UnwrittenView } from './unwritten.js';
 
 /** The parts of a request and its plan that the bookkeeping reads. */
 function decided(ref: string, opts: { email?: string; key?: string; units?: number; newCustomer?: boolean; signature?: string } = {}) {
@@ -19,48 +19,61 @@ function decided(ref: string, opts: { email?: string; key?: string; units?: numb
   return { prepared, plan };
 }
 
-describe('unwritten orders', () => {
-  it('are seen by the next batch until their write ends, then forgotten', () => {
-    const u = new Unwritten();
+describe('snapshots', () => {
+  it('see transactions committed before them, not those running or started after', () => {
+    // As PostgreSQL writes it: xmin (the oldest still running) is among the running ids.
+    const s = new Snapshot('100:105:100,103');
+    expect([99n, 100n, 101n, 102n, 103n, 104n, 105n, 106n].map((x) => s.sees(x))).toEqual([true, false, true, true, false, true, false, false]);
+    expect(new Snapshot('7:7:').sees(6n)).toBe(true);
+  });
+});
+
+describe('a batch view', () => {
+  it('counts its own orders for the orders decided after them', () => {
+    const view = new UnwrittenView();
     const first = decided('R1', { key: 'k1', units: 3 });
-    u.add(first.prepared, first.plan);
+    view.add(first.prepared, first.plan);
     const next = decided('R1', { key: 'k2' });
-    expect(u.takenAt('sku', 'wh')).toBe(3);
-    expect(u.collides(next.prepared, next.plan)).toBe(true);
-    expect(u.collides(decided('R2', { key: 'k1' }).prepared, decided('R2').plan)).toBe(true);
-    expect(u.collides(decided('R3', { key: 'k3' }).prepared, decided('R3').plan)).toBe(false);
-    expect(u.customer(next.prepared)?.id).toBe('customer-of-R1');
-    expect(u.placedAlike(next.prepared)).toBe(true);
+    expect(view.takenAt('sku', 'wh')).toBe(3);
+    expect(view.collides(next.prepared, next.plan)).toBe(true);
+    expect(view.collides(decided('R2', { key: 'k1' }).prepared, decided('R2').plan)).toBe(true);
+    expect(view.collides(decided('R3', { key: 'k3' }).prepared, decided('R3').plan)).toBe(false);
+    expect(view.customer(next.prepared)?.id).toBe('customer-of-R1');
+    expect(view.placedAlike(next.prepared)).toBe(true);
   });
+});
 
-  it('stay for a batch that began to read before the write ended, until that batch has decided', () => {
+describe('earlier batches', () => {
+  it('count for a batch exactly when its snapshot does not show their write', () => {
     const u = new Unwritten();
-    const order = decided('R1', { units: 2 });
-    const forget = u.add(order.prepared, order.plan);
-    const early = u.reading();
-    u.written([forget]);
-    // The early batch's facts may not show the write: it must still count the units.
-    expect(u.takenAt('sku', 'wh')).toBe(2);
-    const late = u.reading();
-    early();
-    // Everyone reading now began after the write: its rows are in their facts.
-    expect(u.takenAt('sku', 'wh')).toBe(0);
-    expect(u.customer(order.prepared)).toBeUndefined();
-    late();
-  });
-
-  it('count alike orders and units per order, so that one write forgets only its own', () => {
-    const u = new Unwritten();
+    const earlier = new UnwrittenView();
     const a = decided('R1', { units: 2 });
-    const b = decided('R2', { units: 5, newCustomer: false });
-    const forgetA = u.add(a.prepared, a.plan);
-    const forgetB = u.add(b.prepared, b.plan);
-    expect(u.takenAt('sku', 'wh')).toBe(7);
-    u.written([forgetA]);
-    expect(u.takenAt('sku', 'wh')).toBe(5);
-    expect(u.placedAlike(b.prepared)).toBe(true);
-    u.written([forgetB]);
-    expect(u.takenAt('sku', 'wh')).toBe(0);
-    expect(u.placedAlike(b.prepared)).toBe(false);
+    const b = decided('R2', { units: 5, newCustomer: false, signature: 'other' });
+    const reading = u.reading();
+    u.committed(200n, [earlier.add(a.prepared, a.plan), earlier.add(b.prepared, b.plan)]);
+    // Read before transaction 200 committed (still running in the snapshot): its orders count.
+    const before = u.view(new Snapshot('199:201:200'));
+    expect(before.takenAt('sku', 'wh')).toBe(7);
+    expect(before.customer(a.prepared)?.id).toBe('customer-of-R1');
+    expect(before.placedAlike(b.prepared)).toBe(true);
+    // Read after it committed: the facts show them, counting them again would take the units twice.
+    const after = u.view(new Snapshot('201:201:'));
+    expect(after.takenAt('sku', 'wh')).toBe(0);
+    expect(after.customer(a.prepared)).toBeUndefined();
+    reading();
+  });
+
+  it('are forgotten once every batch still reading began after their write', () => {
+    const u = new Unwritten();
+    const view = new UnwrittenView();
+    const a = decided('R1', { units: 2 });
+    const early = u.reading();
+    u.committed(300n, [view.add(a.prepared, a.plan)]);
+    const late = u.reading();
+    expect(u.view(new Snapshot('300:301:300')).takenAt('sku', 'wh')).toBe(2);
+    early();
+    // Only `late` reads now, and it began after write 300 ended: nobody can miss it any more.
+    expect(u.view(new Snapshot('300:301:300')).takenAt('sku', 'wh')).toBe(0);
+    late();
   });
 });
