@@ -6,11 +6,12 @@
  * transactional path, on the stock its batch-mates left; the write statement then locks the stock rows in key order
  * (`ordo_decide_reservations`) and writes only the orders that still fit, each all or nothing.
  *
- * Batches overlap: two read their facts side by side, then decide and write one at a time in the order they were
- * sent, so an order that arrived first is decided first, and a batch decides while the one before it writes. What a
- * batch has decided but not yet written (units taken, references and keys used, customers created, orders placed) stays in
- * `Unwritten` until its write ends, so the next batch decides as if it were written. The database still has the last
- * word: a unit taken twice is refused by the write, and an order it refuses goes the transactional way.
+ * Batches overlap: a batch reads its facts while the one before it writes, then decides and writes once that write
+ * has ended, so batches decide in the order they were sent and an order that arrived first is decided first. Whether
+ * its facts show that write, its snapshot and the write's transaction id tell (`Unwritten`): if not, that write's
+ * orders (units taken, references and keys used, customers created, orders placed) are counted besides the facts.
+ * The database still has the last word: a unit taken twice is refused by the write, and an order it refuses goes the
+ * transactional way.
  *
  * An order a batch cannot finish goes to the transactional path (`captureOrder`) by a RetryCommand: a line no
  * location covers (presale, backorder, or a 409 on fresh numbers), SKUs under channel allocation, an external
