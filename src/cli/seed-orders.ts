@@ -17,6 +17,8 @@
  */
 import { sql } from 'kysely';
 import type { Db, DbOrTrx, Trx } from '../db/database.js';
+import { isPgError, pgCode } from '../db/pg-errors.js';
+import { RetryCommand } from '../http/command.js';
 import { applyMovements, type Movement } from '../inventory/stock.repository.js';
 import { newId } from '../shared/ids.js';
 import { demoCarriers, demoChannels, demoLocations, demoSkus, seedDemo } from './seed.js';
@@ -145,12 +147,22 @@ export async function seedOrders(db: Db, count: number, opts: SeedOrdersOptions 
       const from = b * batchSize;
       const to = Math.min(count, from + batchSize);
       // A seed per batch: runs of the same N draw the same statuses, lines and amounts, whichever worker runs a batch.
-      await conn.transaction().execute(async (trx) => {
-        await sql`SELECT setseed(${(b % 1000) / 1000})`.execute(trx);
-        const held = await insertBatch(trx, { from, to, count, customerCount, now, runTag });
-        reserved += held.reduce((a, h) => a + h.quantity, 0);
-        await holdSeededStock(trx, held, runTag);
-      });
+      // The two workers may create the same stock row at once (RetryCommand) or deadlock: the batch rolled back, and
+      // its seed draws it again the same.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          reserved += await conn.transaction().execute(async (trx) => {
+            await sql`SELECT setseed(${(b % 1000) / 1000})`.execute(trx);
+            const held = await insertBatch(trx, { from, to, count, customerCount, now, runTag });
+            await holdSeededStock(trx, held, runTag);
+            return held.reduce((a, h) => a + h.quantity, 0);
+          });
+          break;
+        } catch (e) {
+          const lostRace = e instanceof RetryCommand || isPgError(e, pgCode.deadlockDetected);
+          if (!lostRace || attempt >= 3) throw e;
+        }
+      }
       written += to - from;
       log(`orders: ${written.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     }
