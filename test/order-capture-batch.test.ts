@@ -143,4 +143,17 @@ describe('captures written in batches', () => {
     expect(again.body).toEqual(res.body);
     expect(await reserved('BAT-BULK')).toBe(20);
   });
+
+  it('take one pool connection per bulk request, however many of its orders fall back to a transaction', async () => {
+    // More bulk requests at once than the pool has connections (40 in tests), each with an order sent before: that
+    // order takes the transactional path. If it needed a connection of its own, every connection would be held by a
+    // waiting bulk and the requests would time out.
+    const sent = await capture(anOrder({}, [{ sku: 'BAT-PLENTY', quantity: 1, unitPriceMinor: 100 }]));
+    const again = anOrder({ externalRef: sent.body.externalRef }, [{ sku: 'BAT-PLENTY', quantity: 1, unitPriceMinor: 100 }]);
+    const bulks = await Promise.all(Array.from({ length: 45 }, () => t.http('POST', '/v1/orders/bulk', {
+      body: { orders: [anOrder({}, [{ sku: 'BAT-PLENTY', quantity: 1, unitPriceMinor: 100 }]), again] },
+    })));
+    expect(bulks.map((b) => b.status)).toEqual(Array(45).fill(200));
+    expect(bulks.every((b) => b.body.created === 1 && b.body.duplicates === 1)).toBe(true);
+  });
 });

@@ -1,7 +1,8 @@
+import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { App } from '../app.js';
 import type { Db, Trx } from '../db/database.js';
-import { executeCommand, type CommandContext, type RunCommand, type RunOptions } from '../http/command.js';
+import { RetryCommand, type CommandContext, type CommandOutcome, type RunCommand, type RunOptions } from '../http/command.js';
 import { problemBody } from '../http/problem.js';
 import { Id, IdParams, Nullable, Timestamp } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
@@ -53,24 +54,37 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
       body: Type.Object({ orders: Type.Array(CaptureOrder, { minItems: 1, maxItems: MAX_BULK_ORDERS }) }, { additionalProperties: false }),
       response: { 200: BulkResult },
     },
-  }, (request, reply) => run(request, reply, async (_trx, ctx) => {
-    // Each order is a capture of its own, committed alone: the bulk's orders go into batches with every other capture
-    // (in their order), and one refused leaves no trace and undoes none of the others. The request's transaction
-    // holds only its Idempotency-Key, audit row and answer.
-    const actor = { requestId: ctx.requestId, actorId: ctx.actorId, actorName: ctx.actorName };
-    const settled = await Promise.allSettled(request.body.orders.map((input) => executeCommand(db, actor, null, capture(input), captureOptions)));
-    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && !(s.reason instanceof AppError));
-    if (failure) throw failure.reason;
-    const results: Type.Static<typeof BulkResult>['results'] = settled.map((s, index) => {
-      const externalRef = (request.body.orders[index] as CaptureOrder).externalRef;
-      if (s.status === 'fulfilled') {
-        const order = s.value.body;
-        return { index, externalRef, result: s.value.status === 201 ? 'created' : 'duplicate', orderId: order.id, number: order.number, status: order.status };
+  }, (request, reply) => run(request, reply, async (trx, ctx) => {
+    // Every order first joins the capture batches, in its order (their statements, their connections). What a batch
+    // leaves to a transaction runs here, one order after another, each in a savepoint of this request's transaction:
+    // a bulk takes one connection of the pool however many of its orders fall back, and a refused order leaves no
+    // trace and undoes none of the others.
+    const first = await Promise.allSettled(request.body.orders.map((input) => captureBatched(input, ctx)));
+    const results: Type.Static<typeof BulkResult>['results'] = [];
+    for (const [index, input] of request.body.orders.entries()) {
+      const tried = first[index] as PromiseSettledResult<CommandOutcome<Order>>;
+      let outcome = tried.status === 'fulfilled' ? tried.value : null;
+      let error: unknown = tried.status === 'rejected' ? tried.reason : null;
+      for (let attempt = 2; error instanceof RetryCommand && attempt <= 3; attempt++) {
+        await sql`SAVEPOINT bulk_order`.execute(trx);
+        try {
+          outcome = await captureOrder(trx, input, { ...ctx, attempt });
+          error = null;
+          await sql`RELEASE SAVEPOINT bulk_order`.execute(trx);
+        } catch (e) {
+          await sql`ROLLBACK TO SAVEPOINT bulk_order`.execute(trx);
+          error = e;
+        }
       }
-      const e = s.reason as AppError;
-      const { code, detail, ...extra } = problemBody(e.code, e.detail, request.id, e.extra);
-      return { index, externalRef, result: 'rejected', error: { ...extra, code, detail } };
-    });
+      if (outcome) {
+        results.push({ index, externalRef: input.externalRef, result: outcome.status === 201 ? 'created' : 'duplicate', orderId: outcome.body.id, number: outcome.body.number, status: outcome.body.status });
+      } else if (error instanceof AppError) {
+        const { code, detail, ...extra } = problemBody(error.code, error.detail, request.id, error.extra);
+        results.push({ index, externalRef: input.externalRef, result: 'rejected', error: { ...extra, code, detail } });
+      } else {
+        throw error;
+      }
+    }
     const count = (r: string) => results.filter((x) => x.result === r).length;
     return {
       status: 200,
