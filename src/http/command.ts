@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { AppError } from '../shared/errors.js';
@@ -107,10 +107,9 @@ export function commandRunner(db: Db): RunCommand {
 
 /**
  * Runs a command with its retries: each attempt in a transaction of its own (or autocommit), the key claimed and the
- * outcome stored unless the use case does it. For a request's command (`commandRunner`), and for commands a request
- * runs on behalf of each of its items (bulk capture). Throws `Replay` for a key answered before.
+ * outcome stored unless the use case does it. Throws `Replay` for a key answered before.
  */
-export async function executeCommand<T>(
+async function executeCommand<T>(
   db: Db,
   actor: Pick<CommandContext, 'requestId' | 'actorId' | 'actorName'>,
   claim: IdempotencyClaim | null,
@@ -167,28 +166,17 @@ async function runAutocommit<T>(db: Db, ctx: CommandContext, work: (trx: Trx, ct
 
 /** The audit row and the stored response, in one statement. */
 async function persistOutcome<T>(trx: Trx, ctx: CommandContext, claim: IdempotencyClaim | null, result: CommandOutcome<T>): Promise<void> {
-  if (!result.audit && !claim) return;
-  await persistSql(ctx, claim, result).execute(trx);
-}
-
-/**
- * The audit row as a CTE (`audit AS (…)`), written only when `when` holds: for the runner's statement and for use
- * cases that write everything in their own statement.
- */
-export function auditCte(ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, audit: AuditOf | null, when: RawBuilder<boolean> = sql<boolean>`true`) {
-  return sql`audit AS (
+  const audit = result.audit;
+  if (!audit && !claim) return;
+  await sql`
+    WITH audit AS (
       INSERT INTO audit_log (actor_id, actor_name, action, entity_type, entity_id, request_id, details)
       SELECT ${ctx.actorId}::uuid, ${ctx.actorName}, ${audit?.action ?? ''}, ${audit?.entityType ?? ''}, ${audit?.entityId ?? null},
              ${ctx.requestId}, ${JSON.stringify(audit?.details ?? {})}::jsonb
-      WHERE ${audit !== null} AND ${when})`;
-}
-
-/** The audit row and the stored response, in one statement. */
-function persistSql<T>(ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, claim: IdempotencyClaim | null, result: Pick<CommandOutcome<T>, 'status' | 'body' | 'audit'>) {
-  return sql`
-    WITH ${auditCte(ctx, result.audit)}
+      WHERE ${audit !== null}
+    )
     UPDATE idempotency_keys SET response_status = ${result.status}, response_body = ${JSON.stringify(result.body)}::jsonb
-    WHERE principal_id = ${claim?.principalId ?? null} AND key = ${claim?.key ?? null}`;
+    WHERE principal_id = ${claim?.principalId ?? null} AND key = ${claim?.key ?? null}`.execute(trx);
 }
 
 /**
