@@ -5,9 +5,8 @@
  * A fixture, not a simulation of capture: no timeline rows or outbox events are written. Open orders (on hold,
  * allocated, in fulfilment) hold their stock as captured ones do: a reservation per line, and per batch ledger
  * movements per (SKU, location) that receive those units and reserve them, so `ordo check` finds every invariant
- * intact. Run it on a database made for benchmarks or demos,
- * never on one with real orders. It needs the demo channels, SKUs, locations and carriers (`ordo seed --demo`) and
- * runs that seed first when they are missing.
+ * intact. Run it on a database made for benchmarks or demos, never on one with real orders. It needs the demo
+ * channels, SKUs, locations and carriers (`ordo seed --demo`) and runs that seed first when they are missing.
  *
  * What the orders look like: placed over the last two years with volume growing over time (a growing business);
  * WEB 60 %, MARKET 30 %, B2B 10 %; 1–4 lines of distinct demo SKUs (popular ones more often); ~50,000 customers, some
@@ -17,8 +16,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, DbOrTrx, Trx } from '../db/database.js';
-import { isPgError, pgCode } from '../db/pg-errors.js';
-import { RetryCommand } from '../http/command.js';
+import { isRetryable } from '../http/command.js';
 import { applyMovements, type Movement } from '../inventory/stock.repository.js';
 import { newId } from '../shared/ids.js';
 import { demoCarriers, demoChannels, demoLocations, demoSkus, seedDemo } from './seed.js';
@@ -147,8 +145,8 @@ export async function seedOrders(db: Db, count: number, opts: SeedOrdersOptions 
       const from = b * batchSize;
       const to = Math.min(count, from + batchSize);
       // A seed per batch: runs of the same N draw the same statuses, lines and amounts, whichever worker runs a batch.
-      // The two workers may create the same stock row at once (RetryCommand) or deadlock: the batch rolled back, and
-      // its seed draws it again the same.
+      // The two workers may create the same stock row at once, or deadlock: the batch rolled back, and its seed draws
+      // it again the same.
       for (let attempt = 1; ; attempt++) {
         try {
           reserved += await conn.transaction().execute(async (trx) => {
@@ -159,8 +157,7 @@ export async function seedOrders(db: Db, count: number, opts: SeedOrdersOptions 
           });
           break;
         } catch (e) {
-          const lostRace = e instanceof RetryCommand || isPgError(e, pgCode.deadlockDetected);
-          if (!lostRace || attempt >= 3) throw e;
+          if (!isRetryable(e) || attempt >= 3) throw e;
         }
       }
       written += to - from;

@@ -65,6 +65,13 @@ export class RetryCommand extends Error {
   }
 }
 
+/**
+ * A command that lost a race it can win by running again: a RetryCommand, or the database asking for a retry (a
+ * deadlock, a serialization failure). The caller never sees these.
+ */
+export const isRetryable = (e: unknown): boolean =>
+  e instanceof RetryCommand || (isPgError(e) && (e.code === pgCode.deadlockDetected || e.code === pgCode.serializationFailure));
+
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const RETRIES = 3;
 
@@ -132,10 +139,7 @@ async function executeCommand<T>(
           return result;
         });
     } catch (e) {
-      // Deadlocks and serialization failures are the database asking for a retry; the caller never sees them.
-      const retryable = e instanceof RetryCommand
-        || (isPgError(e) && (e.code === pgCode.deadlockDetected || e.code === pgCode.serializationFailure));
-      if (retryable && attempt < RETRIES) continue;
+      if (isRetryable(e) && attempt < RETRIES) continue;
       throw e;
     }
   }
