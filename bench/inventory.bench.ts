@@ -17,7 +17,7 @@
 import os from 'node:os';
 import {
   apiClient, chunks, fmt, machineLine, machineCpuProbe, mainThreadCpuProbe, mainThreadCpuWaitProbe, markdownTable, percentile, processCpuProbe, recycleWal,
-  runLoad, startBenchServer, walBetween, walState, type ApiClient, type BenchServer, type CpuProbe, type LoadResult,
+  runLoad, startBenchServer, walCells, walMeter, type ApiClient, type BenchServer, type CpuProbe, type LoadResult, type WalWritten,
   runMain,
 } from './lib.js';
 
@@ -44,7 +44,7 @@ interface Row {
   scenario: string;
   result: LoadResult;
   roundTrips: number;
-  wal: { bytes: number; files: number };
+  wal: WalWritten;
 }
 
 interface StockRow {
@@ -142,7 +142,7 @@ async function main(): Promise<number> {
       let failures = 0;
       const bodies = s.skus.map((sku, i) => reservationBody(sku, s.location, i));
       for (const concurrency of CONCURRENCY) {
-        const walBefore = await walState(server.db);
+        const walEnd = await walMeter(server.db);
         const before = server.queries.count;
         const result = await runLoad({
           url: server.url, key: server.key, method: 'POST', path: '/v1/reservations', bodies, concurrency,
@@ -150,7 +150,7 @@ async function main(): Promise<number> {
           okStatus: 201, sum: { array: 'reservations', field: 'quantity' },
         }, probes);
         const roundTrips = (server.queries.count - before) / result.sent;
-        rows.push({ scenario: s.name, result, roundTrips, wal: await walBetween(server.db, walBefore, await walState(server.db)) });
+        rows.push({ scenario: s.name, result, roundTrips, wal: await walEnd() });
         units += result.summed;
         const failed = Object.values(result.failures).reduce((a, b) => a + b, 0);
         failures += failed;
@@ -169,7 +169,7 @@ async function main(): Promise<number> {
       ['scenario', 'concurrency', 'requests', 'reservations/s', 'p50 ms', 'p99 ms', 'round trips/req', 'WAL kB/req', 'new WAL segment files'],
       rows.map(({ scenario, result: r, roundTrips, wal: w }) => [
         scenario, String(r.concurrency), fmt(r.measured), fmt(r.perSecond), fmt(percentile(r.latenciesMs, 50), 1),
-        fmt(percentile(r.latenciesMs, 99), 1), fmt(roundTrips, 2), fmt(w.bytes / 1024 / r.sent, 1), Number.isNaN(w.files) ? '?' : String(w.files),
+        fmt(percentile(r.latenciesMs, 99), 1), fmt(roundTrips, 2), ...walCells(w, r.sent),
       ]),
     );
     const cores = (n: number | undefined) => fmt(n ?? Number.NaN, 2);

@@ -603,18 +603,33 @@ export async function recycleWal(db: Db, fresh: boolean): Promise<string> {
   }
 }
 
+/** The WAL a run wrote: bytes, and segment files PostgreSQL had to create (NaN where the role may not read them). */
+export interface WalWritten {
+  bytes: number;
+  files: number;
+}
+
+/** Starts measuring the WAL written from now; call the result when the run ends. */
+export async function walMeter(db: Db): Promise<() => Promise<WalWritten>> {
+  const from = await walState(db);
+  return async () => {
+    const to = await walState(db);
+    if (!from || !to) return { bytes: Number.NaN, files: Number.NaN };
+    const r = await sql<{ bytes: number }>`SELECT pg_wal_lsn_diff(${to.lsn}::pg_lsn, ${from.lsn}::pg_lsn)::float8 AS bytes`.execute(db);
+    return { bytes: r.rows[0]?.bytes ?? Number.NaN, files: to.files - from.files };
+  };
+}
+
+/** The table cells for a run's WAL: kB per request and new segment files. */
+export const walCells = (w: WalWritten, requests: number): string[] =>
+  [fmt(w.bytes / 1024 / requests, 1), Number.isNaN(w.files) ? '?' : String(w.files)];
+
 /** The WAL position and the number of WAL segment files (null where the role may not read them). */
-export async function walState(db: Db): Promise<{ lsn: string; files: number } | null> {
+async function walState(db: Db): Promise<{ lsn: string; files: number } | null> {
   try {
     const r = await sql<{ lsn: string; files: number }>`SELECT pg_current_wal_lsn()::text AS lsn, (SELECT count(*)::int FROM pg_ls_waldir()) AS files`.execute(db);
     return r.rows[0] ?? null;
   } catch {
     return null;
   }
-}
-
-export async function walBetween(db: Db, from: { lsn: string; files: number } | null, to: { lsn: string; files: number } | null) {
-  if (!from || !to) return { bytes: Number.NaN, files: Number.NaN };
-  const r = await sql<{ bytes: number }>`SELECT pg_wal_lsn_diff(${to.lsn}::pg_lsn, ${from.lsn}::pg_lsn)::float8 AS bytes`.execute(db);
-  return { bytes: r.rows[0]?.bytes ?? Number.NaN, files: to.files - from.files };
 }

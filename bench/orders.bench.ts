@@ -22,7 +22,7 @@ import { encodeCursor } from '../src/http/pagination.js';
 import { searchOrderKeys, type OrderFilter, type OrderKeyset, type OrderSort } from '../src/order/search-orders.js';
 import {
   apiClient, fmt, machineLine, mainThreadCpuProbe, markdownTable, percentile, processCpuProbe, recycleWal, runLoad, startBenchServer,
-  walBetween, walState,
+  walCells, walMeter, type WalWritten,
   type ApiClient, type BenchServer, type CpuProbe, type LoadResult,
   runMain,
 } from './lib.js';
@@ -110,20 +110,19 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
     if (server.postgresCpu) probes.postgres = server.postgresCpu;
     const wal = await recycleWal(server.db, FRESH_WAL);
     log(wal);
-    const rows: { result: LoadResult; roundTrips: number; wal: { bytes: number; files: number } }[] = [];
+    const rows: { result: LoadResult; roundTrips: number; wal: WalWritten }[] = [];
     let failures = 0;
     for (const concurrency of CONCURRENCY) {
-      const walBefore = await walState(server.db);
+      const walEnd = await walMeter(server.db);
       const before = server.queries.count;
       const result = await runLoad({
         url: server.url, key: server.key, method: 'POST', path: '/v1/orders', bodies: captureBodies(skus, channel, `c${concurrency}`),
         concurrency, warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000, maxRequests: 500_000, timeoutMs: 30_000, okStatus: 201,
       }, probes);
       const roundTrips = (server.queries.count - before) / result.sent;
-      const walWritten = await walBetween(server.db, walBefore, await walState(server.db));
       const failed = Object.values(result.failures).reduce((a, b) => a + b, 0);
       failures += failed;
-      rows.push({ result, roundTrips, wal: walWritten });
+      rows.push({ result, roundTrips, wal: await walEnd() });
       log(`capture @${concurrency}: ${fmt(result.perSecond)}/s, p50 ${fmt(percentile(result.latenciesMs, 50), 1)} ms, p99 ` +
         `${fmt(percentile(result.latenciesMs, 99), 1)} ms, ${fmt(roundTrips, 2)} round trips, ${failed} non-201`);
       if (failed > 0) log(`  ${JSON.stringify(result.failures)}\n  ${result.failureSamples.join('\n  ')}`);
@@ -136,7 +135,7 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
       markdownTable(['concurrency', 'orders', 'orders/s', 'p50 ms', 'p99 ms', 'round trips/capture', 'non-201', 'WAL kB/capture', 'new WAL segment files'],
         rows.map(({ result: r, roundTrips, wal: w }) => [String(r.concurrency), fmt(r.measured), fmt(r.perSecond), fmt(percentile(r.latenciesMs, 50), 1),
           fmt(percentile(r.latenciesMs, 99), 1), fmt(roundTrips, 2), String(Object.values(r.failures).reduce((a, b) => a + b, 0)),
-          fmt(w.bytes / 1024 / r.sent, 1), Number.isNaN(w.files) ? '?' : String(w.files)])),
+          ...walCells(w, r.sent)])),
       `\nOrders not allocated at the end (held by a rule, expected 0): ${held.rows[0]?.n ?? '?'}.`,
       `\nWhere the time went (CPU in cores of the ${os.cpus().length}; an event loop waiting for a CPU counts as busy):\n`,
       markdownTable(['concurrency', 'PostgreSQL CPU', 'PostgreSQL CPU ms/capture', 'server thread CPU', 'server thread CPU ms/capture', 'server event loop busy', 'node process CPU'],
