@@ -10,8 +10,8 @@
  *    answer (idempotent per channel).
  *
  * Under load, step 2 and 4 run for a batch of orders at once (src/order/capture-batch.ts). `captureOrder` here is the
- * path inside one transaction: for the bulk route, for orders a batch leaves to it (presale, channel allocation,
- * duplicates, races), and for every retry.
+ * path inside one transaction: for orders a batch leaves to it (presale, channel allocation, duplicates, races), and
+ * for every retry (a bulk request runs these in savepoints of its own transaction).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Trx } from '../db/database.js';
