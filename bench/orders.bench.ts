@@ -3,7 +3,8 @@
  *
  *   capture  POST /v1/orders, 3 lines of distinct SKUs with plenty of stock, a new customer each, the default review
  *            rules enabled; at 1, 8 and 32 concurrent clients: orders/s, p50/p99 latency, SQL round trips per capture
- *            (every query of the server's pool, BEGIN/COMMIT included), and the statements of one capture.
+ *            (every query of the server's pool, BEGIN/COMMIT included), and the statements of one capture; then
+ *            POST /v1/orders/bulk with 500 such orders, 3 times: ms per request.
  *   list     GET /v1/orders with each filter, one request at a time, at one million orders (`ordo seed --orders`
  *            logic, on a second database): p50/p95 latency, statements per request, and the indexes the search
  *            statement's plan uses (EXPLAIN ANALYZE).
@@ -38,6 +39,8 @@ const LIST_ORDERS = MILLION ? Number(process.env.BENCH_ORDERS ?? 1_000_000) : 20
 const ALONE_CAPTURES = 50;
 const LIST_REQUESTS = QUICK ? 20 : 60;
 const SKU_COUNT = 300;
+const BULK_ORDERS = 500;
+const BULK_REQUESTS = 3;
 
 const log = (line: string) => console.error(line);
 const names = ['Anna Schmidt', 'Lukas Weber', 'Sophie Wagner', 'Jonas Becker', 'Marie Hoffmann', 'Paul Schäfer', 'Emma Koch', 'Felix Richter'];
@@ -98,6 +101,19 @@ async function captureAlone(server: BenchServer, api: ApiClient, bodies: readonl
   return { roundTrips: (server.queries.count - before) / ALONE_CAPTURES, statements, ms };
 }
 
+/** POST /v1/orders/bulk with BULK_ORDERS new orders, BULK_REQUESTS times one after another: ms per request. */
+async function bulkCapture(api: ApiClient, bodies: readonly string[]): Promise<number[]> {
+  const times: number[] = [];
+  for (let r = 0; r < BULK_REQUESTS; r++) {
+    const orders = Array.from({ length: BULK_ORDERS }, (_, i) => JSON.parse((bodies[i % bodies.length] as string).replaceAll('{{seq}}', `bulk-${r}-${i}`)) as unknown);
+    const t0 = performance.now();
+    const res = await api.expect<{ created: number }>(200, 'POST', '/v1/orders/bulk', { orders });
+    times.push(performance.now() - t0);
+    if (res.created !== BULK_ORDERS) throw new Error(`bulk capture created ${res.created} of ${BULK_ORDERS} orders`);
+  }
+  return times;
+}
+
 async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: string; embedded: boolean }> {
   const server = await startBenchServer();
   const api = apiClient(server.url, server.key);
@@ -127,6 +143,8 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
         `${fmt(percentile(result.latenciesMs, 99), 1)} ms, ${fmt(roundTrips, 2)} round trips, ${failed} non-201`);
       if (failed > 0) log(`  ${JSON.stringify(result.failures)}\n  ${result.failureSamples.join('\n  ')}`);
     }
+    const bulk = await bulkCapture(api, captureBodies(skus, channel, 'bulk'));
+    log(`bulk capture of ${BULK_ORDERS}: ${bulk.map((ms) => fmt(ms)).join(', ')} ms`);
     const held = await sql<{ n: number }>`SELECT count(*)::int AS n FROM orders WHERE status <> 'allocated'`.execute(server.db);
     const out = [
       `### Order capture: POST /v1/orders\n`,
@@ -136,6 +154,8 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
         rows.map(({ result: r, roundTrips, wal: w }) => [String(r.concurrency), fmt(r.measured), fmt(r.perSecond), fmt(percentile(r.latenciesMs, 50), 1),
           fmt(percentile(r.latenciesMs, 99), 1), fmt(roundTrips, 2), String(Object.values(r.failures).reduce((a, b) => a + b, 0)),
           ...walCells(w, r.sent)])),
+      `\nBulk capture, POST /v1/orders/bulk with ${BULK_ORDERS} such orders, ${BULK_REQUESTS} requests one after another: ` +
+      `${bulk.map((ms) => fmt(ms)).join(', ')} ms per request (every order created).`,
       `\nOrders not allocated at the end (held by a rule, expected 0): ${held.rows[0]?.n ?? '?'}.`,
       `\nWhere the time went (CPU in cores of the ${os.cpus().length}; an event loop waiting for a CPU counts as busy):\n`,
       markdownTable(['concurrency', 'PostgreSQL CPU', 'PostgreSQL CPU ms/capture', 'server thread CPU', 'server thread CPU ms/capture', 'server event loop busy', 'node process CPU'],
