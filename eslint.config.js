@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import frontDoors from './eslint.front-doors.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'web/dist/', 'coverage/'] },
@@ -17,6 +18,7 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error', 'warn'] }],
     },
   },
+  frontDoors,
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -5,8 +5,8 @@
 import { sql } from 'kysely';
 import type { Db } from './db/database.js';
 import { pendingMigrations } from './db/migrate.js';
-import { inventoryChecks } from './inventory/check.js';
-import { orderChecks } from './order/check.js';
+import { inventoryChecks } from './inventory/index.js';
+import { orderChecks } from './order/index.js';
 
 export interface Check {
   name: string;

@@ -1,6 +1,6 @@
 /** `ordo serve`: find or start the database, migrate, build the app, listen, and shut down cleanly on a signal. */
 import type { Logger } from 'pino';
-import { bootstrapAdminKey } from './access/create-api-key.js';
+import { bootstrapAdminKey } from './access/index.js';
 import { buildApp, type App } from './app.js';
 import type { Config } from './config.js';
 import { locateDatabase } from './db/connect.js';

@@ -193,7 +193,9 @@ describe('fulfilment', () => {
  */
 describe('the transition table, walked through the API', () => {
   const skip = (from: OrderStatus, to: OrderStatus) => from === 'received' || to === 'received' || from === to
-    || (from === 'allocated' && to === 'confirmed') || (from === 'confirmed' && to === 'allocated');
+    || (from === 'allocated' && to === 'confirmed') || (from === 'confirmed' && to === 'allocated')
+    // Cancelling a partly shipped order cancels the rest and ships it (tested below), so no route means → cancelled here.
+    || (from === 'partially_shipped' && to === 'cancelled');
   const throughConfirmed = (from: OrderStatus, to: OrderStatus) => from === 'on_hold' && to === 'allocated';
 
   interface Walker { id: string; holdId: string; lineId: string }
@@ -228,12 +230,15 @@ describe('the transition table, walked through the API', () => {
     return w;
   }
 
-  async function moveTo(to: OrderStatus, w: Walker) {
+  async function moveTo(to: OrderStatus, w: Walker, from: OrderStatus) {
     const order = await getOrder(w.id);
     const allocated = order.lines[0].allocated as number;
     switch (to) {
       case 'on_hold': return post(`/v1/orders/${w.id}/holds`, { reasonCode: 'walk_again' });
-      case 'confirmed': case 'allocated': return post(`/v1/orders/${w.id}/holds/${w.holdId}/release`, {});
+      // From the warehouse, back through recall (ADR 0004): unchanged → allocated; units not found → confirmed.
+      case 'confirmed': case 'allocated': return from === 'in_fulfillment'
+        ? post(`/v1/orders/${w.id}/recall`, { reason: 'walk', ...(to === 'confirmed' ? { lines: [{ lineId: w.lineId, quantity: 1 }] } : {}) })
+        : post(`/v1/orders/${w.id}/holds/${w.holdId}/release`, {});
       case 'cancelled': return post(`/v1/orders/${w.id}/cancel`, { reason: 'walk' });
       case 'in_fulfillment': return post(`/v1/orders/${w.id}/release`);
       // Quantity 1 where nothing is reserved, so a refusal comes from the status and not from the request's shape.
@@ -255,9 +260,9 @@ describe('the transition table, walked through the API', () => {
       if (skip(from, to)) continue;
       checked++;
       const expected = canTransition(from, to) || throughConfirmed(from, to);
-      const w = expected ? await orderAt(from, from === 'confirmed' || to === 'confirmed') : refused;
+      const w = expected ? await orderAt(from, from === 'confirmed' || (to === 'confirmed' && from !== 'in_fulfillment')) : refused;
       const rowsBefore = (await statusRows(w.id)).length;
-      const res = await moveTo(to, w);
+      const res = await moveTo(to, w, from);
       const label = `${from} → ${to}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`;
       const after = await getOrder(w.id);
       const newRows = (await statusRows(w.id)).slice(rowsBefore);
@@ -274,6 +279,49 @@ describe('the transition table, walked through the API', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('ways back from the warehouse (ADR 0004)', () => {
+  it('cancels an order in the warehouse before the parcel leaves: every reservation released', async () => {
+    const order = await capture({}, [{ sku: 'ORD-A', quantity: 2, unitPriceMinor: 100 }]);
+    const before = await stock('ORD-A', 'OWH1');
+    await post(`/v1/orders/${order.id}/release`);
+    const res = await post(`/v1/orders/${order.id}/cancel`, { reason: 'customer called before dispatch' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ status: 'cancelled', lines: [expect.objectContaining({ allocated: 0, cancelled: 2 })] });
+    expect(await stock('ORD-A', 'OWH1')).toEqual({ onHand: before.onHand, reserved: before.reserved - 2 });
+  });
+
+  it('cancels the rest of a partly shipped order, which makes it shipped; shipped units stay', async () => {
+    const order = await capture({}, [{ sku: 'ORD-A', quantity: 3, unitPriceMinor: 100 }]);
+    await post(`/v1/orders/${order.id}/release`);
+    await post(`/v1/orders/${order.id}/ship`, { lines: [{ lineId: order.lines[0].id, quantity: 1 }] });
+    const before = await stock('ORD-A', 'OWH1');
+    const res = await post(`/v1/orders/${order.id}/cancel`, { reason: 'the rest is not wanted' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.status).toBe('shipped');
+    expect(res.body.lines[0]).toMatchObject({ shipped: 1, cancelled: 2, allocated: 0, totalMinor: 100 });
+    expect(res.body.totals.subtotalMinor).toBe(100);
+    expect(await stock('ORD-A', 'OWH1')).toEqual({ onHand: before.onHand, reserved: before.reserved - 2 });
+  });
+
+  it('recalls an order: unchanged it is allocated again; units not found are released and wait to be sourced again', async () => {
+    const order = await capture({}, [{ sku: 'ORD-A', quantity: 3, unitPriceMinor: 100 }]);
+    await post(`/v1/orders/${order.id}/release`);
+    const back = await post(`/v1/orders/${order.id}/recall`, { reason: 'edit the address' });
+    expect(back.body).toMatchObject({ status: 'allocated', lines: [expect.objectContaining({ allocated: 3 })] });
+    await post(`/v1/orders/${order.id}/release`);
+    const before = await stock('ORD-A', 'OWH1');
+    const tooMany = await post(`/v1/orders/${order.id}/recall`, { reason: 'x', lines: [{ lineId: order.lines[0].id, quantity: 4 }] });
+    expect(tooMany.body).toMatchObject({ code: 'invalid_state' });
+    const res = await post(`/v1/orders/${order.id}/recall`, { reason: 'shelf empty', lines: [{ lineId: order.lines[0].id, quantity: 2 }] });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ status: 'confirmed', lines: [expect.objectContaining({ allocated: 1, backordered: 2 })] });
+    expect(await stock('ORD-A', 'OWH1')).toEqual({ onHand: before.onHand, reserved: before.reserved - 2 });
+    const tl = (await t.http('GET', `/v1/orders/${order.id}/timeline`)).body.data;
+    expect(tl.map((r: any) => r.type)).toContain('units_not_found');
+    expect((await post(`/v1/orders/${order.id}/recall`, { reason: 'again' })).body).toMatchObject({ code: 'invalid_state', currentStatus: 'confirmed' });
   });
 });
 

@@ -225,12 +225,22 @@ describe('manual holds', () => {
     expect((await t.http('POST', `/v1/orders/${order.id}/holds`, { body: { reasonCode: 'Not Snake' } })).status).toBe(400);
   });
 
-  it('refuses a hold once the order has gone to the warehouse', async () => {
+  // Changed by ADR 0004: a carrier exception or a failed payment capture stops an order in the warehouse for a person.
+  it('holds an order in the warehouse; releasing the hold brings it back to allocated; refuses once it has shipped', async () => {
     const order = await capture();
     await t.http('POST', `/v1/orders/${order.id}/release`);
+    const held = await t.http('POST', `/v1/orders/${order.id}/holds`, { body: { reasonCode: 'carrier_exception' } });
+    expect(held.status).toBe(201);
+    expect(held.body).toMatchObject({ status: 'on_hold', holds: [expect.objectContaining({ reasonCode: 'carrier_exception', status: 'open' })] });
+    const released = await t.http('POST', `/v1/orders/${order.id}/holds/${held.body.holds[0].id}/release`, { body: {} });
+    expect(released.body.status).toBe('allocated');
+    expect(released.body.lines[0].allocated).toBe(order.lines[0].allocated);
+
+    await t.http('POST', `/v1/orders/${order.id}/release`);
+    await t.http('POST', `/v1/orders/${order.id}/ship`, { body: { lines: order.lines.map((l: any) => ({ lineId: l.id, quantity: l.quantity })) } });
     const res = await t.http('POST', `/v1/orders/${order.id}/holds`, { body: { reasonCode: 'late_doubt' } });
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'invalid_state', currentStatus: 'in_fulfillment', allowed: ['partially_shipped', 'shipped'] });
-    expect((await t.http('GET', `/v1/orders/${order.id}`)).body.holds).toEqual([]);
+    expect(res.body).toMatchObject({ code: 'invalid_state', currentStatus: 'shipped', allowed: ['delivered'] });
+    expect((await t.http('GET', `/v1/orders/${order.id}`)).body.holds.map((h: any) => h.reasonCode)).toEqual(['carrier_exception']);
   });
 });

@@ -1,5 +1,6 @@
 /** SQL for SKUs: plain functions over a Db or a transaction. */
 import { sql, type Selectable } from 'kysely';
+import { codeOrId } from '../db/refs.js';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import type { SkusTable } from '../db/types.js';
 import type { Sku, SkuInput, SkuPatch } from './sku.js';
@@ -63,6 +64,11 @@ export async function updateSku(trx: Trx, id: string, patch: SkuPatch, expectedV
 
 export async function findSkuById(db: DbOrTrx, id: string): Promise<SkuRow | undefined> {
   return db.selectFrom('skus').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The SKU a reference names (its code or its id). */
+export async function findSkuByRef(db: DbOrTrx, ref: string): Promise<SkuRow | undefined> {
+  return db.selectFrom('skus').selectAll().where(codeOrId(ref)).executeTakeFirst();
 }
 
 export async function findBarcodeOwners(db: DbOrTrx, barcodes: string[]): Promise<Map<string, string>> {

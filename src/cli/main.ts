@@ -1,8 +1,8 @@
 /** The `ordo` command. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { writeAudit } from '../access/audit.repository.js';
-import { createApiKey } from '../access/create-api-key.js';
-import { isRole, roles } from '../access/permissions.js';
+import { writeAudit } from '../access/index.js';
+import { createApiKey } from '../access/index.js';
+import { isRole, roles } from '../access/index.js';
 import { runChecks } from '../check.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';

@@ -1,16 +1,16 @@
 /** `ordo seed --demo`: a small, believable business to explore Ordo with. Safe to run twice (upserts by code). */
-import { writeAudit } from '../access/audit.repository.js';
-import type { SkuInput } from '../catalog/sku.js';
-import { upsertSkuBatch } from '../catalog/upsert-skus.js';
+import { writeAudit } from '../access/index.js';
+import type { SkuInput } from '../catalog/index.js';
+import { upsertSkuBatch } from '../catalog/index.js';
 import type { Db } from '../db/database.js';
-import type { LocationInput } from '../location/location.js';
-import { upsertLocationBatch } from '../location/save-location.js';
-import type { ChannelInput } from '../channel/channel.js';
-import { findChannel } from '../channel/channel.repository.js';
-import { createChannel } from '../channel/save-channel.js';
-import { upsertCarrier } from '../fulfillment/carrier.routes.js';
-import { moveStock, receiptMovements } from '../inventory/move-stock.js';
-import { resolveRefs } from '../inventory/refs.repository.js';
+import type { LocationInput } from '../location/index.js';
+import { upsertLocationBatch } from '../location/index.js';
+import type { ChannelInput } from '../channel/index.js';
+import { findChannel } from '../channel/index.js';
+import { createChannel } from '../channel/index.js';
+import { upsertCarrier } from '../fulfillment/index.js';
+import { moveStock, receiptMovements } from '../inventory/index.js';
+import { resolveRefs } from '../inventory/index.js';
 
 export const demoLocations: LocationInput[] = [
   {

@@ -307,6 +307,8 @@ export interface OrdersTable {
   discount_minor: Generated<number>;
   shipping_minor: Generated<number>;
   tax_minor: Generated<number>;
+  shipping_tax_minor: Generated<number>;
+  unallocated_discount_minor: Generated<number>;
   total_minor: number;
   payment_method: string | null;
   payment_authorized_minor: Generated<number>;
@@ -343,6 +345,7 @@ export interface OrderLinesTable {
   unit_price_minor: number;
   discount_minor: Generated<number>;
   tax_minor: Generated<number>;
+  order_discount_minor: Generated<number>;
 }
 
 export interface OrderHoldsTable {

@@ -4,9 +4,9 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import { hashApiKey, type Principal } from '../access/api-key.js';
-import { findActiveKeyByHash } from '../access/api-key.repository.js';
-import { isRole, roleHas, type Permission } from '../access/permissions.js';
+import { hashApiKey, type Principal } from '../access/index.js';
+import { findActiveKeyByHash } from '../access/index.js';
+import { isRole, roleHas, type Permission } from '../access/index.js';
 import type { Db } from '../db/database.js';
 import { sendProblem } from './problem.js';
 

@@ -107,3 +107,9 @@ export async function republishAvailability(trx: Trx): Promise<number> {
   for (let i = 0; i < pairs.length; i += 2000) await publishSignals(trx, pairs.slice(i, i + 2000));
   return new Set(pairs.map((p) => p.skuId)).size;
 }
+
+/** Publishes channel ATP of SKUs through their stock rows (a bundle's, through its components'). */
+export async function publishSkuSignals(trx: Trx, skuIds: readonly string[]): Promise<void> {
+  const pairs = await trx.selectFrom('stock_levels').select(['sku_id as skuId', 'location_id as locationId']).where('sku_id', 'in', skuIds).execute();
+  await publishSignals(trx, pairs);
+}

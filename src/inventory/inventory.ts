@@ -72,3 +72,7 @@ export const toLevelAfter = (l: { skuId: string; locationId: string; onHand: num
   quarantined: l.quarantined,
   available: Math.max(0, l.onHand - l.reserved - l.quarantined - l.safetyStock),
 });
+
+/** Units free to reserve: on hand less reserved, quarantined and safety stock (`freeSql` is the same in SQL). */
+export const freeUnits = (l: { onHand: number; reserved: number; quarantined: number; safetyStock: number }): number =>
+  l.onHand - l.reserved - l.quarantined - l.safetyStock;

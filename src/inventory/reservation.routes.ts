@@ -3,7 +3,7 @@ import type { App } from '../app.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { Id, IdParams, ListQuery, Nullable, Page, Timestamp } from '../http/schemas.js';
 import { AppError, notFound } from '../shared/errors.js';
-import { findChannel } from '../channel/channel.repository.js';
+import { findChannel } from '../channel/index.js';
 import { IsoDate, Quantity, Ref } from './inventory.js';
 import { resolveRefs } from './refs.repository.js';
 import { findReservations, listReservations, type ReservationRow } from './reservation.repository.js';

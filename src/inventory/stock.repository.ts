@@ -96,8 +96,11 @@ export function interpretMovements(rows: readonly MovementRow[]): MovementResult
   return { levels, refused };
 }
 
+/** The names of the CTEs `movementCtes` defines: a statement that embeds them must not define these itself. */
+export const movementCteNames = ['m', 'agg', 'locked', 'updated', 'inserted', 'upd', 'ledger', 'reservation'] as const;
+
 /**
- * The movement statement's CTEs (m, agg, locked, updated, inserted, upd, ledger, reservation), for embedding in a
+ * The movement statement's CTEs (`movementCteNames`), for embedding in a
  * use case's own statement. With `gate`, a SQL condition over the other CTEs, nothing moves unless it holds. With
  * `items`, a query over the other CTEs that returns item numbers, only the movements and reservations of those
  * items move (a statement that writes a batch of requests, some of which were refused).
@@ -273,4 +276,26 @@ export async function listMovements(db: DbOrTrx, f: { skuId?: string; locationId
   if (f.referenceId) q = q.where('m.reference_id', '=', f.referenceId);
   if (f.beforeId !== undefined) q = q.where('m.id', '<', f.beforeId);
   return q.execute();
+}
+
+/**
+ * Units free to reserve at a stock row: on hand less reserved, quarantined and safety stock. The one definition in
+ * SQL (`freeUnits` in inventory.ts is the same in TypeScript; the signal functions in the migrations restate it).
+ */
+export const freeSql = (alias = 's') =>
+  sql<number>`(${sql.ref(`${alias}.on_hand`)} - ${sql.ref(`${alias}.reserved`)} - ${sql.ref(`${alias}.quarantined`)} - ${sql.ref(`${alias}.safety_stock`)})`;
+
+/** Where a SKU has free units, at active locations, with what choosing a location needs. */
+export async function freeStockOf(db: DbOrTrx, skuId: string): Promise<{ locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; free: number }[]> {
+  const rows = await sql<{ locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; free: number }>`
+    SELECT s.location_id AS "locationId", l.code, l.priority, l.can_ship AS "canShip", l.can_pickup AS "canPickup", ${freeSql('s')} AS free
+    FROM stock_levels s JOIN locations l ON l.id = s.location_id AND l.active
+    WHERE s.sku_id = ${skuId} AND ${freeSql('s')} > 0
+  `.execute(db);
+  return rows.rows;
+}
+
+/** Whether a SKU has units on hand anywhere. */
+export async function hasStockOnHand(db: DbOrTrx, skuId: string): Promise<boolean> {
+  return Boolean(await db.selectFrom('stock_levels').select('sku_id').where('sku_id', '=', skuId).where('on_hand', '>', 0).executeTakeFirst());
 }

@@ -5,9 +5,9 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { expireReservations } from '../inventory/reserve-stock.js';
-import { republishAvailability } from '../inventory/availability.repository.js';
-import { recomputeSafetyStock } from '../inventory/stock-settings.js';
+import { expireReservations } from '../inventory/index.js';
+import { republishAvailability } from '../inventory/index.js';
+import { recomputeSafetyStock } from '../inventory/index.js';
 import { deleteExpiredIdempotencyKeys } from '../http/idempotency.repository.js';
 
 export const schedules = {

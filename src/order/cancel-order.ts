@@ -1,31 +1,38 @@
 /**
- * Cancelling an order, wholly or some units of some lines, while nothing has gone to the warehouse yet. Reserved
- * units give their stock back (released, in the ledger); backordered units had none and simply become cancelled.
- * Money is not recomputed here: refunds and adjusted totals belong to the payment module.
+ * Cancelling an order, wholly or some units of some lines, until its last parcel leaves. Reserved units give their
+ * stock back (released, in the ledger); backordered or unassigned units had none and simply become cancelled. Each
+ * line's money follows its remaining units (its discounts and tax kept by largest remainder, order-state.ts), so the
+ * totals say what is still owed; refunding what was paid belongs to the payment module.
+ *
+ * In the warehouse (in_fulfillment, partially_shipped) only units not yet shipped can be cancelled: a customer's
+ * cancellation before the parcel leaves. An order whose every remaining unit then has shipped is shipped.
  */
-import { sql } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
 import type { CommandContext, CommandOutcome } from '../http/command.js';
 import { Id } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
-import {
-  changeLineCounters, lockOrder, moveLineStock, openUnits, pickLines, requireStatus,
-  type LineDelta, type LockedLine, type LockedOrder,
-} from './lock-order.js';
-import { chargesOf, lockOrders, scaleMinor, totalsOf, writeLines, writeOrderTotals } from './change-order.js';
+import { rejectOpenHolds } from './hold.repository.js';
+import { withChanged } from './edit-order.js';
+import { releaseLineUnits } from './line-stock.js';
 import type { Order } from './order.js';
-import { addTimeline, loadOrder, transitionOrder } from './order.repository.js';
-import { editableStatuses } from './order-status.js';
+import { addTimeline, loadOrder, lockOrder, transitionOrder, writeLines, writeOrderTotals, type TimelineEntry } from './order.repository.js';
+import {
+  activeUnits, chargesOf, openUnits, pickLines, requireStatus, scaleLineMoney, takeUnits, totalsOf, type LineState, type OrderState,
+} from './order-state.js';
+import { editableStatuses, type OrderStatus } from './order-status.js';
 
 export const CancelOrderRequest = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why; shown in the timeline' }),
   lines: Type.Optional(Type.Array(Type.Object({
     lineId: Id,
     quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 500, description: 'Cancel only these units; without it the whole order is cancelled' })),
+  }, { additionalProperties: false }), { minItems: 1, maxItems: 500, description: 'Cancel only these units; without it every unit not yet shipped is cancelled' })),
 }, { additionalProperties: false });
 export type CancelOrderRequest = Static<typeof CancelOrderRequest>;
+
+/** Where cancelling is possible: before the warehouse, and in it for units not yet shipped. */
+export const cancellableStatuses: readonly OrderStatus[] = [...editableStatuses, 'in_fulfillment', 'partially_shipped'];
 
 interface CancelledLine {
   lineId: string;
@@ -34,65 +41,84 @@ interface CancelledLine {
   released: number;
 }
 
-/**
- * Cancels `quantity` open units of a line: units without stock go first (waiting for a location, then backordered),
- * so that what the customer keeps stays reserved and can ship soonest; then reserved units, whose stock is released.
- * The same order as the order edits take units away in (change-order.ts `takeUnits`).
- */
-async function cancelUnits(trx: Trx, order: LockedOrder, line: LockedLine, quantity: number, actor: string): Promise<{ delta: LineDelta; done: CancelledLine }> {
-  const waiting = line.quantity - line.allocated - line.shipped - line.cancelled - line.backordered;
-  const fromWaiting = Math.min(quantity, waiting);
-  const fromBackordered = Math.min(quantity - fromWaiting, line.backordered);
-  const fromAllocated = quantity - fromWaiting - fromBackordered;
-  await moveLineStock(trx, line.id, 'release', fromAllocated, { actor, ref: { type: 'order', id: order.id } });
-  return {
-    delta: { id: line.id, cancelled: quantity, backordered: -fromBackordered, allocated: -fromAllocated },
-    done: { lineId: line.id, lineNo: line.lineNo, quantity, released: fromAllocated },
-  };
+/** A line after `quantity` of its open units are cancelled: what had no stock goes first (takeUnits), money follows. */
+function cancelUnits(line: LineState, quantity: number): { next: LineState; done: CancelledLine } {
+  const taken = takeUnits(line, quantity);
+  const next = { ...line, cancelled: line.cancelled + quantity, backordered: line.backordered - taken.backordered, allocated: line.allocated - taken.allocated };
+  Object.assign(next, scaleLineMoney(line, activeUnits(line), activeUnits(next)));
+  return { next, done: { lineId: line.id, lineNo: line.lineNo, quantity, released: taken.allocated } };
+}
+
+/** Where an order goes once units are cancelled, or null to stay. */
+function statusAfterCancel(status: OrderStatus, lines: readonly LineState[]): OrderStatus | null {
+  if (lines.every((l) => openUnits(l) === 0)) return lines.some((l) => l.shipped > 0) ? 'shipped' : 'cancelled';
+  // The units that were waiting for stock are gone and everything left is reserved: the order is ready to ship.
+  if (status === 'confirmed' && lines.every((l) => openUnits(l) === l.allocated)) return 'allocated';
+  return null;
 }
 
 /**
- * Cancels every open unit of the order and closes its open holds, then moves it to cancelled. Used by the cancel
- * route and by rejecting a hold. The caller has locked the order and checked its status.
+ * Cancels units of a locked order: releases their stock, writes lines and totals, the timeline row and the status.
+ * With `lines` undefined every open unit goes and open holds are closed (a cancelled order waits for nobody).
  */
-export async function cancelWholeOrder(trx: Trx, order: LockedOrder, actor: string, reason: string, details: Record<string, unknown> = {}): Promise<void> {
-  const results: { delta: LineDelta; done: CancelledLine }[] = [];
-  for (const line of order.lines) {
-    const open = openUnits(line);
-    if (open > 0) results.push(await cancelUnits(trx, order, line, open, actor));
+async function cancelUnitsOf(
+  trx: Trx, order: OrderState, wanted: readonly { line: LineState; quantity: number }[], actor: string, reason: string,
+  opts: { whole: boolean; event?: string; details?: Record<string, unknown> },
+): Promise<CancelledLine[]> {
+  const results = wanted.filter((w) => w.quantity > 0).map((w) => cancelUnits(w.line, w.quantity));
+  // Released in (SKU, location) order, the order stock rows are locked in, to keep the chance of a deadlock small.
+  for (const r of [...results].sort((a, b) => a.next.skuId.localeCompare(b.next.skuId) || (a.next.locationId ?? '').localeCompare(b.next.locationId ?? ''))) {
+    await releaseLineUnits(trx, order.id, r.next.id, r.done.released, actor);
   }
-  await changeLineCounters(trx, results.map((r) => r.delta));
-  // A cancelled order waits for nobody: holds still open would keep it in the review queue forever. They are closed
-  // as rejected (the order did not go through), by whoever cancelled it.
-  const closed = await sql<{ id: string; reason_code: string }>`
-    UPDATE order_holds SET status = 'rejected', decided_at = now(), decided_by = ${actor}
-    WHERE order_id = ${order.id} AND status = 'open' RETURNING id, reason_code
-  `.execute(trx);
-  const lines = results.map((r) => r.done);
-  await addTimeline(trx, order.id, actor, [
-    ...(lines.length > 0 ? [{
+  const changed = results.map((r) => r.next);
+  const lines = withChanged(order, changed);
+  await writeLines(trx, changed);
+  const { totals, charges } = totalsOf(lines, chargesOf(order));
+  await writeOrderTotals(trx, order.id, totals, charges, lines);
+
+  const done = results.map((r) => r.done);
+  const released = done.reduce((a, l) => a + l.released, 0);
+  const closed = opts.whole ? await rejectOpenHolds(trx, order.id, actor) : [];
+  const entries: (TimelineEntry & { event?: string })[] = [];
+  if (done.length > 0) {
+    entries.push({
       type: 'lines_cancelled',
-      message: `Cancelled ${describe(lines)}; ${lines.reduce((a, l) => a + l.released, 0)} reserved unit(s) released`,
-      details: { lines, reason },
-    }] : []),
-    ...closed.rows.map((h) => ({
-      type: 'hold_closed', message: `Hold ${h.reason_code} closed: the order is cancelled`, details: { holdId: h.id, reasonCode: h.reason_code },
-    })),
-  ]);
-  await transitionOrder(trx, order.id, 'cancelled', actor, { type: 'status_changed', message: `Cancelled: ${reason}`, details: { ...details, reason } });
+      message: opts.whole ? `Cancelled ${describe(done)}; ${released} reserved unit(s) released` : `Cancelled ${describe(done)}: ${reason}`,
+      details: { lines: done, reason },
+      ...(opts.event ? { event: opts.event } : {}),
+    });
+  }
+  entries.push(...closed.map((h) => ({
+    type: 'hold_closed', message: `Hold ${h.reason_code} closed: the order is cancelled`, details: { holdId: h.id, reasonCode: h.reason_code },
+  })));
+  await addTimeline(trx, order.id, actor, entries);
+
+  const to = statusAfterCancel(order.status, lines);
+  if (to) {
+    const message = to === 'cancelled' ? (opts.whole ? `Cancelled: ${reason}` : `Every unit cancelled: ${reason}`)
+      : to === 'shipped' ? `Every remaining unit shipped; the rest cancelled: ${reason}` : 'Every remaining unit reserved';
+    await transitionOrder(trx, order.id, to, actor, { type: 'status_changed', message, details: { ...opts.details, reason } });
+  }
+  return done;
+}
+
+/**
+ * Cancels every open unit of the order and closes its open holds. Used by the cancel route and by rejecting a hold.
+ * The caller has locked the order and checked its status.
+ */
+export async function cancelWholeOrder(trx: Trx, order: OrderState, actor: string, reason: string, details: Record<string, unknown> = {}): Promise<void> {
+  await cancelUnitsOf(trx, order, order.lines.map((line) => ({ line, quantity: openUnits(line) })), actor, reason, { whole: true, details });
 }
 
 const describe = (lines: readonly CancelledLine[]) => lines.map((l) => `${l.quantity} of line ${l.lineNo}`).join(', ');
 
 export async function cancelOrder(trx: Trx, orderId: string, input: CancelOrderRequest, ctx: CommandContext): Promise<CommandOutcome<Order>> {
   const order = await lockOrder(trx, orderId);
-  // Once the warehouse has the order, cancelling is a request to the warehouse (the fulfilment module), not a write here.
-  requireStatus(order, 'it can be cancelled', editableStatuses);
+  requireStatus(order, 'it can be cancelled', cancellableStatuses);
   if (!input.lines) {
     await cancelWholeOrder(trx, order, ctx.actorName, input.reason);
     return outcome(trx, orderId, 'order.cancelled', { reason: input.reason });
   }
-
   const picked = pickLines(order, input.lines);
   const tooMany = picked.filter((p) => p.quantity > openUnits(p.line));
   if (tooMany.length > 0) {
@@ -100,49 +126,8 @@ export async function cancelOrder(trx: Trx, orderId: string, input: CancelOrderR
       lines: tooMany.map((p) => ({ index: p.index, lineId: p.line.id, requested: p.quantity, open: openUnits(p.line) })),
     });
   }
-  const results: { delta: LineDelta; done: CancelledLine }[] = [];
-  for (const p of picked) results.push(await cancelUnits(trx, order, p.line, p.quantity, ctx.actorName));
-  await changeLineCounters(trx, results.map((r) => r.delta));
-  const lines = results.map((r) => r.done);
-  await addTimeline(trx, orderId, ctx.actorName, [{
-    type: 'lines_cancelled',
-    message: `Cancelled ${describe(lines)}: ${input.reason}`,
-    details: { lines, reason: input.reason },
-    event: 'order.lines_cancelled',
-  }]);
-
-  await rewriteTotals(trx, orderId, new Map(results.map((r) => [r.delta.id, r.delta.cancelled ?? 0])));
-
-  const after = order.lines.map((l) => {
-    const d = results.find((r) => r.delta.id === l.id)?.delta;
-    return { ...l, cancelled: l.cancelled + (d?.cancelled ?? 0), allocated: l.allocated + (d?.allocated ?? 0), backordered: l.backordered + (d?.backordered ?? 0) };
-  });
-  if (after.every((l) => openUnits(l) === 0)) {
-    await transitionOrder(trx, orderId, 'cancelled', ctx.actorName, { type: 'status_changed', message: `Every unit cancelled: ${input.reason}`, details: { reason: input.reason } });
-  } else if (order.status === 'confirmed' && after.every((l) => openUnits(l) === l.allocated)) {
-    // The units that were waiting for stock are gone and everything left is reserved: the order is ready to ship.
-    await transitionOrder(trx, orderId, 'allocated', ctx.actorName, { type: 'status_changed', message: 'Every remaining unit reserved' });
-  }
+  const lines = await cancelUnitsOf(trx, order, picked, ctx.actorName, input.reason, { whole: false, event: 'order.lines_cancelled' });
   return outcome(trx, orderId, 'order.lines_cancelled', { reason: input.reason, lines });
-}
-
-/**
- * A partly cancelled order owes less: each line's discount and tax shrink with its remaining units, and the order's
- * totals are recomputed from its lines (order-level discount, shipping and shipping tax kept as captured).
- */
-async function rewriteTotals(trx: Trx, orderId: string, cancelledNow: ReadonlyMap<string, number>): Promise<void> {
-  const [state] = await lockOrders(trx, [orderId]);
-  if (!state) return;
-  const charges = chargesOf(state);
-  const lines = state.lines.map((l) => {
-    const now = cancelledNow.get(l.id) ?? 0;
-    if (now === 0) return l;
-    const before = l.quantity - (l.cancelled - now);
-    const after = l.quantity - l.cancelled;
-    return { ...l, discountMinor: scaleMinor(l.discountMinor, before, after), taxMinor: scaleMinor(l.taxMinor, before, after) };
-  });
-  await writeLines(trx, lines);
-  await writeOrderTotals(trx, orderId, totalsOf(lines, charges).totals, lines);
 }
 
 async function outcome(trx: Trx, orderId: string, action: string, details: Record<string, unknown>): Promise<CommandOutcome<Order>> {

@@ -23,7 +23,9 @@ import type { Db } from '../db/database.js';
 import { Batcher } from '../db/batcher.js';
 import { checkClaim, RetryCommand, type CommandContext, type CommandOutcome } from '../http/command.js';
 import { readCaptureFacts, writeCaptures, type CaptureFacts, type RequestFacts } from './capture.repository.js';
-import { factsQuery, planCapture, prepareCapture, type CapturePlan, type PreparedCapture } from './capture-order.js';
+import { factsQuery, prepareCapture, type PreparedCapture } from './capture-order.js';
+import { planCapture, type CapturePlan } from './plan-capture.js';
+import { systemClock } from '../shared/clock.js';
 import type { CaptureOrder, Order } from './order.js';
 import { Snapshot, Unwritten, type Entry, type UnwrittenView } from './unwritten.js';
 
@@ -142,7 +144,7 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
     };
     let planned;
     try {
-      planned = planCapture(prepared, request, facts.shared, stock, ctx, { deferUncovered: true, item });
+      planned = planCapture(prepared, request, facts.shared, stock, ctx, { deferUncovered: true, item, clock: systemClock });
     } catch (error) {
       decisions.push({ kind: 'failed', error });
       continue;

@@ -9,9 +9,10 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx } from '../db/database.js';
+import { splitRefs } from '../db/refs.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { claimSql, RetryCommand, type checkClaim, type IdempotencyClaim } from '../http/command.js';
-import { movementCtes, movementResult } from '../inventory/stock.repository.js';
+import { movementCtes, movementResult } from '../inventory/index.js';
 import type { ReviewRule } from './review.js';
 
 type PriorRequest = Parameters<typeof checkClaim>[1]['prior'];
@@ -73,12 +74,6 @@ export interface FactsQuery {
   claim: IdempotencyClaim | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A reference is a code, or an id: codes to look up by code, and the references that can be ids. */
-function refs(values: Iterable<string | null>) {
-  const codes = [...new Set([...values].filter((v): v is string => v !== null))];
-  return { codes, ids: codes.filter((v) => UUID.test(v)) };
-}
 
 /**
  * The existing customer an order belongs to: by email, else (no email given) by phone, preferring one with an email.
@@ -93,9 +88,9 @@ const customerOf = (email: unknown, phone: unknown, columns: RawBuilder<unknown>
 
 /** One statement for a batch of requests; with `claim` (one request in a transaction), its key is claimed first. */
 export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery[], claim: IdempotencyClaim | null = null): Promise<CaptureFacts> {
-  const channels = refs(queries.map((q) => q.channel));
-  const skus = refs(queries.flatMap((q) => q.skus));
-  const pickups = refs(queries.map((q) => q.pickupLocation));
+  const channels = splitRefs(queries.map((q) => q.channel));
+  const skus = splitRefs(queries.flatMap((q) => q.skus));
+  const pickups = splitRefs(queries.map((q) => q.pickupLocation));
   const requests = queries.map((q, item) => ({
     item, channel: q.channel, external_ref: q.externalRef, email: q.email, phone: q.phone, signature: q.signature,
     principal_id: q.claim?.principalId ?? null, key: q.claim?.key ?? null,
@@ -166,7 +161,7 @@ export interface CaptureWrite {
     answer: unknown; order_id: string; number: string; channel_id: string; channel_code: string; external_ref: string;
     customer_id: string; new_customer: boolean; email: string | null; phone: string | null; customer_name: string; customer_type: string;
     company: string | null; vat_id: string | null; status: string; currency: string; subtotal_minor: number; discount_minor: number;
-    shipping_minor: number; tax_minor: number; total_minor: number; payment_method: string | null; payment_authorized_minor: number;
+    shipping_minor: number; tax_minor: number; total_minor: number; shipping_tax_minor: number; unallocated_discount_minor: number; payment_method: string | null; payment_authorized_minor: number;
     delivery_method: string; pickup_location_id: string | null; shipping_address: unknown; billing_address: unknown;
     buyer_remark: string | null; purchase_order_number: string | null; entered_by: string | null; search_text: string;
     tracking_token: string; items_signature: string; placed_at: string; now: string;
@@ -174,7 +169,7 @@ export interface CaptureWrite {
   };
   lines: {
     id: string; line_no: number; sku_id: string; location_id: string | null; quantity: number; allocated: number; backordered: number;
-    unit_price_minor: number; discount_minor: number; tax_minor: number;
+    unit_price_minor: number; discount_minor: number; order_discount_minor: number; tax_minor: number;
   }[];
   holds: { id: string; reason_code: string; rule_id: string }[];
   flags: { reason_code: string; rule_id: string }[];
@@ -214,7 +209,7 @@ export async function writeCaptures(db: DbOrTrx, writes: readonly CaptureWrite[]
         order_id uuid, number text, channel_id uuid, channel_code text, external_ref text, customer_id uuid, new_customer boolean,
         email text, phone text, customer_name text, customer_type text, company text, vat_id text, status text, currency text,
         subtotal_minor bigint, discount_minor bigint, shipping_minor bigint, tax_minor bigint, total_minor bigint,
-        payment_method text, payment_authorized_minor bigint, delivery_method text, pickup_location_id uuid,
+        shipping_tax_minor bigint, unallocated_discount_minor bigint, payment_method text, payment_authorized_minor bigint, delivery_method text, pickup_location_id uuid,
         shipping_address jsonb, billing_address jsonb, buyer_remark text, purchase_order_number text, entered_by text,
         search_text text, tracking_token text, items_signature text, placed_at timestamptz, now timestamptz,
         actor_id uuid, actor_name text, request_id text, audit_details jsonb)
@@ -243,15 +238,16 @@ export async function writeCaptures(db: DbOrTrx, writes: readonly CaptureWrite[]
     ),
     ord AS (
       INSERT INTO orders (id, number, channel_id, external_ref, customer_id, status, currency, subtotal_minor, discount_minor,
-        shipping_minor, tax_minor, total_minor, payment_method, payment_authorized_minor, delivery_method, pickup_location_id,
-        shipping_address, billing_address, buyer_remark, purchase_order_number, entered_by, search_text, tracking_token,
-        items_signature, placed_at, created_at, updated_at)
+        shipping_minor, tax_minor, total_minor, shipping_tax_minor, unallocated_discount_minor, payment_method,
+        payment_authorized_minor, delivery_method, pickup_location_id, shipping_address, billing_address, buyer_remark,
+        purchase_order_number, entered_by, search_text, tracking_token, items_signature, placed_at, created_at, updated_at)
       SELECT i.order_id, i.number, i.channel_id, i.external_ref,
         CASE WHEN i.new_customer
           -- Created by a concurrent capture after this request read its facts: that customer.
           THEN coalesce((SELECT c.id FROM cust c WHERE c.id = i.customer_id), (${customerOf(sql.ref('i.email'), sql.ref('i.phone'), sql`id`)}), i.customer_id)
           ELSE i.customer_id END,
-        i.status, i.currency, i.subtotal_minor, i.discount_minor, i.shipping_minor, i.tax_minor, i.total_minor, i.payment_method,
+        i.status, i.currency, i.subtotal_minor, i.discount_minor, i.shipping_minor, i.tax_minor, i.total_minor,
+        i.shipping_tax_minor, i.unallocated_discount_minor, i.payment_method,
         i.payment_authorized_minor, i.delivery_method, i.pickup_location_id, i.shipping_address, i.billing_address, i.buyer_remark,
         i.purchase_order_number, i.entered_by, i.search_text, i.tracking_token, i.items_signature, i.placed_at, i.now, i.now
       FROM items i WHERE i.item IN (SELECT item FROM accepted)
@@ -261,10 +257,13 @@ export async function writeCaptures(db: DbOrTrx, writes: readonly CaptureWrite[]
     ),
     placed AS (SELECT i.item FROM items i WHERE i.order_id IN (SELECT id FROM ord)),
     lines AS (
-      INSERT INTO order_lines (id, order_id, line_no, sku_id, location_id, quantity, allocated, backordered, unit_price_minor, discount_minor, tax_minor)
-      SELECT x.id, x.order_id, x.line_no, x.sku_id, x.location_id, x.quantity, x.allocated, x.backordered, x.unit_price_minor, x.discount_minor, x.tax_minor
+      INSERT INTO order_lines (id, order_id, line_no, sku_id, location_id, quantity, allocated, backordered, unit_price_minor,
+        discount_minor, order_discount_minor, tax_minor)
+      SELECT x.id, x.order_id, x.line_no, x.sku_id, x.location_id, x.quantity, x.allocated, x.backordered, x.unit_price_minor,
+        x.discount_minor, x.order_discount_minor, x.tax_minor
       FROM jsonb_to_recordset(${JSON.stringify(each((w) => w.lines))}::jsonb) AS x(item int, order_id uuid, id uuid, line_no int, sku_id uuid,
-        location_id uuid, quantity int, allocated int, backordered int, unit_price_minor bigint, discount_minor bigint, tax_minor bigint)
+        location_id uuid, quantity int, allocated int, backordered int, unit_price_minor bigint, discount_minor bigint,
+        order_discount_minor bigint, tax_minor bigint)
       WHERE x.item IN (SELECT item FROM placed)
     ),
     holds AS (

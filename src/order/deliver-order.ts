@@ -1,11 +1,10 @@
 /** The carrier delivered every parcel of a shipped order. */
-import { sql } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
 import type { CommandContext, CommandOutcome } from '../http/command.js';
 import { AppError } from '../shared/errors.js';
 import type { Order } from './order.js';
-import { loadOrder, transitionOrder } from './order.repository.js';
+import { loadOrder, markShipmentsDelivered, transitionOrder } from './order.repository.js';
 
 export const DeliverOrderRequest = Type.Object({
   deliveredAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the carrier delivered it; default now' })),
@@ -22,7 +21,7 @@ export async function deliverOrder(trx: Trx, orderId: string, input: DeliverOrde
   await transitionOrder(trx, orderId, 'delivered', ctx.actorName, {
     type: 'status_changed', message: 'Delivered', details: { deliveredAt: deliveredAt.toISOString() },
   });
-  await sql`UPDATE shipments SET delivered_at = ${deliveredAt} WHERE order_id = ${orderId} AND delivered_at IS NULL`.execute(trx);
+  await markShipmentsDelivered(trx, orderId, deliveredAt);
   return {
     status: 200,
     body: await loadOrder(trx, orderId),

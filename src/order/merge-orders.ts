@@ -6,14 +6,15 @@
 import type { Trx } from '../db/database.js';
 import type { CommandContext, CommandOutcome } from '../http/command.js';
 import { AppError, notFound } from '../shared/errors.js';
-import {
-  assertEditable, canonical, chargesOf, lineLabel, lockOrders, money, publishOrderEvent, settleStatus, totalsOf,
-  writeLines, writeOrderTotals, type Charges, type OrderState,
-} from './change-order.js';
-import { openUnits } from './lock-order.js';
+import { formatMoney } from '../shared/money.js';
+import { settleStatus } from './edit-order.js';
+import { copyHoldsAndFlags } from './hold.repository.js';
+import { moveUnits } from './move-units.js';
 import type { Order } from './order.js';
-import { addTimeline, loadOrder, transitionOrder } from './order.repository.js';
-import { copyHoldsAndFlags, moveUnits } from './split-order.js';
+import {
+  addTimeline, loadOrder, lockOrders, markMerged, publishOrderEvent, transitionOrder, writeLines, writeOrderTotals,
+} from './order.repository.js';
+import { assertEditable, canonical, chargesOf, lineLabel, noCharges, openUnits, totalsOf, type OrderState } from './order-state.js';
 
 /** What must be the same for orders to ship as one, in the order a mismatch is reported. */
 const mustMatch: readonly [string, (o: OrderState) => string][] = [
@@ -23,8 +24,6 @@ const mustMatch: readonly [string, (o: OrderState) => string][] = [
   ['shipping address', (o) => canonical(o.shippingAddress)],
   ['delivery method', (o) => `${o.deliveryMethod}/${o.pickupLocationId ?? ''}`],
 ];
-
-const noCharges: Charges = { orderDiscountMinor: 0, shippingMinor: 0, shippingTaxMinor: 0 };
 
 export async function mergeOrders(trx: Trx, orderIds: readonly string[], ctx: CommandContext): Promise<CommandOutcome<Order>> {
   const locked = await lockOrders(trx, orderIds);
@@ -50,21 +49,21 @@ export async function mergeOrders(trx: Trx, orderIds: readonly string[], ctx: Co
   const { sources, created } = await moveUnits(trx, moves, target, firstLineNo, 'cancel', ctx.actorName);
   await writeLines(trx, [...created, ...sources]);
 
-  // Money is not lost: the target keeps its own shipping charge and order discount, and takes over those of the
-  // merged orders (their shipping, its tax, their order-level discount), so the one order is worth what they were
-  // together. The merged orders are left at zero.
+  // Money is not lost: the moved lines keep their discounts and tax, and the target keeps its own shipping charge and
+  // takes over those of the merged orders (their shipping, its tax, order discount no line took), so the one order
+  // is worth what they were together. The merged orders are left at zero.
   const charges = [target, ...others].map(chargesOf).reduce((a, c) => ({
-    orderDiscountMinor: a.orderDiscountMinor + c.orderDiscountMinor, shippingMinor: a.shippingMinor + c.shippingMinor,
-    shippingTaxMinor: a.shippingTaxMinor + c.shippingTaxMinor,
+    shippingMinor: a.shippingMinor + c.shippingMinor, shippingTaxMinor: a.shippingTaxMinor + c.shippingTaxMinor,
+    unallocatedDiscountMinor: a.unallocatedDiscountMinor + c.unallocatedDiscountMinor,
   }));
   const lines = [...target.lines, ...created];
-  const { totals } = totalsOf(lines, charges);
-  const version = await writeOrderTotals(trx, target.id, totals, lines);
-
-  await trx.updateTable('orders').set({ merged_into_id: target.id }).where('id', 'in', others.map((o) => o.id)).execute();
+  const after = totalsOf(lines, charges);
+  const totals = after.totals;
+  const version = await writeOrderTotals(trx, target.id, totals, after.charges, lines);
+  await markMerged(trx, others.map((o) => o.id), target.id);
   for (const o of others) {
     const left = o.lines.map((l) => sources.find((s) => s.id === l.id) ?? l);
-    await writeOrderTotals(trx, o.id, totalsOf(left, noCharges).totals, left);
+    await writeOrderTotals(trx, o.id, totalsOf(left, noCharges).totals, noCharges, left);
     await transitionOrder(trx, o.id, 'cancelled', ctx.actorName, {
       type: 'merged', message: `Merged into ${target.number}`, details: { mergedInto: target.id, number: target.number },
     });
@@ -74,7 +73,7 @@ export async function mergeOrders(trx: Trx, orderIds: readonly string[], ctx: Co
   const merged = others.map((o) => ({ id: o.id, number: o.number }));
   await addTimeline(trx, target.id, ctx.actorName, [{
     type: 'merged',
-    message: `Merged ${merged.map((m) => m.number).join(', ')} into this order: ${moves.map((m, i) => `${lineLabel(m.from)} × ${m.quantity} → line ${created[i]?.lineNo}`).join(', ') || 'no open lines'}; shipping ${money(target.totals.shippingMinor, target.currency)} → ${money(totals.shippingMinor, target.currency)}`,
+    message: `Merged ${merged.map((m) => m.number).join(', ')} into this order: ${moves.map((m, i) => `${lineLabel(m.from)} × ${m.quantity} → line ${created[i]?.lineNo}`).join(', ') || 'no open lines'}; shipping ${formatMoney(target.totals.shippingMinor, target.currency)} → ${formatMoney(totals.shippingMinor, target.currency)}`,
     details: { merged, lines: moved, totals: { from: target.totals, to: totals } },
   }]);
   await publishOrderEvent(trx, 'order.merged', target.id, { version, mergedOrderIds: merged.map((m) => m.id), lines: moved, totals });

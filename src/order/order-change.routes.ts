@@ -2,7 +2,10 @@
 import { Type } from 'typebox';
 import type { App } from '../app.js';
 import { Id, IdParams, IfMatch, Nullable, expectedVersion } from '../http/schemas.js';
-import { addLine, cancelLine, changeLineQuantity, changeOrderDetails } from './change-order.js';
+import { addLine } from './add-line.js';
+import { cancelLine } from './cancel-line.js';
+import { changeLineQuantity } from './change-line-quantity.js';
+import { changeOrderDetails } from './change-order-details.js';
 import { mergeOrders } from './merge-orders.js';
 import { Address, CaptureLine, MAX_LINES, Order } from './order.js';
 import type { OrderDeps } from './routes.js';

@@ -5,6 +5,7 @@ import { CancelOrderRequest, cancelOrder } from './cancel-order.js';
 import { completeOrder } from './complete-order.js';
 import { DeliverOrderRequest, deliverOrder } from './deliver-order.js';
 import { Order } from './order.js';
+import { RecallOrderRequest, recallOrder } from './recall-order.js';
 import { releaseOrder } from './release-order.js';
 import type { OrderDeps } from './routes.js';
 import { ShipOrderRequest, ShipOrderResult, shipOrder } from './ship-order.js';
@@ -16,8 +17,8 @@ export function registerOrderLifecycleRoutes(app: App, { run }: OrderDeps): void
     config: { permission: 'order:write' },
     schema: {
       tags,
-      summary: 'Cancel an order, or some units of some lines, before it goes to the warehouse',
-      description: 'Reserved units are released; backordered units just become cancelled. Cancelling every unit cancels the order. Allowed while the order is received, on_hold, confirmed or allocated.',
+      summary: 'Cancel an order, or some units of some lines, until they ship',
+      description: 'Reserved units are released; backordered units just become cancelled; each line\'s discounts and tax follow its remaining units. Cancelling every unit cancels the order. Allowed while the order is received, on_hold, confirmed, allocated, in_fulfillment (the customer cancels before the parcel leaves) or partially_shipped (the rest is cancelled; an order whose every remaining unit has shipped becomes shipped).',
       params: IdParams,
       body: CancelOrderRequest,
       response: { 200: Order },
@@ -28,6 +29,18 @@ export function registerOrderLifecycleRoutes(app: App, { run }: OrderDeps): void
     config: { permission: 'order:write' },
     schema: { tags, summary: 'Hand an allocated order to the warehouse (→ in_fulfillment)', params: IdParams, response: { 200: Order } },
   }, (request, reply) => run(request, reply, (trx, ctx) => releaseOrder(trx, request.params.id, ctx)));
+
+  app.post('/orders/:id/recall', {
+    config: { permission: 'order:write' },
+    schema: {
+      tags,
+      summary: 'Take an order back from the warehouse before anything ships (→ allocated, or → confirmed with units to source again)',
+      description: 'Without lines the order goes back to allocated with its reservations. With lines (units the warehouse could not find) those reservations are released and the units wait to be sourced again (backordered); the order goes back to confirmed.',
+      params: IdParams,
+      body: RecallOrderRequest,
+      response: { 200: Order },
+    },
+  }, (request, reply) => run(request, reply, (trx, ctx) => recallOrder(trx, request.params.id, request.body, ctx)));
 
   app.post('/orders/:id/ship', {
     config: { permission: 'order:write' },

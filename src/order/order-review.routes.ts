@@ -2,7 +2,8 @@
 import { Type } from 'typebox';
 import type { App } from '../app.js';
 import { IdParams, IfMatch, expectedVersion } from '../http/schemas.js';
-import { HoldDecision, PlaceHold, placeHold, rejectHold, releaseHold } from './decide-hold.js';
+import { HoldDecision, rejectHold, releaseHold } from './decide-hold.js';
+import { PlaceHold, placeHold } from './place-hold.js';
 import { Order } from './order.js';
 import type { OrderDeps } from './routes.js';
 import { ReviewRuleInput, ReviewRulePatch, ReviewRuleView, changeReviewRule, createReviewRule, listReviewRules } from './save-review-rule.js';

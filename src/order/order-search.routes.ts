@@ -3,8 +3,9 @@ import { Type, type Static } from 'typebox';
 import type { App } from '../app.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { ListQuery, Page } from '../http/schemas.js';
-import { resolveRefs } from '../inventory/refs.repository.js';
+import { resolveRefs } from '../inventory/index.js';
 import { AppError, type FieldError } from '../shared/errors.js';
+import { isUuid } from '../shared/ids.js';
 import { Order } from './order.js';
 import { loadOrders } from './order.repository.js';
 import { orderStatuses } from './order-status.js';
@@ -44,14 +45,12 @@ function queryProblems(query: OrderListQuery): FieldError[] {
   return errors;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The cursor carries the sort it was made for, so a cursor of another sort is refused rather than misread. */
 function afterOf(cursor: string | undefined, sort: OrderSort): OrderKeyset | undefined {
   const key = decodeCursor(cursor, 3);
   if (!key) return undefined;
   const [cursorSort, value, id] = key;
-  if (cursorSort !== sort || !validSortKey(sort, value) || typeof id !== 'string' || !UUID.test(id)) {
+  if (cursorSort !== sort || !validSortKey(sort, value) || typeof id !== 'string' || !isUuid(id)) {
     throw new AppError('invalid_cursor', 'the cursor is not one this list gave out for this sort; start again without a cursor');
   }
   return { key: value, id };

@@ -17,9 +17,12 @@ export const transitions = {
   confirmed: ['allocated', 'on_hold', 'cancelled'],
   // Every open unit is reserved at a location; ready to hand to the warehouse.
   allocated: ['in_fulfillment', 'confirmed', 'on_hold', 'cancelled'],
-  // The warehouse has it: no more edits, no more cancelling here (the fulfilment module cancels with the warehouse).
-  in_fulfillment: ['partially_shipped', 'shipped'],
-  partially_shipped: ['shipped'],
+  // The warehouse has it. Ways back (ADR 0004): recalled unchanged (→ allocated, reservations kept); units the
+  // warehouse cannot find released for sourcing again (→ confirmed); a carrier exception or a failed payment capture
+  // stops it for a person (→ on_hold); the customer cancels before the parcel leaves (→ cancelled, stock released).
+  in_fulfillment: ['partially_shipped', 'shipped', 'allocated', 'confirmed', 'on_hold', 'cancelled'],
+  // Some parcels left. The rest can still be stopped (→ on_hold), or cancelled, which makes it shipped.
+  partially_shipped: ['shipped', 'on_hold'],
   shipped: ['delivered'],
   delivered: ['completed'],
   completed: [],
@@ -34,6 +37,28 @@ export const editableStatuses: readonly OrderStatus[] = ['received', 'on_hold', 
 export const isEditable = (status: OrderStatus): boolean => editableStatuses.includes(status);
 
 export const isOrderStatus = (value: string): value is OrderStatus => (orderStatuses as readonly string[]).includes(value);
+
+/**
+ * The statuses a new order passes through from `received` to `to`, along the table (the shortest way): what capture
+ * and a split write as its first timeline rows and events. Throws for a status the table cannot reach.
+ */
+export function pathTo(to: OrderStatus): OrderStatus[] {
+  const cameFrom = new Map<OrderStatus, OrderStatus | null>([['received', null]]);
+  const queue: OrderStatus[] = ['received'];
+  while (queue.length > 0 && !cameFrom.has(to)) {
+    const from = queue.shift() as OrderStatus;
+    for (const next of transitions[from]) {
+      if (!cameFrom.has(next)) {
+        cameFrom.set(next, from);
+        queue.push(next);
+      }
+    }
+  }
+  if (!cameFrom.has(to)) throw new Error(`order status ${to} cannot be reached from received`);
+  const path: OrderStatus[] = [];
+  for (let at: OrderStatus | null = to; at !== null; at = cameFrom.get(at) ?? null) path.unshift(at);
+  return path;
+}
 
 /** Start-up check of the table: throws if a state cannot be reached from `received` or a target is unknown. */
 export function verifyTransitionTable(): void {

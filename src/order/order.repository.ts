@@ -1,9 +1,169 @@
-/** SQL for orders: loading the order view, status transitions with their timeline row and event, timeline reads. */
+/**
+ * All SQL of an order after capture: locking it with its lines (the one model, `OrderState`), writing lines,
+ * totals, details and status, the timeline and the outbox; loading the order view. Capture writes its orders in one
+ * statement of its own (capture.repository.ts).
+ *
+ * Lock order, the same on every path: order rows (in id order), their lines, then reservations, then stock rows
+ * (inside the inventory module). Capture takes them in that order too, so order commands never deadlock with each
+ * other or with capture.
+ */
 import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import { AppError, notFound } from '../shared/errors.js';
-import type { Order } from './order.js';
+import type { Address, Order, Totals } from './order.js';
+import { signatureOf, type Charges, type LineState, type OrderState } from './order-state.js';
 import { canTransition, orderStatuses, transitions, type OrderStatus } from './order-status.js';
+
+/**
+ * Locks orders (FOR UPDATE, in id order) and then their lines, and returns them as `OrderState`, in id order. Two
+ * statements on purpose: under READ COMMITTED a statement that waited for a lock still reads other rows as of its
+ * start, so lines read in the locking statement could predate the command we waited for; the second statement sees
+ * everything committed before the locks were ours.
+ */
+export async function lockOrders(trx: Trx, ids: readonly string[]): Promise<OrderState[]> {
+  const orders = await sql<Omit<OrderState, 'lines' | 'totals'> & Totals>`
+    SELECT o.id, o.number, o.status, o.version, o.channel_id AS "channelId", ch.presale_days AS "presaleDays",
+      ch.allow_backorder AS "allowBackorder", o.customer_id AS "customerId", o.currency, o.delivery_method AS "deliveryMethod",
+      o.pickup_location_id AS "pickupLocationId", o.external_ref AS "externalRef", o.placed_at AS "placedAt",
+      o.subtotal_minor AS "subtotalMinor", o.discount_minor AS "discountMinor", o.shipping_minor AS "shippingMinor",
+      o.tax_minor AS "taxMinor", o.total_minor AS "totalMinor", o.shipping_tax_minor AS "shippingTaxMinor",
+      o.unallocated_discount_minor AS "unallocatedDiscountMinor", o.shipping_address AS "shippingAddress",
+      o.billing_address AS "billingAddress", o.buyer_remark AS "buyerRemark"
+    FROM orders o JOIN channels ch ON ch.id = o.channel_id
+    WHERE o.id = ANY(${ids}::uuid[]) ORDER BY o.id FOR UPDATE OF o
+  `.execute(trx);
+  const lines = await sql<LineState>`
+    SELECT l.id, l.order_id AS "orderId", l.line_no AS "lineNo", l.sku_id AS "skuId", k.code AS sku, l.location_id AS "locationId",
+      l.quantity, l.allocated, l.shipped, l.cancelled, l.returned, l.backordered, l.unit_price_minor AS "unitPriceMinor",
+      l.discount_minor AS "discountMinor", l.order_discount_minor AS "orderDiscountMinor", l.tax_minor AS "taxMinor"
+    FROM order_lines l JOIN skus k ON k.id = l.sku_id
+    WHERE l.order_id = ANY(${ids}::uuid[]) ORDER BY l.order_id, l.line_no FOR UPDATE OF l
+  `.execute(trx);
+  return orders.rows.map(({ subtotalMinor, discountMinor, shippingMinor, taxMinor, totalMinor, ...o }) => ({
+    ...o,
+    totals: { subtotalMinor, discountMinor, shippingMinor, taxMinor, totalMinor },
+    lines: lines.rows.filter((l) => l.orderId === o.id),
+  }));
+}
+
+/** Locks one order with its lines; a 404 when there is none. */
+export async function lockOrder(trx: Trx, id: string): Promise<OrderState> {
+  const [order] = await lockOrders(trx, [id]);
+  if (!order) throw notFound('order', id);
+  return order;
+}
+
+/**
+ * Writes lines as they now are: inserts new ones and sets every counter and amount of existing ones, in one
+ * statement. The only way line counters change after capture; the table's CHECKs refuse any result that breaks
+ * "every unit is in exactly one state", and the order row lock (held by every caller) serialises the writers.
+ */
+export async function writeLines(trx: Trx, lines: readonly LineState[]): Promise<void> {
+  if (lines.length === 0) return;
+  await sql`
+    INSERT INTO order_lines (id, order_id, line_no, sku_id, location_id, quantity, allocated, shipped, cancelled, returned,
+      backordered, unit_price_minor, discount_minor, order_discount_minor, tax_minor)
+    SELECT * FROM jsonb_to_recordset(${JSON.stringify(lines.map((l) => ({
+      id: l.id, order_id: l.orderId, line_no: l.lineNo, sku_id: l.skuId, location_id: l.locationId, quantity: l.quantity,
+      allocated: l.allocated, shipped: l.shipped, cancelled: l.cancelled, returned: l.returned, backordered: l.backordered,
+      unit_price_minor: l.unitPriceMinor, discount_minor: l.discountMinor, order_discount_minor: l.orderDiscountMinor, tax_minor: l.taxMinor,
+    })))}::jsonb) AS x(id uuid, order_id uuid, line_no int, sku_id uuid, location_id uuid, quantity int, allocated int,
+      shipped int, cancelled int, returned int, backordered int, unit_price_minor bigint, discount_minor bigint,
+      order_discount_minor bigint, tax_minor bigint)
+    ON CONFLICT (id) DO UPDATE SET location_id = excluded.location_id, quantity = excluded.quantity,
+      allocated = excluded.allocated, shipped = excluded.shipped, cancelled = excluded.cancelled, returned = excluded.returned,
+      backordered = excluded.backordered, discount_minor = excluded.discount_minor,
+      order_discount_minor = excluded.order_discount_minor, tax_minor = excluded.tax_minor
+  `.execute(trx);
+}
+
+/** Removes lines (a split that moved every unit of a line: it lives on, whole, in the new order). */
+export async function deleteLines(trx: Trx, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0) await trx.deleteFrom('order_lines').where('id', 'in', ids).execute();
+}
+
+/** Writes an order's totals, the money no line holds and its items signature, and bumps its version; returns the new version. */
+export async function writeOrderTotals(trx: Trx, orderId: string, totals: Totals, charges: Charges, lines: readonly LineState[]): Promise<number> {
+  const row = await trx.updateTable('orders').set({
+    subtotal_minor: totals.subtotalMinor, discount_minor: totals.discountMinor, shipping_minor: totals.shippingMinor,
+    tax_minor: totals.taxMinor, total_minor: totals.totalMinor, shipping_tax_minor: charges.shippingTaxMinor,
+    unallocated_discount_minor: charges.unallocatedDiscountMinor,
+    items_signature: signatureOf(lines), version: sql`version + 1`, updated_at: sql`now()`,
+  }).where('id', '=', orderId).returning('version').executeTakeFirstOrThrow();
+  return row.version;
+}
+
+/** Bumps the order's version and updated_at for changes that are not a status change (those go through transitionOrder). */
+export async function touchOrder(trx: Trx, orderId: string): Promise<void> {
+  await sql`UPDATE orders SET version = version + 1, updated_at = now() WHERE id = ${orderId}`.execute(trx);
+}
+
+/** Writes the addresses, the remark and the search text; bumps the version and returns it. */
+export async function writeOrderDetails(trx: Trx, orderId: string, d: {
+  shippingAddress: Address | null; billingAddress: Address | null; buyerRemark: string | null; searchText: string;
+}): Promise<number> {
+  const row = await trx.updateTable('orders').set({
+    shipping_address: d.shippingAddress ? JSON.stringify(d.shippingAddress) : null,
+    billing_address: d.billingAddress ? JSON.stringify(d.billingAddress) : null,
+    buyer_remark: d.buyerRemark, search_text: d.searchText, version: sql`version + 1`, updated_at: sql`now()`,
+  }).where('id', '=', orderId).returning('version').executeTakeFirstOrThrow();
+  return row.version;
+}
+
+/** What the order's search text is built from besides its addresses: its customer and external reference. */
+export async function searchFactsOf(trx: Trx, orderId: string): Promise<{ name: string; email: string | null; phone: string | null; company: string | null; externalRef: string }> {
+  return trx.selectFrom('orders').innerJoin('customers', 'customers.id', 'orders.customer_id')
+    .select(['customers.name', 'customers.email', 'customers.phone', 'customers.company', 'orders.external_ref as externalRef'])
+    .where('orders.id', '=', orderId).executeTakeFirstOrThrow();
+}
+
+/** Marks orders as merged into `targetId`. */
+export async function markMerged(trx: Trx, ids: readonly string[], targetId: string): Promise<void> {
+  await trx.updateTable('orders').set({ merged_into_id: targetId }).where('id', 'in', ids).execute();
+}
+
+/** The next split number of an order: W100123-2, -3… (the original row is locked, so two splits cannot pick the same). */
+export async function nextSplitNumber(trx: Trx, orderId: string): Promise<number> {
+  return (await sql<{ n: number }>`SELECT count(*)::int + 2 AS n FROM orders WHERE split_from_id = ${orderId}`.execute(trx)).rows[0]?.n ?? 2;
+}
+
+/**
+ * Inserts the order split off `fromId`: the same channel, customer, addresses and currency, its own number, external
+ * reference, totals and tracking token. The payment authorisation stays with the original: it is the provider's, per order.
+ */
+export async function insertSplitOrder(trx: Trx, fromId: string, o: {
+  id: string; number: string; n: number; status: OrderStatus; totals: Totals; trackingToken: string; itemsSignature: string;
+}): Promise<void> {
+  await sql`
+    INSERT INTO orders (id, number, channel_id, external_ref, customer_id, status, currency, subtotal_minor, discount_minor,
+      shipping_minor, tax_minor, total_minor, payment_method, payment_authorized_minor, delivery_method, pickup_location_id,
+      shipping_address, billing_address, buyer_remark, purchase_order_number, entered_by, search_text, tracking_token,
+      items_signature, split_from_id, placed_at)
+    SELECT ${o.id}, ${o.number}, channel_id, external_ref || '/' || ${o.n}, customer_id, ${o.status}, currency, ${o.totals.subtotalMinor},
+      ${o.totals.discountMinor}, ${o.totals.shippingMinor}, ${o.totals.taxMinor}, ${o.totals.totalMinor},
+      payment_method, 0, delivery_method, pickup_location_id, shipping_address, billing_address, buyer_remark, purchase_order_number,
+      entered_by, search_text, ${o.trackingToken}, ${o.itemsSignature}, id, placed_at
+    FROM orders WHERE id = ${fromId}
+  `.execute(trx);
+}
+
+/** Records a parcel: which units of which lines left, with which carrier; returns when. */
+export async function insertShipment(trx: Trx, s: { id: string; orderId: string; carrier: string | null; trackingNumber: string | null; lines: readonly { lineId: string; quantity: number }[] }): Promise<Date> {
+  const row = await trx.insertInto('shipments')
+    .values({ id: s.id, order_id: s.orderId, carrier_code: s.carrier, tracking_number: s.trackingNumber, lines: JSON.stringify(s.lines) })
+    .returning(['shipped_at']).executeTakeFirstOrThrow();
+  return row.shipped_at;
+}
+
+export async function markShipmentsDelivered(trx: Trx, orderId: string, deliveredAt: Date): Promise<void> {
+  await sql`UPDATE shipments SET delivered_at = ${deliveredAt} WHERE order_id = ${orderId} AND delivered_at IS NULL`.execute(trx);
+}
+
+export async function publishOrderEvent(trx: Trx, type: string, orderId: string, payload: Record<string, unknown>): Promise<void> {
+  await trx.insertInto('outbox_events')
+    .values({ type, aggregate_type: 'order', aggregate_id: orderId, payload: JSON.stringify({ orderId, ...payload }) })
+    .execute();
+}
 
 /** Loads full order views (lines, holds, flags) in one statement, in the order of `ids`. */
 export async function loadOrders(db: DbOrTrx, ids: readonly string[]): Promise<Order[]> {
@@ -24,8 +184,8 @@ export async function loadOrders(db: DbOrTrx, ids: readonly string[]): Promise<O
           'id', l.id, 'lineNo', l.line_no, 'sku', k.code, 'skuId', l.sku_id, 'location', ll.code, 'quantity', l.quantity,
           'allocated', l.allocated, 'shipped', l.shipped, 'cancelled', l.cancelled, 'returned', l.returned,
           'backordered', l.backordered, 'unitPriceMinor', l.unit_price_minor, 'discountMinor', l.discount_minor,
-          'taxMinor', l.tax_minor,
-          'totalMinor', l.unit_price_minor * (l.quantity - l.cancelled) - l.discount_minor + l.tax_minor)
+          'orderDiscountMinor', l.order_discount_minor, 'taxMinor', l.tax_minor,
+          'totalMinor', l.unit_price_minor * (l.quantity - l.cancelled) - l.discount_minor - l.order_discount_minor + l.tax_minor)
           ORDER BY l.line_no), '[]')
         FROM order_lines l JOIN skus k ON k.id = l.sku_id LEFT JOIN locations ll ON ll.id = l.location_id
         WHERE l.order_id = o.id),

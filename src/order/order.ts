@@ -1,7 +1,7 @@
 /** Orders: the capture request, the order as the API shows it, and the pure checks of a capture. */
 import { Type, type Static } from 'typebox';
 import { Id, MinorUnits, Nullable, Timestamp } from '../http/schemas.js';
-import { Ref } from '../inventory/inventory.js';
+import { Ref } from '../inventory/index.js';
 import type { FieldError } from '../shared/errors.js';
 import { orderStatuses } from './order-status.js';
 

@@ -3,16 +3,17 @@
  * reserved both go down, a 'shipment' row in the ledger), the lines count the units shipped, a shipment records the
  * parcel, and the order becomes partially shipped or shipped.
  */
-import { sql } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
+import { findCarrierByRef } from '../fulfillment/index.js';
 import type { CommandContext, CommandOutcome } from '../http/command.js';
 import { Id, Nullable, Timestamp } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import { changeLineCounters, lockOrder, moveLineStock, pickLines, requireStatus, touchOrder } from './lock-order.js';
+import { moveLineStock } from './line-stock.js';
 import { Order } from './order.js';
-import { addTimeline, loadOrder, transitionOrder } from './order.repository.js';
+import { addTimeline, insertShipment, loadOrder, lockOrder, touchOrder, transitionOrder, writeLines } from './order.repository.js';
+import { openUnits, pickLines, requireStatus } from './order-state.js';
 
 const ShipLine = Type.Object({ lineId: Id, quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }, { additionalProperties: false });
 
@@ -39,8 +40,7 @@ export type ShipOrderResult = Static<typeof ShipOrderResult>;
 
 async function carrierCode(trx: Trx, ref: string | undefined): Promise<string | null> {
   if (ref === undefined) return null;
-  const row = await trx.selectFrom('carriers').select(['code', 'active'])
-    .where((eb) => eb.or([eb('code', '=', ref), eb(sql<string>`id::text`, '=', ref)])).executeTakeFirst();
+  const row = await findCarrierByRef(trx, ref);
   if (!row) throw new AppError('not_found', `unknown carrier "${ref}"; see GET /v1/carriers`, { entity: 'carrier', id: ref });
   if (!row.active) throw new AppError('invalid_state', `carrier ${row.code} is inactive; activate it or ship with another`);
   return row.code;
@@ -63,11 +63,9 @@ export async function shipOrder(trx: Trx, orderId: string, input: ShipOrderReque
   for (const p of picked) {
     await moveLineStock(trx, p.line.id, 'commit', p.quantity, { actor: ctx.actorName, ref: { type: 'shipment', id: shipmentId } });
   }
-  await changeLineCounters(trx, picked.map((p) => ({ id: p.line.id, shipped: p.quantity, allocated: -p.quantity })));
+  await writeLines(trx, picked.map((p) => ({ ...p.line, shipped: p.line.shipped + p.quantity, allocated: p.line.allocated - p.quantity })));
   const lines = picked.map((p) => ({ lineId: p.line.id, quantity: p.quantity }));
-  const row = await trx.insertInto('shipments')
-    .values({ id: shipmentId, order_id: orderId, carrier_code: carrier, tracking_number: input.trackingNumber ?? null, lines: JSON.stringify(lines) })
-    .returning(['shipped_at']).executeTakeFirstOrThrow();
+  const shippedAt = await insertShipment(trx, { id: shipmentId, orderId, carrier, trackingNumber: input.trackingNumber ?? null, lines });
 
   const units = lines.reduce((a, l) => a + l.quantity, 0);
   const details = { shipmentId, carrier, trackingNumber: input.trackingNumber ?? null, lines };
@@ -78,8 +76,7 @@ export async function shipOrder(trx: Trx, orderId: string, input: ShipOrderReque
     event: 'order.shipment_created',
   }]);
 
-  const shippedOf = (id: string, shipped: number) => shipped + (picked.find((p) => p.line.id === id)?.quantity ?? 0);
-  const everything = order.lines.every((l) => shippedOf(l.id, l.shipped) === l.quantity - l.cancelled);
+  const everything = order.lines.every((l) => openUnits(l) === (picked.find((p) => p.line.id === l.id)?.quantity ?? 0));
   if (everything) {
     await transitionOrder(trx, orderId, 'shipped', ctx.actorName, { type: 'status_changed', message: 'Every unit shipped', details: { shipmentId } });
   } else if (order.status === 'in_fulfillment') {
@@ -88,7 +85,7 @@ export async function shipOrder(trx: Trx, orderId: string, input: ShipOrderReque
     await touchOrder(trx, orderId);
   }
   const shipment: Shipment = {
-    id: shipmentId, orderId, carrier, trackingNumber: input.trackingNumber ?? null, lines, shippedAt: row.shipped_at.toISOString(), deliveredAt: null,
+    id: shipmentId, orderId, carrier, trackingNumber: input.trackingNumber ?? null, lines, shippedAt: shippedAt.toISOString(), deliveredAt: null,
   };
   return {
     status: 201,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CapturePlan, PreparedCapture } from './capture-order.js';
+import type { PreparedCapture } from './capture-order.js';
+import type { CapturePlan } from './plan-capture.js';
 import { Snapshot, Unwritten, UnwrittenView } from './unwritten.js';
 
 /** The parts of a request and its plan that the bookkeeping reads. */

@@ -5,7 +5,8 @@
  * the database still decides.
  */
 import type { CustomerFacts } from './capture.repository.js';
-import type { CapturePlan, PreparedCapture } from './capture-order.js';
+import type { PreparedCapture } from './capture-order.js';
+import type { CapturePlan } from './plan-capture.js';
 
 /** Which transactions a statement saw committed: `pg_current_snapshot()` as text, `xmin:xmax:xip,…`. */
 export class Snapshot {

@@ -33,3 +33,9 @@ export function allocateMinor(totalMinor: number, weights: readonly number[]): n
   }
   return parts.map((p) => p * sign);
 }
+
+/** 2495 EUR → "24.95 EUR", 500 JPY → "500 JPY": for people reading a timeline or a message. */
+export function formatMoney(minor: number, currency: string): string {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return `${(minor / 10 ** digits).toFixed(digits)} ${currency}`;
+}

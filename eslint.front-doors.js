@@ -1,0 +1,18 @@
+// @ts-check
+/**
+ * Module front doors: a module is imported by other modules only through its index.ts. Within a module, files
+ * import each other freely; tests may reach inside (they test the parts). test/front-doors.test.ts plants a
+ * violation and checks that this rule catches it.
+ */
+export const modules = ['access', 'catalog', 'channel', 'customer', 'fulfillment', 'inventory', 'location', 'order'];
+
+export const frontDoorRule = {
+  'no-restricted-imports': ['error', {
+    patterns: modules.map((m) => ({
+      group: [`../${m}/*`, `!../${m}/index.js`, `./${m}/*`, `!./${m}/index.js`],
+      message: `import the ${m} module through its front door, '${m}/index.js' (docs/conventions.md, "Module front doors")`,
+    })),
+  }],
+};
+
+export default { files: ['src/**/*.ts'], rules: frontDoorRule };

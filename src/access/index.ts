@@ -1,0 +1,7 @@
+/** The access module's front door: API keys, roles and permissions, the audit log. */
+export { registerAccessRoutes } from './access.routes.js';
+export { hashApiKey, type Principal } from './api-key.js';
+export { findActiveKeyByHash } from './api-key.repository.js';
+export { writeAudit } from './audit.repository.js';
+export { bootstrapAdminKey, createApiKey } from './create-api-key.js';
+export { isRole, roleHas, rolePermissions, roles, permissions, type Permission, type Role } from './permissions.js';

@@ -1,0 +1,20 @@
+/**
+ * The inventory module's front door: the only file other modules import (a lint rule enforces it). Stock levels and
+ * their ledger, reservations, supply, counts, ERP/WMS sync, channel allocation and availability to promise.
+ */
+export { registerInventoryRoutes, type InventoryDeps } from './routes.js';
+export { inventoryChecks } from './check.js';
+export { Ref, Quantity, freeUnits, type MovementReason } from './inventory.js';
+export { resolveRefs, type ResolvedRefs } from './refs.repository.js';
+export { moveStock, receiptMovements } from './move-stock.js';
+export { reserveStock, closeReservations, checkChannelAllocation, expireReservations } from './reserve-stock.js';
+export { lockOpenReservations, reserveIncoming, insertIncomingReservations } from './reservation.repository.js';
+export { publishSignals, publishSkuSignals, republishAvailability } from './availability.repository.js';
+export { recomputeSafetyStock } from './stock-settings.js';
+export { findLevels, freeStockOf, freeSql, hasStockOnHand, applyMovements, type Movement } from './stock.repository.js';
+/**
+ * The stock movement statement's CTEs, for a use case that writes stock in its own statement (capture, ADR 0002).
+ * Contract: the caller's statement must not define a CTE named in `movementCteNames`; `movementResult` selects the
+ * counters after the change from them.
+ */
+export { movementCtes, movementCteNames, movementResult } from './stock.repository.js';

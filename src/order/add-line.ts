@@ -1,0 +1,50 @@
+/** Adds a line to an order, reserved at once where chooseLocations finds its units — preferring the order's own locations. */
+import type { Trx } from '../db/database.js';
+import type { CommandContext, CommandOutcome } from '../http/command.js';
+import { findSkuByRef } from '../catalog/index.js';
+import { freeStockOf } from '../inventory/index.js';
+import { AppError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { formatMoney } from '../shared/money.js';
+import { chooseLocations, type Candidate } from './choose-locations.js';
+import { finishLineEdit, lockEditableOrder } from './edit-order.js';
+import { reserveLineUnits } from './line-stock.js';
+import type { CaptureLine, Order } from './order.js';
+import { lineLabel, type LineState } from './order-state.js';
+
+export async function addLine(trx: Trx, orderId: string, input: CaptureLine, expectedVersion: number | undefined, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+  const order = await lockEditableOrder(trx, orderId, expectedVersion);
+  if ((input.discountMinor ?? 0) > input.unitPriceMinor * input.quantity) {
+    throw new AppError('validation_failed', `discount ${input.discountMinor} is more than the line's ${input.unitPriceMinor * input.quantity}`, {
+      errors: [{ path: '/body/discountMinor', message: 'more than the line' }],
+    });
+  }
+  const sku = await findSkuByRef(trx, input.sku);
+  if (!sku) throw new AppError('not_found', `unknown SKU "${input.sku}"`, { missing: [{ kind: 'sku', ref: input.sku }] });
+  if (!sku.active) throw new AppError('validation_failed', `SKU ${sku.code} is not active`, { errors: [{ path: '/body/sku', message: 'inactive SKU' }] });
+
+  const stock = await freeStockOf(trx, sku.id);
+  const candidates: Candidate[] = stock.map((s) => ({ ...s, free: new Map([[sku.id, s.free]]) }));
+  const need = [{ index: 0, skuId: sku.id, quantity: input.quantity }];
+  const delivery = { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId };
+  // One shipment is better than two: try the locations the order already ships from before all the others.
+  const own = new Set(order.lines.filter((l) => l.allocated > 0).map((l) => l.locationId));
+  const locationId = chooseLocations(need, candidates.filter((c) => own.has(c.locationId)), delivery).assigned.get(0)
+    ?? chooseLocations(need, candidates, delivery).assigned.get(0);
+  if (!locationId) {
+    const available = Math.max(0, ...stock.map((s) => s.free));
+    throw new AppError('insufficient_stock', `not enough stock of ${sku.code}: ${input.quantity} requested, ${available} available in one location; nothing was added`, {
+      lines: [{ index: 0, sku: sku.code, skuId: sku.id, requested: input.quantity, available, shortBy: input.quantity - available }],
+    });
+  }
+  const line: LineState = {
+    id: newId(), orderId, lineNo: Math.max(0, ...order.lines.map((l) => l.lineNo)) + 1, skuId: sku.id, sku: sku.code, locationId,
+    quantity: input.quantity, allocated: input.quantity, shipped: 0, cancelled: 0, returned: 0, backordered: 0,
+    unitPriceMinor: input.unitPriceMinor, discountMinor: input.discountMinor ?? 0, orderDiscountMinor: 0, taxMinor: input.taxMinor ?? 0,
+  };
+  await reserveLineUnits(trx, order, [{ lineId: line.id, skuId: sku.id, locationId, quantity: input.quantity }], ctx.actorName);
+  return finishLineEdit(trx, order, [line], {
+    type: 'line_added', message: `${lineLabel(line)} added: ${input.quantity} × ${formatMoney(input.unitPriceMinor, order.currency)}`,
+    details: { lineId: line.id, lineNo: line.lineNo, sku: sku.code, quantity: input.quantity, unitPriceMinor: input.unitPriceMinor },
+  }, ctx, 201);
+}

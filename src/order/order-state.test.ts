@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { fullyAllocated, scaleLineMoney, settledStatus, shareOrderDiscount, takeUnits, totalsOf, type LineState } from './order-state.js';
+
+const line = (over: Partial<LineState> = {}): LineState => ({
+  id: 'l1', orderId: 'o1', lineNo: 1, skuId: 's1', sku: 'A', locationId: 'w1', quantity: 3, allocated: 3, shipped: 0, cancelled: 0,
+  returned: 0, backordered: 0, unitPriceMinor: 1000, discountMinor: 100, orderDiscountMinor: 200, taxMinor: 570, ...over,
+});
+
+describe('units', () => {
+  it('takes unassigned units first, then backordered, reserved last', () => {
+    expect(takeUnits(line({ quantity: 6, allocated: 2, backordered: 2 }), 3)).toEqual({ unassigned: 2, backordered: 1, allocated: 0 });
+    expect(takeUnits(line({ quantity: 6, allocated: 2, backordered: 2 }), 6)).toEqual({ unassigned: 2, backordered: 2, allocated: 2 });
+  });
+
+  it('one meaning of fully allocated, and the status an edit settles in', () => {
+    expect(fullyAllocated([line()])).toBe(true);
+    expect(fullyAllocated([line({ allocated: 2, backordered: 1 })])).toBe(false);
+    expect(fullyAllocated([line({ allocated: 0, cancelled: 3 })])).toBe(false);
+    expect(settledStatus('confirmed', [line()])).toBe('allocated');
+    expect(settledStatus('allocated', [line({ allocated: 2, backordered: 1 })])).toBe('confirmed');
+    expect(settledStatus('allocated', [line({ allocated: 0, cancelled: 3 })])).toBe('cancelled');
+  });
+});
+
+describe('money', () => {
+  it('shares an order discount by what each line is worth, exactly, and keeps what no line can take', () => {
+    const lines = [{ unitPriceMinor: 1000, quantity: 3, discountMinor: 100 }, { unitPriceMinor: 500, quantity: 2, discountMinor: 0 }];
+    const { shares, unallocatedMinor } = shareOrderDiscount(lines, 200);
+    expect(shares).toEqual([149, 51]);
+    expect(unallocatedMinor).toBe(0);
+    // A voucher larger than the goods (it also pays the shipping): the lines take what they are worth, the order the rest.
+    expect(shareOrderDiscount(lines, 5000)).toEqual({ shares: [2900, 1000], unallocatedMinor: 1100 });
+  });
+
+  it('keeps a line money exact when units go: what leaves plus what stays is what was', () => {
+    const l = line({ discountMinor: 100, orderDiscountMinor: 200, taxMinor: 571 });
+    const kept = scaleLineMoney(l, 3, 2);
+    expect(kept).toEqual({ discountMinor: 67, orderDiscountMinor: 133, taxMinor: 381 });
+    const again = scaleLineMoney({ ...l, ...kept }, 2, 1);
+    const last = scaleLineMoney({ ...l, ...again }, 1, 0);
+    expect(last).toEqual({ discountMinor: 0, orderDiscountMinor: 0, taxMinor: 0 });
+    // Growing: per-unit amounts grow, the order discount share (a fixed amount) stays.
+    expect(scaleLineMoney(l, 3, 6)).toEqual({ discountMinor: 200, orderDiscountMinor: 200, taxMinor: 1142 });
+  });
+
+  it('totals: lines plus charges, the unallocated discount never more than the order', () => {
+    const charges = { shippingMinor: 495, shippingTaxMinor: 94, unallocatedDiscountMinor: 50 };
+    const { totals } = totalsOf([line()], charges);
+    expect(totals).toEqual({ subtotalMinor: 3000, discountMinor: 350, shippingMinor: 495, taxMinor: 664, totalMinor: 3000 - 350 + 495 + 664 });
+    const cut = totalsOf([line({ allocated: 0, cancelled: 3, discountMinor: 0, orderDiscountMinor: 0, taxMinor: 0 })], { ...charges, unallocatedDiscountMinor: 9999 });
+    expect(cut.totals.totalMinor).toBe(0);
+    expect(cut.clampedMinor).toBe(9999 - 589);
+  });
+});
