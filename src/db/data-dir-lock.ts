@@ -40,27 +40,28 @@ export function acquireDataDirLock(lockPath: string, notice: (line: string) => v
 
 /** Who holds a lock file with this content. */
 function judge(content: string): Verdict {
+  const stale = (reason: string): Verdict => ({ held: false, reason });
   const [pidLine = '', ticksLine = ''] = content.split('\n');
   const pid = /^\d+$/.test(pidLine.trim()) ? Number(pidLine.trim()) : NaN;
   const recordedTicks = ticksLine.trim() || undefined;
-  if (!Number.isSafeInteger(pid) || pid <= 0) return { held: false, reason: `it names no pid (${JSON.stringify(content.slice(0, 40))})` };
+  if (!Number.isSafeInteger(pid) || pid <= 0) return stale(`it names no pid (${JSON.stringify(content.slice(0, 40))})`);
   // A restarted container runs Ordo under the same pid again: the lock is from an earlier life of this pid.
-  if (pid === process.pid) return { held: false, reason: `it names pid ${pid}, this process itself (left by an earlier run)` };
+  if (pid === process.pid) return stale(`it names pid ${pid}, this process itself (left by an earlier run)`);
   const found = inspectProcess(pid);
-  if (found.state === 'gone') return { held: false, reason: `pid ${pid} is not running` };
-  if (found.state === 'zombie') return { held: false, reason: `pid ${pid} has exited (a zombie its parent has not reaped)` };
+  if (found.state === 'gone') return stale(`pid ${pid} is not running`);
+  if (found.state === 'zombie') return stale(`pid ${pid} has exited (a zombie its parent has not reaped)`);
   const { details } = found;
   if (!details) return { held: true, pid, unverified: true };
   if (recordedTicks !== undefined) {
     if (recordedTicks === details.startTicks) return { held: true, pid, unverified: false };
-    return {
-      held: false,
-      reason: `pid ${pid} is now another process (${programName(details)}, started at clock tick ${details.startTicks}; the lock's owner started at tick ${recordedTicks})`,
-    };
+    return stale(
+      `pid ${pid} is now another process (${programName(details)}, started at clock tick ${details.startTicks}; ` +
+        `the lock's owner started at tick ${recordedTicks})`,
+    );
   }
   // A lock in the old format (pid only): its owner was a node process running Ordo.
   if (details.argv.length === 0 || isOrdoLike(details.argv)) return { held: true, pid, unverified: true };
-  return { held: false, reason: `pid ${pid} runs ${programName(details)}, not an Ordo server` };
+  return stale(`pid ${pid} runs ${programName(details)}, not an Ordo server`);
 }
 
 function isOrdoLike(argv: string[]): boolean {

@@ -148,7 +148,11 @@ async function clearStalePostmaster(pgDir: string, notice: (line: string) => voi
   if (found.state === 'zombie') return removeStale(`pid ${pid} has exited (a zombie its parent has not reaped)`);
   const owner = postmasterOwner(found.details, pgDir);
   if (owner === 'unknown') {
-    notice(`${pidFile} names pid ${pid}, which is alive but cannot be identified here; leaving it alone`);
+    notice(
+      `${pidFile} names pid ${pid}, which is alive, and nothing here proves it is this folder's PostgreSQL: not ` +
+        'signalling it. If PostgreSQL refuses to start, stop that process (a PostgreSQL left by a killed Ordo server) ' +
+        'or, if it is unrelated, delete the file',
+    );
     return;
   }
   if (owner === 'other') return removeStale(`pid ${pid} runs ${programName(found.details!)}, not PostgreSQL on ${pgDir}`);
@@ -161,7 +165,9 @@ async function clearStalePostmaster(pgDir: string, notice: (line: string) => voi
     await new Promise((r) => setTimeout(r, 50));
   }
   // A clean shutdown removes the file; a postmaster that died otherwise and waits, a zombie, to be reaped does not.
-  if (postmasterPid(pidFile) === pid && inspectProcess(pid).state === 'zombie') removeStale(`pid ${pid} has exited (a zombie its parent has not reaped)`);
+  if (postmasterPid(pidFile) === pid && inspectProcess(pid).state === 'zombie') {
+    removeStale(`pid ${pid} has exited (a zombie its parent has not reaped)`);
+  }
 }
 
 function postmasterPid(pidFile: string): number | undefined {
@@ -185,8 +191,8 @@ function postmasterOwner(details: ProcessDetails | undefined, pgDir: string): 't
   const folder = realpathOr(pgDir);
   if (details.cwd !== undefined) return isPostgres && realpathOr(details.cwd) === folder ? 'this-folder' : 'other';
   if (!isPostgres) return 'other';
-  const dataArg = details.argv[details.argv.indexOf('-D') + 1];
-  return details.argv.includes('-D') && dataArg && path.isAbsolute(dataArg) && realpathOr(dataArg) === folder ? 'this-folder' : 'unknown';
+  const dataArg = details.argv.includes('-D') ? details.argv[details.argv.indexOf('-D') + 1] : undefined;
+  return dataArg && path.isAbsolute(dataArg) && realpathOr(dataArg) === folder ? 'this-folder' : 'unknown';
 }
 
 function realpathOr(dir: string): string {

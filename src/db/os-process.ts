@@ -6,6 +6,7 @@
  * callers must then assume the worst.
  */
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
 
 export type ProcessSnapshot =
   | { state: 'gone' }
@@ -56,7 +57,7 @@ export function ownStartTicks(): string | undefined {
  */
 export function programName(details: ProcessDetails): string {
   const first = details.argv[0];
-  return first ? first.split('/').pop() || first : 'an unreadable program';
+  return first ? path.basename(first) : 'an unreadable program';
 }
 
 function exists(pid: number): boolean {
