@@ -16,7 +16,7 @@ const LOCATIONS = ['SIG-L1', 'SIG-L2', 'SIG-L3'];
 const CHANNELS = ['SIG-WEB', 'SIG-MKT', 'SIG-PRE'];
 
 beforeAll(async () => {
-  const skus = ['SIG-A', 'SIG-B', ...Array.from({ length: 3 }, (_, i) => `SIG-LOAD-${i}`), 'SIG-KIT'];
+  const skus = ['SIG-A', 'SIG-B', 'SIG-Q', ...Array.from({ length: 3 }, (_, i) => `SIG-LOAD-${i}`), 'SIG-KIT'];
   expect((await t.http('POST', '/v1/skus/bulk', { body: { items: skus.map((code) => ({ code, name: code })) } })).status).toBe(200);
   for (const code of LOCATIONS) {
     expect((await t.http('POST', '/v1/locations', { body: { code, name: code, type: 'warehouse' } })).status).toBe(201);
@@ -110,6 +110,27 @@ describe('two transactions change one SKU at two locations', () => {
   });
 });
 
+describe('a channel with a quota', () => {
+  it('publishes the true ATP after its reservation is released or committed', async () => {
+    await receive('SIG-L1', [['SIG-Q', 20]]);
+    expect((await t.http('PUT', '/v1/allocations', { body: { channel: 'SIG-WEB', sku: 'SIG-Q', quotaUnits: 5 } })).status).toBe(200);
+    const reserved = await t.http('POST', '/v1/reservations', { key: 'operator', body: {
+      channel: 'SIG-MKT', reference: { type: 'test', id: 'quota' }, lines: [{ sku: 'SIG-Q', location: 'SIG-L1', quantity: 14 }] } });
+    expect(reserved.status).toBe(201);
+    const web = await t.http('POST', '/v1/reservations', { key: 'operator', body: {
+      channel: 'SIG-WEB', reference: { type: 'test', id: 'quota' }, lines: [{ sku: 'SIG-Q', location: 'SIG-L1', quantity: 3 }] } });
+    expect(web.status).toBe(201);
+    expectAllCurrent(await numbers(['SIG-Q']));
+    // The MKT reservation's units return to the shared pool, WEB's to its quota.
+    expect((await t.http('POST', `/v1/reservations/${reserved.body.reservations[0].id}/release`, { key: 'operator', body: { quantity: 10 } })).status).toBe(200);
+    expectAllCurrent(await numbers(['SIG-Q']));
+    expect((await t.http('POST', `/v1/reservations/${web.body.reservations[0].id}/commit`, { key: 'operator', body: {} })).status).toBe(200);
+    expectAllCurrent(await numbers(['SIG-Q']));
+    expect((await t.http('POST', `/v1/reservations/${reserved.body.reservations[0].id}/release`, { key: 'operator', body: {} })).status).toBe(200);
+    expectAllCurrent(await numbers(['SIG-Q']));
+  });
+});
+
 describe('a load of concurrent changes over several SKUs, locations and channels', () => {
   it('leaves every published number and last event equal to the true ATP, and ordo check clean', async () => {
     const skus = Array.from({ length: 3 }, (_, i) => `SIG-LOAD-${i}`);
@@ -156,5 +177,27 @@ describe('a load of concurrent changes over several SKUs, locations and channels
     }
     const report = await runChecks(t.db);
     expect(report.lines.filter((line) => !line.startsWith('ok')), report.lines.join('\n')).toEqual([]);
+  });
+});
+
+describe('ordo check', () => {
+  it('reports a published number that differs from the true ATP or from the last event', async () => {
+    const web = ids.channel['SIG-WEB'] as string;
+    const sku = ids.sku['SIG-A'] as string;
+    const event = await t.db.insertInto('outbox_events').values({
+      type: 'inventory.availability_changed', aggregate_type: 'sku', aggregate_id: sku,
+      payload: JSON.stringify({ skuId: sku, sku: 'SIG-A', channelId: web, channel: 'SIG-WEB', available: 7 }),
+    }).returning('id').executeTakeFirstOrThrow();
+    const eventDrift = await runChecks(t.db);
+    expect(eventDrift.ok).toBe(false);
+    expect(eventDrift.lines).toContain('DRIFT the last availability event of every channel and SKU carries its published number');
+    expect(eventDrift.lines).toContain(`      channel ${web} SKU ${sku}: published ATP 18, last inventory.availability_changed event 7`);
+    await t.db.deleteFrom('outbox_events').where('id', '=', event.id).execute();
+
+    await t.db.updateTable('channel_availability').set({ available: 19 }).where('channel_id', '=', web).where('sku_id', '=', sku).execute();
+    const stale = await runChecks(t.db);
+    expect(stale.lines).toContain(`      channel ${web} SKU ${sku}: published ATP 19, current 18`);
+    await t.db.updateTable('channel_availability').set({ available: 18 }).where('channel_id', '=', web).where('sku_id', '=', sku).execute();
+    expect((await runChecks(t.db)).ok).toBe(true);
   });
 });
