@@ -85,4 +85,22 @@ export const inventoryChecks: Check[] = [
       return drifts.slice(0, 100);
     },
   },
+  {
+    name: 'the last availability event of every channel and SKU carries its published number',
+    run: async (db) => {
+      const rows = await sql<{ what: string }>`
+        SELECT 'channel ' || ca.channel_id || ' SKU ' || ca.sku_id || ': published ATP ' || ca.available
+               || ', last inventory.availability_changed event ' || e.available AS what
+        FROM channel_availability ca
+        JOIN LATERAL (
+          SELECT (x.payload->>'available')::int AS available FROM outbox_events x
+          WHERE x.aggregate_type = 'sku' AND x.aggregate_id = ca.sku_id::text
+            AND x.type = 'inventory.availability_changed' AND x.payload->>'channelId' = ca.channel_id::text
+          ORDER BY x.id DESC LIMIT 1
+        ) e ON true
+        WHERE e.available <> ca.available
+        LIMIT 100`.execute(db);
+      return rows.rows.map((r) => r.what);
+    },
+  },
 ];

@@ -175,6 +175,9 @@ export async function closeReservations(
     const incoming = changes.find((c) => c.supplyLineId !== null);
     if (incoming) throw new AppError('invalid_state', `reservation ${incoming.id} is promised from incoming supply that has not arrived; receive it first`);
   }
+  // The reservations are closed before the stock moves: the stock change publishes channel ATP (ADR 0001), and a
+  // channel's quota use counts its open reservations.
+  await closeReservationQuantities(trx, changes, mode === 'commit' ? 'committed' : mode === 'expire' ? 'expired' : 'released');
   const onHand = changes.filter((c) => c.supplyLineId === null);
   const { refused } = await applyMovements(
     trx,
@@ -189,7 +192,6 @@ export async function closeReservations(
   );
   if (refused.length > 0) throw new Error(`reservation counters out of step for ${JSON.stringify(refused)}; run ordo check`);
   await releaseIncoming(trx, changes.filter((c) => c.supplyLineId !== null).map((c) => ({ supplyLineId: c.supplyLineId as string, quantity: c.quantity })));
-  await closeReservationQuantities(trx, changes, mode === 'commit' ? 'committed' : mode === 'expire' ? 'expired' : 'released');
   return changes.map((c) => c.id);
 }
 

@@ -192,6 +192,21 @@ export interface CaptureWritten {
  * undone afterwards; inside a transaction the caller looks at `placed` and `accepted` and rolls back itself.
  */
 export async function writeCaptures(db: DbOrTrx, writes: readonly CaptureWrite[], opts: { strict: boolean }): Promise<{ orders: CaptureWritten[]; xid: bigint }> {
+  const result = await captureStatement(writes, opts).execute(db).catch((e: unknown) => {
+    if (isPgError(e, pgCode.stockRefused)) throw new RetryCommand('a decided order was refused by a stock row or lost its key or reference');
+    throw e;
+  });
+  return {
+    orders: result.rows.map((r) => ({ item: r.item, accepted: r.accepted, placed: r.placed })),
+    xid: BigInt(result.rows[0]?.xid ?? 0),
+  };
+}
+
+/**
+ * The write statement: its own CTEs and the inventory module's movement CTEs (`movementCtes`, whose names it must
+ * not reuse; capture.repository.test.ts checks every CTE name is defined once).
+ */
+export function captureStatement(writes: readonly CaptureWrite[], opts: { strict: boolean }): RawBuilder<CaptureWritten & { xid: string }> {
   const each = <T>(pick: (w: CaptureWrite) => readonly T[]) => writes.flatMap((w) => pick(w).map((x, seq) => ({ ...x, item: w.order.item, order_id: w.order.order_id, seq })));
   const movements = writes.flatMap((w) => w.reserve.map((r) => ({
     skuId: r.skuId, locationId: r.locationId, reserved: r.quantity, reason: 'reservation' as const, referenceType: 'order_line',
@@ -202,7 +217,7 @@ export async function writeCaptures(db: DbOrTrx, writes: readonly CaptureWrite[]
     referenceType: 'order_line', referenceId: r.lineId, expiresAt: null, createdAt: new Date(w.order.now), item: w.order.item,
   })));
   const stockLines = writes.flatMap((w) => w.reserve.map((r) => ({ item: w.order.item, sku_id: r.skuId, location_id: r.locationId, quantity: r.quantity })));
-  const result = await sql<CaptureWritten & { xid: string }>`
+  return sql<CaptureWritten & { xid: string }>`
     WITH items AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(writes.map((w) => w.order))}::jsonb) AS x(
         item int, principal_id uuid, key text, method text, path text, request_hash text, answer jsonb,
@@ -313,12 +328,5 @@ export async function writeCaptures(db: DbOrTrx, writes: readonly CaptureWrite[]
           ELSE 0 END) AS complete,
       pg_current_xact_id()::text AS xid
     FROM items i ORDER BY i.item
-  `.execute(db).catch((e: unknown) => {
-    if (isPgError(e, pgCode.stockRefused)) throw new RetryCommand('a decided order was refused by a stock row or lost its key or reference');
-    throw e;
-  });
-  return {
-    orders: result.rows.map((r) => ({ item: r.item, accepted: r.accepted, placed: r.placed })),
-    xid: BigInt(result.rows[0]?.xid ?? 0),
-  };
+  `;
 }

@@ -10,6 +10,7 @@ import * as m0008 from './0008_statement_refusal.js';
 import * as m0009 from './0009_signal_plans.js';
 import * as m0010 from './0010_reservation_batches.js';
 import * as m0011 from './0011_capture_batches.js';
+import * as m0012 from './0012_fresh_channel_atp.js';
 import * as m0015 from './0015_line_discount_shares.js';
 
 /**
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
   '0009_signal_plans': m0009,
   '0010_reservation_batches': m0010,
   '0011_capture_batches': m0011,
+  '0012_fresh_channel_atp': m0012,
   '0015_line_discount_shares': m0015,
 };
