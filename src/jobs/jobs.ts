@@ -9,6 +9,7 @@ import { expireReservations } from '../inventory/index.js';
 import { republishAvailability } from '../inventory/index.js';
 import { recomputeSafetyStock } from '../inventory/index.js';
 import { deleteExpiredIdempotencyKeys } from '../http/idempotency.repository.js';
+import { fillBackorders, findFillableOrders } from '../order/index.js';
 
 export const schedules = {
   /** pg-boss's finest cron step is a minute, so a reservation outlives its expiry by at most that. */
@@ -16,6 +17,8 @@ export const schedules = {
   'idempotency-keys.cleanup': '17 * * * *',
   /** Weeks-of-supply safety stock and presale windows move with the calendar. */
   'inventory.daily': '5 3 * * *',
+  /** Backordered lines take units that became free; besides this, nudged within seconds (startJobs). */
+  'orders.fill-backorders': '* * * * *',
 } as const;
 export type JobName = keyof typeof schedules;
 
@@ -24,6 +27,8 @@ export interface JobsDeps {
   databaseUrl: string;
   logger: Logger;
   idempotencyTtlHours: number;
+  /** How often each server looks for waiting lines whose stock became free (default 5 s). */
+  backorderNudgeMs?: number;
 }
 
 /** The work behind each job, callable directly (tests, `ordo` commands) as well as from the queue. */
@@ -42,6 +47,7 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours'>):
       safetyStockRows: await recomputeSafetyStock(trx),
       republished: await republishAvailability(trx),
     })),
+    'orders.fill-backorders': () => fillBackorders(deps.db),
   };
 }
 
@@ -51,12 +57,34 @@ export async function startJobs(deps: JobsDeps): Promise<{ boss: PgBoss; stop():
   await boss.start();
   const handlers = jobHandlers(deps);
   for (const [name, cron] of Object.entries(schedules) as [JobName, string][]) {
-    await boss.createQueue(name);
+    // The fill is one run at a time across servers (oldest order first stays true) with at most one more queued,
+    // so nudges and the schedule never pile up.
+    await boss.createQueue(name, name === 'orders.fill-backorders' ? { name, policy: 'stately' } : undefined);
     await boss.schedule(name, cron, {}, { tz: 'UTC' });
     await boss.work(name, async () => {
       const result = await handlers[name]();
       deps.logger.info({ job: name, ...result }, 'job done');
     });
   }
-  return { boss, stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }) };
+  // The nudge: stock becomes free on many paths (receipts, transfers, sync, counts, releases, expiry, cancels), and
+  // none of them should pay for backorders. Instead every few seconds one indexed read of the waiting lines (a
+  // partial index, the size of the backlog) asks whether any of them has free stock it may take; if so a fill is
+  // queued. An idle shop pays one small query per interval; a receipt pays nothing.
+  let nudging = false;
+  const nudge = setInterval(() => {
+    if (nudging) return;
+    nudging = true;
+    findFillableOrders(deps.db, 1)
+      .then(async (found) => { if (found.length > 0) await boss.send('orders.fill-backorders', {}); })
+      .catch((err: unknown) => deps.logger.error({ err }, 'backorder nudge failed'))
+      .finally(() => { nudging = false; });
+  }, deps.backorderNudgeMs ?? 5_000);
+  nudge.unref();
+  return {
+    boss,
+    stop: async () => {
+      clearInterval(nudge);
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    },
+  };
 }

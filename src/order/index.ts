@@ -8,3 +8,4 @@ export { orderChecks } from './check.js';
 export { orderStatuses, transitions, type OrderStatus } from './order-status.js';
 export { orderSearchText } from './search-text.js';
 export { itemsSignature } from './order-state.js';
+export { fillBackorders, findFillableOrders, FILL_ACTOR } from './fill-backorders.js';

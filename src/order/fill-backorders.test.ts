@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { LineState, OrderState } from './order-state.js';
+import type { Candidate } from './choose-locations.js';
+import { planFill } from './fill-backorders.js';
+
+const loc = (code: string, priority: number, free: Record<string, number>, opts: Partial<Candidate> = {}): Candidate =>
+  ({ locationId: code, code, priority, canShip: true, canPickup: false, free: new Map(Object.entries(free)), ...opts });
+
+const line = (id: string, skuId: string, waiting: number, more: Partial<LineState> = {}): LineState => ({
+  id, orderId: 'o', lineNo: 1, skuId, sku: skuId, locationId: null, quantity: waiting, allocated: 0, shipped: 0, cancelled: 0,
+  returned: 0, backordered: waiting, unitPriceMinor: 100, discountMinor: 0, orderDiscountMinor: 0, taxMinor: 0, ...more,
+});
+
+const ship = (lines: LineState[]): Pick<OrderState, 'deliveryMethod' | 'pickupLocationId' | 'lines'> => ({ deliveryMethod: 'ship', pickupLocationId: null, lines });
+
+describe('planFill', () => {
+  it('places whole lines as capture does: one location for all, by priority', () => {
+    const plan = planFill(ship([line('1', 'a', 2), line('2', 'b', 1)]), [loc('W2', 20, { a: 5, b: 5 }), loc('W1', 10, { a: 5, b: 5 })], new Map());
+    expect(plan).toEqual([{ lineId: '1', skuId: 'a', locationId: 'W1', quantity: 2 }, { lineId: '2', skuId: 'b', locationId: 'W1', quantity: 1 }]);
+  });
+
+  it('prefers a location the order already ships from', () => {
+    const shipped = line('0', 'z', 0, { quantity: 1, allocated: 1, locationId: 'W2' });
+    const plan = planFill(ship([shipped, line('1', 'a', 1)]), [loc('W1', 10, { a: 5 }), loc('W2', 20, { a: 5 })], new Map());
+    expect(plan).toEqual([{ lineId: '1', skuId: 'a', locationId: 'W2', quantity: 1 }]);
+  });
+
+  it('fills part of a line where most units are free, and a placed line only at its location', () => {
+    const plan = planFill(ship([line('1', 'a', 5), line('2', 'b', 3, { quantity: 4, allocated: 1, locationId: 'W1' })]),
+      [loc('W1', 10, { a: 1, b: 0 }), loc('W2', 20, { a: 3, b: 9 })], new Map());
+    expect(plan).toEqual([{ lineId: '1', skuId: 'a', locationId: 'W2', quantity: 3 }]);
+  });
+
+  it('takes a pickup order\'s units only at its store, and no more than the channel\'s quota', () => {
+    const order = { deliveryMethod: 'pickup' as const, pickupLocationId: 'S1', lines: [line('1', 'a', 4)] };
+    expect(planFill(order, [loc('W1', 1, { a: 9 }), loc('S1', 50, { a: 9 }, { canShip: false, canPickup: true })], new Map([['a', 2]])))
+      .toEqual([{ lineId: '1', skuId: 'a', locationId: 'S1', quantity: 2 }]);
+    expect(planFill(order, [loc('W1', 1, { a: 9 })], new Map())).toEqual([]);
+  });
+});

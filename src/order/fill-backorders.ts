@@ -1,0 +1,215 @@
+/**
+ * Backordered units get their stock when it comes: lines waiting for stock are reserved, oldest order first, once
+ * units are free where they may be reserved (a receipt, a transfer in, a sync or count, a released, expired or
+ * cancelled reservation elsewhere). Run by the `orders.fill-backorders` job (src/jobs/jobs.ts), never inside the
+ * statement that freed the stock: a receipt pays nothing for it.
+ *
+ * Each order is filled in a transaction of its own, with the order machinery every edit uses: lock the order and its
+ * lines (which serialises the fill with edits, cancels and other fills, so two fills cannot reserve one line twice),
+ * choose locations, reserve under the order's channel (its allocation quota holds), write the line counters, record
+ * (timeline, `order.changed`) and settle the status (`order.allocated` once every line is reserved).
+ */
+import { sql } from 'kysely';
+import type { Db, Trx } from '../db/database.js';
+import { isRetryable } from '../http/command.js';
+import { channelAvailability, lockAllocatedSkus } from '../inventory/index.js';
+import { AppError } from '../shared/errors.js';
+import { chooseLocations, type Candidate, type LineNeed } from './choose-locations.js';
+import { settleStatus } from './edit-order.js';
+import { reserveLineUnits } from './line-stock.js';
+import { addTimeline, lockOrders, publishOrderEvent, writeLines, writeOrderTotals } from './order.repository.js';
+import { chargesOf, lineLabel, type LineState, type OrderState } from './order-state.js';
+
+export const FILL_ACTOR = 'system:backorders';
+
+/** Orders whose waiting lines take stock: confirmed ones, and held ones (capture reserves for those too). */
+const fillableStatuses = ['on_hold', 'confirmed'] as const;
+
+export interface FillUnits {
+  lineId: string;
+  skuId: string;
+  locationId: string;
+  quantity: number;
+}
+
+// ---- pure rule ----------------------------------------------------------------------------------------------------
+
+/**
+ * Which waiting units of one order can be reserved now, and where. A line that has a location already (partly
+ * filled before) takes units only there: a line ships from one location. A line without one gets a location as at
+ * capture (chooseLocations: the pickup store only for a pickup order, else the order's own locations first, then one
+ * location for as many lines as possible); a line no location covers whole takes what the allowed location with the
+ * most free units has, and the rest keeps waiting. `quota` caps units per SKU (the channel's ATP under allocation
+ * rules; a SKU not in it is not capped).
+ */
+export function planFill(
+  order: Pick<OrderState, 'deliveryMethod' | 'pickupLocationId' | 'lines'>,
+  candidates: readonly Candidate[],
+  quota: ReadonlyMap<string, number>,
+): FillUnits[] {
+  const free = new Map(candidates.map((c) => [c.locationId, new Map(c.free)]));
+  const left = new Map(quota);
+  const plan: FillUnits[] = [];
+  const take = (line: LineState, locationId: string, quantity: number) => {
+    if (quantity <= 0) return;
+    plan.push({ lineId: line.id, skuId: line.skuId, locationId, quantity });
+    const at = free.get(locationId);
+    at?.set(line.skuId, (at.get(line.skuId) ?? 0) - quantity);
+    if (left.has(line.skuId)) left.set(line.skuId, (left.get(line.skuId) ?? 0) - quantity);
+  };
+  const cap = (skuId: string) => left.get(skuId) ?? Number.POSITIVE_INFINITY;
+  const current = () => candidates.map((c) => ({ ...c, free: new Map(free.get(c.locationId)) }));
+  const waiting = order.lines.filter((l) => l.backordered > 0);
+  const delivery = { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId };
+
+  for (const line of waiting.filter((l) => l.locationId !== null)) {
+    take(line, line.locationId as string, Math.min(line.backordered, free.get(line.locationId as string)?.get(line.skuId) ?? 0, cap(line.skuId)));
+  }
+
+  const unplaced = waiting.filter((l) => l.locationId === null);
+  // Whole lines first, as capture places them; only lines the quota lets through whole take part.
+  const wanted = new Map<string, number>();
+  for (const l of unplaced) wanted.set(l.skuId, (wanted.get(l.skuId) ?? 0) + l.backordered);
+  const needs: LineNeed[] = unplaced.flatMap((l, index) => ((wanted.get(l.skuId) ?? 0) <= cap(l.skuId) ? [{ index, skuId: l.skuId, quantity: l.backordered }] : []));
+  // One shipment is better than two: the locations the order already ships from are tried before all the others.
+  const own = new Set(order.lines.filter((l) => l.allocated > 0 && l.locationId).map((l) => l.locationId));
+  const placed = new Set<number>();
+  for (const pool of [current().filter((c) => own.has(c.locationId)), null]) {
+    const open = needs.filter((n) => !placed.has(n.index));
+    if (open.length === 0) break;
+    const choice = chooseLocations(open, pool ?? current(), delivery);
+    for (const [index, locationId] of choice.assigned) {
+      take(unplaced[index] as LineState, locationId, (unplaced[index] as LineState).backordered);
+      placed.add(index);
+    }
+  }
+
+  // The rest, in part: the same locations chooseLocations allows, the one with most free units of the SKU first.
+  const allowed = (c: Candidate) => (delivery.method === 'pickup' ? c.locationId === delivery.pickupLocationId : c.canShip);
+  for (const [index, line] of unplaced.entries()) {
+    if (placed.has(index)) continue;
+    const best = current().filter(allowed)
+      .sort((a, b) => (b.free.get(line.skuId) ?? 0) - (a.free.get(line.skuId) ?? 0) || a.priority - b.priority || a.code.localeCompare(b.code))[0];
+    if (best) take(line, best.locationId, Math.min(line.backordered, best.free.get(line.skuId) ?? 0, cap(line.skuId)));
+  }
+  return plan;
+}
+
+// ---- reading ------------------------------------------------------------------------------------------------------
+
+/**
+ * Orders with a waiting line whose SKU has free units at a location the line may use and that its channel may still
+ * sell (the published channel number, channel_availability): oldest first (placed_at, then id), after `after`.
+ * A hint, read without locks: the fill decides again under the order's lock.
+ */
+export async function findFillableOrders(db: Db, limit: number, after?: { placedAt: Date; id: string }): Promise<{ id: string; placedAt: Date }[]> {
+  const result = await sql<{ id: string; placedAt: Date }>`
+    SELECT o.id, o.placed_at AS "placedAt"
+    FROM orders o
+    WHERE o.id IN (
+        SELECT l.order_id FROM order_lines l
+        JOIN orders lo ON lo.id = l.order_id
+        WHERE l.backordered > 0
+          AND EXISTS (
+            SELECT 1 FROM stock_levels s JOIN locations loc ON loc.id = s.location_id AND loc.active
+            WHERE s.sku_id = l.sku_id AND s.on_hand - s.reserved - s.quarantined - s.safety_stock > 0
+              AND CASE WHEN l.location_id IS NOT NULL THEN s.location_id = l.location_id
+                       WHEN lo.delivery_method = 'pickup' THEN s.location_id = lo.pickup_location_id
+                       ELSE loc.can_ship END)
+          AND coalesce((SELECT ca.available FROM channel_availability ca WHERE ca.channel_id = lo.channel_id AND ca.sku_id = l.sku_id), 1) > 0)
+      AND o.status = ANY(${fillableStatuses}::text[])
+      AND (${after?.placedAt ?? null}::timestamptz IS NULL OR (o.placed_at, o.id) > (${after?.placedAt ?? null}::timestamptz, ${after?.id ?? null}::uuid))
+    ORDER BY o.placed_at, o.id
+    LIMIT ${limit}
+  `.execute(db);
+  return result.rows;
+}
+
+/** Free units per active location of the given SKUs (what addLine reads for one SKU). */
+async function freeStock(trx: Trx, skuIds: readonly string[]): Promise<Candidate[]> {
+  const rows = await sql<{ locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }>`
+    SELECT s.location_id AS "locationId", l.code, l.priority, l.can_ship AS "canShip", l.can_pickup AS "canPickup",
+      s.sku_id AS "skuId", s.on_hand - s.reserved - s.quarantined - s.safety_stock AS free
+    FROM stock_levels s JOIN locations l ON l.id = s.location_id AND l.active
+    WHERE s.sku_id = ANY(${skuIds}::uuid[]) AND s.on_hand - s.reserved - s.quarantined - s.safety_stock > 0
+  `.execute(trx);
+  const byLocation = new Map<string, Candidate>();
+  for (const { skuId, free, ...location } of rows.rows) {
+    const c = byLocation.get(location.locationId) ?? { ...location, free: new Map<string, number>() };
+    c.free.set(skuId, free);
+    byLocation.set(location.locationId, c);
+  }
+  return [...byLocation.values()];
+}
+
+// ---- the use case -------------------------------------------------------------------------------------------------
+
+/** Fills what it can of one order's waiting lines; returns the units reserved (0: nothing to do now). */
+export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<number> {
+  const [order] = await lockOrders(trx, [orderId]);
+  if (!order || !(fillableStatuses as readonly string[]).includes(order.status)) return 0;
+  const skuIds = [...new Set(order.lines.filter((l) => l.backordered > 0).map((l) => l.skuId))];
+  if (skuIds.length === 0) return 0;
+
+  // The channel may take at most its ATP of a SKU under allocation rules (its quota left plus the shared pool).
+  // Locked per SKU as reserveStock locks them, so a capture on another channel cannot take the same pool units.
+  const ruled = await lockAllocatedSkus(trx, skuIds);
+  const quota = new Map((await channelAvailability(trx, ruled, [order.channelId])).map((a) => [a.skuId, a.available]));
+  const candidates = await freeStock(trx, skuIds);
+  const plan = planFill(order, candidates, quota);
+  if (plan.length === 0) return 0;
+
+  // Stock on hand only (no presale promise): the fill is for units that are here. If another transaction took them
+  // since they were read, reserveStock refuses the whole order (409) and the next run tries again.
+  await reserveLineUnits(trx, { channelId: order.channelId, presaleDays: 0 }, plan, FILL_ACTOR);
+
+  const codes = new Map(candidates.map((c) => [c.locationId, c.code]));
+  const filled = order.lines.flatMap((line) => {
+    const units = plan.filter((p) => p.lineId === line.id);
+    if (units.length === 0) return [];
+    const quantity = units.reduce((a, u) => a + u.quantity, 0);
+    const next: LineState = { ...line, locationId: (units[0] as FillUnits).locationId, allocated: line.allocated + quantity, backordered: line.backordered - quantity };
+    return [{ line: next, quantity, location: codes.get(next.locationId as string) ?? next.locationId }];
+  });
+  const lines = order.lines.map((l) => filled.find((f) => f.line.id === l.id)?.line ?? l);
+  await writeLines(trx, filled.map((f) => f.line));
+  // The totals stay (nothing was added or cancelled); this bumps the version the event carries.
+  const version = await writeOrderTotals(trx, order.id, order.totals, chargesOf(order), lines);
+  const details = filled.map(({ line, quantity, location }) => ({
+    lineId: line.id, lineNo: line.lineNo, sku: line.sku, location, reserved: quantity, backordered: { from: line.backordered + quantity, to: line.backordered },
+  }));
+  const message = filled.map(({ line, quantity, location }) =>
+    `${lineLabel(line)}: ${quantity} unit(s) reserved at ${location}${line.backordered > 0 ? `, ${line.backordered} still backordered` : ''}`).join('; ');
+  await addTimeline(trx, order.id, FILL_ACTOR, [{ type: 'backorder_filled', message, details: { lines: details } }]);
+  await publishOrderEvent(trx, 'order.changed', order.id, { version, change: 'backorder_filled', lines: details });
+  // A confirmed order whose every line is now reserved becomes allocated (order.allocated); a held one keeps its
+  // status, review decides what comes next (releasing the hold allocates it then).
+  await settleStatus(trx, order, lines, FILL_ACTOR);
+  return plan.reduce((a, p) => a + p.quantity, 0);
+}
+
+/**
+ * One run of the job: every fillable order, oldest first, each in its own transaction. An order that lost its units
+ * to a concurrent writer (409) or a deadlock is left for the next run; the scan goes on with the next order.
+ */
+export async function fillBackorders(db: Db, pageSize = 100): Promise<{ orders: number; units: number; skipped: number }> {
+  const done = { orders: 0, units: 0, skipped: 0 };
+  let after: { placedAt: Date; id: string } | undefined;
+  for (;;) {
+    const page = await findFillableOrders(db, pageSize, after);
+    for (const { id } of page) {
+      try {
+        const units = await db.transaction().execute((trx) => fillOrderBackorders(trx, id));
+        if (units > 0) {
+          done.orders++;
+          done.units += units;
+        }
+      } catch (e) {
+        if (!(e instanceof AppError && e.code === 'insufficient_stock') && !isRetryable(e)) throw e;
+        done.skipped++;
+      }
+    }
+    if (page.length < pageSize) return done;
+    after = page[page.length - 1];
+  }
+}
