@@ -40,7 +40,7 @@ export async function lockOrder(trx: Trx, orderId: string): Promise<LockedOrder>
   const lines = await trx.selectFrom('order_lines')
     .select(['id', 'line_no as lineNo', 'quantity', 'allocated', 'shipped', 'cancelled', 'backordered'])
     .where('order_id', '=', orderId).orderBy('line_no').execute();
-  return { id: orderId, status: order.status as OrderStatus, lines };
+  return { id: orderId, status: order.status, lines };
 }
 
 /** The 409 for a command the order's status does not allow, in the same shape `transitionOrder` answers. */
