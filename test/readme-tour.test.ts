@@ -4,7 +4,7 @@
  * code those commands run. Each request ends with an annotation of the answer it gets (`# → 201`), checked here,
  * so the README cannot drift from what Ordo does.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../src/check.js';
 import { seedDemo } from '../src/cli/seed.js';
@@ -178,5 +178,18 @@ describe('README: the five-minute tour', () => {
       ran++;
     }
     expect(ran).toBe(commands.filter((c) => c.words[0] === 'api' || c.words[0] === 'npx').length);
+  });
+});
+
+describe('README: the layout', () => {
+  it('names every top-level folder and every module folder of src/', () => {
+    const layout = readme.slice(readme.indexOf('\n## Layout'));
+    const root = new URL('../', import.meta.url);
+    const ignored = new Set(['.git', ...readFileSync(new URL('.gitignore', root), 'utf8').split('\n').map((l) => l.trim().replace(/\/$/, ''))]);
+    const folders = (dir: URL) => readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !ignored.has(d.name)).map((d) => d.name);
+    const top = folders(root);
+    expect(top).toEqual(expect.arrayContaining(['src', 'test', 'docs', '.ci']));
+    for (const name of top) expect(layout, `${name}/`).toMatch(new RegExp(`^${name.replace('.', '\\.')}/ `, 'm'));
+    for (const name of folders(new URL('src/', root))) expect(layout, `src/${name}/`).toMatch(new RegExp(`^  ${name}/ `, 'm'));
   });
 });
