@@ -174,7 +174,7 @@ describe('README: the five-minute tour', () => {
       });
       expect(res.statusCode, `${where}\n→ ${res.body.slice(0, 600)}`).toBe(status);
       const code = /→\s*\d{3}\s+([a-z_]+)/.exec(command.comment ?? '')?.[1];
-      if (code) expect((res.json() as { code?: string }).code, where).toBe(code);
+      if (code) expect(res.json<{ code?: string }>().code, where).toBe(code);
       ran++;
     }
     expect(ran).toBe(commands.filter((c) => c.words[0] === 'api' || c.words[0] === 'npx').length);
