@@ -1,8 +1,8 @@
 /**
  * The README's five-minute tour, run as written: its code block is parsed, and every command in it runs in order
  * against the app on a fresh database with the admin key — `npx ordo seed --demo` and `npx ordo check` through the
- * code those commands run. Each request ends with an annotation of the answer it gets (`# → 201`), checked here,
- * so the README cannot drift from what Ordo does.
+ * code those commands run. Each request ends with an annotation of the answer it gets (`# → 201`, optionally a
+ * problem code, `# → 409 insufficient_stock`, or `replayed`), checked here, so the README cannot drift from Ordo.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -175,6 +175,8 @@ describe('README: the five-minute tour', () => {
       expect(res.statusCode, `${where}\n→ ${res.body.slice(0, 600)}`).toBe(status);
       const code = /→\s*\d{3}\s+([a-z_]+)/.exec(command.comment ?? '')?.[1];
       if (code) expect(res.json<{ code?: string }>().code, where).toBe(code);
+      // `# → 201, replayed`: the stored answer of an earlier request with the same Idempotency-Key.
+      expect(res.headers['idempotent-replayed'], where).toBe(/\breplayed\b/.test(command.comment ?? '') ? 'true' : undefined);
       ran++;
     }
     expect(ran).toBe(commands.filter((c) => c.words[0] === 'api' || c.words[0] === 'npx').length);
