@@ -15,4 +15,5 @@ export const frontDoorRule = {
   }],
 };
 
-export default { files: ['src/**/*.ts'], rules: frontDoorRule };
+// src/db/types.ts is generated (npm run db:types) and names the order status type where it is defined.
+export default { files: ['src/**/*.ts'], ignores: ['src/db/types.ts'], rules: frontDoorRule };

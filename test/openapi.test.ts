@@ -31,6 +31,16 @@ describe('the OpenAPI document', () => {
     expect(doc.components.schemas.Problem).toBeDefined();
   });
 
+  it('declares the 422 of the all-or-nothing bulk upserts, which answer it', async () => {
+    const doc = (await t.http('GET', '/openapi.json', { key: null })).body;
+    for (const path of ['/v1/skus/bulk', '/v1/locations/bulk']) {
+      expect(doc.paths[path].post.responses['422']?.content?.['application/problem+json'], path).toBeDefined();
+    }
+    const twice = await t.http('POST', '/v1/skus/bulk', { body: { items: [{ code: 'B-1', name: 'One' }, { code: 'B-1', name: 'Again' }] } });
+    expect(twice.status).toBe(422);
+    expect(twice.body).toMatchObject({ code: 'bulk_rejected', errors: [{ path: '/body/items/1/code' }] });
+  });
+
   it('is browsable at /docs', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);

@@ -2,10 +2,10 @@
 import { sql, type Selectable } from 'kysely';
 import { codeOrId } from '../db/refs.js';
 import type { DbOrTrx, Trx } from '../db/database.js';
-import type { SkusTable } from '../db/types.js';
+import type { Skus } from '../db/types.js';
 import type { Sku, SkuInput, SkuPatch } from './sku.js';
 
-type SkuRow = Selectable<SkusTable>;
+type SkuRow = Selectable<Skus>;
 
 export function toSku(row: SkuRow): Sku {
   return {

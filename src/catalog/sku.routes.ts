@@ -10,7 +10,7 @@ import { Sku, SkuInput, SkuPatch } from './sku.js';
 import { findSkuById, listSkus, toSku } from './sku.repository.js';
 import { changeSku } from './update-sku.js';
 import { upsertSkuBatch } from './upsert-skus.js';
-import { BulkRequest, BulkResult } from '../http/bulk.js';
+import { BulkRejected, BulkRequest, BulkResult } from '../http/bulk.js';
 
 const tags = ['catalog'];
 
@@ -25,9 +25,12 @@ export function registerCatalogRoutes(app: App, { db, run }: { db: Db; run: RunC
     schema: {
       tags,
       summary: 'Create or replace up to 1,000 SKUs by code, all or nothing',
-      description: 'Each item is the whole SKU; fields left out are reset. Invalid items are listed by index in a 422 and nothing is written.',
+      description:
+        'Each item is the whole SKU; fields left out are reset. A bad batch writes nothing and its answer lists every bad ' +
+        'item by index: 400 (`validation_failed`) when an item breaks the schema, 422 (`bulk_rejected`) when well-formed ' +
+        'items cannot all be saved (a code twice, another SKU\'s barcode, an unknown currency).',
       body: BulkRequest(SkuInput),
-      response: { 200: BulkResult(Sku) },
+      response: { 200: BulkResult(Sku), 422: BulkRejected },
     },
   }, (request, reply) => run(request, reply, (trx) => upsertSkuBatch(trx, request.body.items)));
 

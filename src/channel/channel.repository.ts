@@ -1,9 +1,9 @@
 import { sql, type Selectable } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
-import type { ChannelsTable } from '../db/types.js';
+import type { Channels } from '../db/types.js';
 import type { Channel, ChannelInput, ChannelPatch } from './channel.js';
 
-export type ChannelRow = Selectable<ChannelsTable>;
+export type ChannelRow = Selectable<Channels>;
 
 export function toChannel(row: ChannelRow): Channel {
   return {

@@ -1,10 +1,10 @@
 /** SQL for customers. */
 import { sql, type Selectable } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
-import type { CustomersTable } from '../db/types.js';
+import type { Customers } from '../db/types.js';
 import type { Customer } from './customer.js';
 
-export type CustomerRow = Selectable<CustomersTable>;
+export type CustomerRow = Selectable<Customers>;
 
 export const toCustomer = (r: CustomerRow): Customer => ({
   id: r.id, email: r.email, phone: r.phone, name: r.name, type: r.type, company: r.company, vatId: r.vat_id,

@@ -1,436 +1,430 @@
 /**
- * The Kysely view of the schema, for the type checker only. The migrations are the source of truth (defaults,
- * constraints and indexes live only there); a column named here that the migrations lack fails the scenario tests,
- * which run every repository function against the migrated database.
+ * The Kysely view of the schema, generated from the migrations by `npm run db:types` (src/db/generate-types.ts).
+ * Do not edit: write a migration, then run `npm run db:types`. The shapes of jsonb columns live in json-types.ts.
  */
-import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { OrderStatus } from "../order/order-status.js";
+import type { Address, CarrierService, Json as JsonColumn, ReviewCondition, ShipmentLine, SkuAttributes, StoredJson } from "./json-types.js";
+import type { ColumnType } from "kysely";
 
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type Json<T extends object | null = Record<string, unknown>> = JSONColumnType<T>;
+export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
+  ? ColumnType<S, I | undefined, U>
+  : ColumnType<T, T | undefined, T>;
 
-export interface ApiKeysTable {
-  id: string;
-  name: string;
-  role: string;
-  prefix: string;
-  key_hash: Buffer;
+export type Numeric = ColumnType<number, number | string, number | string>;
+
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface ApiKeys {
+  created_at: Generated<Timestamp>;
   created_by: string | null;
-  created_at: Timestamp;
-  revoked_at: Date | null;
+  id: string;
+  key_hash: Buffer;
+  name: string;
+  prefix: string;
+  revoked_at: Timestamp | null;
+  role: string;
 }
 
-export interface AuditLogTable {
-  id: Generated<number>;
-  at: Timestamp;
+export interface AuditLog {
+  action: string;
   actor_id: string | null;
   actor_name: string;
-  action: string;
-  entity_type: string;
+  at: Generated<Timestamp>;
+  details: JsonColumn;
   entity_id: string | null;
+  entity_type: string;
+  id: Generated<number>;
   request_id: string | null;
-  details: Json;
 }
 
-export interface IdempotencyKeysTable {
-  principal_id: string;
+export interface Carriers {
+  active: Generated<boolean>;
+  code: string;
+  created_at: Generated<Timestamp>;
+  id: string;
+  name: string;
+  services: JsonColumn<CarrierService[]>;
+  tracking_url_template: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ChannelAllocations {
+  channel_id: string;
+  created_at: Generated<Timestamp>;
+  id: string;
+  quota_percent: Numeric | null;
+  quota_units: number | null;
+  sku_id: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ChannelAvailability {
+  available: number;
+  channel_id: string;
+  sku_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Channels {
+  active: Generated<boolean>;
+  allow_backorder: Generated<boolean>;
+  code: string;
+  created_at: Generated<Timestamp>;
+  currency: string;
+  id: string;
+  name: string;
+  order_number_prefix: Generated<string>;
+  presale_days: Generated<number>;
+  return_window_days: Generated<number>;
+  type: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface Customers {
+  blocked: Generated<boolean>;
+  blocked_reason: string | null;
+  company: string | null;
+  created_at: Generated<Timestamp>;
+  email: string | null;
+  id: string;
+  name: string;
+  payment_terms_days: Generated<number>;
+  phone: string | null;
+  type: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  vat_id: string | null;
+  version: Generated<number>;
+}
+
+export interface IdempotencyKeys {
+  created_at: Generated<Timestamp>;
   key: string;
   method: string;
   path: string;
+  principal_id: string;
   request_hash: string;
+  response_body: StoredJson;
   response_status: number | null;
-  response_body: ColumnType<unknown, string | null | undefined, string | null>;
-  created_at: Timestamp;
 }
 
-export interface SkusTable {
-  id: string;
-  code: string;
-  name: string;
-  barcode: string | null;
-  weight_grams: number | null;
-  length_mm: number | null;
-  width_mm: number | null;
-  height_mm: number | null;
-  price_minor: number | null;
-  currency: string | null;
+export interface Locations {
   active: Generated<boolean>;
-  attributes: Json<Record<string, string | number | boolean>>;
-  version: Generated<number>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface LocationsTable {
-  id: string;
-  code: string;
-  name: string;
-  type: string;
   address_line1: string | null;
   address_line2: string | null;
+  can_pickup: Generated<boolean>;
+  can_ship: Generated<boolean>;
   city: string | null;
-  state: string | null;
-  postal_code: string | null;
+  code: string;
   country: string | null;
+  created_at: Generated<Timestamp>;
+  id: string;
   latitude: number | null;
   longitude: number | null;
-  region: string | null;
-  can_ship: Generated<boolean>;
-  can_pickup: Generated<boolean>;
-  priority: Generated<number>;
-  active: Generated<boolean>;
-  version: Generated<number>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface ChannelsTable {
-  id: string;
-  code: string;
   name: string;
+  postal_code: string | null;
+  priority: Generated<number>;
+  region: string | null;
+  state: string | null;
   type: string;
-  currency: string;
-  order_number_prefix: Generated<string>;
-  allow_backorder: Generated<boolean>;
-  presale_days: Generated<number>;
-  return_window_days: Generated<number>;
-  active: Generated<boolean>;
+  updated_at: Generated<Timestamp>;
   version: Generated<number>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
 }
 
-export interface SkuComponentsTable {
+export interface OrderFlags {
+  created_at: Generated<Timestamp>;
+  order_id: string;
+  reason_code: string;
+  rule_id: string | null;
+}
+
+export interface OrderHolds {
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  id: string;
+  note: string | null;
+  order_id: string;
+  reason_code: string;
+  rule_id: string | null;
+  status: Generated<string>;
+}
+
+export interface OrderLines {
+  allocated: Generated<number>;
+  backordered: Generated<number>;
+  cancelled: Generated<number>;
+  discount_minor: Generated<number>;
+  id: string;
+  line_no: number;
+  location_id: string | null;
+  order_discount_minor: Generated<number>;
+  order_id: string;
+  quantity: number;
+  returned: Generated<number>;
+  shipped: Generated<number>;
+  sku_id: string;
+  tax_minor: Generated<number>;
+  unit_price_minor: number;
+}
+
+export interface Orders {
+  billing_address: JsonColumn<Address> | null;
+  buyer_remark: string | null;
+  channel_id: string;
+  created_at: Generated<Timestamp>;
+  currency: string;
+  customer_id: string;
+  delivery_method: string;
+  discount_minor: Generated<number>;
+  entered_by: string | null;
+  external_ref: string;
+  id: string;
+  items_signature: string;
+  merged_into_id: string | null;
+  number: string;
+  payment_authorized_minor: Generated<number>;
+  payment_method: string | null;
+  pickup_location_id: string | null;
+  placed_at: Timestamp;
+  purchase_order_number: string | null;
+  search_text: Generated<string>;
+  shipping_address: JsonColumn<Address> | null;
+  shipping_minor: Generated<number>;
+  shipping_tax_minor: Generated<number>;
+  split_from_id: string | null;
+  status: OrderStatus;
+  subtotal_minor: number;
+  tax_minor: Generated<number>;
+  total_minor: number;
+  tracking_token: string;
+  unallocated_discount_minor: Generated<number>;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface OrderTimeline {
+  actor: string;
+  at: Generated<Timestamp>;
+  details: JsonColumn;
+  from_status: string | null;
+  id: Generated<number>;
+  message: string;
+  order_id: string;
+  to_status: string | null;
+  type: string;
+}
+
+export interface OutboxEvents {
+  aggregate_id: string;
+  aggregate_type: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  payload: JsonColumn;
+  published_at: Timestamp | null;
+  type: string;
+}
+
+export interface Reservations {
+  channel_id: string | null;
+  closed_at: Timestamp | null;
+  committed: Generated<number>;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp | null;
+  id: string;
+  location_id: string;
+  quantity: number;
+  reference_id: string;
+  reference_type: string;
+  released: Generated<number>;
+  sku_id: string;
+  status: string;
+  supply_line_id: string | null;
+}
+
+export interface ReviewRules {
+  action: string;
+  code: string;
+  condition: JsonColumn<ReviewCondition>;
+  created_at: Generated<Timestamp>;
+  enabled: Generated<boolean>;
+  id: string;
+  name: string;
+  priority: Generated<number>;
+  reason_code: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface Shipments {
+  carrier_code: string | null;
+  delivered_at: Timestamp | null;
+  id: string;
+  lines: JsonColumn<ShipmentLine[]>;
+  order_id: string;
+  shipped_at: Generated<Timestamp>;
+  tracking_number: string | null;
+}
+
+export interface SkuComponents {
   bundle_sku_id: string;
   component_sku_id: string;
   quantity: number;
 }
 
-export interface StockLevelsTable {
+export interface Skus {
+  active: Generated<boolean>;
+  attributes: JsonColumn<SkuAttributes>;
+  barcode: string | null;
+  code: string;
+  created_at: Generated<Timestamp>;
+  currency: string | null;
+  height_mm: number | null;
+  id: string;
+  length_mm: number | null;
+  name: string;
+  price_minor: number | null;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+  weight_grams: number | null;
+  width_mm: number | null;
+}
+
+export interface StockAlerts {
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  available: number;
+  created_at: Generated<Timestamp>;
+  id: string;
+  location_id: string;
+  reorder_point: number;
+  resolved_at: Timestamp | null;
   sku_id: string;
+  status: string;
+  type: string;
+}
+
+export interface StockCountLines {
+  count_id: string;
+  counted: number | null;
+  expected: number;
+  sku_id: string;
+}
+
+export interface StockCounts {
+  created_at: Generated<Timestamp>;
+  id: string;
+  location_id: string;
+  note: string | null;
+  posted_at: Timestamp | null;
+  status: string;
+}
+
+export interface StockDiscrepancies {
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  id: string;
+  location_id: string;
+  ordo_on_hand: number;
+  reason: string;
+  sku_id: string;
+  source: string;
+  source_on_hand: number;
+  status: string;
+  version: Numeric;
+}
+
+export interface StockLevels {
   location_id: string;
   on_hand: Generated<number>;
-  reserved: Generated<number>;
   quarantined: Generated<number>;
-  safety_stock: Generated<number>;
-  safety_weeks: number | null;
-  safety_lookback_weeks: number | null;
   reorder_point: number | null;
+  reserved: Generated<number>;
+  safety_lookback_weeks: number | null;
+  safety_stock: Generated<number>;
+  safety_weeks: Numeric | null;
+  sku_id: string;
+  updated_at: Generated<Timestamp>;
   version: Generated<number>;
-  updated_at: Timestamp;
 }
 
-export interface StockMovementsTable {
-  id: Generated<number>;
-  at: Timestamp;
-  sku_id: string;
-  location_id: string;
-  reason: string;
-  on_hand_delta: Generated<number>;
-  reserved_delta: Generated<number>;
-  quarantined_delta: Generated<number>;
-  reference_type: string | null;
-  reference_id: string | null;
+export interface StockMovements {
   actor: string;
+  at: Generated<Timestamp>;
+  id: Generated<number>;
+  location_id: string;
   note: string | null;
-}
-
-export interface SupplyOrdersTable {
-  id: string;
-  type: string;
-  reference: string | null;
-  location_id: string;
-  source_location_id: string | null;
-  status: string;
-  expected_on: ColumnType<string, string, string>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface SupplyLinesTable {
-  id: string;
-  supply_order_id: string;
+  on_hand_delta: Generated<number>;
+  quarantined_delta: Generated<number>;
+  reason: string;
+  reference_id: string | null;
+  reference_type: string | null;
+  reserved_delta: Generated<number>;
   sku_id: string;
+}
+
+export interface StockSyncState {
   location_id: string;
+  on_hand: number;
+  reported_at: Generated<Timestamp>;
+  sku_id: string;
+  source: string;
+  version: Numeric;
+}
+
+export interface SupplyLines {
+  expected_on: string;
+  id: string;
+  location_id: string;
+  open: Generated<boolean>;
   quantity: number;
   received: Generated<number>;
   reserved: Generated<number>;
-  expected_on: ColumnType<string, string, string>;
-  open: Generated<boolean>;
+  sku_id: string;
+  supply_order_id: string;
 }
 
-export interface ReservationsTable {
+export interface SupplyOrders {
+  created_at: Generated<Timestamp>;
+  expected_on: string;
   id: string;
-  sku_id: string;
   location_id: string;
-  channel_id: string | null;
-  supply_line_id: string | null;
-  quantity: number;
-  committed: Generated<number>;
-  released: Generated<number>;
+  reference: string | null;
+  source_location_id: string | null;
   status: string;
-  reference_type: string;
-  reference_id: string;
-  expires_at: Date | null;
-  created_at: Timestamp;
-  closed_at: Date | null;
-}
-
-export interface ChannelAllocationsTable {
-  id: string;
-  channel_id: string;
-  sku_id: string | null;
-  quota_units: number | null;
-  quota_percent: number | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface ChannelAvailabilityTable {
-  channel_id: string;
-  sku_id: string;
-  available: number;
-  updated_at: Timestamp;
-}
-
-export interface StockAlertsTable {
-  id: string;
   type: string;
-  sku_id: string;
-  location_id: string;
-  available: number;
-  reorder_point: number;
-  status: string;
-  created_at: Timestamp;
-  acknowledged_at: Date | null;
-  acknowledged_by: string | null;
-  resolved_at: Date | null;
-}
-
-export interface StockCountsTable {
-  id: string;
-  location_id: string;
-  status: string;
-  note: string | null;
-  created_at: Timestamp;
-  posted_at: Date | null;
-}
-
-export interface StockCountLinesTable {
-  count_id: string;
-  sku_id: string;
-  expected: number;
-  counted: number | null;
-}
-
-export interface StockSyncStateTable {
-  source: string;
-  sku_id: string;
-  location_id: string;
-  version: number;
-  on_hand: number;
-  reported_at: Timestamp;
-}
-
-export interface StockDiscrepanciesTable {
-  id: string;
-  source: string;
-  sku_id: string;
-  location_id: string;
-  version: number;
-  ordo_on_hand: number;
-  source_on_hand: number;
-  status: string;
-  reason: string;
-  created_at: Timestamp;
-  decided_at: Date | null;
-  decided_by: string | null;
-}
-
-export interface OutboxEventsTable {
-  id: Generated<number>;
-  type: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  payload: Json<Record<string, unknown>>;
-  created_at: Timestamp;
-  published_at: Date | null;
-}
-
-export interface CarriersTable {
-  id: string;
-  code: string;
-  name: string;
-  services: Json<{ code: string; name: string; transitDays: number }[]>;
-  tracking_url_template: string | null;
-  active: Generated<boolean>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface CustomersTable {
-  id: string;
-  email: string | null;
-  phone: string | null;
-  name: string;
-  type: Generated<string>;
-  company: string | null;
-  vat_id: string | null;
-  payment_terms_days: Generated<number>;
-  blocked: Generated<boolean>;
-  blocked_reason: string | null;
-  version: Generated<number>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface Address {
-  name: string;
-  company?: string | null;
-  line1: string;
-  line2?: string | null;
-  city: string;
-  state?: string | null;
-  postalCode: string;
-  country: string;
-  phone?: string | null;
-}
-
-export interface OrdersTable {
-  id: string;
-  number: string;
-  channel_id: string;
-  external_ref: string;
-  customer_id: string;
-  status: string;
-  currency: string;
-  subtotal_minor: number;
-  discount_minor: Generated<number>;
-  shipping_minor: Generated<number>;
-  tax_minor: Generated<number>;
-  shipping_tax_minor: Generated<number>;
-  unallocated_discount_minor: Generated<number>;
-  total_minor: number;
-  payment_method: string | null;
-  payment_authorized_minor: Generated<number>;
-  delivery_method: string;
-  pickup_location_id: string | null;
-  shipping_address: Json<Address> | null;
-  billing_address: Json<Address> | null;
-  buyer_remark: string | null;
-  purchase_order_number: string | null;
-  entered_by: string | null;
-  search_text: Generated<string>;
-  tracking_token: string;
-  items_signature: string;
-  merged_into_id: string | null;
-  split_from_id: string | null;
-  placed_at: Timestamp;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-  version: Generated<number>;
-}
-
-export interface OrderLinesTable {
-  id: string;
-  order_id: string;
-  line_no: number;
-  sku_id: string;
-  location_id: string | null;
-  quantity: number;
-  allocated: Generated<number>;
-  shipped: Generated<number>;
-  cancelled: Generated<number>;
-  returned: Generated<number>;
-  backordered: Generated<number>;
-  unit_price_minor: number;
-  discount_minor: Generated<number>;
-  tax_minor: Generated<number>;
-  order_discount_minor: Generated<number>;
-}
-
-export interface OrderHoldsTable {
-  id: string;
-  order_id: string;
-  reason_code: string;
-  rule_id: string | null;
-  note: string | null;
-  status: Generated<string>;
-  created_at: Timestamp;
-  decided_at: Date | null;
-  decided_by: string | null;
-}
-
-export interface OrderFlagsTable {
-  order_id: string;
-  reason_code: string;
-  rule_id: string | null;
-  created_at: Timestamp;
-}
-
-export interface OrderTimelineTable {
-  id: Generated<number>;
-  order_id: string;
-  at: Timestamp;
-  actor: string;
-  type: string;
-  from_status: string | null;
-  to_status: string | null;
-  message: string;
-  details: Json<Record<string, unknown>>;
-}
-
-export interface ReviewRulesTable {
-  id: string;
-  code: string;
-  name: string;
-  priority: Generated<number>;
-  enabled: Generated<boolean>;
-  condition: Json<{ match: 'all' | 'any'; conditions: { field: string; operator: string; value?: unknown }[] }>;
-  action: string;
-  reason_code: string;
-  version: Generated<number>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface ShipmentsTable {
-  id: string;
-  order_id: string;
-  carrier_code: string | null;
-  tracking_number: string | null;
-  lines: Json<{ lineId: string; quantity: number }[]>;
-  shipped_at: Timestamp;
-  delivered_at: Date | null;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface DB {
-  api_keys: ApiKeysTable;
-  audit_log: AuditLogTable;
-  idempotency_keys: IdempotencyKeysTable;
-  skus: SkusTable;
-  locations: LocationsTable;
-  channels: ChannelsTable;
-  sku_components: SkuComponentsTable;
-  stock_levels: StockLevelsTable;
-  stock_movements: StockMovementsTable;
-  supply_orders: SupplyOrdersTable;
-  supply_lines: SupplyLinesTable;
-  reservations: ReservationsTable;
-  channel_allocations: ChannelAllocationsTable;
-  channel_availability: ChannelAvailabilityTable;
-  stock_alerts: StockAlertsTable;
-  stock_counts: StockCountsTable;
-  stock_count_lines: StockCountLinesTable;
-  stock_sync_state: StockSyncStateTable;
-  stock_discrepancies: StockDiscrepanciesTable;
-  outbox_events: OutboxEventsTable;
-  carriers: CarriersTable;
-  customers: CustomersTable;
-  orders: OrdersTable;
-  order_lines: OrderLinesTable;
-  order_holds: OrderHoldsTable;
-  order_flags: OrderFlagsTable;
-  order_timeline: OrderTimelineTable;
-  review_rules: ReviewRulesTable;
-  shipments: ShipmentsTable;
+  api_keys: ApiKeys;
+  audit_log: AuditLog;
+  carriers: Carriers;
+  channel_allocations: ChannelAllocations;
+  channel_availability: ChannelAvailability;
+  channels: Channels;
+  customers: Customers;
+  idempotency_keys: IdempotencyKeys;
+  locations: Locations;
+  order_flags: OrderFlags;
+  order_holds: OrderHolds;
+  order_lines: OrderLines;
+  order_timeline: OrderTimeline;
+  orders: Orders;
+  outbox_events: OutboxEvents;
+  reservations: Reservations;
+  review_rules: ReviewRules;
+  shipments: Shipments;
+  sku_components: SkuComponents;
+  skus: Skus;
+  stock_alerts: StockAlerts;
+  stock_count_lines: StockCountLines;
+  stock_counts: StockCounts;
+  stock_discrepancies: StockDiscrepancies;
+  stock_levels: StockLevels;
+  stock_movements: StockMovements;
+  stock_sync_state: StockSyncState;
+  supply_lines: SupplyLines;
+  supply_orders: SupplyOrders;
 }

@@ -2,10 +2,10 @@
 import type { Selectable } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import { codeOrId } from '../db/refs.js';
-import type { CarriersTable } from '../db/types.js';
+import type { Carriers } from '../db/types.js';
 import type { Carrier, CarrierInput } from './carrier.js';
 
-type CarrierRow = Selectable<CarriersTable>;
+type CarrierRow = Selectable<Carriers>;
 
 export const toCarrier = (r: CarrierRow): Carrier => ({
   id: r.id, code: r.code, name: r.name, services: r.services, trackingUrlTemplate: r.tracking_url_template,

@@ -8,7 +8,8 @@ import apiReference from '@scalar/fastify-api-reference';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { Problem } from './schemas.js';
 
-const problemResponse = (description: string) => ({
+/** A problem+json response for a route's `schema.response`, for errors beyond the standard ones added below. */
+export const problemResponse = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
 });

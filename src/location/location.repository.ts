@@ -1,9 +1,9 @@
 import { sql, type Selectable } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
-import type { LocationsTable } from '../db/types.js';
+import type { Locations } from '../db/types.js';
 import type { Location, LocationInput, LocationPatch } from './location.js';
 
-type LocationRow = Selectable<LocationsTable>;
+type LocationRow = Selectable<Locations>;
 
 export function toLocation(row: LocationRow): Location {
   return {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '../app.js';
 import type { Db } from '../db/database.js';
-import { BulkRequest, BulkResult } from '../http/bulk.js';
+import { BulkRejected, BulkRequest, BulkResult } from '../http/bulk.js';
 import type { RunCommand } from '../http/command.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { IdParams, IfMatch, ListQuery, Page, expectedVersion } from '../http/schemas.js';
@@ -24,7 +24,7 @@ export function registerLocationRoutes(app: App, { db, run }: { db: Db; run: Run
       tags,
       summary: 'Create or replace up to 1,000 locations by code, all or nothing',
       body: BulkRequest(LocationInput),
-      response: { 200: BulkResult(Location) },
+      response: { 200: BulkResult(Location), 422: BulkRejected },
     },
   }, (request, reply) => run(request, reply, (trx) => upsertLocationBatch(trx, request.body.items)));
 

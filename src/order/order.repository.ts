@@ -268,7 +268,7 @@ export async function transitionOrder(trx: Trx, orderId: string, to: OrderStatus
   if (row) return row.from;
   const current = await trx.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst();
   if (!current) throw notFound('order', orderId);
-  const from = current.status as OrderStatus;
+  const from = current.status;
   throw new AppError('invalid_state', `the order is ${from}; it can move to ${transitions[from].join(', ') || 'nothing (final)'}, not to ${to}`, {
     currentStatus: from, allowed: transitions[from], requested: to,
   });

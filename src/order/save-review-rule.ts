@@ -6,7 +6,7 @@ import { sql, type Selectable } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
-import type { ReviewRulesTable } from '../db/types.js';
+import type { ReviewRules } from '../db/types.js';
 import type { CommandOutcome } from '../http/command.js';
 import { Code, Id, Name, Timestamp } from '../http/schemas.js';
 import { AppError, notFound, type FieldError } from '../shared/errors.js';
@@ -47,7 +47,7 @@ export const ReviewRuleView = Type.Object({
 });
 export type ReviewRuleView = Static<typeof ReviewRuleView>;
 
-type RuleRow = Selectable<ReviewRulesTable>;
+type RuleRow = Selectable<ReviewRules>;
 
 const toView = (r: RuleRow): ReviewRuleView => ({
   id: r.id, code: r.code, name: r.name, priority: r.priority, enabled: r.enabled,

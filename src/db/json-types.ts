@@ -1,0 +1,41 @@
+/**
+ * The shapes of the jsonb columns, which the database does not describe. `npm run db:types` (src/db/generate-types.ts)
+ * names these types in the generated src/db/types.ts; edit them here, never there.
+ */
+import type { ColumnType, JSONColumnType } from 'kysely';
+
+/** A jsonb column read as T and written as its JSON text (`JSON.stringify(value)`). */
+export type Json<T extends object | null = Record<string, unknown>> = JSONColumnType<T>;
+
+/** A stored HTTP answer: read as whatever was stored, written as JSON text. */
+export type StoredJson = ColumnType<unknown, string | null | undefined, string | null>;
+
+export interface Address {
+  name: string;
+  company?: string | null;
+  line1: string;
+  line2?: string | null;
+  city: string;
+  state?: string | null;
+  postalCode: string;
+  country: string;
+  phone?: string | null;
+}
+
+export type SkuAttributes = Record<string, string | number | boolean>;
+
+export interface CarrierService {
+  code: string;
+  name: string;
+  transitDays: number;
+}
+
+export interface ReviewCondition {
+  match: 'all' | 'any';
+  conditions: { field: string; operator: string; value?: unknown }[];
+}
+
+export interface ShipmentLine {
+  lineId: string;
+  quantity: number;
+}
