@@ -1,6 +1,6 @@
 import type { Trx } from '../db/database.js';
 import type { CommandOutcome } from '../http/command.js';
-import { AppError, notFound } from '../shared/errors.js';
+import { AppError, missingOrConflict, notFound } from '../shared/errors.js';
 import { skuUniqueViolation } from './create-sku.js';
 import { checkSku, type Sku, type SkuPatch } from './sku.js';
 import { findSkuById, toSku, updateSku } from './sku.repository.js';
@@ -16,11 +16,7 @@ export async function changeSku(trx: Trx, id: string, patch: SkuPatch, expectedV
     throw skuUniqueViolation(e, patch) ?? e;
   }
   if (!row) {
-    const current = await findSkuById(trx, id);
-    if (!current) throw notFound('SKU', id);
-    throw new AppError('version_conflict', `the SKU is at version ${current.version}, not ${String(expectedVersion)}; reload it and apply your change again`, {
-      currentVersion: current.version,
-    });
+    throw missingOrConflict('SKU', id, await findSkuById(trx, id), expectedVersion);
   }
   return { status: 200, body: toSku(row), audit: { action: 'sku.updated', entityType: 'sku', entityId: id, details: { fields: Object.keys(patch) } } };
 }

@@ -1,7 +1,7 @@
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import type { CommandOutcome } from '../http/command.js';
-import { AppError, notFound } from '../shared/errors.js';
+import { AppError, missingOrConflict } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { isCurrency } from '../shared/money.js';
 import type { Channel, ChannelInput, ChannelPatch } from './channel.js';
@@ -30,9 +30,7 @@ export async function changeChannel(trx: Trx, id: string, patch: ChannelPatch, e
   checkCurrency(patch.currency);
   const row = await updateChannel(trx, id, patch, expectedVersion);
   if (!row) {
-    const current = await findChannel(trx, id);
-    if (!current) throw notFound('channel', id);
-    throw new AppError('version_conflict', `the channel is at version ${current.version}, not ${String(expectedVersion)}`, { currentVersion: current.version });
+    throw missingOrConflict('channel', id, await findChannel(trx, id), expectedVersion);
   }
   return { status: 200, body: toChannel(row), audit: { action: 'channel.updated', entityType: 'channel', entityId: id, details: { fields: Object.keys(patch) } } };
 }

@@ -2,7 +2,7 @@
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import type { CommandOutcome } from '../http/command.js';
-import { AppError, notFound } from '../shared/errors.js';
+import { AppError, notFound, versionConflict } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { contactProblems, normaliseEmail, normalisePhone, type Customer, type CustomerInput, type CustomerPatch } from './customer.js';
 import { findByContact, insertCustomer, lockCustomer, toCustomer, updateCustomer, type CustomerColumns, type CustomerRow } from './customer.repository.js';
@@ -57,11 +57,7 @@ export async function createCustomer(trx: Trx, input: CustomerInput): Promise<Co
 export async function changeCustomer(trx: Trx, id: string, patch: CustomerPatch, expectedVersion?: number): Promise<CommandOutcome<Customer>> {
   const current = await lockCustomer(trx, id);
   if (!current) throw notFound('customer', id);
-  if (expectedVersion !== undefined && current.version !== expectedVersion) {
-    throw new AppError('version_conflict', `the customer is at version ${current.version}, not ${expectedVersion}; reload it and apply your change again`, {
-      currentVersion: current.version,
-    });
-  }
+  if (expectedVersion !== undefined && current.version !== expectedVersion) throw versionConflict('customer', current.version, expectedVersion);
   const blocked = patch.blocked ?? current.blocked;
   const values: CustomerColumns = {
     email: patch.email === undefined ? current.email : normaliseEmail(patch.email) ?? null,

@@ -3,7 +3,7 @@ import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import type { CommandOutcome } from '../http/command.js';
 import { findRepeats, summariseUpsert, type BulkSummary } from '../shared/bulk.js';
-import { AppError, notFound, type FieldError } from '../shared/errors.js';
+import { AppError, missingOrConflict, type FieldError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { Location, LocationInput, LocationPatch } from './location.js';
 import { findLocationById, insertLocation, toLocation, updateLocation, upsertLocations } from './location.repository.js';
@@ -23,11 +23,7 @@ export async function createLocation(trx: Trx, input: LocationInput): Promise<Co
 export async function changeLocation(trx: Trx, id: string, patch: LocationPatch, expectedVersion?: number): Promise<CommandOutcome<Location>> {
   const row = await updateLocation(trx, id, patch, expectedVersion);
   if (!row) {
-    const current = await findLocationById(trx, id);
-    if (!current) throw notFound('location', id);
-    throw new AppError('version_conflict', `the location is at version ${current.version}, not ${String(expectedVersion)}; reload it and apply your change again`, {
-      currentVersion: current.version,
-    });
+    throw missingOrConflict('location', id, await findLocationById(trx, id), expectedVersion);
   }
   return { status: 200, body: toLocation(row), audit: { action: 'location.updated', entityType: 'location', entityId: id, details: { fields: Object.keys(patch) } } };
 }

@@ -9,7 +9,7 @@
  * of the order discount, its tax — belongs to its units that are not cancelled.
  */
 import { createHash } from 'node:crypto';
-import { AppError, notFound } from '../shared/errors.js';
+import { AppError, notFound, versionConflict } from '../shared/errors.js';
 import { allocateMinor } from '../shared/money.js';
 import type { Address, Totals } from './order.js';
 import { editableStatuses, isEditable, transitions, type OrderStatus } from './order-status.js';
@@ -167,11 +167,7 @@ export function assertEditable(order: Pick<OrderState, 'number' | 'status'>): vo
 
 /** The order is at the version the caller saw (If-Match), when the caller said one. */
 export function assertVersion(order: Pick<OrderState, 'version'>, expectedVersion: number | undefined): void {
-  if (expectedVersion !== undefined && expectedVersion !== order.version) {
-    throw new AppError('version_conflict', `the order is at version ${order.version}, not ${expectedVersion}; reload it and apply your change again`, {
-      currentVersion: order.version,
-    });
-  }
+  if (expectedVersion !== undefined && expectedVersion !== order.version) throw versionConflict('order', order.version, expectedVersion);
 }
 
 /** "Hold x released: the note", or without a note just the text. */

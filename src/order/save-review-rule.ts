@@ -9,7 +9,7 @@ import { isPgError, pgCode } from '../db/pg-errors.js';
 import type { ReviewRules } from '../db/types.js';
 import type { CommandOutcome } from '../http/command.js';
 import { Code, Id, Name, Timestamp } from '../http/schemas.js';
-import { AppError, notFound, type FieldError } from '../shared/errors.js';
+import { AppError, missingOrConflict, type FieldError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { RuleCondition, reviewFields, type ReviewField } from './review.js';
 
@@ -137,10 +137,7 @@ export async function changeReviewRule(trx: Trx, id: string, patch: ReviewRulePa
   }
   if (!row) {
     const current = await trx.selectFrom('review_rules').select('version').where('id', '=', id).executeTakeFirst();
-    if (!current) throw notFound('review rule', id);
-    throw new AppError('version_conflict', `the rule is at version ${current.version}, not ${String(expectedVersion)}; reload it and apply your change again`, {
-      currentVersion: current.version,
-    });
+    throw missingOrConflict('review rule', id, current, expectedVersion);
   }
   return { status: 200, body: toView(row), audit: { action: 'review_rule.updated', entityType: 'review_rule', entityId: id, details: { fields: Object.keys(patch) } } };
 }

@@ -52,3 +52,17 @@ export class AppError extends Error {
 
 export const notFound = (entity: string, id: string): AppError =>
   new AppError('not_found', `${entity} ${JSON.stringify(id)} does not exist`, { entity, id });
+
+/**
+ * The 409 for a change made against a version that is no longer current (If-Match): names the current version so the
+ * caller can reload and apply the change again. `expected` is quoted as the caller sent it.
+ */
+export const versionConflict = (entity: string, currentVersion: number, expected: number | string | undefined): AppError =>
+  new AppError('version_conflict', `the ${entity} is at version ${currentVersion}, not ${String(expected)}; reload it and apply your change again`, {
+    currentVersion,
+  });
+
+/** After a versioned UPDATE changed no row: a 404 when the row is gone, else the version conflict. */
+export function missingOrConflict(entity: string, id: string, current: { version: number } | undefined, expected: number | string | undefined): AppError {
+  return current ? versionConflict(entity, current.version, expected) : notFound(entity, id);
+}
