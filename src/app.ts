@@ -21,7 +21,7 @@ import { registerHealthRoutes } from './http/health.routes.js';
 import { registerMetrics } from './http/metrics.js';
 import { documentRoute, registerOpenApi } from './http/openapi.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
-import { refuseNulInUrl, registerJsonParser, validatorCompiler } from './http/validation.js';
+import { refuseBadTextInUrl, registerJsonParser, validatorCompiler } from './http/validation.js';
 import { registerLocationRoutes } from './location/location.routes.js';
 import { registerOrderModule } from './order/routes.js';
 import { registerTrackRoutes } from './order/track.routes.js';
@@ -58,7 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // The API speaks JSON only: a text body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
   registerJsonParser(app);
-  app.addHook('preValidation', refuseNulInUrl);
+  app.addHook('preValidation', refuseBadTextInUrl);
 
   app.addHook('onRoute', documentRoute);
   app.addHook('onRequest', (request, reply, done) => {

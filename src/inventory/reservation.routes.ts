@@ -110,10 +110,10 @@ export function registerReservationRoutes(app: App, { db, batchDb, run }: Invent
   }, async (request) => {
     const { limit = 50, cursor, sku, location, channel, ...rest } = request.query;
     const refs = await resolveRefs(db, { sku: sku ? [sku] : [], location: location ? [location] : [], channel: channel ? [channel] : [] });
-    const after = decodeCursor(cursor, 1);
+    const after = decodeCursor(cursor, ['uuid']);
     const rows = await listReservations(db, {
       ...rest, skuId: sku ? refs.sku(sku) : undefined, locationId: location ? refs.location(location) : undefined,
-      channelId: channel ? refs.channel(channel) : undefined, afterId: after?.[0] as string | undefined, limit: limit + 1,
+      channelId: channel ? refs.channel(channel) : undefined, afterId: after?.[0], limit: limit + 1,
     });
     return page(request, rows.map(toReservation), limit, (last) => [last.id]);
   });

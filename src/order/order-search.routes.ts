@@ -48,7 +48,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The cursor carries the sort it was made for, so a cursor of another sort is refused rather than misread. */
 function afterOf(cursor: string | undefined, sort: OrderSort): OrderKeyset | undefined {
-  const key = decodeCursor(cursor, 3);
+  const key = decodeCursor(cursor, ['text', ['timestamp', 'bigint'], 'uuid']);
   if (!key) return undefined;
   const [cursorSort, value, id] = key;
   if (cursorSort !== sort || !validSortKey(sort, value) || typeof id !== 'string' || !UUID.test(id)) {
