@@ -20,7 +20,7 @@ import { commandRunner } from './http/command.js';
 import { registerHealthRoutes } from './http/health.routes.js';
 import { registerMetrics } from './http/metrics.js';
 import { documentRoute, registerOpenApi } from './http/openapi.js';
-import { errorHandler, notFoundHandler } from './http/problem.js';
+import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandler } from './http/problem.js';
 import { refuseBadTextInUrl, registerJsonParser, validatorCompiler } from './http/validation.js';
 import { registerLocationRoutes } from './location/location.routes.js';
 import { registerOrderModule } from './order/routes.js';
@@ -52,6 +52,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
     },
     return503OnClosing: true,
+    // What Fastify and Node's HTTP parser refuse before a route runs also leaves as problem+json with an Ordo code.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   } as never).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler());
