@@ -20,11 +20,10 @@ import { commandRunner } from './http/command.js';
 import { registerHealthRoutes } from './http/health.routes.js';
 import { registerMetrics } from './http/metrics.js';
 import { documentRoute, registerOpenApi } from './http/openapi.js';
-import { errorHandler, notFoundHandler } from './http/problem.js';
-import { refuseNulInUrl, registerJsonParser, validatorCompiler } from './http/validation.js';
+import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandler } from './http/problem.js';
+import { refuseBadTextInUrl, registerJsonParser, validatorCompiler } from './http/validation.js';
 import { registerLocationRoutes } from './location/index.js';
-import { registerOrderModule } from './order/index.js';
-import { registerTrackRoutes } from './order/index.js';
+import { registerOrderModule, registerTrackRoutes } from './order/index.js';
 import { newId } from './shared/ids.js';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -52,13 +51,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
     },
     return503OnClosing: true,
+    // What Fastify and Node's HTTP parser refuse before a route runs also leaves as problem+json with an Ordo code.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   } as never).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler());
   // The API speaks JSON only: a text body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
   registerJsonParser(app);
-  app.addHook('preValidation', refuseNulInUrl);
+  app.addHook('preValidation', refuseBadTextInUrl);
 
   app.addHook('onRoute', documentRoute);
   app.addHook('onRequest', (request, reply, done) => {

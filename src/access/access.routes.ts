@@ -66,8 +66,8 @@ export function registerAccessRoutes(app: App, { db, run }: { db: Db; run: RunCo
     schema: { tags, summary: 'List API keys (without the keys)', querystring: Type.Object(ListQuery, { additionalProperties: false }), response: { 200: Page(ApiKey) } },
   }, async (request) => {
     const { limit = 50, cursor } = request.query;
-    const after = decodeCursor(cursor, 1);
-    const rows = await listApiKeys(db, { afterId: after?.[0] as string | undefined, limit: limit + 1 });
+    const after = decodeCursor(cursor, ['uuid']);
+    const rows = await listApiKeys(db, { afterId: after?.[0], limit: limit + 1 });
     return page(request, rows.map(toApiKey), limit, (last) => [last.id]);
   });
 
@@ -97,8 +97,8 @@ export function registerAccessRoutes(app: App, { db, run }: { db: Db; run: RunCo
     },
   }, async (request) => {
     const { limit = 50, cursor, ...filter } = request.query;
-    const before = decodeCursor(cursor, 1);
-    const rows = await listAudit(db, { ...filter, beforeId: before ? Number(before[0]) : undefined, limit: limit + 1 });
+    const before = decodeCursor(cursor, ['bigint']);
+    const rows = await listAudit(db, { ...filter, beforeId: before?.[0], limit: limit + 1 });
     return page(request, rows.map((r) => ({ ...r, id: String(r.id), at: r.at.toISOString() })), limit, (last) => [Number(last.id)]);
   });
 }

@@ -50,8 +50,8 @@ export function registerCatalogRoutes(app: App, { db, run }: { db: Db; run: RunC
     },
   }, async (request) => {
     const { limit = 50, cursor, ...filter } = request.query;
-    const after = decodeCursor(cursor, 1);
-    const rows = await listSkus(db, { ...filter, afterCode: after?.[0] as string | undefined, limit: limit + 1 });
+    const after = decodeCursor(cursor, ['text']);
+    const rows = await listSkus(db, { ...filter, afterCode: after?.[0], limit: limit + 1 });
     return page(request, rows.map(toSku), limit, (last) => [last.code]);
   });
 

@@ -1,6 +1,6 @@
 import type { Trx } from '../db/database.js';
 import type { CommandOutcome } from '../http/command.js';
-import { AppError, missingOrConflict, notFound } from '../shared/errors.js';
+import { AppError, missingOrConflict } from '../shared/errors.js';
 import { skuUniqueViolation } from './create-sku.js';
 import { checkSku, type Sku, type SkuPatch } from './sku.js';
 import { findSkuById, toSku, updateSku } from './sku.repository.js';

@@ -27,8 +27,8 @@ export function registerChannelRoutes(app: App, { db, run }: { db: Db; run: RunC
     },
   }, async (request) => {
     const { limit = 50, cursor, ...filter } = request.query;
-    const after = decodeCursor(cursor, 1);
-    const rows = await listChannels(db, { ...filter, afterCode: after?.[0] as string | undefined, limit: limit + 1 });
+    const after = decodeCursor(cursor, ['text']);
+    const rows = await listChannels(db, { ...filter, afterCode: after?.[0], limit: limit + 1 });
     return page(request, rows.map(toChannel), limit, (last) => [last.code]);
   });
 

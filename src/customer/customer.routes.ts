@@ -34,7 +34,7 @@ export function registerCustomerRoutes(app: App, { db, run }: { db: Db; run: Run
     },
   }, async (request) => {
     const { limit = 50, cursor, email, phone, ...filter } = request.query;
-    const after = decodeCursor(cursor, 2) as [string, string] | undefined;
+    const after = decodeCursor(cursor, ['text', 'uuid']);
     const rows = await listCustomers(db, {
       ...filter, email: normaliseEmail(email) ?? undefined, phone: normalisePhone(phone) ?? undefined, after, limit: limit + 1,
     });

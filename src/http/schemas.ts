@@ -1,5 +1,6 @@
 /** Schemas shared by every module's routes. */
 import { Type, type TSchema } from 'typebox';
+import { invalidField } from '../shared/errors.js';
 
 export const Id = Type.String({ format: 'uuid', description: 'Ordo id (UUIDv7)' });
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
@@ -57,5 +58,19 @@ export const IfMatch = Type.Object({
   ),
 });
 
-export const expectedVersion = (headers: { 'if-match'?: string }): number | undefined =>
-  headers['if-match'] === undefined ? undefined : Number(headers['if-match'].replaceAll('"', ''));
+/** The largest version a resource can reach: versions are PostgreSQL `integer` columns. */
+export const MAX_VERSION = 2_147_483_647;
+
+/**
+ * The If-Match version, or undefined without the header. A number no resource can be at (past MAX_VERSION) is the
+ * caller's mistake, a 400 quoting the header as sent, not a comparison that overflows the column (a 500).
+ */
+export function expectedVersion(headers: { 'if-match'?: string }): number | undefined {
+  const sent = headers['if-match'];
+  if (sent === undefined) return undefined;
+  const version = Number(sent.replaceAll('"', ''));
+  if (!Number.isSafeInteger(version) || version > MAX_VERSION) {
+    throw invalidField('/headers/if-match', `If-Match: ${sent} is no version Ordo gives out (versions are whole numbers up to ${MAX_VERSION}); send the version you last read`);
+  }
+  return version;
+}

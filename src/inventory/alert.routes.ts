@@ -42,7 +42,7 @@ export function registerAlertRoutes(app: App, { db, run }: InventoryDeps): void 
     },
   }, async (request) => {
     const { limit = 50, cursor, status } = request.query;
-    const after = decodeCursor(cursor, 2) as [string, string] | undefined;
+    const after = decodeCursor(cursor, ['timestamp', 'uuid']);
     let q = select(db).orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit + 1);
     q = status ? q.where('a.status', '=', status) : q.where('a.status', '<>', 'resolved');
     if (after) q = q.where((eb) => eb.or([eb('a.created_at', '<', new Date(after[0])), eb.and([eb('a.created_at', '=', new Date(after[0])), eb('a.id', '<', after[1])])]));

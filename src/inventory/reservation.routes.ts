@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { App } from '../app.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { Id, IdParams, ListQuery, Nullable, Page, Timestamp } from '../http/schemas.js';
-import { AppError, notFound } from '../shared/errors.js';
+import { invalidField, notFound } from '../shared/errors.js';
 import { findChannel } from '../channel/index.js';
 import { IsoDate, Quantity, Ref } from './inventory.js';
 import { resolveRefs } from './refs.repository.js';
@@ -72,15 +72,15 @@ export function registerReservationRoutes(app: App, { db, batchDb, run }: Invent
     },
   }, (request, reply) => run(request, reply, async (trx, ctx) => {
     const b = request.body;
-    if (b.expiresAt && b.ttlSeconds) throw new AppError('validation_failed', 'give expiresAt or ttlSeconds, not both');
+    if (b.expiresAt && b.ttlSeconds) throw invalidField('/body/ttlSeconds', 'give expiresAt or ttlSeconds, not both');
     const refs = await resolveRefs(trx, { sku: b.lines.map((l) => l.sku), location: b.lines.map((l) => l.location), channel: b.channel ? [b.channel] : [] });
     const channel = b.channel ? await findChannel(trx, refs.channel(b.channel)) : undefined;
     const now = new Date();
     const expiresAt = b.expiresAt ? new Date(b.expiresAt) : b.ttlSeconds ? new Date(now.getTime() + b.ttlSeconds * 1000) : null;
-    if (expiresAt && expiresAt <= now) throw new AppError('validation_failed', 'expiresAt is in the past');
+    if (expiresAt && expiresAt <= now) throw invalidField('/body/expiresAt', 'is in the past');
     const lines = b.lines.map((l, i) => {
       const reference = l.reference ?? b.reference;
-      if (!reference) throw new AppError('validation_failed', `line ${i} has no reference; give one per line or one for the request`);
+      if (!reference) throw invalidField(`/body/lines/${i}/reference`, `line ${i} has no reference; give one per line or one for the request`);
       return { skuId: refs.sku(l.sku), locationId: refs.location(l.location), quantity: l.quantity, referenceType: reference.type, referenceId: reference.id };
     });
     // Without a channel there are no quotas and no presale: the one-statement path.
@@ -110,10 +110,10 @@ export function registerReservationRoutes(app: App, { db, batchDb, run }: Invent
   }, async (request) => {
     const { limit = 50, cursor, sku, location, channel, ...rest } = request.query;
     const refs = await resolveRefs(db, { sku: sku ? [sku] : [], location: location ? [location] : [], channel: channel ? [channel] : [] });
-    const after = decodeCursor(cursor, 1);
+    const after = decodeCursor(cursor, ['uuid']);
     const rows = await listReservations(db, {
       ...rest, skuId: sku ? refs.sku(sku) : undefined, locationId: location ? refs.location(location) : undefined,
-      channelId: channel ? refs.channel(channel) : undefined, afterId: after?.[0] as string | undefined, limit: limit + 1,
+      channelId: channel ? refs.channel(channel) : undefined, afterId: after?.[0], limit: limit + 1,
     });
     return page(request, rows.map(toReservation), limit, (last) => [last.id]);
   });

@@ -35,7 +35,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
   }, async (request) => {
     const { limit = 50, cursor, sku, location, nonZero } = request.query;
     const refs = await resolveRefs(db, { sku: sku ? [sku] : [], location: location ? [location] : [] });
-    const after = decodeCursor(cursor, 2) as [string, string] | undefined;
+    const after = decodeCursor(cursor, ['text', 'text']);
     const rows = await listStock(db, {
       skuId: sku ? refs.sku(sku) : undefined, locationId: location ? refs.location(location) : undefined, nonZero, after, limit: limit + 1,
     });
@@ -66,10 +66,10 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
   }, async (request) => {
     const { limit = 50, cursor, sku, location, referenceType, referenceId } = request.query;
     const refs = await resolveRefs(db, { sku: sku ? [sku] : [], location: location ? [location] : [] });
-    const before = decodeCursor(cursor, 1);
+    const before = decodeCursor(cursor, ['bigint']);
     const rows = await listMovements(db, {
       skuId: sku ? refs.sku(sku) : undefined, locationId: location ? refs.location(location) : undefined,
-      referenceType, referenceId, beforeId: before ? Number(before[0]) : undefined, limit: limit + 1,
+      referenceType, referenceId, beforeId: before?.[0], limit: limit + 1,
     });
     const data = rows.map((r) => ({ ...r, id: String(r.id), at: r.at.toISOString(), sku: r.skuCode, location: r.locationCode}));
     return page(request, data, limit, (last) => [Number(last.id)]);

@@ -138,8 +138,8 @@ export function registerSupplyRoutes(app: App, { db, run }: InventoryDeps): void
   }, async (request) => {
     const { limit = 50, cursor, location, sku, ...rest } = request.query;
     const refs = await resolveRefs(db, { sku: sku ? [sku] : [], location: location ? [location] : [] });
-    const after = decodeCursor(cursor, 1);
-    const rows = await listSupplyOrders(db, { ...rest, locationId: location ? refs.location(location) : undefined, skuId: sku ? refs.sku(sku) : undefined, afterId: after?.[0] as string | undefined, limit: limit + 1 });
+    const after = decodeCursor(cursor, ['uuid']);
+    const rows = await listSupplyOrders(db, { ...rest, locationId: location ? refs.location(location) : undefined, skuId: sku ? refs.sku(sku) : undefined, afterId: after?.[0], limit: limit + 1 });
     return page(request, rows.map(toSupplyOrder), limit, (last) => [last.id]);
   });
 

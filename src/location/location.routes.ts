@@ -46,8 +46,8 @@ export function registerLocationRoutes(app: App, { db, run }: { db: Db; run: Run
     },
   }, async (request) => {
     const { limit = 50, cursor, ...filter } = request.query;
-    const after = decodeCursor(cursor, 1);
-    const rows = await listLocations(db, { ...filter, afterCode: after?.[0] as string | undefined, limit: limit + 1 });
+    const after = decodeCursor(cursor, ['text']);
+    const rows = await listLocations(db, { ...filter, afterCode: after?.[0], limit: limit + 1 });
     return page(request, rows.map(toLocation), limit, (last) => [last.code]);
   });
 

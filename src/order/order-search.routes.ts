@@ -47,7 +47,7 @@ function queryProblems(query: OrderListQuery): FieldError[] {
 
 /** The cursor carries the sort it was made for, so a cursor of another sort is refused rather than misread. */
 function afterOf(cursor: string | undefined, sort: OrderSort): OrderKeyset | undefined {
-  const key = decodeCursor(cursor, 3);
+  const key = decodeCursor(cursor, ['text', ['timestamp', 'bigint'], 'uuid']);
   if (!key) return undefined;
   const [cursorSort, value, id] = key;
   if (cursorSort !== sort || !validSortKey(sort, value) || typeof id !== 'string' || !isUuid(id)) {

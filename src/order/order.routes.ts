@@ -2,10 +2,9 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { App } from '../app.js';
 import type { Db, Trx } from '../db/database.js';
-import { RetryCommand, type CommandContext, type CommandOutcome, type RunCommand, type RunOptions } from '../http/command.js';
-import { problemBody } from '../http/problem.js';
+import { isRetryable, type CommandContext, type CommandOutcome, type RunCommand, type RunOptions } from '../http/command.js';
+import { problemBody, problemOf } from '../http/problem.js';
 import { Id, IdParams, Nullable, Timestamp } from '../http/schemas.js';
-import { AppError } from '../shared/errors.js';
 import { batchedCapture } from './capture-batch.js';
 import { captureOrder } from './capture-order.js';
 import { CaptureOrder, Order } from './order.js';
@@ -65,7 +64,7 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
       const tried = first[index] as PromiseSettledResult<CommandOutcome<Order>>;
       let outcome = tried.status === 'fulfilled' ? tried.value : null;
       let error: unknown = tried.status === 'rejected' ? tried.reason : null;
-      for (let attempt = 2; error instanceof RetryCommand && attempt <= 3; attempt++) {
+      for (let attempt = 2; isRetryable(error) && attempt <= 3; attempt++) {
         await sql`SAVEPOINT bulk_order`.execute(trx);
         try {
           outcome = await captureOrder(trx, input, { ...ctx, attempt });
@@ -78,11 +77,12 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
       }
       if (outcome) {
         results.push({ index, externalRef: input.externalRef, result: outcome.status === 201 ? 'created' : 'duplicate', orderId: outcome.body.id, number: outcome.body.number, status: outcome.body.status });
-      } else if (error instanceof AppError) {
-        const { code, detail, ...extra } = problemBody(error.code, error.detail, request.id, error.extra);
-        results.push({ index, externalRef: input.externalRef, result: 'rejected', error: { ...extra, code, detail } });
       } else {
-        throw error;
+        // Refused, or failed alone (its savepoint undid it): other orders of the bulk may be committed already by
+        // their batches, so a failure is this order's answer, never the whole bulk's.
+        const problem = problemOf(error, request.log);
+        const { code, detail, ...extra } = problemBody(problem.code, problem.detail, request.id, problem.extra);
+        results.push({ index, externalRef: input.externalRef, result: 'rejected', error: { ...extra, code, detail } });
       }
     }
     const count = (r: string) => results.filter((x) => x.result === r).length;

@@ -6,6 +6,8 @@ export const errorStatus = {
   // the request itself
   validation_failed: 400,
   malformed_json: 400,
+  malformed_url: 400,
+  malformed_request: 400,
   invalid_cursor: 400,
   invalid_idempotency_key: 400,
   unauthorized: 401,
@@ -14,8 +16,11 @@ export const errorStatus = {
   route_not_found: 404,
   method_not_allowed: 405,
   not_acceptable: 406,
+  request_timeout: 408,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
+  headers_too_large: 431,
   bulk_rejected: 422,
   // conflicts with the current state
   conflict: 409,
@@ -49,6 +54,10 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
+
+/** A 400 for one field a schema cannot check, reported like the schema's own errors (`errors[]` with the path). */
+export const invalidField = (path: string, message: string): AppError =>
+  new AppError('validation_failed', `${path}: ${message}`, { errors: [{ path, message }] });
 
 export const notFound = (entity: string, id: string): AppError =>
   new AppError('not_found', `${entity} ${JSON.stringify(id)} does not exist`, { entity, id });
