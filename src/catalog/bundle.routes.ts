@@ -12,6 +12,7 @@ import { publishSignals } from '../inventory/availability.repository.js';
 import { Ref } from '../inventory/inventory.js';
 import { resolveRefs } from '../inventory/refs.repository.js';
 import { AppError, notFound } from '../shared/errors.js';
+import { problemResponse } from '../http/openapi.js';
 
 const Components = Type.Object({
   components: Type.Array(Type.Object({
@@ -44,7 +45,7 @@ export function registerBundleRoutes(app: App, { db, run }: { db: Db; run: RunCo
 
   app.put('/skus/:id/components', {
     config: { permission: 'catalog:write' },
-    schema: { tags, summary: 'Make a SKU a bundle of other SKUs (replaces its components)', params: IdParams, body: Components, response: { 200: ComponentsView } },
+    schema: { tags, summary: 'Make a SKU a bundle of other SKUs (replaces its components)', params: IdParams, body: Components, response: { 200: ComponentsView, 404: problemResponse('No such SKU, or an unknown component SKU (`not_found`); `missing` lists each') } },
   }, (request, reply) => run(request, reply, async (trx) => {
     const bundleId = request.params.id;
     const sku = await trx.selectFrom('skus').select('id').where('id', '=', bundleId).executeTakeFirst();

@@ -11,6 +11,7 @@ import { findSkuById, listSkus, toSku } from './sku.repository.js';
 import { changeSku } from './update-sku.js';
 import { upsertSkuBatch } from './upsert-skus.js';
 import { BulkRequest, BulkResult } from '../http/bulk.js';
+import { bulkRejectedResponse } from '../http/openapi.js';
 
 const tags = ['catalog'];
 
@@ -27,7 +28,7 @@ export function registerCatalogRoutes(app: App, { db, run }: { db: Db; run: RunC
       summary: 'Create or replace up to 1,000 SKUs by code, all or nothing',
       description: 'Each item is the whole SKU; fields left out are reset. Invalid items are listed by index in a 422 and nothing is written.',
       body: BulkRequest(SkuInput),
-      response: { 200: BulkResult(Sku) },
+      response: { 200: BulkResult(Sku), 422: bulkRejectedResponse },
     },
   }, (request, reply) => run(request, reply, (trx) => upsertSkuBatch(trx, request.body.items)));
 
