@@ -13,10 +13,13 @@ import type { TestProject } from 'vitest/node';
 import { createDatabase } from '../src/db/database.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { undeclaredStatuses } from './observed-statuses.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     ordoTestDb: { adminUrl: string; template: string };
+    /** Where each test file records the statuses its app answered (test/observed-statuses.ts). */
+    ordoObservedDir: string;
   }
 }
 
@@ -49,6 +52,8 @@ export default async function setup(project: TestProject) {
   await database.close();
 
   project.provide('ordoTestDb', { adminUrl, template });
+  const observedDir = mkdtempSync(path.join(os.tmpdir(), 'ordo-observed-'));
+  project.provide('ordoObservedDir', observedDir);
 
   return async () => {
     // Drop the template and any per-file database a crashed test file left behind.
@@ -58,6 +63,16 @@ export default async function setup(project: TestProject) {
     for (const { datname } of left.rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     await admin.end();
     await stopServer();
+    const undeclared = undeclaredStatuses(observedDir);
+    rmSync(observedDir, { recursive: true, force: true });
+    if (undeclared.length > 0) {
+      // A teardown's exception is only logged; the exit code is what fails the run (and CI).
+      process.exitCode = 1;
+      console.error(
+        `\nFAIL: routes answered with statuses /openapi.json does not declare for them (declare each in the route's ` +
+        `schema.response; see docs/conventions.md):\n  ${undeclared.join('\n  ')}\n`,
+      );
+    }
   };
 }
 

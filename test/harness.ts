@@ -5,12 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createApiKey } from '../src/access/create-api-key.js';
 import { roles, type Role } from '../src/access/permissions.js';
 import { buildApp, type App } from '../src/app.js';
 import { createDatabase, type DatabaseHandle, type Db } from '../src/db/database.js';
 import { withDatabase } from './global-setup.js';
+import { recordObservedStatuses } from './observed-statuses.js';
 
 export interface TestDatabase {
   url: string;
@@ -107,6 +108,8 @@ export function useTestApp(): TestApp {
     };
   });
   afterAll(async () => {
+    // What this file's requests were answered with, for the run's check against /openapi.json (global-setup.ts).
+    if (t.app) await recordObservedStatuses(t.app, inject('ordoObservedDir'), expect.getState().testPath ?? 'unknown');
     await t.app?.close();
     await t.database?.drop();
   });

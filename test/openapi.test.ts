@@ -41,6 +41,30 @@ describe('the OpenAPI document', () => {
     expect(twice.body).toMatchObject({ code: 'bulk_rejected', errors: [{ path: '/body/items/1/code' }] });
   });
 
+  it('declares Idempotency-Key on every command and If-Match where a route honours it, so generated clients offer them', async () => {
+    const doc = (await t.http('GET', '/openapi.json', { key: null })).body;
+    const header = (op: any, name: string) => (op.parameters ?? []).find((p: any) => p.in === 'header' && p.name === name);
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      if (!path.startsWith('/v1/')) continue;
+      for (const [method, op] of Object.entries(ops)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        const isCommand = method !== 'get' && !String(op.description).includes(':read`');
+        if (isCommand) {
+          expect(header(op, 'idempotency-key')?.description, where).toMatch(/retry/);
+          expect(op.responses['409'], where).toBeDefined();
+        } else {
+          expect(header(op, 'idempotency-key'), where).toBeUndefined();
+        }
+        if (header(op, 'if-match')) expect(header(op, 'if-match').description, where).toMatch(/version/);
+      }
+    }
+    expect(header(doc.paths['/v1/orders/{id}/lines/{lineId}'].delete, 'if-match')).toBeDefined();
+    // A read shares its response object with POST /v1/availability/query; the POST's errors are not the GET's.
+    expect(Object.keys(doc.paths['/v1/availability'].get.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500']);
+    expect(doc.paths['/v1/availability/query'].post.responses['409']).toBeUndefined();
+    expect(doc.paths['/v1/skus/bulk'].post.responses['422'].content['application/problem+json']).toBeDefined();
+  });
+
   it('is browsable at /docs', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);

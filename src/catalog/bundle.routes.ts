@@ -12,6 +12,7 @@ import { notFound } from '../shared/errors.js';
 import { loadComponents } from './bundle.repository.js';
 import { setBundleComponents } from './set-bundle-components.js';
 import { findSkuById } from './sku.repository.js';
+import { problemResponse } from '../http/openapi.js';
 
 const Components = Type.Object({
   components: Type.Array(Type.Object({
@@ -37,6 +38,6 @@ export function registerBundleRoutes(app: App, { db, run }: { db: Db; run: RunCo
 
   app.put('/skus/:id/components', {
     config: { permission: 'catalog:write' },
-    schema: { tags, summary: 'Make a SKU a bundle of other SKUs (replaces its components)', params: IdParams, body: Components, response: { 200: ComponentsView } },
+    schema: { tags, summary: 'Make a SKU a bundle of other SKUs (replaces its components)', params: IdParams, body: Components, response: { 200: ComponentsView, 404: problemResponse('No such SKU, or an unknown component SKU (`not_found`); `missing` lists each') } },
   }, (request, reply) => run(request, reply, (trx) => setBundleComponents(trx, request.params.id, request.body.components)));
 }

@@ -10,7 +10,8 @@ import { Sku, SkuInput, SkuPatch } from './sku.js';
 import { findSkuById, listSkus, toSku } from './sku.repository.js';
 import { changeSku } from './update-sku.js';
 import { upsertSkuBatch } from './upsert-skus.js';
-import { BulkRejected, BulkRequest, BulkResult } from '../http/bulk.js';
+import { BulkRequest, BulkResult } from '../http/bulk.js';
+import { bulkRejectedResponse } from '../http/openapi.js';
 
 const tags = ['catalog'];
 
@@ -30,7 +31,7 @@ export function registerCatalogRoutes(app: App, { db, run }: { db: Db; run: RunC
         'item by index: 400 (`validation_failed`) when an item breaks the schema, 422 (`bulk_rejected`) when well-formed ' +
         'items cannot all be saved (a code twice, another SKU\'s barcode, an unknown currency).',
       body: BulkRequest(SkuInput),
-      response: { 200: BulkResult(Sku), 422: BulkRejected },
+      response: { 200: BulkResult(Sku), 422: bulkRejectedResponse },
     },
   }, (request, reply) => run(request, reply, (trx) => upsertSkuBatch(trx, request.body.items)));
 

@@ -1,6 +1,7 @@
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import type { CommandOutcome } from '../http/command.js';
+import { republishAvailability } from '../inventory/index.js';
 import { AppError, missingOrConflict } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { isCurrency } from '../shared/money.js';
@@ -32,5 +33,8 @@ export async function changeChannel(trx: Trx, id: string, patch: ChannelPatch, e
   if (!row) {
     throw missingOrConflict('channel', id, await findChannel(trx, id), expectedVersion);
   }
+  // The presale window and the channel being active move its ATP without touching stock, so no trigger publishes
+  // it: publish here, in the same transaction, rather than leave it stale until the daily job.
+  if (patch.policy?.presaleDays !== undefined || patch.active !== undefined) await republishAvailability(trx);
   return { status: 200, body: toChannel(row), audit: { action: 'channel.updated', entityType: 'channel', entityId: id, details: { fields: Object.keys(patch) } } };
 }

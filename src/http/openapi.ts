@@ -8,13 +8,32 @@ import apiReference from '@scalar/fastify-api-reference';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { Problem } from './schemas.js';
 
-/** A problem+json response for a route's `schema.response`, for errors beyond the standard ones added below. */
+/** A documented error answer: `response: { 404: problemResponse('…(`not_found`)') }` on a route's schema. */
 export const problemResponse = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
 });
 
-/** Adds the standard error responses and the security requirement to a route's schema. */
+/** For routes that look codes up from their body or query (resolveRefs and the like). */
+export const unknownRefResponse = (what = 'SKU, location or channel') =>
+  problemResponse(`An unknown ${what} in the body or query (\`not_found\`); \`missing\` lists each`);
+
+/** For the all-or-nothing bulk routes. */
+export const bulkRejectedResponse = problemResponse('Some items are not valid; nothing was written (`bulk_rejected`); `errors` names every bad item');
+
+const IDEMPOTENCY_KEY = {
+  type: 'string',
+  description:
+    'Makes a retry safe: a repeated request with the same key (1 to 255 printable ASCII characters; a UUID is a good ' +
+    'choice) answers what the first one did, with `Idempotent-Replayed: true`, and writes nothing again. The same key ' +
+    'with another request is a 409 `idempotency_key_reused`.',
+};
+
+/**
+ * Adds the standard error responses, the `Idempotency-Key` header and the security requirement to a route's schema.
+ * What only some routes answer (a 404 for an unknown code in the body, a 422, a 409 of their own) the route declares
+ * in its own `schema.response`; a route's own entry wins over the standard one.
+ */
 export function documentRoute(route: RouteOptions): void {
   const config = (route.config ?? {}) as { permission?: string; public?: boolean };
   if (!config.public && !config.permission) {
@@ -26,8 +45,13 @@ export function documentRoute(route: RouteOptions): void {
   }
   const schema = (route.schema ??= {}) as Record<string, unknown>;
   if (schema.hide) return;
-  const response = (schema.response ??= {}) as Record<string, unknown>;
-  const hasBody = route.method !== 'GET' && route.method !== 'HEAD' && route.method !== 'DELETE';
+  // A copy: routes may share one response object (GET and POST /v1/availability do), and each gets its own errors.
+  const response = (schema.response = { ...(schema.response as Record<string, unknown> | undefined) });
+  const methods = [route.method].flat();
+  const hasBody = methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH');
+  // Every command runs through `run` (src/http/command.ts), which honours the key; a POST that needs only a read
+  // permission is a query with a large body (POST /v1/availability/query) and writes nothing.
+  const isCommand = (hasBody || methods.includes('DELETE')) && !config.permission?.endsWith(':read');
   if (!config.public) {
     schema.security = [{ bearerAuth: [] }];
     const note = `Requires the permission \`${config.permission}\`.`;
@@ -35,9 +59,13 @@ export function documentRoute(route: RouteOptions): void {
     response['401'] ??= problemResponse('No API key, or an unknown or revoked one (`unauthorized`)');
     response['403'] ??= problemResponse('The key\'s role lacks the permission (`forbidden`)');
   }
-  response['400'] ??= problemResponse('The request is not valid (`validation_failed`, `malformed_json`, `invalid_cursor`)');
+  response['400'] ??= problemResponse('The request is not valid (`validation_failed`, `malformed_json`, `invalid_cursor`, `invalid_idempotency_key`)');
+  if (isCommand) {
+    response['409'] ??= problemResponse('Conflict with the current state, or an Idempotency-Key reused for another request (`idempotency_key_reused`)');
+    const headers = (schema.headers ?? { type: 'object', properties: {} }) as { properties?: Record<string, unknown> };
+    schema.headers = { ...headers, properties: { ...headers.properties, 'idempotency-key': IDEMPOTENCY_KEY } };
+  }
   if (hasBody) {
-    response['409'] ??= problemResponse('Conflict with the current state, or an Idempotency-Key reused for another request');
     response['413'] ??= problemResponse('The body is larger than the server accepts (`payload_too_large`)');
     response['415'] ??= problemResponse('The body is not JSON (`unsupported_media_type`)');
   }

@@ -10,6 +10,7 @@ import { publishSignals } from './availability.repository.js';
 import { Ref } from './inventory.js';
 import { resolveRefs } from './refs.repository.js';
 import type { InventoryDeps } from './routes.js';
+import { unknownRefResponse } from '../http/openapi.js';
 
 const tags = ['inventory'];
 const Allocation = Type.Object({
@@ -34,7 +35,7 @@ export function registerAllocationRoutes(app: App, { db, run }: InventoryDeps): 
     schema: {
       tags, summary: 'List channel allocation rules',
       querystring: Type.Object({ channel: Type.Optional(Ref), sku: Type.Optional(Ref) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ data: Type.Array(Allocation) }) },
+      response: { 200: Type.Object({ data: Type.Array(Allocation) }), 404: unknownRefResponse() },
     },
   }, async (request) => {
     const { channel, sku } = request.query;
@@ -56,7 +57,7 @@ export function registerAllocationRoutes(app: App, { db, run }: InventoryDeps): 
         quotaUnits: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
         quotaPercent: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
       }, { additionalProperties: false }),
-      response: { 200: Allocation },
+      response: { 200: Allocation, 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, async (trx) => {
     const b = request.body;

@@ -7,6 +7,7 @@ import { channelAvailability, skuAvailability } from './availability.repository.
 import { IsoDate, Ref } from './inventory.js';
 import { resolveRefs } from './refs.repository.js';
 import type { InventoryDeps } from './routes.js';
+import { unknownRefResponse } from '../http/openapi.js';
 
 const tags = ['inventory'];
 const MAX_SKUS = 1000;
@@ -72,7 +73,7 @@ async function availability(db: Db, req: AvailabilityRequest) {
 }
 
 export function registerAvailabilityRoutes(app: App, { db }: InventoryDeps): void {
-  const response = { 200: Type.Object({ data: Type.Array(Availability) }) };
+  const response = { 200: Type.Object({ data: Type.Array(Availability) }), 404: unknownRefResponse() };
 
   app.get('/availability', {
     config: { permission: 'inventory:read' },

@@ -11,6 +11,7 @@ import {
 import { Ref } from './inventory.js';
 import type { InventoryDeps } from './routes.js';
 import { actorOf } from './stock.routes.js';
+import { problemResponse, unknownRefResponse } from '../http/openapi.js';
 
 const tags = ['inventory'];
 
@@ -21,7 +22,7 @@ export function registerCountRoutes(app: App, { db, run }: InventoryDeps): void 
       tags,
       summary: 'Open a cycle count at a location, snapshotting the expected on hand of each SKU',
       body: OpenCountRequest,
-      response: { 201: StockCount },
+      response: { 201: StockCount, 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, (trx) => openCount(trx, request.body)));
 
@@ -32,7 +33,7 @@ export function registerCountRoutes(app: App, { db, run }: InventoryDeps): void 
       summary: 'Record counted quantities (a SKU not in the count yet is added to it)',
       params: IdParams,
       body: RecordCountRequest,
-      response: { 200: StockCount },
+      response: { 200: StockCount, 404: problemResponse('No such count, or an unknown SKU (`not_found`)') },
     },
   }, (request, reply) => run(request, reply, (trx) => recordCountLines(trx, request.params.id, request.body)));
 
@@ -61,7 +62,7 @@ export function registerCountRoutes(app: App, { db, run }: InventoryDeps): void 
         status: Type.Optional(Type.Enum(countStatuses)),
         location: Type.Optional(Ref),
       }, { additionalProperties: false }),
-      response: { 200: Page(StockCountSummary) },
+      response: { 200: Page(StockCountSummary), 404: unknownRefResponse() },
     },
   }, async (request) => {
     const { limit = 50, cursor, ...filter } = request.query;

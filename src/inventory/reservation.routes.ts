@@ -12,6 +12,7 @@ import { onHandReservations } from './reserve-on-hand.js';
 import { claimKey } from '../http/command.js';
 import type { InventoryDeps } from './routes.js';
 import { actorOf } from './stock.routes.js';
+import { unknownRefResponse } from '../http/openapi.js';
 
 const tags = ['inventory'];
 
@@ -68,7 +69,7 @@ export function registerReservationRoutes(app: App, { db, batchDb, run }: Invent
           reference: Type.Optional(Reference),
         }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
       }, { additionalProperties: false }),
-      response: { 201: Type.Object({ reservations: Type.Array(Reservation) }) },
+      response: { 201: Type.Object({ reservations: Type.Array(Reservation) }), 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, async (trx, ctx) => {
     const b = request.body;
@@ -105,7 +106,7 @@ export function registerReservationRoutes(app: App, { db, batchDb, run }: Invent
         status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('committed'), Type.Literal('released'), Type.Literal('expired')])),
         referenceType: Type.Optional(Type.String({ maxLength: 64 })), referenceId: Type.Optional(Type.String({ maxLength: 128 })),
       }, { additionalProperties: false }),
-      response: { 200: Page(Reservation) },
+      response: { 200: Page(Reservation), 404: unknownRefResponse() },
     },
   }, async (request) => {
     const { limit = 50, cursor, sku, location, channel, ...rest } = request.query;

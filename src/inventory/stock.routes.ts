@@ -10,6 +10,7 @@ import { resolveRefs } from './refs.repository.js';
 import type { InventoryDeps } from './routes.js';
 import { changeStockSettings, StockSettingsRequest } from './stock-settings.js';
 import { listMovements, listStock } from './stock.repository.js';
+import { unknownRefResponse } from '../http/openapi.js';
 
 const tags = ['inventory'];
 const Lines = <T extends Parameters<typeof Type.Object>[0]>(props: T) =>
@@ -30,7 +31,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
         location: Type.Optional(Ref),
         nonZero: Type.Optional(Type.Boolean({ description: 'Only rows with something on hand, reserved or quarantined' })),
       }, { additionalProperties: false }),
-      response: { 200: Page(StockLevel) },
+      response: { 200: Page(StockLevel), 404: unknownRefResponse() },
     },
   }, async (request) => {
     const { limit = 50, cursor, sku, location, nonZero } = request.query;
@@ -55,6 +56,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
         referenceId: Type.Optional(Type.String({ maxLength: 128 })),
       }, { additionalProperties: false }),
       response: {
+        404: unknownRefResponse(),
         200: Page(Type.Object({
           id: Type.String(), at: Timestamp, sku: Type.String(), location: Type.String(),
           reason: Type.String({ description: `One of ${movementReasons.join(', ')}` }),
@@ -86,7 +88,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
         note: Type.Optional(Note),
         lines: Lines({ sku: Ref, quantity: Quantity }),
       }, { additionalProperties: false }),
-      response: { 201: Levels },
+      response: { 201: Levels, 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, async (trx, ctx) => {
     const b = request.body;
@@ -115,7 +117,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
           note: Type.Optional(Note),
         }),
       }, { additionalProperties: false }),
-      response: { 201: Levels },
+      response: { 201: Levels, 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, async (trx, ctx) => {
     const lines = request.body.lines;
@@ -136,7 +138,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
       tags,
       summary: 'Hold damaged or suspect units: still on hand, no longer available',
       body: Type.Object({ lines: Lines({ sku: Ref, location: Ref, quantity: Quantity, note: Type.Optional(Note) }) }, { additionalProperties: false }),
-      response: { 201: Levels },
+      response: { 201: Levels, 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, async (trx, ctx) => {
     const lines = request.body.lines;
@@ -154,7 +156,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
       body: Type.Object({
         lines: Lines({ sku: Ref, location: Ref, quantity: Quantity, disposition: Type.Union([Type.Literal('restock'), Type.Literal('write_off')]), note: Type.Optional(Note) }),
       }, { additionalProperties: false }),
-      response: { 201: Levels },
+      response: { 201: Levels, 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, async (trx, ctx) => {
     const lines = request.body.lines;
@@ -170,7 +172,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
       tags,
       summary: 'Set safety stock (fixed units or weeks of supply) and reorder points per SKU and location',
       body: StockSettingsRequest,
-      response: { 200: Type.Object({ items: Type.Array(StockLevel) }) },
+      response: { 200: Type.Object({ items: Type.Array(StockLevel) }), 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, async (trx) => {
     const items = await changeStockSettings(trx, request.body.items);

@@ -10,6 +10,7 @@ import type { InventoryDeps } from './routes.js';
 import { actorOf } from './stock.routes.js';
 import { findSupplyOrder, listSupplyOrders, type SupplyLineRow, type SupplyOrderRow } from './supply.repository.js';
 import { cancelSupply, createSupply, receiveSupply } from './supply.js';
+import { problemResponse, unknownRefResponse } from '../http/openapi.js';
 
 const tags = ['inventory'];
 const SupplyStatus = Type.Union([Type.Literal('open'), Type.Literal('in_transit'), Type.Literal('received'), Type.Literal('cancelled')]);
@@ -65,7 +66,7 @@ export function registerSupplyRoutes(app: App, { db, run }: InventoryDeps): void
         expectedOn: IsoDate,
         lines: SupplyLines,
       }, { additionalProperties: false }),
-      response: { 201: SupplyOrder },
+      response: { 201: SupplyOrder, 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, async (trx, ctx) => {
     const b = request.body;
@@ -89,7 +90,7 @@ export function registerSupplyRoutes(app: App, { db, run }: InventoryDeps): void
         expectedOn: IsoDate,
         lines: SupplyLines,
       }, { additionalProperties: false }),
-      response: { 201: SupplyOrder },
+      response: { 201: SupplyOrder, 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, async (trx, ctx) => {
     const b = request.body;
@@ -104,7 +105,7 @@ export function registerSupplyRoutes(app: App, { db, run }: InventoryDeps): void
   for (const path of ['/supply/:id/receive', '/stock/transfers/:id/receive']) {
     app.post(path, {
       config: { permission: 'inventory:write' },
-      schema: { tags, summary: 'Receive supply (all still expected, or the lines given) into on hand', params: IdParams, body: ReceiveBody, response: { 200: SupplyOrder } },
+      schema: { tags, summary: 'Receive supply (all still expected, or the lines given) into on hand', params: IdParams, body: ReceiveBody, response: { 200: SupplyOrder, 404: problemResponse('No such supply order, or an unknown SKU in the lines (`not_found`)') } },
     }, (request, reply) => run(request, reply, async (trx, ctx) => {
       const lines = request.body.lines ?? null;
       const refs = await resolveRefs(trx, { sku: (lines ?? []).map((l) => l.sku) });
@@ -133,7 +134,7 @@ export function registerSupplyRoutes(app: App, { db, run }: InventoryDeps): void
         location: Type.Optional(Ref),
         sku: Type.Optional(Ref),
       }, { additionalProperties: false }),
-      response: { 200: Page(SupplyOrder) },
+      response: { 200: Page(SupplyOrder), 404: unknownRefResponse() },
     },
   }, async (request) => {
     const { limit = 50, cursor, location, sku, ...rest } = request.query;

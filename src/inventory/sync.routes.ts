@@ -9,6 +9,7 @@ import type { InventoryDeps } from './routes.js';
 import { actorOf } from './stock.routes.js';
 import { Discrepancy, ReconciliationRow, SyncRequest, SyncResult, discrepancyStatuses } from './stock-sync.js';
 import { decideDiscrepancy, findDiscrepancy, listDiscrepancies, reconciliation, syncStock } from './sync-stock.js';
+import { unknownRefResponse } from '../http/openapi.js';
 
 const tags = ['inventory'];
 
@@ -25,7 +26,7 @@ export function registerSyncRoutes(app: App, { db, run, config }: InventoryDeps)
         + 'ignored (a version not newer than the last one from this source). Holds default to SYNC_HOLD_UNITS and '
         + 'SYNC_HOLD_PERCENT; `holdThreshold` overrides them for this request.',
       body: SyncRequest,
-      response: { 200: SyncResult },
+      response: { 200: SyncResult, 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, (trx, ctx) => syncStock(trx, request.body, defaults, actorOf(ctx))));
 
@@ -41,7 +42,7 @@ export function registerSyncRoutes(app: App, { db, run, config }: InventoryDeps)
         sku: Type.Optional(Ref),
         location: Type.Optional(Ref),
       }, { additionalProperties: false }),
-      response: { 200: Page(Discrepancy) },
+      response: { 200: Page(Discrepancy), 404: unknownRefResponse() },
     },
   }, async (request) => {
     const { limit = 50, cursor, status = 'pending', ...filter } = request.query;

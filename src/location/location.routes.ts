@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '../app.js';
 import type { Db } from '../db/database.js';
-import { BulkRejected, BulkRequest, BulkResult } from '../http/bulk.js';
+import { BulkRequest, BulkResult } from '../http/bulk.js';
 import type { RunCommand } from '../http/command.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { IdParams, IfMatch, ListQuery, Page, expectedVersion } from '../http/schemas.js';
@@ -9,6 +9,7 @@ import { notFound } from '../shared/errors.js';
 import { Location, LocationInput, LocationPatch, LocationType } from './location.js';
 import { findLocationById, listLocations, toLocation } from './location.repository.js';
 import { changeLocation, createLocation, upsertLocationBatch } from './save-location.js';
+import { bulkRejectedResponse } from '../http/openapi.js';
 
 const tags = ['locations'];
 
@@ -24,7 +25,7 @@ export function registerLocationRoutes(app: App, { db, run }: { db: Db; run: Run
       tags,
       summary: 'Create or replace up to 1,000 locations by code, all or nothing',
       body: BulkRequest(LocationInput),
-      response: { 200: BulkResult(Location), 422: BulkRejected },
+      response: { 200: BulkResult(Location), 422: bulkRejectedResponse },
     },
   }, (request, reply) => run(request, reply, (trx) => upsertLocationBatch(trx, request.body.items)));
 

@@ -2,6 +2,7 @@
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import type { CommandOutcome } from '../http/command.js';
+import { publishSignals } from '../inventory/index.js';
 import { findRepeats, summariseUpsert, type BulkSummary } from '../shared/bulk.js';
 import { AppError, missingOrConflict, type FieldError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -24,6 +25,11 @@ export async function changeLocation(trx: Trx, id: string, patch: LocationPatch,
   const row = await updateLocation(trx, id, patch, expectedVersion);
   if (!row) {
     throw missingOrConflict('location', id, await findLocationById(trx, id), expectedVersion);
+  }
+  // Opening or closing a location moves the ATP of what it stocks without touching stock, so no trigger publishes it.
+  if (patch.active !== undefined) {
+    const pairs = await trx.selectFrom('stock_levels').select(['sku_id as skuId', 'location_id as locationId']).where('location_id', '=', id).execute();
+    await publishSignals(trx, pairs);
   }
   return { status: 200, body: toLocation(row), audit: { action: 'location.updated', entityType: 'location', entityId: id, details: { fields: Object.keys(patch) } } };
 }

@@ -10,6 +10,7 @@ import { mergeOrders } from './merge-orders.js';
 import { Address, CaptureLine, MAX_LINES, Order } from './order.js';
 import type { OrderDeps } from './routes.js';
 import { splitOrder } from './split-order.js';
+import { problemResponse } from '../http/openapi.js';
 
 const tags = ['orders'];
 const editable = 'Only while the order is received, on hold, confirmed or allocated (else 409 `invalid_state`). With If-Match, a stale version is a 409 `version_conflict`.';
@@ -51,7 +52,7 @@ export function registerOrderChangeRoutes(app: App, { run }: OrderDeps): void {
     config: { permission: 'order:write' },
     schema: {
       tags, summary: 'Add a line, reserved at once (409 `insufficient_stock` when no location has it)', description: editable,
-      params: IdParams, headers: IfMatch, body: CaptureLine, response: { 201: Order },
+      params: IdParams, headers: IfMatch, body: CaptureLine, response: { 201: Order, 404: problemResponse('No such order, or an unknown SKU (`not_found`)') },
     },
   }, (request, reply) => run(request, reply, (trx, ctx) =>
     addLine(trx, request.params.id, request.body, expectedVersion(request.headers), ctx)));
@@ -91,7 +92,7 @@ export function registerOrderChangeRoutes(app: App, { run }: OrderDeps): void {
     schema: {
       tags, summary: 'Merge open orders of one customer to one address into the oldest of them',
       description: 'All must be editable and share customer, channel, currency, shipping address and delivery method (else 409 naming the first mismatch). The others are cancelled with mergedInto set; their open units, reservations and shipping charges move to the target.',
-      body: MergeRequest, response: { 200: Order },
+      body: MergeRequest, response: { 200: Order, 404: problemResponse('An order in `orderIds` does not exist (`not_found`)') },
     },
   }, (request, reply) => run(request, reply, (trx, ctx) => mergeOrders(trx, request.body.orderIds, ctx)));
 }

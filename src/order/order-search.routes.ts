@@ -11,6 +11,7 @@ import { loadOrders } from './order.repository.js';
 import { orderStatuses } from './order-status.js';
 import type { OrderDeps } from './routes.js';
 import { orderSorts, searchOrderKeys, validSortKey, type OrderFilter, type OrderKeyset, type OrderSort } from './search-orders.js';
+import { unknownRefResponse } from '../http/openapi.js';
 
 const OrderListQuery = Type.Object({
   ...ListQuery,
@@ -64,7 +65,7 @@ export function registerOrderSearchRoutes(app: App, { db }: OrderDeps): void {
       summary: 'List and search orders',
       description: 'Filters combine with AND. Pages are keysets: follow `next` (it keeps the filters and the sort) until it is null.',
       querystring: OrderListQuery,
-      response: { 200: Page(Order) },
+      response: { 200: Page(Order), 404: unknownRefResponse('channel or SKU') },
     },
   }, async (request) => {
     const query = request.query;

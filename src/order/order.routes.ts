@@ -9,6 +9,7 @@ import { batchedCapture } from './capture-batch.js';
 import { captureOrder } from './capture-order.js';
 import { CaptureOrder, Order } from './order.js';
 import { listTimeline, loadOrder } from './order.repository.js';
+import { unknownRefResponse } from '../http/openapi.js';
 
 const tags = ['orders'];
 const MAX_BULK_ORDERS = 500;
@@ -41,7 +42,7 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
       summary: 'Capture an order: checked, reviewed and its stock reserved, all or nothing',
       description: 'Idempotent twice over: the Idempotency-Key header, and (channel, externalRef): sending an order the channel already sent answers 200 with the existing order and `duplicate: true`. Concurrent captures are decided and written together (up to 16 per statement); each keeps its own answer.',
       body: CaptureOrder,
-      response: { 201: Order, 200: Order },
+      response: { 201: Order, 200: Order, 404: unknownRefResponse('channel, SKU or pickup location') },
     },
   }, (request, reply) => run(request, reply, capture(request.body), captureOptions));
 
