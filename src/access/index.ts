@@ -5,3 +5,8 @@ export { findActiveKeyByHash } from './api-key.repository.js';
 export { writeAudit } from './audit.repository.js';
 export { bootstrapAdminKey, createApiKey } from './create-api-key.js';
 export { isRole, roleHas, rolePermissions, roles, permissions, type Permission, type Role } from './permissions.js';
+export {
+  personalDataLevel, personalDataLevels, personalDataOf, personalParts, treatment,
+  type PersonalDataLevel, type PersonalPart, type Treatment,
+} from './personal-data.js';
+export { renderPermissionTables, withPermissionTables } from './permissions-doc.js';

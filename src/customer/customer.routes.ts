@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { personalDataOf } from '../access/index.js';
 import type { App } from '../app.js';
 import type { Db } from '../db/database.js';
 import type { RunCommand } from '../http/command.js';
@@ -7,6 +8,7 @@ import { IdParams, IfMatch, ListQuery, Page, expectedVersion } from '../http/sch
 import { notFound } from '../shared/errors.js';
 import { Customer, CustomerInput, CustomerPatch, CustomerType, normaliseEmail, normalisePhone } from './customer.js';
 import { findCustomer, listCustomers, toCustomer } from './customer.repository.js';
+import { redactCustomer } from './redact-customer.js';
 import { changeCustomer, createCustomer } from './save-customer.js';
 
 const tags = ['customers'];
@@ -15,7 +17,7 @@ export function registerCustomerRoutes(app: App, { db, run }: { db: Db; run: Run
   app.post('/customers', {
     config: { permission: 'customer:write' },
     schema: { tags, summary: 'Create a customer or B2B account (email and/or phone required)', body: CustomerInput, response: { 201: Customer } },
-  }, (request, reply) => run(request, reply, (trx) => createCustomer(trx, request.body)));
+  }, async (request, reply) => redactCustomer(await run(request, reply, (trx) => createCustomer(trx, request.body)), personalDataOf(request)));
 
   app.get('/customers', {
     config: { permission: 'customer:read' },
@@ -38,7 +40,9 @@ export function registerCustomerRoutes(app: App, { db, run }: { db: Db; run: Run
     const rows = await listCustomers(db, {
       ...filter, email: normaliseEmail(email) ?? undefined, phone: normalisePhone(phone) ?? undefined, after, limit: limit + 1,
     });
-    return page(request, rows.map(toCustomer), limit, (last) => [last.name, last.id]);
+    const level = personalDataOf(request);
+    const result = page(request, rows.map(toCustomer), limit, (last) => [last.name, last.id]);
+    return { ...result, data: result.data.map((c) => redactCustomer(c, level)) };
   });
 
   app.get('/customers/:id', {
@@ -47,7 +51,7 @@ export function registerCustomerRoutes(app: App, { db, run }: { db: Db; run: Run
   }, async (request) => {
     const row = await findCustomer(db, request.params.id);
     if (!row) throw notFound('customer', request.params.id);
-    return toCustomer(row);
+    return redactCustomer(toCustomer(row), personalDataOf(request));
   });
 
   app.patch('/customers/:id', {
@@ -60,5 +64,6 @@ export function registerCustomerRoutes(app: App, { db, run }: { db: Db; run: Run
       body: CustomerPatch,
       response: { 200: Customer },
     },
-  }, (request, reply) => run(request, reply, (trx) => changeCustomer(trx, request.params.id, request.body, expectedVersion(request.headers))));
+  }, async (request, reply) =>
+    redactCustomer(await run(request, reply, (trx) => changeCustomer(trx, request.params.id, request.body, expectedVersion(request.headers))), personalDataOf(request)));
 }

@@ -1,5 +1,6 @@
 /** Order edits while the order is still editable: details, lines, split and merge. Thin: schema, permission, use case. */
 import { Type } from 'typebox';
+import { personalDataOf } from '../access/index.js';
 import type { App } from '../app.js';
 import { Id, IdParams, IfMatch, Nullable, expectedVersion } from '../http/schemas.js';
 import { addLine } from './add-line.js';
@@ -7,7 +8,8 @@ import { cancelLine } from './cancel-line.js';
 import { changeLineQuantity } from './change-line-quantity.js';
 import { changeOrderDetails } from './change-order-details.js';
 import { mergeOrders } from './merge-orders.js';
-import { Address, CaptureLine, MAX_LINES, Order } from './order.js';
+import { Address, CaptureLine, MAX_LINES } from './order.js';
+import { OrderView, redactOrder } from './redact-order.js';
 import type { OrderDeps } from './routes.js';
 import { splitOrder } from './split-order.js';
 import { problemResponse } from '../http/openapi.js';
@@ -43,38 +45,38 @@ export function registerOrderChangeRoutes(app: App, { run }: OrderDeps): void {
     config: { permission: 'order:write' },
     schema: {
       tags, summary: 'Change the shipping or billing address or the buyer\'s remark', description: editable,
-      params: IdParams, headers: IfMatch, body: OrderDetailsPatch, response: { 200: Order },
+      params: IdParams, headers: IfMatch, body: OrderDetailsPatch, response: { 200: OrderView },
     },
-  }, (request, reply) => run(request, reply, (trx, ctx) =>
-    changeOrderDetails(trx, request.params.id, request.body, expectedVersion(request.headers), ctx)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) =>
+    changeOrderDetails(trx, request.params.id, request.body, expectedVersion(request.headers), ctx)), personalDataOf(request)));
 
   app.post('/orders/:id/lines', {
     config: { permission: 'order:write' },
     schema: {
       tags, summary: 'Add a line, reserved at once (409 `insufficient_stock` when no location has it)', description: editable,
-      params: IdParams, headers: IfMatch, body: CaptureLine, response: { 201: Order, 404: problemResponse('No such order, or an unknown SKU (`not_found`)') },
+      params: IdParams, headers: IfMatch, body: CaptureLine, response: { 201: OrderView, 404: problemResponse('No such order, or an unknown SKU (`not_found`)') },
     },
-  }, (request, reply) => run(request, reply, (trx, ctx) =>
-    addLine(trx, request.params.id, request.body, expectedVersion(request.headers), ctx)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) =>
+    addLine(trx, request.params.id, request.body, expectedVersion(request.headers), ctx)), personalDataOf(request)));
 
   app.patch('/orders/:id/lines/:lineId', {
     config: { permission: 'order:write' },
     schema: {
       tags, summary: 'Change a line\'s quantity: more reserves at its location, fewer releases',
       description: `${editable} Totals are recomputed; the line's discount and tax follow its quantity in proportion.`,
-      params: LineParams, headers: IfMatch, body: LineQuantity, response: { 200: Order },
+      params: LineParams, headers: IfMatch, body: LineQuantity, response: { 200: OrderView },
     },
-  }, (request, reply) => run(request, reply, (trx, ctx) =>
-    changeLineQuantity(trx, request.params.id, request.params.lineId, request.body.quantity, expectedVersion(request.headers), ctx)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) =>
+    changeLineQuantity(trx, request.params.id, request.params.lineId, request.body.quantity, expectedVersion(request.headers), ctx)), personalDataOf(request)));
 
   app.delete('/orders/:id/lines/:lineId', {
     config: { permission: 'order:write' },
     schema: {
       tags, summary: 'Cancel a line\'s open units (the line stays, cancelled); the last line cancels the order', description: editable,
-      params: LineParams, headers: IfMatch, response: { 200: Order },
+      params: LineParams, headers: IfMatch, response: { 200: OrderView },
     },
-  }, (request, reply) => run(request, reply, (trx, ctx) =>
-    cancelLine(trx, request.params.id, request.params.lineId, expectedVersion(request.headers), ctx)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) =>
+    cancelLine(trx, request.params.id, request.params.lineId, expectedVersion(request.headers), ctx)), personalDataOf(request)));
 
   app.post('/orders/:id/split', {
     config: { permission: 'order:write' },
@@ -82,17 +84,20 @@ export function registerOrderChangeRoutes(app: App, { run }: OrderDeps): void {
       tags, summary: 'Move some units into a new order: ship what is there now, the rest later',
       description: `${editable} The new order is numbered like the original plus -2, -3…; reservations move with the units; shipping stays on the original.`,
       params: IdParams, headers: IfMatch, body: SplitRequest,
-      response: { 201: Type.Object({ original: Order, split: Order }) },
+      response: { 201: Type.Object({ original: OrderView, split: OrderView }) },
     },
-  }, (request, reply) => run(request, reply, (trx, ctx) =>
-    splitOrder(trx, request.params.id, request.body, expectedVersion(request.headers), ctx)));
+  }, async (request, reply) => {
+    const { original, split } = await run(request, reply, (trx, ctx) =>
+      splitOrder(trx, request.params.id, request.body, expectedVersion(request.headers), ctx));
+    return { original: redactOrder(original, personalDataOf(request)), split: redactOrder(split, personalDataOf(request)) };
+  });
 
   app.post('/orders/merge', {
     config: { permission: 'order:write' },
     schema: {
       tags, summary: 'Merge open orders of one customer to one address into the oldest of them',
       description: 'All must be editable and share customer, channel, currency, shipping address and delivery method (else 409 naming the first mismatch). The others are cancelled with mergedInto set; their open units, reservations and shipping charges move to the target.',
-      body: MergeRequest, response: { 200: Order, 404: problemResponse('An order in `orderIds` does not exist (`not_found`)') },
+      body: MergeRequest, response: { 200: OrderView, 404: problemResponse('An order in `orderIds` does not exist (`not_found`)') },
     },
-  }, (request, reply) => run(request, reply, (trx, ctx) => mergeOrders(trx, request.body.orderIds, ctx)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => mergeOrders(trx, request.body.orderIds, ctx)), personalDataOf(request)));
 }

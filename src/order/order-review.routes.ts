@@ -1,10 +1,11 @@
 /** Review: the rules that stop or flag orders at capture, and people's decisions on the holds they put on. */
 import { Type } from 'typebox';
+import { personalDataOf } from '../access/index.js';
 import type { App } from '../app.js';
 import { IdParams, IfMatch, expectedVersion } from '../http/schemas.js';
 import { HoldDecision, rejectHold, releaseHold } from './decide-hold.js';
 import { PlaceHold, placeHold } from './place-hold.js';
-import { Order } from './order.js';
+import { OrderView, redactOrder } from './redact-order.js';
 import type { OrderDeps } from './routes.js';
 import { ReviewRuleInput, ReviewRulePatch, ReviewRuleView, changeReviewRule, createReviewRule, listReviewRules } from './save-review-rule.js';
 
@@ -52,9 +53,9 @@ export function registerOrderReviewRoutes(app: App, { db, run }: OrderDeps): voi
       summary: 'Hold an order by hand (from received, confirmed or allocated; a held order gets another hold)',
       params: IdParams,
       body: PlaceHold,
-      response: { 201: Order },
+      response: { 201: OrderView },
     },
-  }, (request, reply) => run(request, reply, (trx, ctx) => placeHold(trx, request.params.id, request.body, ctx)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => placeHold(trx, request.params.id, request.body, ctx)), personalDataOf(request)));
 
   app.post('/orders/:id/holds/:holdId/release', {
     config: { permission: 'order:review' },
@@ -63,9 +64,9 @@ export function registerOrderReviewRoutes(app: App, { db, run }: OrderDeps): voi
       summary: 'Release a hold; when none is left open the order is confirmed (and allocated when every unit is reserved)',
       params: HoldParams,
       body: HoldDecision,
-      response: { 200: Order },
+      response: { 200: OrderView },
     },
-  }, (request, reply) => run(request, reply, (trx, ctx) => releaseHold(trx, request.params.id, request.params.holdId, request.body, ctx)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => releaseHold(trx, request.params.id, request.params.holdId, request.body, ctx)), personalDataOf(request)));
 
   app.post('/orders/:id/holds/:holdId/reject', {
     config: { permission: 'order:review' },
@@ -74,7 +75,7 @@ export function registerOrderReviewRoutes(app: App, { db, run }: OrderDeps): voi
       summary: 'Reject a hold: the order is cancelled and its reserved stock released',
       params: HoldParams,
       body: HoldDecision,
-      response: { 200: Order },
+      response: { 200: OrderView },
     },
-  }, (request, reply) => run(request, reply, (trx, ctx) => rejectHold(trx, request.params.id, request.params.holdId, request.body, ctx)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => rejectHold(trx, request.params.id, request.params.holdId, request.body, ctx)), personalDataOf(request)));
 }

@@ -1,15 +1,17 @@
 import { sql } from 'kysely';
 import { Type } from 'typebox';
+import { personalDataOf } from '../access/index.js';
 import type { App } from '../app.js';
 import type { Db, Trx } from '../db/database.js';
 import { isRetryable, type CommandContext, type CommandOutcome, type RunCommand, type RunOptions } from '../http/command.js';
 import { problemBody, problemOf } from '../http/problem.js';
-import { Id, IdParams, Nullable, Timestamp } from '../http/schemas.js';
+import { Id, IdParams } from '../http/schemas.js';
 import { batchedCapture } from './capture-batch.js';
 import { captureOrder } from './capture-order.js';
-import { CaptureOrder, Order } from './order.js';
+import { CaptureOrder, type Order } from './order.js';
 import { listTimeline, loadOrder } from './order.repository.js';
 import { unknownRefResponse } from '../http/openapi.js';
+import { OrderView, TimelineEntry, redactOrder, redactTimelineEntry } from './redact-order.js';
 
 const tags = ['orders'];
 const MAX_BULK_ORDERS = 500;
@@ -42,9 +44,9 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
       summary: 'Capture an order: checked, reviewed and its stock reserved, all or nothing',
       description: 'Idempotent twice over: the Idempotency-Key header, and (channel, externalRef): sending an order the channel already sent answers 200 with the existing order and `duplicate: true`. Concurrent captures are decided and written together (up to 16 per statement); each keeps its own answer.',
       body: CaptureOrder,
-      response: { 201: Order, 200: Order, 404: unknownRefResponse('channel, SKU or pickup location') },
+      response: { 201: OrderView, 200: OrderView, 404: unknownRefResponse('channel, SKU or pickup location') },
     },
-  }, (request, reply) => run(request, reply, capture(request.body), captureOptions));
+  }, async (request, reply) => redactOrder(await run(request, reply, capture(request.body), captureOptions), personalDataOf(request)));
 
   app.post('/orders/bulk', {
     config: { permission: 'order:write' },
@@ -96,8 +98,8 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
 
   app.get('/orders/:id', {
     config: { permission: 'order:read' },
-    schema: { tags, summary: 'Get an order with its lines, holds and flags', params: IdParams, response: { 200: Order } },
-  }, (request) => loadOrder(db, request.params.id));
+    schema: { tags, summary: 'Get an order with its lines, holds and flags', params: IdParams, response: { 200: OrderView } },
+  }, async (request) => redactOrder(await loadOrder(db, request.params.id), personalDataOf(request)));
 
   app.get('/orders/:id/timeline', {
     config: { permission: 'order:read' },
@@ -106,17 +108,12 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
       summary: 'Everything that happened to an order, oldest first: who, when, what changed',
       params: IdParams,
       response: {
-        200: Type.Object({
-          data: Type.Array(Type.Object({
-            id: Type.String(), at: Timestamp, actor: Type.String(), type: Type.String(), fromStatus: Nullable(Type.String()),
-            toStatus: Nullable(Type.String()), message: Type.String(), details: Type.Record(Type.String(), Type.Unknown()),
-          })),
-        }),
+        200: Type.Object({ data: Type.Array(TimelineEntry) }),
       },
     },
   }, async (request) => {
     await loadOrder(db, request.params.id);
     const rows = await listTimeline(db, request.params.id);
-    return { data: rows.map((r) => ({ ...r, id: String(r.id), at: r.at.toISOString() })) };
+    return { data: rows.map((r) => redactTimelineEntry({ ...r, id: String(r.id), at: r.at.toISOString() }, personalDataOf(request))) };
   });
 }
