@@ -26,6 +26,7 @@ const titles: Record<ErrorCode, string> = {
   version_conflict: 'The resource changed meanwhile',
   insufficient_stock: 'Not enough stock',
   stock_conflict: 'The stock change conflicts with the current numbers',
+  quantity_limit_exceeded: 'A quantity would pass its limit',
   invalid_state: 'Not allowed in the current state',
   internal_error: 'Internal error',
   not_ready: 'Not ready',
@@ -110,6 +111,11 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     if (cause.code === pgCode.uniqueViolation) {
       request.log.warn({ err: cause }, 'unique violation reached the error handler');
       return sendProblem(reply, 'already_exists', `a record with the same ${cause.constraint ?? 'key'} already exists`);
+    }
+    if (cause.code === pgCode.checkViolation && cause.constraint?.endsWith('_limit')) {
+      // A quantity limit of migration 0013 (at most MAX_UNITS per row), reached by a writer other than the movement
+      // statement (which refuses such a change itself).
+      return sendProblem(reply, 'quantity_limit_exceeded', `a quantity would pass its limit of 1,000,000,000 units (${cause.constraint})`, { limit: 1_000_000_000 });
     }
     if (cause.code === pgCode.checkViolation || cause.code === pgCode.foreignKeyViolation) {
       request.log.warn({ err: cause }, 'constraint violation reached the error handler');

@@ -10,6 +10,7 @@ import * as m0008 from './0008_statement_refusal.js';
 import * as m0009 from './0009_signal_plans.js';
 import * as m0010 from './0010_reservation_batches.js';
 import * as m0011 from './0011_capture_batches.js';
+import * as m0013 from './0013_quantity_limits.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0009_signal_plans': m0009,
   '0010_reservation_batches': m0010,
   '0011_capture_batches': m0011,
+  '0013_quantity_limits': m0013,
 };
