@@ -7,7 +7,8 @@
  *            POST /v1/orders/bulk with 500 such orders, 3 times: ms per request.
  *   list     GET /v1/orders with each filter, one request at a time, at one million orders (`ordo seed --orders`
  *            logic, on a second database): p50/p95 latency, statements per request, and the indexes the search
- *            statement's plan uses (EXPLAIN ANALYZE).
+ *            statement's plan uses (EXPLAIN ANALYZE); then `ordo check` on that database, timed (one run, its ms in
+ *            the p50 column).
  *
  * Flags: --quick (short capture runs, the list part on 20,000 orders instead of a million), --million (the million
  * even with --quick; the default otherwise), --fresh-wal (measure capture without preparing WAL segments first, see
@@ -15,7 +16,9 @@
  * BENCH_CONCURRENCY (1,8,32), BENCH_ORDERS (1000000), DB_POOL_MAX (the server's default).
  */
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { seedOrders } from '../src/cli/seed-orders.js';
 import type { DB } from '../src/db/types.js';
@@ -273,6 +276,16 @@ async function benchList(): Promise<{ out: string[]; ok: boolean }> {
       rows.push([c.label, String(size), fmt(percentile(sorted, 50), 1), fmt(percentile(sorted, 95), 1), fmt(statements, 1), plan]);
       log(`list ${c.label}: p50 ${rows.at(-1)?.[2]} ms, p95 ${rows.at(-1)?.[3]} ms (${plan})`);
     }
+    // `ordo check` on the same database, as an operator runs it (a process of its own): it must finish at a million
+    // orders (docs/operations.md), and find every invariant of the seeded orders intact.
+    const checkStarted = performance.now();
+    const check = spawnSync(process.execPath, [path.resolve('bin/ordo.js'), 'check'], {
+      env: { ...process.env, DATABASE_URL: server.databaseUrl, LOG_LEVEL: 'silent' }, encoding: 'utf8',
+    });
+    const checkSeconds = (performance.now() - checkStarted) / 1000;
+    if (check.status !== 0) ok = false;
+    log(`ordo check: ${fmt(checkSeconds, 1)} s, exit ${check.status}\n${check.stdout}${check.stderr}`);
+    rows.push([`\`ordo check\` (all invariants, exit ${check.status})`, '', fmt(checkSeconds * 1000, 0), '', '', 'hash/merge joins (nested loops off)']);
     const out = [
       `### Order list and search: GET /v1/orders at ${fmt(total)} orders\n`,
       `${seeded}. ${LIST_REQUESTS} requests per row, one at a time after 3 warm-up requests; pages of 50 full orders ` +

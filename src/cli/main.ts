@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeAudit } from '../access/index.js';
 import { createApiKey } from '../access/index.js';
 import { isRole, roles } from '../access/index.js';
-import { runChecks } from '../check.js';
+import { allChecks, CheckInterrupted, DEFAULT_CHECK_STATEMENT_TIMEOUT_MS, runChecks } from '../check.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
@@ -86,10 +86,36 @@ program
     console.log(`${job}: ${JSON.stringify(result)}`);
   });
 
-program.command('check').description('verify the data invariants; exits 1 and lists every drift found').action(async () => {
-  const report = await withDatabase(config(), (db) => runChecks(db));
-  for (const line of report.lines) console.log(line);
-  if (!report.ok) process.exitCode = 1;
-});
+program
+  .command('check')
+  .description('verify the data invariants; exits 1 and lists every drift found (and every check that could not finish)')
+  .option('--statement-timeout <seconds>', 'the longest one statement of a check may run; a check that needs longer is reported as FAIL', (v) => {
+    if (!/^[1-9]\d{0,5}$/.test(v)) throw new InvalidArgumentError('a whole number of seconds from 1 to 999,999');
+    return Number(v);
+  }, DEFAULT_CHECK_STATEMENT_TIMEOUT_MS / 1000)
+  .action(async (opts: { statementTimeout: number }) => {
+    // Interrupted, the check cancels its running statement on the server before it exits: a client killed
+    // mid-query would otherwise leave the server running that query to its end. A second signal exits at once.
+    const interrupt = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      const code = signal === 'SIGINT' ? 130 : 143;
+      if (interrupt.signal.aborted) process.exit(code);
+      process.exitCode = code;
+      interrupt.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const report = await withDatabase(config(), (db) => runChecks(db, allChecks, { statementTimeoutMs: opts.statementTimeout * 1000, signal: interrupt.signal }));
+      for (const line of report.lines) console.log(line);
+      if (!report.ok) process.exitCode = 1;
+    } catch (e) {
+      if (!(e instanceof CheckInterrupted)) throw e;
+      console.error(e.message);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
 
 await program.parseAsync(process.argv);

@@ -34,6 +34,7 @@ const titles: Record<ErrorCode, string> = {
   version_conflict: 'The resource changed meanwhile',
   insufficient_stock: 'Not enough stock',
   stock_conflict: 'The stock change conflicts with the current numbers',
+  quantity_limit_exceeded: 'A quantity would pass its limit',
   invalid_state: 'Not allowed in the current state',
   internal_error: 'Internal error',
   not_ready: 'Not ready',
@@ -153,6 +154,11 @@ export function problemOf(error: unknown, log: FastifyBaseLogger): AppError {
     if (error.code === pgCode.uniqueViolation) {
       log.warn({ err: error }, 'unique violation reached the error handler');
       return new AppError('already_exists', `a record with the same ${error.constraint ?? 'key'} already exists`);
+    }
+    if (error.code === pgCode.checkViolation && error.constraint?.endsWith('_limit')) {
+      // A quantity limit of migration 0013 (at most MAX_UNITS per row), reached by a writer other than the movement
+      // statement (which refuses such a change itself).
+      return new AppError('quantity_limit_exceeded', `a quantity would pass its limit of 1,000,000,000 units (${error.constraint})`, { limit: 1_000_000_000 });
     }
     if (error.code === pgCode.checkViolation || error.code === pgCode.foreignKeyViolation) {
       log.warn({ err: error }, 'constraint violation reached the error handler');

@@ -74,12 +74,12 @@ export async function skuAvailability(
       FROM targets t LEFT JOIN stock_levels s ON s.sku_id = t.sku_id AND s.location_id IN (SELECT id FROM loc)
       GROUP BY t.sku_id
     )
-    SELECT sku_id AS "skuId", on_hand::int AS "onHand", reserved::int, quarantined::int,
-           safety_stock::int AS "safetyStock", available::int, incoming::int
+    SELECT sku_id AS "skuId", on_hand::bigint AS "onHand", reserved::bigint, quarantined::bigint,
+           safety_stock::bigint AS "safetyStock", available::bigint, incoming::bigint
     FROM lvl WHERE sku_id IN (SELECT sku_id FROM wanted) AND sku_id NOT IN (SELECT bundle_sku_id FROM sku_components)
     UNION ALL
     SELECT c.bundle_sku_id, 0, 0, 0, 0,
-      min(floor(l.available / c.quantity))::int, min(floor((l.available + l.incoming) / c.quantity) - floor(l.available / c.quantity))::int
+      min(floor(l.available / c.quantity))::bigint, min(floor((l.available + l.incoming) / c.quantity) - floor(l.available / c.quantity))::bigint
     FROM sku_components c JOIN wanted w ON w.sku_id = c.bundle_sku_id JOIN lvl l ON l.sku_id = c.component_sku_id
     GROUP BY c.bundle_sku_id
   `.execute(db);

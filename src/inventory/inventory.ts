@@ -11,7 +11,13 @@ export type MovementReason = (typeof movementReasons)[number];
 /** A SKU or location named by its id or its code. */
 export const Ref = Type.String({ minLength: 1, maxLength: 64, description: 'Id or code' });
 /** A positive whole number of units. */
-export const Quantity = Type.Integer({ minimum: 1, maximum: 1_000_000_000 });
+/**
+ * The most units one stock row may hold of a counter, and the largest quantity of one request line. Rows are int
+ * (32-bit): a row at the limit plus one more line stays below 2^31, and sums over rows are computed as bigint.
+ * Migration 0013 holds it in the schema; a change past it answers 409 quantity_limit_exceeded.
+ */
+export const MAX_UNITS = 1_000_000_000;
+export const Quantity = Type.Integer({ minimum: 1, maximum: MAX_UNITS });
 export const Note = Type.String({ maxLength: 500 });
 export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 

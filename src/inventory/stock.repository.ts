@@ -5,7 +5,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import { RetryCommand } from '../http/command.js';
-import type { MovementReason } from './inventory.js';
+import { AppError } from '../shared/errors.js';
+import { MAX_UNITS, type MovementReason } from './inventory.js';
 
 export interface Movement {
   skuId: string;
@@ -75,12 +76,14 @@ export async function applyMovements(
   return interpretMovements(result.rows);
 }
 
-export type MovementRow = LevelRow & { raced: boolean; onHand: number | null };
+export type MovementRow = LevelRow & { raced: boolean; onHand: number | null; overLimit?: boolean };
 
 /** The SELECT that reports, per (sku, location) of the batch, its counters after the change (null: refused). */
 export const movementResult = sql`
   SELECT a.sku_id AS "skuId", a.location_id AS "locationId", u.on_hand AS "onHand", u.reserved,
          u.quarantined, u.safety_stock AS "safetyStock",
+         (u.sku_id IS NULL AND a.on_hand > 0 AND a.on_hand + coalesce((SELECT e.on_hand FROM stock_levels e
+            WHERE e.sku_id = a.sku_id AND e.location_id = a.location_id), 0) > ${sql.lit(MAX_UNITS)}) AS "overLimit",
          (u.sku_id IS NULL AND a.starts_valid AND NOT EXISTS (SELECT 1 FROM stock_levels e WHERE e.sku_id = a.sku_id AND e.location_id = a.location_id)) AS raced
   FROM agg a LEFT JOIN upd u USING (sku_id, location_id)`;
 
@@ -90,6 +93,10 @@ export function interpretMovements(rows: readonly MovementRow[]): MovementResult
   for (const row of rows) {
     // Created by a concurrent transaction after this statement's snapshot: run the whole command again.
     if (row.raced && row.onHand === null) throw new RetryCommand(`stock row ${row.skuId}/${row.locationId} was created concurrently`);
+    if (row.onHand === null && row.overLimit) {
+      throw new AppError('quantity_limit_exceeded', `this change would put more than ${MAX_UNITS.toLocaleString('en-US')} units on hand of one SKU at one location (SKU ${row.skuId}, location ${row.locationId})`,
+        { limit: MAX_UNITS, skuId: row.skuId, locationId: row.locationId });
+    }
     if (row.onHand === null) refused.push({ skuId: row.skuId, locationId: row.locationId });
     else levels.push({ skuId: row.skuId, locationId: row.locationId, onHand: row.onHand, reserved: row.reserved, quarantined: row.quarantined, safetyStock: row.safetyStock });
   }
@@ -142,11 +149,13 @@ export function movementCtes(
         reason text, reference_type text, reference_id text, note text, actor text, item int)
       WHERE ${opts.gate ?? sql<boolean>`true`} ${onlyItems('x')}
     ),
+    -- Sums as bigint: a batch may hold several lines of one pair. A row never goes past MAX_UNITS (migration 0013),
+    -- so the additions below stay in range; a change that would pass it is refused (and reported as over_limit).
     agg AS (
       SELECT x.*, (x.on_hand >= 0 AND x.reserved >= 0 AND x.quarantined >= 0 AND x.reserved + x.quarantined <= x.on_hand
-                   AND (${opts.guard} <> 'available' OR x.reserved <= 0)) AS starts_valid
-      FROM (SELECT sku_id, location_id, sum(on_hand)::int AS on_hand, sum(reserved)::int AS reserved,
-                   sum(quarantined)::int AS quarantined
+                   AND x.on_hand <= ${sql.lit(MAX_UNITS)} AND (${opts.guard} <> 'available' OR x.reserved <= 0)) AS starts_valid
+      FROM (SELECT sku_id, location_id, sum(on_hand)::bigint AS on_hand, sum(reserved)::bigint AS reserved,
+                   sum(quarantined)::bigint AS quarantined
             FROM m GROUP BY sku_id, location_id) x
     ),
     -- Lock every existing row of the batch in (sku, location) order before changing any: two batches over the same
@@ -166,6 +175,7 @@ export function movementCtes(
       WHERE s.sku_id = a.sku_id AND s.location_id = a.location_id
         AND (SELECT count(*) FROM locked) >= 0
         AND s.on_hand + a.on_hand >= 0
+        AND s.on_hand + a.on_hand <= ${sql.lit(MAX_UNITS)}
         AND s.reserved + a.reserved >= 0
         AND s.quarantined + a.quarantined >= 0
         AND s.reserved + a.reserved + s.quarantined + a.quarantined <= s.on_hand + a.on_hand

@@ -29,6 +29,7 @@ export const errorStatus = {
   version_conflict: 409,
   insufficient_stock: 409,
   stock_conflict: 409,
+  quantity_limit_exceeded: 409,
   invalid_state: 409,
   // the server's side
   internal_error: 500,

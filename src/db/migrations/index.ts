@@ -11,6 +11,7 @@ import * as m0009 from './0009_signal_plans.js';
 import * as m0010 from './0010_reservation_batches.js';
 import * as m0011 from './0011_capture_batches.js';
 import * as m0012 from './0012_fresh_channel_atp.js';
+import * as m0013 from './0013_quantity_limits.js';
 import * as m0014 from './0014_backorder_fill.js';
 import * as m0015 from './0015_line_discount_shares.js';
 
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0010_reservation_batches': m0010,
   '0011_capture_batches': m0011,
   '0012_fresh_channel_atp': m0012,
+  '0013_quantity_limits': m0013,
   '0014_backorder_fill': m0014,
   '0015_line_discount_shares': m0015,
 };
