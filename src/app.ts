@@ -2,7 +2,8 @@
  * The composition root: builds the HTTP app from explicit dependencies. Each module is registered with exactly what
  * it needs; nothing is looked up from a container.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { App } from './http/app.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
@@ -26,7 +27,7 @@ import { registerLocationRoutes } from './location/index.js';
 import { registerOrderModule, registerTrackRoutes } from './order/index.js';
 import { newId } from './shared/ids.js';
 
-export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type { App } from './http/app.js';
 
 export interface AppDeps {
   db: Db;

@@ -12,21 +12,13 @@
  */
 import { sql } from 'kysely';
 import type { Db } from './db/database.js';
+import type { Check } from './db/check.js';
 import { pendingMigrations } from './db/migrate.js';
 import { isPgError } from './db/pg-errors.js';
 import { inventoryChecks } from './inventory/index.js';
 import { orderChecks } from './order/index.js';
 
-export interface Check {
-  name: string;
-  /** Runs inside the check's read-only transaction (a `Trx`, typed as `Db` so repository reads accept it). */
-  run(db: Db): Promise<string[]>;
-  /**
-   * The check looks rows up one by one (through functions with keyed plans) rather than comparing whole tables:
-   * leave nested loops enabled for it.
-   */
-  keyedLookups?: boolean;
-}
+export type { Check } from './db/check.js';
 
 /** Per statement of a check; a check that needs longer is reported as not finished, and the others still run. */
 export const DEFAULT_CHECK_STATEMENT_TIMEOUT_MS = 120_000;

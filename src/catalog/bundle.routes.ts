@@ -3,7 +3,7 @@
  * component ATP ÷ quantity); it holds no stock of its own.
  */
 import { Type } from 'typebox';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import type { Db } from '../db/database.js';
 import type { RunCommand } from '../http/command.js';
 import { IdParams } from '../http/schemas.js';

@@ -1,6 +1,6 @@
 /** Carriers and their service levels (the fulfilment module's first piece: rates and labels come with it). */
 import { Type } from 'typebox';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import type { Db } from '../db/database.js';
 import type { RunCommand } from '../http/command.js';
 import { Carrier, CarrierInput } from './carrier.js';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Db } from '../db/database.js';
 import { pendingMigrations } from '../db/migrate.js';
-import type { App } from '../app.js';
+import type { App } from './app.js';
 import { sendProblem } from './problem.js';
 
 export function registerHealthRoutes(app: App, db: Db, metrics: { contentType: string; metrics(): Promise<string> }): void {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import type { DbOrTrx } from '../db/database.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { Id, IdParams, ListQuery, Nullable, Page, Timestamp } from '../http/schemas.js';

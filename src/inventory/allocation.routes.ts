@@ -1,7 +1,7 @@
 /** Channel allocation rules (the allocation layer): dedicated quotas per channel and SKU, the rest a shared pool. */
 import { sql } from 'kysely';
 import { Type } from 'typebox';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import type { DbOrTrx } from '../db/database.js';
 import { Id, IdParams, Nullable, Timestamp } from '../http/schemas.js';
 import { AppError, notFound } from '../shared/errors.js';

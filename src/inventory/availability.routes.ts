@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import type { Db } from '../db/database.js';
 import { Id, Nullable } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';

@@ -3,7 +3,7 @@
  * channel was told is out of date. Each returns one line per drift (at most 100).
  */
 import { sql } from 'kysely';
-import type { Check } from '../check.js';
+import type { Check } from '../db/check.js';
 import { channelAvailability } from './availability.repository.js';
 
 const pairLabel = sql`(SELECT code FROM skus WHERE id = x.sku_id) || ' @ ' || (SELECT code FROM locations WHERE id = x.location_id)`;

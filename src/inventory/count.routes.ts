@@ -1,6 +1,6 @@
 /** Cycle count routes: thin, see count-stock.ts for the rules. */
 import { Type } from 'typebox';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { IdParams, ListQuery, Page } from '../http/schemas.js';
 import { notFound } from '../shared/errors.js';

@@ -1,5 +1,5 @@
 /** Every inventory route, registered under /v1 by app.ts. */
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { RunCommand } from '../http/command.js';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import type { CommandContext } from '../http/command.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { ListQuery, Nullable, Page, Timestamp } from '../http/schemas.js';

@@ -1,6 +1,6 @@
 /** ERP/WMS sync routes: thin, see stock-sync.ts (the decision) and sync-stock.ts (the use cases). */
 import { Type } from 'typebox';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { IdParams, ListQuery, Page } from '../http/schemas.js';
 import { notFound } from '../shared/errors.js';

@@ -3,7 +3,7 @@
  * loops off, so stale statistics cannot make them quadratic).
  */
 import { sql } from 'kysely';
-import type { Check } from '../check.js';
+import type { Check } from '../db/check.js';
 
 export const orderChecks: Check[] = [
   {

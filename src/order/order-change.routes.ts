@@ -1,7 +1,7 @@
 /** Order edits while the order is still editable: details, lines, split and merge. Thin: schema, permission, use case. */
 import { Type } from 'typebox';
 import { personalDataOf } from '../access/index.js';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import { Id, IdParams, IfMatch, Nullable, expectedVersion } from '../http/schemas.js';
 import { addLine } from './add-line.js';
 import { cancelLine } from './cancel-line.js';

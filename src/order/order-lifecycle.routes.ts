@@ -1,7 +1,7 @@
 /** The order's way after review: cancel, hand to the warehouse, ship, deliver, complete. Every step is a use case. */
 import { Type } from 'typebox';
 import { personalDataOf } from '../access/index.js';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import { IdParams } from '../http/schemas.js';
 import { CancelOrderRequest, cancelOrder } from './cancel-order.js';
 import { completeOrder } from './complete-order.js';

@@ -1,7 +1,7 @@
 /** Review: the rules that stop or flag orders at capture, and people's decisions on the holds they put on. */
 import { Type } from 'typebox';
 import { personalDataOf } from '../access/index.js';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import { IdParams, IfMatch, expectedVersion } from '../http/schemas.js';
 import { HoldDecision, rejectHold, releaseHold } from './decide-hold.js';
 import { PlaceHold, placeHold } from './place-hold.js';

@@ -2,7 +2,7 @@
 import { Type, type Static } from 'typebox';
 import { personalDataOf } from '../access/index.js';
 import { roleHas } from '../access/index.js';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { ListQuery, Page } from '../http/schemas.js';
 import { resolveRefs } from '../inventory/index.js';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { personalDataOf } from '../access/index.js';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import type { Db, Trx } from '../db/database.js';
 import { isRetryable, type CommandContext, type CommandOutcome, type RunCommand, type RunOptions } from '../http/command.js';
 import { problemBody, problemOf } from '../http/problem.js';

@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import { Type, type Static } from 'typebox';
-import type { App } from '../app.js';
+import type { App } from '../http/app.js';
 import type { Db } from '../db/database.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
