@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { App } from './http/app.js';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
 import { registerAccessRoutes } from './access/index.js';
