@@ -1,6 +1,6 @@
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
-import type { CommandOutcome } from '../http/command.js';
+import type { CommandOutcome } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { checkSku, type Sku, type SkuInput } from './sku.js';

@@ -3,7 +3,7 @@
  * over components of component ATP ÷ quantity); it holds no stock of its own.
  */
 import type { Trx } from '../db/database.js';
-import type { CommandOutcome } from '../http/command.js';
+import type { CommandOutcome } from '../db/command.js';
 import { hasStockOnHand, publishSkuSignals, resolveRefs } from '../inventory/index.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { loadComponents, nestsBundles, replaceComponents } from './bundle.repository.js';

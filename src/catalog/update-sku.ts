@@ -1,5 +1,5 @@
 import type { Trx } from '../db/database.js';
-import type { CommandOutcome } from '../http/command.js';
+import type { CommandOutcome } from '../db/command.js';
 import { AppError, missingOrConflict } from '../shared/errors.js';
 import { skuUniqueViolation } from './create-sku.js';
 import { checkSku, type Sku, type SkuPatch } from './sku.js';

@@ -1,5 +1,5 @@
 import type { Trx } from '../db/database.js';
-import type { CommandOutcome } from '../http/command.js';
+import type { CommandOutcome } from '../db/command.js';
 import { AppError, type FieldError } from '../shared/errors.js';
 import { findRepeats, summariseUpsert, type BulkSummary } from '../shared/bulk.js';
 import { newId } from '../shared/ids.js';

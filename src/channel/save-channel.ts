@@ -1,6 +1,6 @@
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
-import type { CommandOutcome } from '../http/command.js';
+import type { CommandOutcome } from '../db/command.js';
 import { republishAvailability } from '../inventory/index.js';
 import { AppError, missingOrConflict } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';

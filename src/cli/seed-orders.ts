@@ -16,7 +16,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, DbOrTrx, Trx } from '../db/database.js';
-import { isRetryable } from '../http/command.js';
+import { isRetryable } from '../db/command.js';
 import { applyMovements, type Movement } from '../inventory/index.js';
 import { newId } from '../shared/ids.js';
 import { demoCarriers, demoChannels, demoLocations, demoSkus, seedDemo } from './seed.js';

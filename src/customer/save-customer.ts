@@ -1,7 +1,7 @@
 /** The customer use cases: create, and change (which includes putting a customer on or off the block list). */
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
-import type { CommandOutcome } from '../http/command.js';
+import type { CommandOutcome } from '../db/command.js';
 import { AppError, notFound, versionConflict } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { contactProblems, normaliseEmail, normalisePhone, type Customer, type CustomerInput, type CustomerPatch } from './customer.js';

@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { DbOrTrx, Trx } from '../db/database.js';
-import type { CommandOutcome } from '../http/command.js';
+import type { CommandOutcome } from '../db/command.js';
 import { Id, Nullable, Timestamp } from '../http/schemas.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';

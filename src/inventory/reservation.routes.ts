@@ -9,7 +9,7 @@ import { resolveRefs } from './refs.repository.js';
 import { findReservations, listReservations, type ReservationRow } from './reservation.repository.js';
 import { closeReservations, reserveStock } from './reserve-stock.js';
 import { onHandReservations } from './reserve-on-hand.js';
-import { claimKey } from '../http/command.js';
+import { claimKey } from '../db/command.js';
 import type { InventoryDeps } from './routes.js';
 import { actorOf } from './stock.routes.js';
 import { unknownRefResponse } from '../http/openapi.js';

@@ -12,7 +12,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { Batcher } from '../db/batcher.js';
-import { checkClaim, RetryCommand, type AuditOf, type CommandContext, type CommandOutcome, type IdempotencyClaim } from '../http/command.js';
+import { checkClaim, RetryCommand, type AuditOf, type CommandContext, type CommandOutcome, type IdempotencyClaim, MAX_ATTEMPTS } from '../db/command.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { newId } from '../shared/ids.js';
 import type { ResolvedRefs } from './refs.repository.js';
@@ -101,7 +101,7 @@ async function refusedAnswer(db: Db, lines: readonly ReserveLine[], ctx: Command
     return l ? l.onHand - l.reserved - l.quarantined - l.safetyStock : 0;
   };
   const short = lines.flatMap((l, i) => (free(i) < l.quantity ? [i] : []));
-  if (short.length === 0 && ctx.attempt < 3) throw new RetryCommand('stock arrived after the request was refused');
+  if (short.length === 0 && ctx.attempt < MAX_ATTEMPTS) throw new RetryCommand('stock arrived after the request was refused');
   const named = short.length > 0 ? short : lines.map((_, i) => i);
   throw shortfallError(lines, named, named.map((i) => levels[i]));
 }

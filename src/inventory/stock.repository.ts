@@ -4,7 +4,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
-import { RetryCommand } from '../http/command.js';
+import { RetryCommand } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import { MAX_UNITS, type MovementReason } from './inventory.js';
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
-import type { CommandContext } from '../http/command.js';
+import type { CommandContext } from '../db/command.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { ListQuery, Nullable, Page, Timestamp } from '../http/schemas.js';
 import { newId } from '../shared/ids.js';

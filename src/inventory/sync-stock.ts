@@ -9,7 +9,7 @@
  */
 import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
-import type { CommandOutcome } from '../http/command.js';
+import type { CommandOutcome } from '../db/command.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { moveStock } from './move-stock.js';

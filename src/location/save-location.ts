@@ -1,7 +1,7 @@
 /** The location use cases: create, change, and bulk upsert by code. */
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
-import type { CommandOutcome } from '../http/command.js';
+import type { CommandOutcome } from '../db/command.js';
 import { publishSignals } from '../inventory/index.js';
 import { findRepeats, summariseUpsert, type BulkSummary } from '../shared/bulk.js';
 import { AppError, missingOrConflict, type FieldError } from '../shared/errors.js';

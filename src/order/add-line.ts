@@ -1,6 +1,6 @@
 /** Adds a line to an order, reserved at once where chooseLocations finds its units — preferring the order's own locations. */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import { findSkuByRef } from '../catalog/index.js';
 import { freeStockOf } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';

@@ -1,6 +1,6 @@
 /** Cancels a line's open units and releases their reservation; the line stays (cancelled) so its history is kept. */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import { finishLineEdit, lockEditableOrder } from './edit-order.js';
 import { releaseLineUnits } from './line-stock.js';
 import type { Order } from './order.js';

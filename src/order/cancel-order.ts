@@ -9,7 +9,7 @@
  */
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import { Id } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
 import { rejectOpenHolds } from './hold.repository.js';

@@ -21,7 +21,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import { Batcher } from '../db/batcher.js';
-import { checkClaim, RetryCommand, type CommandContext, type CommandOutcome } from '../http/command.js';
+import { checkClaim, RetryCommand, type CommandContext, type CommandOutcome } from '../db/command.js';
 import { readCaptureFacts, writeCaptures, type CaptureFacts, type RequestFacts } from './capture.repository.js';
 import { factsQuery, prepareCapture, type PreparedCapture } from './capture-order.js';
 import { planCapture, type CapturePlan } from './plan-capture.js';

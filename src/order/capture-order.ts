@@ -14,7 +14,7 @@
  * for every retry (a bulk request runs these in savepoints of its own transaction).
  */
 import type { Trx } from '../db/database.js';
-import { checkClaim, RetryCommand, type CommandContext, type CommandOutcome, type IdempotencyClaim } from '../http/command.js';
+import { checkClaim, RetryCommand, type CommandContext, type CommandOutcome, type IdempotencyClaim, MAX_ATTEMPTS } from '../db/command.js';
 import { insertIncomingReservations, reserveIncoming } from '../inventory/index.js';
 import { checkChannelAllocation } from '../inventory/index.js';
 import { findLevels } from '../inventory/index.js';
@@ -100,7 +100,7 @@ async function duplicateOf(trx: Trx, orderId: string): Promise<CommandOutcome<Or
  * whole capture), or, on the last try, refuse with each short line and what is free there now.
  */
 async function stockMoved(trx: Trx, ctx: CommandContext, reserve: CaptureWrite['reserve']): Promise<never> {
-  if (ctx.attempt < 3) throw new RetryCommand('stock moved during capture');
+  if (ctx.attempt < MAX_ATTEMPTS) throw new RetryCommand('stock moved during capture');
   const levels = await findLevels(trx, reserve);
   const details = reserve.map((r, k) => {
     const level = levels[k];

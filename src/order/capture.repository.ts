@@ -11,7 +11,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx } from '../db/database.js';
 import { splitRefs } from '../db/refs.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
-import { claimSql, RetryCommand, type checkClaim, type IdempotencyClaim } from '../http/command.js';
+import { claimSql, RetryCommand, type checkClaim, type IdempotencyClaim } from '../db/command.js';
 import { movementCtes, movementResult } from '../inventory/index.js';
 import type { ReviewRule } from './review.js';
 

@@ -4,7 +4,7 @@
  * then reserved ones, whose reservation is released; never below shipped + cancelled.
  */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import { finishLineEdit, lockEditableOrder } from './edit-order.js';
 import { releaseLineUnits, reserveLineUnits } from './line-stock.js';

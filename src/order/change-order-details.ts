@@ -1,6 +1,6 @@
 /** Changing an order's addresses or the buyer's remark while nothing has gone to the warehouse; search follows the shipping address. */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import type { Address, Order } from './order.js';
 import { addTimeline, loadOrder, publishOrderEvent, searchFactsOf, writeOrderDetails, type TimelineEntry } from './order.repository.js';
 import { canonical } from './order-state.js';

@@ -1,6 +1,6 @@
 /** Closing a delivered order: nothing more is expected for it (returns are their own records). */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import type { Order } from './order.js';
 import { loadOrder, transitionOrder } from './order.repository.js';
 

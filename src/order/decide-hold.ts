@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import { cancelWholeOrder } from './cancel-order.js';
 import { decideHold } from './hold.repository.js';
 import type { Order } from './order.js';

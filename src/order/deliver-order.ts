@@ -1,7 +1,7 @@
 /** The carrier delivered every parcel of a shipped order. */
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import type { Order } from './order.js';
 import { loadOrder, markShipmentsDelivered, transitionOrder } from './order.repository.js';

@@ -4,7 +4,7 @@
  * event, and settle the status.
  */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import { formatMoney } from '../shared/money.js';
 import type { Order } from './order.js';
 import {

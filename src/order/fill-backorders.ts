@@ -11,7 +11,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.js';
-import { isRetryable } from '../http/command.js';
+import { isRetryable } from '../db/command.js';
 import { channelAvailability, lockAllocatedSkus } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';
 import { chooseLocations, type Candidate, type LineNeed } from './choose-locations.js';

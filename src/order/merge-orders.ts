@@ -4,7 +4,7 @@
  * the others are cancelled with merged_into_id pointing at the target.
  */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { formatMoney } from '../shared/money.js';
 import { settleStatus } from './edit-order.js';

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { personalDataOf } from '../access/index.js';
 import type { App } from '../http/app.js';
 import type { Db, Trx } from '../db/database.js';
-import { isRetryable, type CommandContext, type CommandOutcome, type RunCommand, type RunOptions } from '../http/command.js';
+import { isRetryable, type CommandContext, type CommandOutcome, MAX_ATTEMPTS } from '../db/command.js';
+import { type RunCommand, type RunOptions } from '../http/command.js';
 import { problemBody, problemOf } from '../http/problem.js';
 import { Id, IdParams } from '../http/schemas.js';
 import { batchedCapture } from './capture-batch.js';
@@ -67,7 +68,7 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
       const tried = first[index] as PromiseSettledResult<CommandOutcome<Order>>;
       let outcome = tried.status === 'fulfilled' ? tried.value : null;
       let error: unknown = tried.status === 'rejected' ? tried.reason : null;
-      for (let attempt = 2; isRetryable(error) && attempt <= 3; attempt++) {
+      for (let attempt = 2; isRetryable(error) && attempt <= MAX_ATTEMPTS; attempt++) {
         await sql`SAVEPOINT bulk_order`.execute(trx);
         try {
           outcome = await captureOrder(trx, input, { ...ctx, attempt });

@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { insertHold } from './hold.repository.js';

@@ -9,7 +9,7 @@
  * 5. `captureStatusPath`: the status the order starts in and the way there, along the transition table;
  * 6. `buildCapture`: the answer (the order as the API shows it) and the rows the write statement needs.
  */
-import type { CommandContext } from '../http/command.js';
+import type { CommandContext } from '../db/command.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { PreparedCapture } from './capture-order.js';

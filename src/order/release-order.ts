@@ -1,6 +1,6 @@
 /** Handing an allocated order to the warehouse: from here on it is picked, packed and shipped, no longer edited. */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import type { Order } from './order.js';
 import { loadOrder, transitionOrder } from './order.repository.js';
 

@@ -7,7 +7,7 @@ import { Type, type Static } from 'typebox';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import type { ReviewRules } from '../db/types.js';
-import type { CommandOutcome } from '../http/command.js';
+import type { CommandOutcome } from '../db/command.js';
 import { Code, Id, Name, Timestamp } from '../http/schemas.js';
 import { AppError, missingOrConflict, type FieldError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';

@@ -6,7 +6,7 @@
  * starts like a captured one: received first, then along the transition table to where its units are.
  */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../http/command.js';
+import type { CommandContext, CommandOutcome } from '../db/command.js';
 import { systemClock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { copyHoldsAndFlags } from './hold.repository.js';
