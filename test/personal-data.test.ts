@@ -136,6 +136,9 @@ const commands: Record<string, Command> = {
     method: 'POST', url: (o) => `/v1/orders/${o.id}/cancel`, permission: 'order:write', given: one(capture), body: () => ({ reason: 'test' }), orders: asOrder,
   },
   'post /v1/orders/{id}/release': { method: 'POST', url: (o) => `/v1/orders/${o.id}/release`, permission: 'order:write', given: one(capture), orders: asOrder },
+  'post /v1/orders/{id}/recall': {
+    method: 'POST', url: (o) => `/v1/orders/${o.id}/recall`, permission: 'order:write', given: one(inFulfillment), body: () => ({ reason: 'test' }), orders: asOrder,
+  },
   'post /v1/orders/{id}/ship': {
     method: 'POST', url: (o) => `/v1/orders/${o.id}/ship`, permission: 'order:ship', given: one(inFulfillment),
     body: ([o]) => ({ lines: [{ lineId: o.lines[0].id, quantity: 1 }], trackingNumber: 'T-1' }), orders: (b) => [b.order],

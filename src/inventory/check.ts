@@ -95,7 +95,7 @@ export const inventoryChecks: Check[] = [
                || ', last inventory.availability_changed event ' || e.available AS what
         FROM channel_availability ca
         JOIN LATERAL (
-          SELECT (x.payload->>'available')::int AS available FROM outbox_events x
+          SELECT (x.payload->>'available')::bigint AS available FROM outbox_events x
           WHERE x.aggregate_type = 'sku' AND x.aggregate_id = ca.sku_id::text
             AND x.type = 'inventory.availability_changed' AND x.payload->>'channelId' = ca.channel_id::text
           ORDER BY x.id DESC LIMIT 1
