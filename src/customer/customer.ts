@@ -1,4 +1,5 @@
 /** Customers and B2B accounts: who orders, how to reach them, their payment terms, and the block list review reads. */
+import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { Type, type Static } from 'typebox';
 import { Id, Name, Nullable, Timestamp } from '../http/schemas.js';
 import type { FieldError } from '../shared/errors.js';
@@ -62,9 +63,37 @@ export const Customer = Type.Object({
 });
 export type Customer = Static<typeof Customer>;
 
-/** The same normalisation capture uses to find a customer again: lower-case email, phone digits (and a leading +). */
+/** The same normalisation capture uses to find a customer again: lower-case email. */
 export const normaliseEmail = (email: string | null | undefined): string | null | undefined => (email == null ? email : email.toLowerCase());
-export const normalisePhone = (phone: string | null | undefined): string | null | undefined => (phone == null ? phone : phone.replace(/[ ()/-]/g, ''));
+
+const readPhone = (phone: string, country?: string | null) => {
+  try {
+    const parsed = parsePhoneNumberFromString(phone, country && isSupportedCountry(country) ? country : undefined);
+    return parsed?.isValid() ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * A phone number in E.164 (`+492215550123`) when libphonenumber-js can read it: written internationally, or
+ * nationally with the country it belongs to (capture passes the address's). "+49 221 5550123" and "0221 5550123" in
+ * Germany are then one customer. A number it cannot read is kept as its digits (and a leading +), as before.
+ */
+export const normalisePhone = (phone: string | null | undefined, country?: string | null): string | null | undefined => {
+  if (phone == null) return phone;
+  return readPhone(phone, country)?.number ?? phone.replace(/[ ()/.-]/g, '');
+};
+
+/**
+ * What a search for a phone number looks for in stored text, or null when `q` is no phone number: the national
+ * number's digits, which both the E.164 form (+492215550123) and a national one stored before (02215550123) contain.
+ */
+export function phoneSearchKey(q: string): string | null {
+  if (!/^\+?[0-9 ()/.-]+$/.test(q.trim()) || q.replace(/\D/g, '').length < 6) return null;
+  const international = q.trim().startsWith('+') ? readPhone(q) : undefined;
+  return international ? String(international.nationalNumber) : q.replace(/\D/g, '').replace(/^0+/, '');
+}
 
 /** A customer must stay reachable: an email or a phone number (the table says so too). */
 export function contactProblems(email: string | null, phone: string | null): FieldError[] {

@@ -1,3 +1,3 @@
 /** The customer module's front door: customers, B2B accounts, the block list. */
 export { registerCustomerRoutes } from './customer.routes.js';
-export { Customer, normaliseEmail, normalisePhone } from './customer.js';
+export { Customer, normaliseEmail, normalisePhone, phoneSearchKey } from './customer.js';

@@ -44,7 +44,7 @@ export function prepareCapture(input: CaptureOrder, claim: IdempotencyClaim | nu
     throw new AppError('validation_failed', `the totals do not add up: ${mismatch.map((m) => `${m.path}: ${m.message}`).join('; ')}`, { errors: mismatch });
   }
   const email = normaliseEmail(input.customer.email) ?? null;
-  const phone = normalisePhone(input.customer.phone) ?? null;
+  const phone = normalisePhone(input.customer.phone, input.shippingAddress?.country ?? input.billingAddress?.country) ?? null;
   if (!email && !phone) {
     throw new AppError('validation_failed', 'the customer needs an email or a phone number', { errors: [{ path: '/body/customer', message: 'give email or phone' }] });
   }

@@ -7,6 +7,7 @@ import { decodeCursor, page } from '../http/pagination.js';
 import { ListQuery, Page } from '../http/schemas.js';
 import { resolveRefs } from '../inventory/index.js';
 import { AppError, type FieldError } from '../shared/errors.js';
+import { phoneSearchKey } from '../customer/index.js';
 import { isUuid } from '../shared/ids.js';
 import { loadOrders } from './order.repository.js';
 import { orderStatuses } from './order-status.js';
@@ -102,7 +103,8 @@ export function registerOrderSearchRoutes(app: App, { db }: OrderDeps): void {
       externalRef: query.externalRef,
       totalMin: query.totalMin,
       totalMax: query.totalMax,
-      q: query.q,
+      // A phone number is looked for as its national digits: found however it was written, before or after E.164.
+      q: query.q === undefined ? undefined : phoneSearchKey(query.q) ?? query.q,
     };
     const keys = await searchOrderKeys(db, filter, sort, after, limit + 1);
     const { data, next } = page(request, keys, limit, (last) => [sort, last.key, last.id]);
