@@ -1,15 +1,13 @@
 /** Channel allocation rules (the allocation layer): dedicated quotas per channel and SKU, the rest a shared pool. */
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
-import type { DbOrTrx } from '../db/database.js';
 import { Id, IdParams, Nullable, Timestamp } from '../http/schemas.js';
-import { AppError, notFound } from '../shared/errors.js';
-import { newId } from '../shared/ids.js';
-import { publishSignals } from './availability.repository.js';
+import { listAllocations } from './allocation.repository.js';
 import { Ref } from './inventory.js';
 import { resolveRefs } from './refs.repository.js';
+import { removeAllocation } from './remove-allocation.js';
 import type { InventoryDeps } from './routes.js';
+import { setAllocation } from './set-allocation.js';
 import { unknownRefResponse } from '../http/openapi.js';
 
 const tags = ['inventory'];
@@ -23,13 +21,6 @@ const Allocation = Type.Object({
 });
 
 export function registerAllocationRoutes(app: App, { db, run }: InventoryDeps): void {
-  const select = (q: DbOrTrx = db) => q.selectFrom('channel_allocations as a')
-    .innerJoin('channels as c', 'c.id', 'a.channel_id')
-    .leftJoin('skus as k', 'k.id', 'a.sku_id')
-    .select(['a.id', 'c.code as channel', 'k.code as sku', 'a.quota_units as quotaUnits', 'a.quota_percent as quotaPercent', 'a.updated_at as updatedAt']);
-  const shape = (r: { id: string; channel: string; sku: string | null; quotaUnits: number | null; quotaPercent: number | null; updatedAt: Date }) =>
-    ({ ...r, updatedAt: r.updatedAt.toISOString() });
-
   app.get('/allocations', {
     config: { permission: 'inventory:read' },
     schema: {
@@ -40,10 +31,7 @@ export function registerAllocationRoutes(app: App, { db, run }: InventoryDeps): 
   }, async (request) => {
     const { channel, sku } = request.query;
     const refs = await resolveRefs(db, { channel: channel ? [channel] : [], sku: sku ? [sku] : [] });
-    let q = select().orderBy('c.code').orderBy('k.code');
-    if (channel) q = q.where('a.channel_id', '=', refs.channel(channel));
-    if (sku) q = q.where('a.sku_id', '=', refs.sku(sku));
-    return { data: (await q.execute()).map(shape) };
+    return { data: await listAllocations(db, { channelId: channel ? refs.channel(channel) : undefined, skuId: sku ? refs.sku(sku) : undefined }) };
   });
 
   app.put('/allocations', {
@@ -59,40 +47,10 @@ export function registerAllocationRoutes(app: App, { db, run }: InventoryDeps): 
       }, { additionalProperties: false }),
       response: { 200: Allocation, 404: unknownRefResponse() },
     },
-  }, (request, reply) => run(request, reply, async (trx) => {
-    const b = request.body;
-    if ((b.quotaUnits === undefined) === (b.quotaPercent === undefined)) {
-      throw new AppError('validation_failed', 'give exactly one of quotaUnits and quotaPercent');
-    }
-    const refs = await resolveRefs(trx, { channel: [b.channel], sku: b.sku ? [b.sku] : [] });
-    const skuId = b.sku ? refs.sku(b.sku) : null;
-    const row = await sql<{ id: string }>`
-      INSERT INTO channel_allocations (id, channel_id, sku_id, quota_units, quota_percent)
-      VALUES (${newId()}, ${refs.channel(b.channel)}, ${skuId}, ${b.quotaUnits ?? null}, ${b.quotaPercent ?? null})
-      ON CONFLICT (channel_id, sku_id) DO UPDATE SET quota_units = excluded.quota_units,
-        quota_percent = excluded.quota_percent, updated_at = now()
-      RETURNING id
-    `.execute(trx);
-    const id = row.rows[0]?.id ?? '';
-    await publishAllocationChange(trx, skuId);
-    const saved = await select(trx).where('a.id', '=', id).executeTakeFirstOrThrow();
-    return { status: 200, body: shape(saved), audit: { action: 'allocation.set', entityType: 'channel_allocation', entityId: id, details: { quotaUnits: b.quotaUnits, quotaPercent: b.quotaPercent } } };
-  }));
+  }, (request, reply) => run(request, reply, (trx) => setAllocation(trx, request.body)));
 
   app.delete('/allocations/:id', {
     config: { permission: 'inventory:write' },
     schema: { tags, summary: 'Remove an allocation rule (its units return to the shared pool)', params: IdParams, response: { 200: Type.Object({ id: Id }) } },
-  }, (request, reply) => run(request, reply, async (trx) => {
-    const gone = await trx.deleteFrom('channel_allocations').where('id', '=', request.params.id).returning('sku_id').executeTakeFirst();
-    if (!gone) throw notFound('allocation rule', request.params.id);
-    await publishAllocationChange(trx, gone.sku_id);
-    return { status: 200, body: { id: request.params.id }, audit: { action: 'allocation.removed', entityType: 'channel_allocation', entityId: request.params.id } };
-  }));
-}
-
-/** A rule change moves the ATP of its SKU (or, for a default rule, of every stocked SKU) for every channel. */
-async function publishAllocationChange(trx: Parameters<typeof publishSignals>[0], skuId: string | null): Promise<void> {
-  const q = trx.selectFrom('stock_levels').select(['sku_id as skuId', 'location_id as locationId']);
-  const pairs = await (skuId ? q.where('sku_id', '=', skuId) : q).execute();
-  await publishSignals(trx, pairs);
+  }, (request, reply) => run(request, reply, (trx) => removeAllocation(trx, request.params.id)));
 }

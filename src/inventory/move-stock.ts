@@ -3,9 +3,17 @@
  * Each is a batch of movements applied by one conditional statement; a movement the counters cannot take is a 409
  * naming the numbers, and nothing of the batch is written.
  */
+import type { CommandContext } from '../db/command.js';
 import type { Trx } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
+import type { toLevelAfter } from './inventory.js';
 import { applyMovements, findLevels, type LevelRow, type Movement } from './stock.repository.js';
+
+/** How a command's caller appears as the actor of the movements it writes. */
+export const actorOf = (ctx: CommandContext) => `${ctx.actorName} (${ctx.actorId})`;
+
+/** The answer of a physical stock operation: the numbers of each touched row after it. */
+export interface LevelsAfter { levels: ReturnType<typeof toLevelAfter>[] }
 
 /** Applies movements that must keep the stock invariants, or throws a 409 that names each refused row's numbers. */
 export async function moveStock(trx: Trx, movements: readonly Movement[], actor: string, what: string): Promise<LevelRow[]> {

@@ -1,11 +1,11 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
-import type { CommandContext } from '../db/command.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { ListQuery, Nullable, Page, Timestamp } from '../http/schemas.js';
-import { newId } from '../shared/ids.js';
-import { LevelAfter, Note, Quantity, Ref, StockLevel, movementReasons, toLevelAfter, toStockLevel } from './inventory.js';
-import { adjustmentMovement, moveStock, quarantineMovement, quarantineReleaseMovement, receiptMovements } from './move-stock.js';
+import { adjustStock } from './adjust-stock.js';
+import { LevelAfter, Note, Quantity, Ref, StockLevel, movementReasons, toStockLevel } from './inventory.js';
+import { quarantineStock, releaseQuarantine } from './quarantine-stock.js';
+import { receiveStock } from './receive-stock.js';
 import { resolveRefs } from './refs.repository.js';
 import type { InventoryDeps } from './routes.js';
 import { changeStockSettings, StockSettingsRequest } from './stock-settings.js';
@@ -17,7 +17,8 @@ const Lines = <T extends Parameters<typeof Type.Object>[0]>(props: T) =>
   Type.Array(Type.Object(props, { additionalProperties: false }), { minItems: 1, maxItems: 1000 });
 const Levels = Type.Object({ levels: Type.Array(LevelAfter) });
 
-export const actorOf = (ctx: CommandContext) => `${ctx.actorName} (${ctx.actorId})`;
+/** Other route files of the module name the actor of their commands with it. */
+export { actorOf } from './move-stock.js';
 
 export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void {
   app.get('/stock', {
@@ -90,18 +91,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
       }, { additionalProperties: false }),
       response: { 201: Levels, 404: unknownRefResponse() },
     },
-  }, (request, reply) => run(request, reply, async (trx, ctx) => {
-    const b = request.body;
-    const refs = await resolveRefs(trx, { sku: b.lines.map((l) => l.sku), location: [b.location] });
-    const id = b.reference ?? newId();
-    const levels = await moveStock(
-      trx,
-      receiptMovements(b.lines.map((l) => ({ skuId: refs.sku(l.sku), locationId: refs.location(b.location), quantity: l.quantity })), { type: 'receipt', id, note: b.note }),
-      actorOf(ctx),
-      'receipt',
-    );
-    return { status: 201, body: { levels: levels.map(toLevelAfter) }, audit: { action: 'stock.received', entityType: 'location', entityId: refs.location(b.location), details: { reference: id, lines: b.lines.length } } };
-  }));
+  }, (request, reply) => run(request, reply, (trx, ctx) => receiveStock(trx, request.body, ctx)));
 
   app.post('/stock/adjustments', {
     config: { permission: 'inventory:write' },
@@ -119,18 +109,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
       }, { additionalProperties: false }),
       response: { 201: Levels, 404: unknownRefResponse() },
     },
-  }, (request, reply) => run(request, reply, async (trx, ctx) => {
-    const lines = request.body.lines;
-    const refs = await resolveRefs(trx, { sku: lines.map((l) => l.sku), location: lines.map((l) => l.location) });
-    const ref = newId();
-    const levels = await moveStock(
-      trx,
-      lines.map((l) => adjustmentMovement({ skuId: refs.sku(l.sku), locationId: refs.location(l.location), delta: l.delta, reasonCode: l.reason, note: l.note }, ref)),
-      actorOf(ctx),
-      'adjustment',
-    );
-    return { status: 201, body: { levels: levels.map(toLevelAfter) }, audit: { action: 'stock.adjusted', entityType: 'adjustment', entityId: ref, details: { lines: lines.length } } };
-  }));
+  }, (request, reply) => run(request, reply, (trx, ctx) => adjustStock(trx, request.body, ctx)));
 
   app.post('/stock/quarantine', {
     config: { permission: 'inventory:write' },
@@ -140,13 +119,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
       body: Type.Object({ lines: Lines({ sku: Ref, location: Ref, quantity: Quantity, note: Type.Optional(Note) }) }, { additionalProperties: false }),
       response: { 201: Levels, 404: unknownRefResponse() },
     },
-  }, (request, reply) => run(request, reply, async (trx, ctx) => {
-    const lines = request.body.lines;
-    const refs = await resolveRefs(trx, { sku: lines.map((l) => l.sku), location: lines.map((l) => l.location) });
-    const ref = newId();
-    const levels = await moveStock(trx, lines.map((l) => quarantineMovement({ skuId: refs.sku(l.sku), locationId: refs.location(l.location), quantity: l.quantity, note: l.note }, ref)), actorOf(ctx), 'quarantine');
-    return { status: 201, body: { levels: levels.map(toLevelAfter) }, audit: { action: 'stock.quarantined', entityType: 'quarantine', entityId: ref } };
-  }));
+  }, (request, reply) => run(request, reply, (trx, ctx) => quarantineStock(trx, request.body, ctx)));
 
   app.post('/stock/quarantine/release', {
     config: { permission: 'inventory:write' },
@@ -158,13 +131,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
       }, { additionalProperties: false }),
       response: { 201: Levels, 404: unknownRefResponse() },
     },
-  }, (request, reply) => run(request, reply, async (trx, ctx) => {
-    const lines = request.body.lines;
-    const refs = await resolveRefs(trx, { sku: lines.map((l) => l.sku), location: lines.map((l) => l.location) });
-    const ref = newId();
-    const levels = await moveStock(trx, lines.map((l) => quarantineReleaseMovement({ ...l, skuId: refs.sku(l.sku), locationId: refs.location(l.location) }, ref)), actorOf(ctx), 'quarantine release');
-    return { status: 201, body: { levels: levels.map(toLevelAfter) }, audit: { action: 'stock.quarantine_released', entityType: 'quarantine', entityId: ref } };
-  }));
+  }, (request, reply) => run(request, reply, (trx, ctx) => releaseQuarantine(trx, request.body, ctx)));
 
   app.put('/stock/settings', {
     config: { permission: 'inventory:write' },
