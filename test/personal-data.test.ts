@@ -19,13 +19,15 @@ const shippingAddress = { name: '李四', line1: '人民路 100号', line2: '3�
 const billingAddress = { name: 'Erika Mustermann', company: 'Muster GmbH', line1: 'Heidestraße 17', city: 'Köln', postalCode: '51147', country: 'DE', phone: '+49 221 1234567' };
 const buyerRemark = 'Bitte vor der Lieferung anrufen';
 
-const maskedCustomer = { name: '张*', email: 'z***@example.com', phone: '138****5678' };
+// The channel sends the national number; Ordo stores it in E.164 (the shipping address is in China).
+const storedCustomer = { ...customer, phone: '+8613812345678' };
+const maskedCustomer = { name: '张*', email: 'z***@example.com', phone: '+86 138****5678' };
 const maskedShipping = { name: '李*', line1: '人** 1***', line2: '3*', city: '上海', postalCode: '20****', country: 'CN', phone: '+86 1** **** 4321' };
 const maskedBilling = { name: 'E**** M*********', company: 'M***** G***', line1: 'H********** 1*', city: 'Köln', postalCode: '51***', country: 'DE', phone: '+49 2** ***4567' };
 
 /** What each level sees of the order's personal parts. */
 const views: Record<Level, unknown> = {
-  full: { customer, shippingAddress, billingAddress, buyerRemark },
+  full: { customer: storedCustomer, shippingAddress, billingAddress, buyerRemark },
   shipping: { customer: maskedCustomer, shippingAddress, billingAddress: maskedBilling, buyerRemark },
   masked: { customer: maskedCustomer, shippingAddress: maskedShipping, billingAddress: maskedBilling, buyerRemark: null },
 };
@@ -231,8 +233,8 @@ describe.each(roles)('as %s', (role) => {
     const list = await t.http('GET', '/v1/customers?q=%E5%BC%A0', { key: role });
     const one = await t.http('GET', `/v1/customers/${order.customer.id}`, { key: role });
     if (fullCustomer) {
-      expect(list.body.data).toEqual([expect.objectContaining(customer)]);
-      expect(one.body).toMatchObject(customer);
+      expect(list.body.data).toEqual([expect.objectContaining(storedCustomer)]);
+      expect(one.body).toMatchObject(storedCustomer);
     } else {
       expect([list.status, one.status]).toEqual([403, 403]);
       expectNoLeak([list.body, one.body], role, 'GET /v1/customers');

@@ -25,10 +25,14 @@ describe('maskName', () => {
 });
 
 describe('maskPhone', () => {
+  it('masks a number stored in E.164 by its country code and national number', () => {
+    expect(maskPhone('+8613812345678')).toBe('+86 138****5678');
+    expect(maskPhone('+492211234567')).toBe('+49 ******4567');
+  });
+
   it('keeps the first 3 and last 4 digits of a Chinese mobile number', () => {
     expect(maskPhone('13812345678')).toBe('138****5678');
     expect(maskPhone('138 1234 5678')).toBe('138 **** 5678');
-    expect(maskPhone('+8613812345678')).toBe('+861******5678');
   });
 
   it('keeps the + and the separators, and fewer digits of shorter numbers', () => {

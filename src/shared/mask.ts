@@ -6,6 +6,7 @@
  * Characters are counted as graphemes (what a reader sees as one letter), so a surname written with a combining
  * accent or outside the Basic Multilingual Plane is kept or masked whole, never cut in half.
  */
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const split = (text: string): string[] => Array.from(graphemes.segment(text), (s) => s.segment);
@@ -27,9 +28,13 @@ export function maskName(name: string): string {
 /**
  * Digits become `*` except the first 3 and last 4 of a number with at least 11 digits (a mobile number with its
  * country or network prefix: 138****5678), only the last 4 from 8 digits on, only the last 2 below that. A leading
- * + and the separators stay, so the number keeps its shape: "+49 221 1234567" → "+49 2** ***4567".
+ * + and the separators stay, so the number keeps its shape: "+49 221 1234567" → "+49 2** ***4567"; one stored in E.164
+ * is masked by its parts: "+8613812345678" → "+86 138****5678".
  */
 export function maskPhone(phone: string): string {
+  // A number stored in E.164 (+8613812345678) is masked as its country code and national number: +86 138****5678.
+  const e164 = /^\+\d{8,15}$/.test(phone) ? parsePhoneNumberFromString(phone) : undefined;
+  if (e164) return `+${e164.countryCallingCode} ${maskPhone(String(e164.nationalNumber))}`;
   const digits = phone.replace(/\D/g, '').length;
   const head = digits >= 11 ? 3 : 0;
   const tail = digits >= 8 ? 4 : digits >= 5 ? 2 : 0;
