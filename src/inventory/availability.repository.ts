@@ -15,6 +15,7 @@
  */
 import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
+import { freeSql } from './stock.repository.js';
 
 export interface SkuAvailability {
   skuId: string;
@@ -67,7 +68,7 @@ export async function skuAvailability(
       SELECT t.sku_id,
         coalesce(sum(s.on_hand), 0) AS on_hand, coalesce(sum(s.reserved), 0) AS reserved,
         coalesce(sum(s.quarantined), 0) AS quarantined, coalesce(sum(s.safety_stock), 0) AS safety_stock,
-        coalesce(sum(greatest(0, s.on_hand - s.reserved - s.quarantined - s.safety_stock)), 0) AS available,
+        coalesce(sum(greatest(0, ${freeSql('s')})), 0) AS available,
         (SELECT coalesce(sum(sl.quantity - sl.received - sl.reserved), 0) FROM supply_lines sl
          WHERE sl.sku_id = t.sku_id AND sl.open AND sl.location_id IN (SELECT id FROM loc)
            AND ${opts.date ?? null}::date IS NOT NULL AND sl.expected_on <= ${opts.date ?? null}::date) AS incoming

@@ -11,7 +11,7 @@ export { reserveStock, closeReservations, checkChannelAllocation, expireReservat
 export { lockAllocatedSkus, lockOpenReservations, reserveIncoming, insertIncomingReservations } from './reservation.repository.js';
 export { channelAvailability, publishSignals, publishSkuSignals, republishAvailability } from './availability.repository.js';
 export { recomputeSafetyStock } from './stock-settings.js';
-export { findLevels, freeStockOf, freeSql, hasStockOnHand, applyMovements, type Movement } from './stock.repository.js';
+export { findLevels, freeStockOf, freeSql, type FreeStock, hasStockOnHand, applyMovements, type Movement } from './stock.repository.js';
 /**
  * The stock movement statement's CTEs, for a use case that writes stock in its own statement (capture, ADR 0002).
  * Contract: the caller's statement must not define a CTE named in `movementCteNames`; `movementResult` selects the

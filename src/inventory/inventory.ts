@@ -52,7 +52,7 @@ export function toStockLevel(row: {
     reserved: row.reserved,
     quarantined: row.quarantined,
     safetyStock: row.safetyStock,
-    available: Math.max(0, row.onHand - row.reserved - row.quarantined - row.safetyStock),
+    available: Math.max(0, freeUnits(row)),
     safetyRule: row.safetyWeeks === null || row.safetyLookbackWeeks === null ? null
       : { weeksOfSupply: row.safetyWeeks, lookbackWeeks: row.safetyLookbackWeeks },
     reorderPoint: row.reorderPoint,
@@ -76,7 +76,7 @@ export const toLevelAfter = (l: { skuId: string; locationId: string; onHand: num
   onHand: l.onHand,
   reserved: l.reserved,
   quarantined: l.quarantined,
-  available: Math.max(0, l.onHand - l.reserved - l.quarantined - l.safetyStock),
+  available: Math.max(0, freeUnits(l)),
 });
 
 /** Units free to reserve: on hand less reserved, quarantined and safety stock (`freeSql` is the same in SQL). */

@@ -15,6 +15,7 @@ import { Batcher } from '../db/batcher.js';
 import { checkClaim, RetryCommand, type AuditOf, type CommandContext, type CommandOutcome, type IdempotencyClaim, MAX_ATTEMPTS } from '../db/command.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { newId } from '../shared/ids.js';
+import { freeUnits } from './inventory.js';
 import type { ResolvedRefs } from './refs.repository.js';
 import { shortfallError, type ReserveLine } from './reserve-stock.js';
 import { findLevels, movementCtes, movementResult } from './stock.repository.js';
@@ -98,7 +99,7 @@ async function refusedAnswer(db: Db, lines: readonly ReserveLine[], ctx: Command
   const levels = await findLevels(db, lines);
   const free = (i: number) => {
     const l = levels[i];
-    return l ? l.onHand - l.reserved - l.quarantined - l.safetyStock : 0;
+    return l ? freeUnits(l) : 0;
   };
   const short = lines.flatMap((l, i) => (free(i) < l.quantity ? [i] : []));
   if (short.length === 0 && ctx.attempt < MAX_ATTEMPTS) throw new RetryCommand('stock arrived after the request was refused');

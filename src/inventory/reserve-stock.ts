@@ -9,6 +9,7 @@ import type { DbOrTrx, Trx } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { channelAvailability } from './availability.repository.js';
+import { freeUnits } from './inventory.js';
 import {
   closeReservationQuantities, insertIncomingReservations, lockAllocatedSkus, lockExpiredReservations,
   lockOpenReservations, releaseIncoming, reserveIncoming,
@@ -110,7 +111,7 @@ export function shortfallError(lines: readonly ReserveLine[], shortIndexes: numb
   const shortfalls: Shortfall[] = shortIndexes.map((index, k) => {
     const line = lines[index] as ReserveLine;
     const level = levels[k];
-    const available = level ? Math.max(0, level.onHand - level.reserved - level.quarantined - level.safetyStock) : 0;
+    const available = level ? Math.max(0, freeUnits(level)) : 0;
     const requested = requestedPerPair.get(`${line.skuId}/${line.locationId}`) ?? line.quantity;
     return { index, skuId: line.skuId, locationId: line.locationId, requested: line.quantity, available, shortBy: Math.max(1, requested - available) };
   });

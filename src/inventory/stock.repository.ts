@@ -180,7 +180,7 @@ export function movementCtes(
         AND s.quarantined + a.quarantined >= 0
         AND s.reserved + a.reserved + s.quarantined + a.quarantined <= s.on_hand + a.on_hand
         AND (${opts.guard} <> 'available' OR a.reserved <= 0
-             OR s.on_hand - s.reserved - s.quarantined - s.safety_stock >= a.reserved)
+             OR ${freeSql('s')} >= a.reserved)
       RETURNING s.sku_id, s.location_id, s.on_hand, s.reserved, s.quarantined, s.safety_stock
     ),
     -- A pair without a row yet is created, if its deltas make a valid row on their own. If another transaction
@@ -295,12 +295,16 @@ export async function listMovements(db: DbOrTrx, f: { skuId?: string; locationId
 export const freeSql = (alias = 's') =>
   sql<number>`(${sql.ref(`${alias}.on_hand`)} - ${sql.ref(`${alias}.reserved`)} - ${sql.ref(`${alias}.quarantined`)} - ${sql.ref(`${alias}.safety_stock`)})`;
 
-/** Where a SKU has free units, at active locations, with what choosing a location needs. */
-export async function freeStockOf(db: DbOrTrx, skuId: string): Promise<{ locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; free: number }[]> {
-  const rows = await sql<{ locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; free: number }>`
-    SELECT s.location_id AS "locationId", l.code, l.priority, l.can_ship AS "canShip", l.can_pickup AS "canPickup", ${freeSql('s')} AS free
+/** Free units of a SKU at one active location, with what choosing a location needs. */
+export interface FreeStock { locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }
+
+/** Where the SKUs have free units, at active locations. */
+export async function freeStockOf(db: DbOrTrx, skuIds: readonly string[]): Promise<FreeStock[]> {
+  const rows = await sql<FreeStock>`
+    SELECT s.location_id AS "locationId", l.code, l.priority, l.can_ship AS "canShip", l.can_pickup AS "canPickup",
+      s.sku_id AS "skuId", ${freeSql('s')} AS free
     FROM stock_levels s JOIN locations l ON l.id = s.location_id AND l.active
-    WHERE s.sku_id = ${skuId} AND ${freeSql('s')} > 0
+    WHERE s.sku_id = ANY(${skuIds}::uuid[]) AND ${freeSql('s')} > 0
   `.execute(db);
   return rows.rows;
 }

@@ -6,7 +6,7 @@ import { freeStockOf } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { formatMoney } from '../shared/money.js';
-import { chooseLocations, type Candidate } from './choose-locations.js';
+import { candidatesFrom, chooseLocations } from './choose-locations.js';
 import { finishLineEdit, lockEditableOrder } from './edit-order.js';
 import { reserveLineUnits } from './line-stock.js';
 import type { CaptureLine, Order } from './order.js';
@@ -23,8 +23,8 @@ export async function addLine(trx: Trx, orderId: string, input: CaptureLine, exp
   if (!sku) throw new AppError('not_found', `unknown SKU "${input.sku}"`, { missing: [{ kind: 'sku', ref: input.sku }] });
   if (!sku.active) throw new AppError('validation_failed', `SKU ${sku.code} is not active`, { errors: [{ path: '/body/sku', message: 'inactive SKU' }] });
 
-  const stock = await freeStockOf(trx, sku.id);
-  const candidates: Candidate[] = stock.map((s) => ({ ...s, free: new Map([[sku.id, s.free]]) }));
+  const stock = await freeStockOf(trx, [sku.id]);
+  const candidates = candidatesFrom(stock);
   const need = [{ index: 0, skuId: sku.id, quantity: input.quantity }];
   const delivery = { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId };
   // One shipment is better than two: try the locations the order already ships from before all the others.

@@ -15,9 +15,7 @@
  */
 import type { Trx } from '../db/database.js';
 import { checkClaim, RetryCommand, type CommandContext, type CommandOutcome, type IdempotencyClaim, MAX_ATTEMPTS } from '../db/command.js';
-import { insertIncomingReservations, reserveIncoming } from '../inventory/index.js';
-import { checkChannelAllocation } from '../inventory/index.js';
-import { findLevels } from '../inventory/index.js';
+import { checkChannelAllocation, findLevels, freeUnits, insertIncomingReservations, reserveIncoming } from '../inventory/index.js';
 import { normaliseEmail, normalisePhone } from '../customer/index.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -104,7 +102,7 @@ async function stockMoved(trx: Trx, ctx: CommandContext, reserve: CaptureWrite['
   const levels = await findLevels(trx, reserve);
   const details = reserve.map((r, k) => {
     const level = levels[k];
-    const available = level ? Math.max(0, level.onHand - level.reserved - level.quarantined - level.safetyStock) : 0;
+    const available = level ? Math.max(0, freeUnits(level)) : 0;
     return { skuId: r.skuId, locationId: r.locationId, requested: r.quantity, available, shortBy: Math.max(0, r.quantity - available) };
   }).filter((d) => d.shortBy > 0);
   throw new AppError('insufficient_stock', `not enough stock; nothing was captured (${details.map((d) => `SKU ${d.skuId}: ${d.requested} requested, ${d.available} available`).join('; ')})`, { lines: details });

@@ -12,7 +12,7 @@ import type { DbOrTrx } from '../db/database.js';
 import { splitRefs } from '../db/refs.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { claimSql, RetryCommand, type checkClaim, type IdempotencyClaim } from '../db/command.js';
-import { movementCtes, movementResult } from '../inventory/index.js';
+import { freeSql, movementCtes, movementResult } from '../inventory/index.js';
 import type { ReviewRule } from './review.js';
 
 type PriorRequest = Parameters<typeof checkClaim>[1]['prior'];
@@ -133,9 +133,9 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
               'condition', condition, 'action', action, 'reasonCode', reason_code)) FROM review_rules WHERE enabled) AS rules,
       (SELECT json_agg(json_build_object('locationId', s.location_id, 'code', l.code, 'priority', l.priority,
               'canShip', l.can_ship, 'canPickup', l.can_pickup, 'skuId', s.sku_id,
-              'free', s.on_hand - s.reserved - s.quarantined - s.safety_stock))
+              'free', ${freeSql('s')}))
         FROM stock_levels s JOIN locations l ON l.id = s.location_id AND l.active
-        WHERE s.sku_id IN (SELECT id FROM k) AND s.on_hand - s.reserved - s.quarantined - s.safety_stock > 0) AS stock,
+        WHERE s.sku_id IN (SELECT id FROM k) AND ${freeSql('s')} > 0) AS stock,
       (SELECT json_agg(json_build_object('locationId', sl.location_id, 'code', l.code, 'priority', l.priority, 'skuId', sl.sku_id,
               'free', sl.quantity - sl.received - sl.reserved, 'inDays', sl.expected_on - current_date))
         FROM supply_lines sl JOIN locations l ON l.id = sl.location_id AND l.active

@@ -27,6 +27,18 @@ export interface Choice {
   uncovered: number[];
 }
 
+/** Candidates from rows of free units per (location, SKU), one per location; rows with nothing free are left out. */
+export function candidatesFrom(rows: Iterable<{ locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }>): Candidate[] {
+  const byLocation = new Map<string, Candidate>();
+  for (const { skuId, free, locationId, code, priority, canShip, canPickup } of rows) {
+    if (free <= 0) continue;
+    const c = byLocation.get(locationId) ?? { locationId, code, priority, canShip, canPickup, free: new Map<string, number>() };
+    c.free.set(skuId, free);
+    byLocation.set(locationId, c);
+  }
+  return [...byLocation.values()];
+}
+
 const byPreference = (a: Candidate, b: Candidate) => a.priority - b.priority || a.code.localeCompare(b.code);
 
 function covers(candidate: Candidate, lines: readonly LineNeed[]): boolean {

@@ -12,9 +12,9 @@
 import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.js';
 import { isRetryable } from '../db/command.js';
-import { channelAvailability, lockAllocatedSkus } from '../inventory/index.js';
+import { channelAvailability, freeSql, freeStockOf, lockAllocatedSkus } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';
-import { chooseLocations, type Candidate, type LineNeed } from './choose-locations.js';
+import { candidatesFrom, chooseLocations, type Candidate, type LineNeed } from './choose-locations.js';
 import { settleStatus } from './edit-order.js';
 import { reserveLineUnits } from './line-stock.js';
 import { addTimeline, lockOrders, publishOrderEvent, writeLines, writeOrderTotals } from './order.repository.js';
@@ -112,7 +112,7 @@ export async function findFillableOrders(db: Db, limit: number, after?: { placed
         WHERE l.backordered > 0
           AND EXISTS (
             SELECT 1 FROM stock_levels s JOIN locations loc ON loc.id = s.location_id AND loc.active
-            WHERE s.sku_id = l.sku_id AND s.on_hand - s.reserved - s.quarantined - s.safety_stock > 0
+            WHERE s.sku_id = l.sku_id AND ${freeSql('s')} > 0
               AND CASE WHEN l.location_id IS NOT NULL THEN s.location_id = l.location_id
                        WHEN lo.delivery_method = 'pickup' THEN s.location_id = lo.pickup_location_id
                        ELSE loc.can_ship END)
@@ -123,23 +123,6 @@ export async function findFillableOrders(db: Db, limit: number, after?: { placed
     LIMIT ${limit}
   `.execute(db);
   return result.rows;
-}
-
-/** Free units per active location of the given SKUs (what addLine reads for one SKU). */
-async function freeStock(trx: Trx, skuIds: readonly string[]): Promise<Candidate[]> {
-  const rows = await sql<{ locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }>`
-    SELECT s.location_id AS "locationId", l.code, l.priority, l.can_ship AS "canShip", l.can_pickup AS "canPickup",
-      s.sku_id AS "skuId", s.on_hand - s.reserved - s.quarantined - s.safety_stock AS free
-    FROM stock_levels s JOIN locations l ON l.id = s.location_id AND l.active
-    WHERE s.sku_id = ANY(${skuIds}::uuid[]) AND s.on_hand - s.reserved - s.quarantined - s.safety_stock > 0
-  `.execute(trx);
-  const byLocation = new Map<string, Candidate>();
-  for (const { skuId, free, ...location } of rows.rows) {
-    const c = byLocation.get(location.locationId) ?? { ...location, free: new Map<string, number>() };
-    c.free.set(skuId, free);
-    byLocation.set(location.locationId, c);
-  }
-  return [...byLocation.values()];
 }
 
 // ---- the use case -------------------------------------------------------------------------------------------------
@@ -155,7 +138,7 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
   // Locked per SKU as reserveStock locks them, so a capture on another channel cannot take the same pool units.
   const ruled = await lockAllocatedSkus(trx, skuIds);
   const quota = new Map((await channelAvailability(trx, ruled, [order.channelId])).map((a) => [a.skuId, a.available]));
-  const candidates = await freeStock(trx, skuIds);
+  const candidates = candidatesFrom(await freeStockOf(trx, skuIds));
   const plan = planFill(order, candidates, quota);
   if (plan.length === 0) return 0;
 

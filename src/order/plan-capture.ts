@@ -14,7 +14,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { PreparedCapture } from './capture-order.js';
 import type { CaptureWrite, ChannelFacts, IncomingFact, PickupFacts, RequestFacts, SharedFacts, StockFact } from './capture.repository.js';
-import { chooseLocations, type Candidate } from './choose-locations.js';
+import { candidatesFrom, chooseLocations, type Candidate } from './choose-locations.js';
 import type { CaptureLine, Order } from './order.js';
 import { statusEvents } from './order.repository.js';
 import { shareOrderDiscount } from './order-state.js';
@@ -96,15 +96,9 @@ export function resolveCapture(p: PreparedCapture, shared: Pick<SharedFacts, 'ch
 /** The locations with free units of the order's SKUs, and which line each reserves from. */
 export function chooseCaptureLocations(r: Resolved, stock: readonly StockFact[], deliveryMethod: 'ship' | 'pickup') {
   const skuIds = new Set(r.lines.map((l) => l.skuId));
-  const candidates = new Map<string, Candidate>();
-  for (const s of stock) {
-    if (!skuIds.has(s.skuId) || s.free <= 0) continue;
-    const c = candidates.get(s.locationId) ?? { locationId: s.locationId, code: s.code, priority: s.priority, canShip: s.canShip, canPickup: s.canPickup, free: new Map() };
-    c.free.set(s.skuId, s.free);
-    candidates.set(s.locationId, c);
-  }
-  const choice = chooseLocations(r.lines, [...candidates.values()], { method: deliveryMethod, pickupLocationId: r.pickup?.id ?? null });
-  return { candidates: [...candidates.values()], choice };
+  const candidates = candidatesFrom(stock.filter((s) => skuIds.has(s.skuId)));
+  const choice = chooseLocations(r.lines, candidates, { method: deliveryMethod, pickupLocationId: r.pickup?.id ?? null });
+  return { candidates, choice };
 }
 
 // ---- 3. lines no location covers --------------------------------------------------------------------------------
