@@ -10,12 +10,11 @@
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
 import type { CommandContext, CommandOutcome } from '../db/command.js';
-import { Id } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
 import { rejectOpenHolds } from './hold.repository.js';
 import { withChanged } from './edit-order.js';
-import { releaseLineUnits } from './line-stock.js';
-import type { Order } from './order.js';
+import { byStockRow, releaseLineUnits } from './line-stock.js';
+import { LineUnits, type Order } from './order.js';
 import { addTimeline, loadOrder, lockOrder, transitionOrder, writeLines, writeOrderTotals, type TimelineEntry } from './order.repository.js';
 import {
   activeUnits, chargesOf, openUnits, pickLines, requireStatus, scaleLineMoney, takeUnits, totalsOf, type LineState, type OrderState,
@@ -24,10 +23,7 @@ import { editableStatuses, type OrderStatus } from './order-status.js';
 
 export const CancelOrderRequest = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why; shown in the timeline' }),
-  lines: Type.Optional(Type.Array(Type.Object({
-    lineId: Id,
-    quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 500, description: 'Cancel only these units; without it every unit not yet shipped is cancelled' })),
+  lines: Type.Optional(Type.Array(LineUnits, { minItems: 1, maxItems: 500, description: 'Cancel only these units; without it every unit not yet shipped is cancelled' })),
 }, { additionalProperties: false });
 export type CancelOrderRequest = Static<typeof CancelOrderRequest>;
 
@@ -66,8 +62,7 @@ async function cancelUnitsOf(
   opts: { whole: boolean; event?: string; details?: Record<string, unknown> },
 ): Promise<CancelledLine[]> {
   const results = wanted.filter((w) => w.quantity > 0).map((w) => cancelUnits(w.line, w.quantity));
-  // Released in (SKU, location) order, the order stock rows are locked in, to keep the chance of a deadlock small.
-  for (const r of [...results].sort((a, b) => a.next.skuId.localeCompare(b.next.skuId) || (a.next.locationId ?? '').localeCompare(b.next.locationId ?? ''))) {
+  for (const r of [...results].sort((a, b) => byStockRow(a.next, b.next))) {
     await releaseLineUnits(trx, order.id, r.next.id, r.done.released, actor);
   }
   const changed = results.map((r) => r.next);

@@ -5,7 +5,7 @@
  */
 import type { Trx } from '../db/database.js';
 import { closeReservations, lockOpenReservations, reserveStock } from '../inventory/index.js';
-import type { OrderState } from './order-state.js';
+import type { LineState, OrderState } from './order-state.js';
 
 /**
  * Releases (back to available) or commits (shipped out: on hand and reserved both go down) `quantity` units of a
@@ -34,6 +34,13 @@ export async function moveLineStock(
     throw new Error(`order line ${lineId}: ${quantity} units allocated but only ${quantity - left} reserved; run ordo check`);
   }
 }
+
+/**
+ * The order stock rows are locked in (SKU, then location): releasing several lines' units in it keeps the chance of
+ * a deadlock with other multi-line changes small.
+ */
+export const byStockRow = (a: Pick<LineState, 'skuId' | 'locationId'>, b: Pick<LineState, 'skuId' | 'locationId'>): number =>
+  a.skuId.localeCompare(b.skuId) || (a.locationId ?? '').localeCompare(b.locationId ?? '');
 
 /** Gives back `units` of a line's reserved stock; the ledger rows point at the order that changed. */
 export const releaseLineUnits = (trx: Trx, orderId: string, lineId: string, units: number, actor: string): Promise<void> =>

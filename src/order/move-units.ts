@@ -6,7 +6,7 @@
  */
 import type { Trx } from '../db/database.js';
 import { newId } from '../shared/ids.js';
-import { releaseLineUnits, reserveLineUnits } from './line-stock.js';
+import { byStockRow, releaseLineUnits, reserveLineUnits } from './line-stock.js';
 import { activeUnits, scaleLineMoney, takeUnits, type LineState, type OrderState } from './order-state.js';
 
 export interface UnitMove {
@@ -48,9 +48,7 @@ export async function moveUnits(
       orderDiscountMinor: from.orderDiscountMinor - kept.orderDiscountMinor, taxMinor: from.taxMinor - kept.taxMinor,
     });
   }
-  // Released in (SKU, location) order, the order stock rows are locked in, to keep the chance of a deadlock small.
-  const releases = moves.map(({ from }, i) => ({ from, units: created[i]?.allocated ?? 0 }))
-    .sort((a, b) => a.from.skuId.localeCompare(b.from.skuId) || (a.from.locationId ?? '').localeCompare(b.from.locationId ?? ''));
+  const releases = moves.map(({ from }, i) => ({ from, units: created[i]?.allocated ?? 0 })).sort((a, b) => byStockRow(a.from, b.from));
   for (const { from, units } of releases) await releaseLineUnits(trx, from.orderId, from.id, units, actor);
   // Released above and reserved here in one transaction: the units never become free for anyone else to take.
   await reserveLineUnits(trx, target, created.filter((l) => l.allocated > 0).map((l) => ({

@@ -7,6 +7,12 @@ import { orderStatuses } from './order-status.js';
 
 export const MAX_LINES = 500;
 
+/** Some units of one line of an order: what cancel, recall and ship name. */
+export const LineUnits = Type.Object({
+  lineId: Id,
+  quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+}, { additionalProperties: false });
+
 export const Address = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   company: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),

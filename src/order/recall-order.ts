@@ -7,19 +7,15 @@
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
 import type { CommandContext, CommandOutcome } from '../db/command.js';
-import { Id } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
 import { releaseLineUnits } from './line-stock.js';
-import type { Order } from './order.js';
+import { LineUnits, type Order } from './order.js';
 import { addTimeline, loadOrder, lockOrder, transitionOrder, writeLines } from './order.repository.js';
 import { pickLines, requireStatus } from './order-state.js';
 
 export const RecallOrderRequest = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why; shown in the timeline' }),
-  lines: Type.Optional(Type.Array(Type.Object({
-    lineId: Id,
-    quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 500, description: 'Units the warehouse could not find: released, to be sourced again' })),
+  lines: Type.Optional(Type.Array(LineUnits, { minItems: 1, maxItems: 500, description: 'Units the warehouse could not find: released, to be sourced again' })),
 }, { additionalProperties: false });
 export type RecallOrderRequest = Static<typeof RecallOrderRequest>;
 

@@ -11,14 +11,12 @@ import { Id, Nullable, Timestamp } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { moveLineStock } from './line-stock.js';
-import { Order } from './order.js';
+import { LineUnits, Order } from './order.js';
 import { addTimeline, insertShipment, loadOrder, lockOrder, touchOrder, transitionOrder, writeLines } from './order.repository.js';
 import { openUnits, pickLines, requireStatus } from './order-state.js';
 
-const ShipLine = Type.Object({ lineId: Id, quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }, { additionalProperties: false });
-
 export const ShipOrderRequest = Type.Object({
-  lines: Type.Array(ShipLine, { minItems: 1, maxItems: 500 }),
+  lines: Type.Array(LineUnits, { minItems: 1, maxItems: 500 }),
   carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Carrier code or id (GET /v1/carriers)' })),
   trackingNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
 }, { additionalProperties: false });
