@@ -7,9 +7,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startOrdoServer, type OrdoServer } from './ordo-process.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const bin = path.resolve('bin/ordo.js');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ordo-stale-'));
 chmodSync(dir, 0o755);
 const dataDir = path.join(dir, 'data');
@@ -21,37 +21,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startServer(): Promise<Server> {
-  const child = spawn(process.execPath, [bin, 'serve'], {
-    env: { ...process.env, DATABASE_URL: '', ORDO_DATA_DIR: dataDir, PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (m?.[1]) {
-        clearInterval(poll);
-        resolve({ child, url: m[1], output: () => out, exited });
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(poll);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
-  });
-}
+type Server = OrdoServer;
+const startServer = (): Promise<Server> => startOrdoServer(dataDir, children);
 
 async function stopServer(server: Server): Promise<void> {
   server.child.kill('SIGTERM');
