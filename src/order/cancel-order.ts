@@ -12,12 +12,12 @@ import type { Trx } from '../db/database.js';
 import type { CommandContext, CommandOutcome } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import { rejectOpenHolds } from './hold.repository.js';
-import { withChanged } from './edit-order.js';
+import { writeLineChanges } from './edit-order.js';
 import { byStockRow, releaseLineUnits } from './line-stock.js';
 import { LineUnits, type Order } from './order.js';
-import { addTimeline, loadOrder, lockOrder, transitionOrder, writeLines, writeOrderTotals, type TimelineEntry } from './order.repository.js';
+import { addTimeline, loadOrder, lockOrder, transitionOrder, type TimelineEntry } from './order.repository.js';
 import {
-  activeUnits, chargesOf, openUnits, pickLines, requireStatus, scaleLineMoney, takeUnits, totalsOf, type LineState, type OrderState,
+  activeUnits, openUnits, pickLines, requireStatus, scaleLineMoney, settledStatus, takeUnits, type LineState, type OrderState,
 } from './order-state.js';
 import { editableStatuses, type OrderStatus } from './order-status.js';
 
@@ -45,14 +45,6 @@ function cancelUnits(line: LineState, quantity: number): { next: LineState; done
   return { next, done: { lineId: line.id, lineNo: line.lineNo, quantity, released: taken.allocated } };
 }
 
-/** Where an order goes once units are cancelled, or null to stay. */
-function statusAfterCancel(status: OrderStatus, lines: readonly LineState[]): OrderStatus | null {
-  if (lines.every((l) => openUnits(l) === 0)) return lines.some((l) => l.shipped > 0) ? 'shipped' : 'cancelled';
-  // The units that were waiting for stock are gone and everything left is reserved: the order is ready to ship.
-  if (status === 'confirmed' && lines.every((l) => openUnits(l) === l.allocated)) return 'allocated';
-  return null;
-}
-
 /**
  * Cancels units of a locked order: releases their stock, writes lines and totals, the timeline row and the status.
  * With `lines` undefined every open unit goes and open holds are closed (a cancelled order waits for nobody).
@@ -65,11 +57,7 @@ async function cancelUnitsOf(
   for (const r of [...results].sort((a, b) => byStockRow(a.next, b.next))) {
     await releaseLineUnits(trx, order.id, r.next.id, r.done.released, actor);
   }
-  const changed = results.map((r) => r.next);
-  const lines = withChanged(order, changed);
-  await writeLines(trx, changed);
-  const { totals, charges } = totalsOf(lines, chargesOf(order));
-  await writeOrderTotals(trx, order.id, totals, charges, lines);
+  const { lines } = await writeLineChanges(trx, order, results.map((r) => r.next));
 
   const done = results.map((r) => r.done);
   const released = done.reduce((a, l) => a + l.released, 0);
@@ -88,7 +76,7 @@ async function cancelUnitsOf(
   })));
   await addTimeline(trx, order.id, actor, entries);
 
-  const to = statusAfterCancel(order.status, lines);
+  const to = settledStatus(order.status, lines);
   if (to) {
     const message = to === 'cancelled' ? (opts.whole ? `Cancelled: ${reason}` : `Every unit cancelled: ${reason}`)
       : to === 'shipped' ? `Every remaining unit shipped; the rest cancelled: ${reason}` : 'Every remaining unit reserved';

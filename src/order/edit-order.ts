@@ -34,12 +34,18 @@ export const withChanged = (order: Pick<OrderState, 'lines'>, changed: readonly 
   return [...order.lines.map((l) => byId.get(l.id) ?? l), ...changed.filter((l) => !order.lines.some((o) => o.id === l.id))];
 };
 
-/** The common tail of a line edit: lines, totals, timeline, event, status — then the order as it now is. */
-export async function finishLineEdit(trx: Trx, order: OrderState, changed: readonly LineState[], entry: TimelineEntry, ctx: CommandContext, status: 200 | 201): Promise<CommandOutcome<Order>> {
+/** Writes changed lines and the totals the order's lines now make; returns those lines, totals and the new version. */
+export async function writeLineChanges(trx: Trx, order: OrderState, changed: readonly LineState[]) {
   const lines = withChanged(order, changed);
   const { totals, charges, clampedMinor } = totalsOf(lines, chargesOf(order));
   await writeLines(trx, changed);
   const version = await writeOrderTotals(trx, order.id, totals, charges, lines);
+  return { lines, totals, clampedMinor, version };
+}
+
+/** The common tail of a line edit: lines, totals, timeline, event, status — then the order as it now is. */
+export async function finishLineEdit(trx: Trx, order: OrderState, changed: readonly LineState[], entry: TimelineEntry, ctx: CommandContext, status: 200 | 201): Promise<CommandOutcome<Order>> {
+  const { lines, totals, clampedMinor, version } = await writeLineChanges(trx, order, changed);
   const totalsEntry: TimelineEntry = {
     type: 'totals_changed',
     message: `Total ${formatMoney(order.totals.totalMinor, order.currency)} → ${formatMoney(totals.totalMinor, order.currency)}`

@@ -19,6 +19,8 @@ describe('units', () => {
     expect(settledStatus('confirmed', [line()])).toBe('allocated');
     expect(settledStatus('allocated', [line({ allocated: 2, backordered: 1 })])).toBe('confirmed');
     expect(settledStatus('allocated', [line({ allocated: 0, cancelled: 3 })])).toBe('cancelled');
+    expect(settledStatus('partially_shipped', [line({ allocated: 0, shipped: 1, cancelled: 2 })])).toBe('shipped');
+    expect(settledStatus('in_fulfillment', [line({ allocated: 2, cancelled: 1 })])).toBeNull();
   });
 });
 

@@ -62,12 +62,13 @@ export const fullyAllocated = (lines: readonly LineState[]): boolean =>
   lines.every((l) => l.allocated === openUnits(l)) && lines.some((l) => openUnits(l) > 0);
 
 /**
- * Where a changed order's status must go, or null to stay: every unit cancelled → cancelled; a confirmed order whose
- * open units are now all reserved → allocated; an allocated order with units waiting for stock → back to confirmed.
- * Received and held orders keep their status: review decides what comes next for them.
+ * Where a changed order's status must go, or null to stay: no unit left open → cancelled, or shipped when some units
+ * shipped (the rest of a partly shipped order was cancelled); a confirmed order whose open units are now all
+ * reserved → allocated; an allocated order with units waiting for stock → back to confirmed. Received and held orders
+ * keep their status: review decides what comes next for them.
  */
 export function settledStatus(status: OrderStatus, lines: readonly LineState[]): OrderStatus | null {
-  if (lines.every((l) => openUnits(l) === 0 && l.shipped === 0)) return 'cancelled';
+  if (lines.every((l) => openUnits(l) === 0)) return lines.some((l) => l.shipped > 0) ? 'shipped' : 'cancelled';
   if (status === 'confirmed' && fullyAllocated(lines)) return 'allocated';
   if (status === 'allocated' && !fullyAllocated(lines)) return 'confirmed';
   return null;
