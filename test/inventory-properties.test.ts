@@ -112,8 +112,8 @@ async function apply(op: Op): Promise<void> {
       }
       case 'count': {
         const opened = await openCount(trx, { location: l(op.loc), skus: [s(op.sku)] });
-        await recordCountLines(trx, opened.body.id, { lines: [{ sku: s(op.sku), counted: op.counted }] });
-        await postCount(trx, opened.body.id, 'prop');
+        await recordCountLines(trx, opened.value.id, { lines: [{ sku: s(op.sku), counted: op.counted }] });
+        await postCount(trx, opened.value.id, 'prop');
         break;
       }
       case 'sync':

@@ -55,8 +55,8 @@ export function registerAccessRoutes(app: App, { db, run }: { db: Db; run: RunCo
     run(request, reply, async (trx, ctx) => {
       const created = await createApiKey(trx, { ...request.body, createdBy: ctx.actorId });
       return {
-        status: 201,
-        body: { ...toApiKey(created), key: created.key },
+        created: true,
+        value: { ...toApiKey(created), key: created.key },
         audit: { action: 'api_key.created', entityType: 'api_key', entityId: created.id, details: { role: created.role } },
       };
     }));
@@ -78,7 +78,7 @@ export function registerAccessRoutes(app: App, { db, run }: { db: Db; run: RunCo
     run(request, reply, async (trx) => {
       const row = await revokeApiKey(trx, request.params.id);
       if (!row) throw notFound('active API key', request.params.id);
-      return { status: 200, body: toApiKey(row), audit: { action: 'api_key.revoked', entityType: 'api_key', entityId: row.id } };
+      return { created: false, value: toApiKey(row), audit: { action: 'api_key.revoked', entityType: 'api_key', entityId: row.id } };
     }));
 
   app.get('/audit-log', {

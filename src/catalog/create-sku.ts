@@ -1,17 +1,17 @@
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
-import type { CommandOutcome } from '../db/command.js';
+import type { CommandResult } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { checkSku, type Sku, type SkuInput } from './sku.js';
 import { insertSku, toSku } from './sku.repository.js';
 
-export async function createSku(trx: Trx, input: SkuInput): Promise<CommandOutcome<Sku>> {
+export async function createSku(trx: Trx, input: SkuInput): Promise<CommandResult<Sku>> {
   const errors = checkSku(input);
   if (errors.length > 0) throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
   try {
     const sku = toSku(await insertSku(trx, newId(), input));
-    return { status: 201, body: sku, audit: { action: 'sku.created', entityType: 'sku', entityId: sku.id } };
+    return { created: true, value: sku, audit: { action: 'sku.created', entityType: 'sku', entityId: sku.id } };
   } catch (e) {
     throw skuUniqueViolation(e, input) ?? e;
   }

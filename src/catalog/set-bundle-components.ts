@@ -3,13 +3,13 @@
  * over components of component ATP ÷ quantity); it holds no stock of its own.
  */
 import type { Trx } from '../db/database.js';
-import type { CommandOutcome } from '../db/command.js';
+import type { CommandResult } from '../db/command.js';
 import { hasStockOnHand, publishSkuSignals, resolveRefs } from '../inventory/index.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { loadComponents, nestsBundles, replaceComponents } from './bundle.repository.js';
 import { findSkuById } from './sku.repository.js';
 
-export async function setBundleComponents(trx: Trx, bundleId: string, wanted: readonly { sku: string; quantity: number }[]): Promise<CommandOutcome<Awaited<ReturnType<typeof loadComponents>>>> {
+export async function setBundleComponents(trx: Trx, bundleId: string, wanted: readonly { sku: string; quantity: number }[]): Promise<CommandResult<Awaited<ReturnType<typeof loadComponents>>>> {
   if (!await findSkuById(trx, bundleId)) throw notFound('SKU', bundleId);
   const refs = await resolveRefs(trx, { sku: wanted.map((c) => c.sku) });
   const components = wanted.map((c) => ({ skuId: refs.sku(c.sku), quantity: c.quantity }));
@@ -25,5 +25,5 @@ export async function setBundleComponents(trx: Trx, bundleId: string, wanted: re
   await replaceComponents(trx, bundleId, components);
   // The bundle's ATP changed for every channel: publish it (through any stocked component's rows).
   await publishSkuSignals(trx, components.length > 0 ? components.map((c) => c.skuId) : [bundleId]);
-  return { status: 200, body: await loadComponents(trx, bundleId), audit: { action: 'sku.components_set', entityType: 'sku', entityId: bundleId, details: { components: components.length } } };
+  return { created: false, value: await loadComponents(trx, bundleId), audit: { action: 'sku.components_set', entityType: 'sku', entityId: bundleId, details: { components: components.length } } };
 }

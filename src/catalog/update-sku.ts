@@ -1,12 +1,12 @@
 import type { Trx } from '../db/database.js';
-import type { CommandOutcome } from '../db/command.js';
+import type { CommandResult } from '../db/command.js';
 import { AppError, missingOrConflict } from '../shared/errors.js';
 import { skuUniqueViolation } from './create-sku.js';
 import { checkSku, type Sku, type SkuPatch } from './sku.js';
 import { findSkuById, toSku, updateSku } from './sku.repository.js';
 
 /** Changes some fields of a SKU. With `expectedVersion` (If-Match), a concurrent change makes this a 409. */
-export async function changeSku(trx: Trx, id: string, patch: SkuPatch, expectedVersion?: number): Promise<CommandOutcome<Sku>> {
+export async function changeSku(trx: Trx, id: string, patch: SkuPatch, expectedVersion?: number): Promise<CommandResult<Sku>> {
   const errors = checkSku(patch);
   if (errors.length > 0) throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
   let row;
@@ -18,5 +18,5 @@ export async function changeSku(trx: Trx, id: string, patch: SkuPatch, expectedV
   if (!row) {
     throw missingOrConflict('SKU', id, await findSkuById(trx, id), expectedVersion);
   }
-  return { status: 200, body: toSku(row), audit: { action: 'sku.updated', entityType: 'sku', entityId: id, details: { fields: Object.keys(patch) } } };
+  return { created: false, value: toSku(row), audit: { action: 'sku.updated', entityType: 'sku', entityId: id, details: { fields: Object.keys(patch) } } };
 }

@@ -1,5 +1,5 @@
 import type { Trx } from '../db/database.js';
-import type { CommandOutcome } from '../db/command.js';
+import type { CommandResult } from '../db/command.js';
 import { AppError, type FieldError } from '../shared/errors.js';
 import { findRepeats, summariseUpsert, type BulkSummary } from '../shared/bulk.js';
 import { newId } from '../shared/ids.js';
@@ -10,7 +10,7 @@ import { findBarcodeOwners, toSku, upsertSkus } from './sku.repository.js';
  * Creates or replaces up to 1,000 SKUs by code, all or nothing: if any item is invalid, nothing is written and the
  * answer lists every invalid item by its index.
  */
-export async function upsertSkuBatch(trx: Trx, items: SkuInput[]): Promise<CommandOutcome<BulkSummary<Sku>>> {
+export async function upsertSkuBatch(trx: Trx, items: SkuInput[]): Promise<CommandResult<BulkSummary<Sku>>> {
   const errors: FieldError[] = items.flatMap((item, i) => checkSku(item, `/body/items/${i}`));
   findRepeats(items, 'code', (item) => item.code, errors);
   const barcodes = findRepeats(items, 'barcode', (item) => item.barcode, errors);
@@ -27,8 +27,8 @@ export async function upsertSkuBatch(trx: Trx, items: SkuInput[]): Promise<Comma
   const changed = await upsertSkus(trx, items.map((input) => ({ id: newId(), input })));
   const body = summariseUpsert(items.map((i) => i.code), changed, toSku);
   return {
-    status: 200,
-    body,
+    created: false,
+    value: body,
     audit: { action: 'sku.bulk_upserted', entityType: 'sku', entityId: null, details: { created: body.created, updated: body.updated, count: items.length } },
   };
 }

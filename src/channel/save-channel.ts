@@ -1,6 +1,6 @@
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
-import type { CommandOutcome } from '../db/command.js';
+import type { CommandResult } from '../db/command.js';
 import { republishAvailability } from '../inventory/index.js';
 import { AppError, missingOrConflict } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -16,18 +16,18 @@ function checkCurrency(currency: string | undefined): void {
   }
 }
 
-export async function createChannel(trx: Trx, input: ChannelInput): Promise<CommandOutcome<Channel>> {
+export async function createChannel(trx: Trx, input: ChannelInput): Promise<CommandResult<Channel>> {
   checkCurrency(input.currency);
   try {
     const channel = toChannel(await insertChannel(trx, newId(), input));
-    return { status: 201, body: channel, audit: { action: 'channel.created', entityType: 'channel', entityId: channel.id } };
+    return { created: true, value: channel, audit: { action: 'channel.created', entityType: 'channel', entityId: channel.id } };
   } catch (e) {
     if (isPgError(e, pgCode.uniqueViolation)) throw new AppError('already_exists', `a channel with code "${input.code}" already exists`);
     throw e;
   }
 }
 
-export async function changeChannel(trx: Trx, id: string, patch: ChannelPatch, expectedVersion?: number): Promise<CommandOutcome<Channel>> {
+export async function changeChannel(trx: Trx, id: string, patch: ChannelPatch, expectedVersion?: number): Promise<CommandResult<Channel>> {
   checkCurrency(patch.currency);
   const row = await updateChannel(trx, id, patch, expectedVersion);
   if (!row) {
@@ -36,5 +36,5 @@ export async function changeChannel(trx: Trx, id: string, patch: ChannelPatch, e
   // The presale window and the channel being active move its ATP without touching stock, so no trigger publishes
   // it: publish here, in the same transaction, rather than leave it stale until the daily job.
   if (patch.policy?.presaleDays !== undefined || patch.active !== undefined) await republishAvailability(trx);
-  return { status: 200, body: toChannel(row), audit: { action: 'channel.updated', entityType: 'channel', entityId: id, details: { fields: Object.keys(patch) } } };
+  return { created: false, value: toChannel(row), audit: { action: 'channel.updated', entityType: 'channel', entityId: id, details: { fields: Object.keys(patch) } } };
 }

@@ -114,9 +114,9 @@ export async function seedDemo(db: Db): Promise<string> {
     }
     await writeAudit(trx, {
       actorId: null, actorName: 'cli', action: 'demo.seeded', entityType: 'demo', entityId: null, requestId: null,
-      details: { locations: demoLocations.length, skus: skus.body.items.length, channels: demoChannels.length, carriers: demoCarriers.length, units },
+      details: { locations: demoLocations.length, skus: skus.value.items.length, channels: demoChannels.length, carriers: demoCarriers.length, units },
     });
-    return `demo data: ${demoLocations.length} locations (${locations.body.created} new), ${skus.body.items.length} SKUs (${skus.body.created} new), ` +
+    return `demo data: ${demoLocations.length} locations (${locations.value.created} new), ${skus.value.items.length} SKUs (${skus.value.created} new), ` +
       `${demoChannels.length} channels, ${demoCarriers.length} carriers, ${units} units received`;
   });
 }

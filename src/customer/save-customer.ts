@@ -1,7 +1,7 @@
 /** The customer use cases: create, and change (which includes putting a customer on or off the block list). */
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
-import type { CommandOutcome } from '../db/command.js';
+import type { CommandResult } from '../db/command.js';
 import { AppError, notFound, versionConflict } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { contactProblems, normaliseEmail, normalisePhone, type Customer, type CustomerInput, type CustomerPatch } from './customer.js';
@@ -36,7 +36,7 @@ async function write(values: CustomerColumns, action: () => Promise<CustomerRow>
   }
 }
 
-export async function createCustomer(trx: Trx, input: CustomerInput): Promise<CommandOutcome<Customer>> {
+export async function createCustomer(trx: Trx, input: CustomerInput): Promise<CommandResult<Customer>> {
   const values: CustomerColumns = {
     email: normaliseEmail(input.email) ?? null,
     phone: normalisePhone(input.phone) ?? null,
@@ -51,10 +51,10 @@ export async function createCustomer(trx: Trx, input: CustomerInput): Promise<Co
   checkContact(values);
   await checkUnique(trx, values, null);
   const row = await write(values, () => insertCustomer(trx, newId(), values));
-  return { status: 201, body: toCustomer(row), audit: { action: 'customer.created', entityType: 'customer', entityId: row.id } };
+  return { created: true, value: toCustomer(row), audit: { action: 'customer.created', entityType: 'customer', entityId: row.id } };
 }
 
-export async function changeCustomer(trx: Trx, id: string, patch: CustomerPatch, expectedVersion?: number): Promise<CommandOutcome<Customer>> {
+export async function changeCustomer(trx: Trx, id: string, patch: CustomerPatch, expectedVersion?: number): Promise<CommandResult<Customer>> {
   const current = await lockCustomer(trx, id);
   if (!current) throw notFound('customer', id);
   if (expectedVersion !== undefined && current.version !== expectedVersion) throw versionConflict('customer', current.version, expectedVersion);
@@ -77,8 +77,8 @@ export async function changeCustomer(trx: Trx, id: string, patch: CustomerPatch,
   const details: Record<string, unknown> = { fields: Object.keys(patch) };
   if (patch.blocked !== undefined && patch.blocked !== current.blocked) details.blocked = patch.blocked;
   return {
-    status: 200,
-    body: toCustomer(row),
+    created: false,
+    value: toCustomer(row),
     audit: { action: patch.blocked === true && !current.blocked ? 'customer.blocked' : patch.blocked === false && current.blocked ? 'customer.unblocked' : 'customer.updated', entityType: 'customer', entityId: id, details },
   };
 }

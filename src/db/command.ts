@@ -1,6 +1,6 @@
 /**
  * A command as a use case sees it, independent of HTTP: what it is given (`CommandContext`), what it returns
- * (`CommandOutcome`), the races it may ask to run again (`RetryCommand`), and the Idempotency-Key claim in SQL for use
+ * (`CommandResult`: what it produced and whether it created it; the route decides the HTTP status), the races it may ask to run again (`RetryCommand`), and the Idempotency-Key claim in SQL for use
  * cases that claim the key in their own first statement. The HTTP runner (src/http/command.ts) drives these; a
  * repository or use case imports this file, never the transport layer.
  */
@@ -19,9 +19,11 @@ export interface AuditOf {
   details?: Record<string, unknown>;
 }
 
-export interface CommandOutcome<T> {
-  status: number;
-  body: T;
+/** What a use case answers: its value, whether it created something new, and what the audit log records. */
+export interface CommandResult<T> {
+  /** True when the command made something that did not exist (an order, a shipment, a hold, a movement); false when it changed or found one. */
+  created: boolean;
+  value: T;
   audit: AuditOf | null;
   /** The use case already wrote the audit row and stored the idempotent response in its own statements. */
   persisted?: boolean;
@@ -34,6 +36,11 @@ export interface IdempotencyClaim {
   method: string;
   path: string;
   requestHash: string;
+  /**
+   * The status the route answers when the command creates what it was asked to: a use case that stores its answer
+   * with the key in its own statement (`persisted`) stores this one.
+   */
+  createdStatus: number;
 }
 
 export interface CommandContext {
@@ -71,8 +78,8 @@ export class RetryCommand extends Error {
 export const isRetryable = (e: unknown): boolean =>
   e instanceof RetryCommand || (isPgError(e) && (e.code === pgCode.deadlockDetected || e.code === pgCode.serializationFailure));
 
-/** The audit row and the stored response, in one statement. */
-export async function persistOutcome<T>(trx: Trx, ctx: CommandContext, claim: IdempotencyClaim | null, result: CommandOutcome<T>): Promise<void> {
+/** The audit row and the stored response (the status the route chose for the result), in one statement. */
+export async function persistOutcome<T>(trx: Trx, ctx: CommandContext, claim: IdempotencyClaim | null, result: CommandResult<T>, status: number): Promise<void> {
   const audit = result.audit;
   if (!audit && !claim) return;
   await sql`
@@ -82,7 +89,7 @@ export async function persistOutcome<T>(trx: Trx, ctx: CommandContext, claim: Id
              ${ctx.requestId}, ${JSON.stringify(audit?.details ?? {})}::jsonb
       WHERE ${audit !== null}
     )
-    UPDATE idempotency_keys SET response_status = ${result.status}, response_body = ${JSON.stringify(result.body)}::jsonb
+    UPDATE idempotency_keys SET response_status = ${status}, response_body = ${JSON.stringify(result.value)}::jsonb
     WHERE principal_id = ${claim?.principalId ?? null} AND key = ${claim?.key ?? null}`.execute(trx);
 }
 
@@ -90,15 +97,14 @@ export async function persistOutcome<T>(trx: Trx, ctx: CommandContext, claim: Id
  * The claim as a CTE plus two output columns, for a use case's first statement: `claimed` (this request owns the key)
  * and `prior` (the first request's row). Interpret the row with `checkClaim`.
  */
-export function claimSql(claim: IdempotencyClaim | null, answer?: { status: number; body: unknown }) {
+export function claimSql(claim: IdempotencyClaim | null) {
   if (!claim) return { cte: sql`claim AS (SELECT NULL::text AS key WHERE false)`, columns: sql`true AS claimed, NULL::json AS prior` };
-  // A use case that knows its answer before writing stores it with the claim: a sibling CTE could not update a row
-  // this statement inserts. If the work then fails, the transaction rolls the claim back with it.
+  // The answer is stored later in the same transaction (persistOutcome, or the use case's write statement); if the
+  // work fails, the transaction rolls the claim back with it.
   return {
     cte: sql`claim AS (
       INSERT INTO idempotency_keys (principal_id, key, method, path, request_hash, response_status, response_body)
-      VALUES (${claim.principalId}, ${claim.key}, ${claim.method}, ${claim.path}, ${claim.requestHash},
-              ${answer?.status ?? null}, ${answer ? JSON.stringify(answer.body) : null}::jsonb)
+      VALUES (${claim.principalId}, ${claim.key}, ${claim.method}, ${claim.path}, ${claim.requestHash}, NULL, NULL)
       ON CONFLICT (principal_id, key) DO NOTHING RETURNING key)`,
     columns: sql`EXISTS (SELECT 1 FROM claim) AS claimed,
       (SELECT row_to_json(k) FROM (SELECT request_hash, response_status, response_body, method, path FROM idempotency_keys

@@ -8,6 +8,12 @@ export type Trx = Transaction<DB>;
 /** A function that accepts either may run inside or outside a transaction; one that takes `Trx` must run inside. */
 export type DbOrTrx = Db | Trx;
 
+/** The transaction a step needs, from a handle that may be the pool (an autocommit attempt): fails loudly if it is. */
+export function inTransaction(db: DbOrTrx): Trx {
+  if (!db.isTransaction) throw new Error('this step must run inside a transaction, and was given the pool');
+  return db as Trx;
+}
+
 // int8 (bigint, count(*)) arrives as a string by default. Ordo's counts and minor-unit amounts fit in 2^53, and a
 // value that does not is an error worth failing loudly on rather than a silent precision loss.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => {

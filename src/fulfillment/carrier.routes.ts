@@ -14,7 +14,7 @@ export function registerCarrierRoutes(app: App, { db, run }: { db: Db; run: RunC
     schema: { tags, summary: 'Create or replace a carrier by code', body: CarrierInput, response: { 200: Carrier } },
   }, (request, reply) => run(request, reply, async (trx) => {
     const carrier = await upsertCarrier(trx, request.body);
-    return { status: 200, body: carrier, audit: { action: 'carrier.saved', entityType: 'carrier', entityId: carrier.id } };
+    return { created: false, value: carrier, audit: { action: 'carrier.saved', entityType: 'carrier', entityId: carrier.id } };
   }));
 
   app.get('/carriers', {

@@ -8,44 +8,64 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Db, Trx } from '../db/database.js';
+import type { Db, DbOrTrx, Trx } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import {
   claimKey, isRetryable, MAX_ATTEMPTS, persistOutcome, Replay,
-  type CommandContext, type CommandOutcome, type IdempotencyClaim,
+  type CommandContext, type CommandResult, type IdempotencyClaim,
 } from '../db/command.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-export type RunCommand = <T>(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>,
-  opts?: RunOptions,
-) => Promise<T>;
+/** A use case run in a transaction of its own. */
+export type TransactionalWork<T> = (trx: Trx, ctx: CommandContext) => Promise<CommandResult<T>>;
+/** A use case that may run without a transaction: it is given the pool on the attempts that run in autocommit. */
+export type AutocommitWork<T> = (db: DbOrTrx, ctx: CommandContext) => Promise<CommandResult<T>>;
 
-export interface RunOptions {
+export interface RunOptions<T = unknown> {
   /** The use case claims the Idempotency-Key itself (ctx.idempotency). */
   ownsIdempotency?: boolean;
-  /** No transaction: the use case writes in single statements of its own. A function decides per attempt. */
-  autocommit?: boolean | ((attempt: number) => boolean);
+  /**
+   * The HTTP status of a result. The default is the REST one: 201 when the command created something, else 200.
+   * A use case that stores its answer itself (`persisted`) is told the created status through its claim.
+   */
+  status?: (result: CommandResult<T>) => number;
 }
+
+export interface AutocommitOptions<T = unknown> extends RunOptions<T> {
+  /**
+   * No transaction on these attempts: the use case writes in single statements of its own (claim, change, audit) and
+   * answers `persisted`. A function decides per attempt; the others run in a transaction.
+   */
+  autocommit: boolean | ((attempt: number) => boolean);
+}
+
+export interface RunCommand {
+  <T>(request: FastifyRequest, reply: FastifyReply, work: AutocommitWork<T>, opts: AutocommitOptions<T>): Promise<T>;
+  <T>(request: FastifyRequest, reply: FastifyReply, work: TransactionalWork<T>, opts?: RunOptions<T>): Promise<T>;
+}
+
+const restStatus = (result: CommandResult<unknown>): number => (result.created ? 201 : 200);
 
 export function commandRunner(db: Db): RunCommand {
   return async function runCommand<T>(
     request: FastifyRequest,
     reply: FastifyReply,
-    work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>,
-    opts: RunOptions = {},
+    work: TransactionalWork<T> | AutocommitWork<T>,
+    opts: Partial<AutocommitOptions<T>> = {},
   ): Promise<T> {
+    const statusOf = opts.status ?? restStatus;
     const key = idempotencyKey(request);
     const requestHash = key ? hashRequest(request) : '';
-    const claim = key ? { principalId: request.principal.id, key, method: request.method, path: request.url, requestHash } : null;
+    const claim = key ? {
+      principalId: request.principal.id, key, method: request.method, path: request.url, requestHash,
+      createdStatus: statusOf({ created: true, value: undefined as T, audit: null }),
+    } : null;
     const actor = { requestId: request.id, actorId: request.principal.id, actorName: request.principal.name };
     try {
-      const outcome = await executeCommand(db, actor, claim, work, opts);
-      reply.code(outcome.status);
-      return outcome.body;
+      const result = await executeCommand(db, actor, claim, work, statusOf, opts);
+      reply.code(statusOf(result));
+      return result.value;
     } catch (e) {
       if (!(e instanceof Replay)) throw e;
       reply.code(e.status).header('idempotent-replayed', 'true');
@@ -62,9 +82,10 @@ async function executeCommand<T>(
   db: Db,
   actor: Pick<CommandContext, 'requestId' | 'actorId' | 'actorName'>,
   claim: IdempotencyClaim | null,
-  work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>,
-  opts: RunOptions = {},
-): Promise<CommandOutcome<T>> {
+  work: TransactionalWork<T> | AutocommitWork<T>,
+  statusOf: (result: CommandResult<T>) => number,
+  opts: Partial<AutocommitOptions<T>>,
+): Promise<CommandResult<T>> {
   for (let attempt = 1; ; attempt++) {
     const ctx: CommandContext = { ...actor, attempt, idempotency: opts.ownsIdempotency ? claim : null };
     try {
@@ -73,11 +94,12 @@ async function executeCommand<T>(
         // A use case that does all its writing in ONE statement (claim, change, audit) needs no BEGIN/COMMIT: the
         // statement is atomic by itself, and the row locks it takes are held for that statement only. (It may read
         // first, as batched captures do: the write statement checks again what it depends on.)
-        ? await runAutocommit(db, ctx, work)
+        // Only AutocommitWork may ask for it (RunCommand's overloads).
+        ? await runAutocommit(db, ctx, work as AutocommitWork<T>)
         : await db.transaction().execute(async (trx) => {
           if (claim && !opts.ownsIdempotency) await claimKey(trx, claim);
           const result = await work(trx, ctx);
-          if (!result.persisted) await persistOutcome(trx, ctx, claim, result);
+          if (!result.persisted) await persistOutcome(trx, ctx, claim, result, statusOf(result));
           return result;
         });
     } catch (e) {
@@ -102,11 +124,10 @@ function hashRequest(request: FastifyRequest): string {
     .digest('hex');
 }
 
-async function runAutocommit<T>(db: Db, ctx: CommandContext, work: (trx: Trx, ctx: CommandContext) => Promise<CommandOutcome<T>>) {
-  // The work receives the pool-level handle typed as a transaction: it must write in a single statement and
-  // return `persisted: true` (audit and answer written by that statement).
-  const result = await work(db as unknown as Trx, ctx);
+async function runAutocommit<T>(db: Db, ctx: CommandContext, work: AutocommitWork<T>): Promise<CommandResult<T>> {
+  // The work gets the pool: it must write in a single statement and answer `persisted` (audit and answer written by
+  // that statement). A step that needs a transaction asks for one with `inTransaction`, and fails loudly here.
+  const result = await work(db, ctx);
   if (!result.persisted) throw new Error('an autocommit command must write its audit row and answer itself');
   return result;
 }
-

@@ -1,5 +1,5 @@
 /** Correcting on-hand quantities up or down with a reason (damaged, lost, found, correction): all lines or none. */
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import type { Trx } from '../db/database.js';
 import { newId } from '../shared/ids.js';
 import { toLevelAfter } from './inventory.js';
@@ -11,7 +11,7 @@ export interface AdjustStockInput {
 }
 
 /** Applies each line's delta to on hand as an 'adjustment' movement; all lines share one new adjustment id. */
-export async function adjustStock(trx: Trx, input: AdjustStockInput, ctx: CommandContext): Promise<CommandOutcome<LevelsAfter>> {
+export async function adjustStock(trx: Trx, input: AdjustStockInput, ctx: CommandContext): Promise<CommandResult<LevelsAfter>> {
   const lines = input.lines;
   const refs = await resolveRefs(trx, { sku: lines.map((l) => l.sku), location: lines.map((l) => l.location) });
   const ref = newId();
@@ -21,5 +21,5 @@ export async function adjustStock(trx: Trx, input: AdjustStockInput, ctx: Comman
     actorOf(ctx),
     'adjustment',
   );
-  return { status: 201, body: { levels: levels.map(toLevelAfter) }, audit: { action: 'stock.adjusted', entityType: 'adjustment', entityId: ref, details: { lines: lines.length } } };
+  return { created: true, value: { levels: levels.map(toLevelAfter) }, audit: { action: 'stock.adjusted', entityType: 'adjustment', entityId: ref, details: { lines: lines.length } } };
 }

@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import { Type, type Static } from 'typebox';
 import type { DbOrTrx, Trx } from '../db/database.js';
-import type { CommandOutcome } from '../db/command.js';
+import type { CommandResult } from '../db/command.js';
 import { Id, Nullable, Timestamp } from '../http/schemas.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -91,7 +91,7 @@ function requireTransition(count: { id: string; status: CountStatus }, to: Count
 
 // ---- use cases -------------------------------------------------------------------------------------------------
 
-export async function openCount(trx: Trx, input: OpenCountRequest): Promise<CommandOutcome<StockCount>> {
+export async function openCount(trx: Trx, input: OpenCountRequest): Promise<CommandResult<StockCount>> {
   const refs = await resolveRefs(trx, { location: [input.location], sku: input.skus ?? [] });
   const locationId = refs.location(input.location);
   const id = newId();
@@ -109,10 +109,10 @@ export async function openCount(trx: Trx, input: OpenCountRequest): Promise<Comm
     WHERE ${skuIds}::uuid[] IS NULL AND s.location_id = ${locationId}
   `.execute(trx);
   const count = await loadCount(trx, id);
-  return { status: 201, body: count, audit: { action: 'stock_count.opened', entityType: 'stock_count', entityId: id, details: { locationId, lines: count.lines.length } } };
+  return { created: true, value: count, audit: { action: 'stock_count.opened', entityType: 'stock_count', entityId: id, details: { locationId, lines: count.lines.length } } };
 }
 
-export async function recordCountLines(trx: Trx, id: string, input: RecordCountRequest): Promise<CommandOutcome<StockCount>> {
+export async function recordCountLines(trx: Trx, id: string, input: RecordCountRequest): Promise<CommandResult<StockCount>> {
   const count = await lockCount(trx, id);
   if (count.status !== 'open') {
     throw new AppError('invalid_state', `count ${id} is ${count.status}; counted quantities can be recorded only on an open count`, { currentStatus: count.status, allowed: ['open'] });
@@ -137,14 +137,14 @@ export async function recordCountLines(trx: Trx, id: string, input: RecordCountR
     LEFT JOIN stock_levels s ON s.sku_id = x.sku_id AND s.location_id = ${count.locationId}
     ON CONFLICT (count_id, sku_id) DO UPDATE SET counted = excluded.counted
   `.execute(trx);
-  return { status: 200, body: await loadCount(trx, id), audit: { action: 'stock_count.recorded', entityType: 'stock_count', entityId: id, details: { lines: lines.length } } };
+  return { created: false, value: await loadCount(trx, id), audit: { action: 'stock_count.recorded', entityType: 'stock_count', entityId: id, details: { lines: lines.length } } };
 }
 
 /**
  * Posts every counted line's variance as one 'count' movement, all or nothing: a variance that would take on hand
  * below reserved + quarantined is a 409 (someone must release those units first) and nothing is posted.
  */
-export async function postCount(trx: Trx, id: string, actor: string): Promise<CommandOutcome<StockCount>> {
+export async function postCount(trx: Trx, id: string, actor: string): Promise<CommandResult<StockCount>> {
   const count = await lockCount(trx, id);
   requireTransition(count, 'posted');
   const variances = await trx.selectFrom('stock_count_lines')
@@ -160,14 +160,14 @@ export async function postCount(trx: Trx, id: string, actor: string): Promise<Co
   })), actor, `posting count ${id}`);
   await trx.updateTable('stock_counts').set({ status: 'posted', posted_at: sql<Date>`now()` }).where('id', '=', id).execute();
   const body = await loadCount(trx, id);
-  return { status: 200, body, audit: { action: 'stock_count.posted', entityType: 'stock_count', entityId: id, details: { ...body.totals, movements: variances.length } } };
+  return { created: false, value: body, audit: { action: 'stock_count.posted', entityType: 'stock_count', entityId: id, details: { ...body.totals, movements: variances.length } } };
 }
 
-export async function cancelCount(trx: Trx, id: string): Promise<CommandOutcome<StockCount>> {
+export async function cancelCount(trx: Trx, id: string): Promise<CommandResult<StockCount>> {
   const count = await lockCount(trx, id);
   requireTransition(count, 'cancelled');
   await trx.updateTable('stock_counts').set({ status: 'cancelled' }).where('id', '=', id).execute();
-  return { status: 200, body: await loadCount(trx, id), audit: { action: 'stock_count.cancelled', entityType: 'stock_count', entityId: id } };
+  return { created: false, value: await loadCount(trx, id), audit: { action: 'stock_count.cancelled', entityType: 'stock_count', entityId: id } };
 }
 
 // ---- SQL -------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /** Receiving stock at a location without a purchase order (supply orders receive through receive-supply). */
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import type { Trx } from '../db/database.js';
 import { newId } from '../shared/ids.js';
 import { toLevelAfter } from './inventory.js';
@@ -14,7 +14,7 @@ export interface ReceiveStockInput {
 }
 
 /** Adds the received units to on hand, one 'receipt' movement per line, referenced by the delivery note (or a new id). */
-export async function receiveStock(trx: Trx, input: ReceiveStockInput, ctx: CommandContext): Promise<CommandOutcome<LevelsAfter>> {
+export async function receiveStock(trx: Trx, input: ReceiveStockInput, ctx: CommandContext): Promise<CommandResult<LevelsAfter>> {
   const refs = await resolveRefs(trx, { sku: input.lines.map((l) => l.sku), location: [input.location] });
   const id = input.reference ?? newId();
   const levels = await moveStock(
@@ -23,5 +23,5 @@ export async function receiveStock(trx: Trx, input: ReceiveStockInput, ctx: Comm
     actorOf(ctx),
     'receipt',
   );
-  return { status: 201, body: { levels: levels.map(toLevelAfter) }, audit: { action: 'stock.received', entityType: 'location', entityId: refs.location(input.location), details: { reference: id, lines: input.lines.length } } };
+  return { created: true, value: { levels: levels.map(toLevelAfter) }, audit: { action: 'stock.received', entityType: 'location', entityId: refs.location(input.location), details: { reference: id, lines: input.lines.length } } };
 }

@@ -10,6 +10,7 @@ import { findReservations, listReservations, type ReservationRow } from './reser
 import { closeReservations, reserveStock } from './reserve-stock.js';
 import { onHandReservations } from './reserve-on-hand.js';
 import { claimKey } from '../db/command.js';
+import { inTransaction } from '../db/database.js';
 import type { InventoryDeps } from './routes.js';
 import { actorOf } from './stock.routes.js';
 import { unknownRefResponse } from '../http/openapi.js';
@@ -71,11 +72,11 @@ export function registerReservationRoutes(app: App, { db, batchDb, run }: Invent
       }, { additionalProperties: false }),
       response: { 201: Type.Object({ reservations: Type.Array(Reservation) }), 404: unknownRefResponse() },
     },
-  }, (request, reply) => run(request, reply, async (trx, ctx) => {
+  }, (request, reply) => run(request, reply, async (db, ctx) => {
     const b = request.body;
     if (b.expiresAt && b.ttlSeconds) throw invalidField('/body/ttlSeconds', 'give expiresAt or ttlSeconds, not both');
-    const refs = await resolveRefs(trx, { sku: b.lines.map((l) => l.sku), location: b.lines.map((l) => l.location), channel: b.channel ? [b.channel] : [] });
-    const channel = b.channel ? await findChannel(trx, refs.channel(b.channel)) : undefined;
+    const refs = await resolveRefs(db, { sku: b.lines.map((l) => l.sku), location: b.lines.map((l) => l.location), channel: b.channel ? [b.channel] : [] });
+    const channel = b.channel ? await findChannel(db, refs.channel(b.channel)) : undefined;
     const now = new Date();
     const expiresAt = b.expiresAt ? new Date(b.expiresAt) : b.ttlSeconds ? new Date(now.getTime() + b.ttlSeconds * 1000) : null;
     if (expiresAt && expiresAt <= now) throw invalidField('/body/expiresAt', 'is in the past');
@@ -86,13 +87,14 @@ export function registerReservationRoutes(app: App, { db, batchDb, run }: Invent
     });
     // Without a channel there are no quotas and no presale: the one-statement path.
     if (!channel) return reserveOnHand(lines, { expiresAt, refs, actor: actorOf(ctx), ctx });
+    const trx = inTransaction(db);
     if (ctx.idempotency) await claimKey(trx, ctx.idempotency);
     const reserved = await reserveStock(trx, {
       lines, channel: { id: channel.id, presaleDays: channel.presale_days }, expiresAt,
       actor: actorOf(ctx), today: now.toISOString().slice(0, 10),
     });
     const rows = await findReservations(trx, reserved.map((r) => r.reservationId));
-    return { status: 201, body: { reservations: rows.map(toReservation) }, audit: { action: 'stock.reserved', entityType: 'reservation', entityId: rows[0]?.id ?? null, details: { lines: rows.length } } };
+    return { created: true, value: { reservations: rows.map(toReservation) }, audit: { action: 'stock.reserved', entityType: 'reservation', entityId: rows[0]?.id ?? null, details: { lines: rows.length } } };
   }, { ownsIdempotency: true, autocommit: !request.body.channel }));
 
   app.get('/reservations', {
@@ -142,7 +144,7 @@ export function registerReservationRoutes(app: App, { db, batchDb, run }: Invent
       await closeReservations(trx, { ids: [request.params.id] }, verb, { quantity: request.body.quantity, actor: actorOf(ctx) });
       const [row] = await findReservations(trx, [request.params.id]);
       if (!row) throw notFound('reservation', request.params.id);
-      return { status: 200, body: toReservation(row), audit: { action: `reservation.${verb === 'release' ? 'released' : 'committed'}`, entityType: 'reservation', entityId: row.id } };
+      return { created: false, value: toReservation(row), audit: { action: `reservation.${verb === 'release' ? 'released' : 'committed'}`, entityType: 'reservation', entityId: row.id } };
     }));
   }
 }

@@ -12,7 +12,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { Batcher } from '../db/batcher.js';
-import { checkClaim, RetryCommand, type AuditOf, type CommandContext, type CommandOutcome, type IdempotencyClaim, MAX_ATTEMPTS } from '../db/command.js';
+import { checkClaim, RetryCommand, type AuditOf, type CommandContext, type CommandResult, type IdempotencyClaim, MAX_ATTEMPTS } from '../db/command.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { newId } from '../shared/ids.js';
 import { freeUnits } from './inventory.js';
@@ -60,7 +60,7 @@ const MAX_IN_FLIGHT = 1;
 export type ReserveOnHand = (
   lines: readonly ReserveLine[],
   opts: { expiresAt: Date | null; refs: ResolvedRefs; actor: string; ctx: CommandContext },
-) => Promise<CommandOutcome<Body>>;
+) => Promise<CommandResult<Body>>;
 
 export function onHandReservations(db: Db): ReserveOnHand {
   const batcher = new Batcher<Request, Decision>((requests) => writeBatch(db, requests), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
@@ -77,7 +77,7 @@ export function onHandReservations(db: Db): ReserveOnHand {
     const decision = await batcher.submit(request);
     switch (decision.kind) {
       case 'reserved':
-        return { status: 201, body: { reservations: views }, audit, persisted: true };
+        return { created: true, value: { reservations: views }, audit, persisted: true };
       case 'answered-before':
         checkClaim(request.claim, { claimed: false, prior: decision.prior });
         throw new Error('unreachable: checkClaim answers a request whose key was used before');
@@ -110,7 +110,7 @@ async function refusedAnswer(db: Db, lines: readonly ReserveLine[], ctx: Command
 async function writeBatch(db: Db, requests: readonly Request[]): Promise<Decision[]> {
   const items = requests.map((r, item) => ({
     item, principal_id: r.claim?.principalId ?? null, key: r.claim?.key ?? null, method: r.claim?.method ?? null,
-    path: r.claim?.path ?? null, request_hash: r.claim?.requestHash ?? null,
+    path: r.claim?.path ?? null, request_hash: r.claim?.requestHash ?? null, answer_status: r.claim?.createdStatus ?? null,
     // The answer is stored only with a key; it is what a replay returns.
     body: r.claim ? { reservations: r.views } : null,
     actor_id: r.ctx.actorId, actor_name: r.ctx.actorName, request_id: r.ctx.requestId, entity_id: r.audit.entityId,
@@ -128,7 +128,7 @@ async function writeBatch(db: Db, requests: readonly Request[]): Promise<Decisio
   const result = await sql<{ item: number; accepted: boolean | null; owned: boolean; prior: PriorRequest }>`
     WITH items AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(
-        item int, principal_id uuid, key text, method text, path text, request_hash text, body jsonb,
+        item int, principal_id uuid, key text, method text, path text, request_hash text, answer_status int, body jsonb,
         actor_id uuid, actor_name text, request_id text, entity_id uuid, details jsonb)
     ),
     -- Keys answered before (committed): those requests replay the first answer and take no part.
@@ -144,7 +144,7 @@ async function writeBatch(db: Db, requests: readonly Request[]): Promise<Decisio
     -- wait for it; if it commits, this request does not own its key and moves nothing.
     claim AS (
       INSERT INTO idempotency_keys (principal_id, key, method, path, request_hash, response_status, response_body)
-      SELECT i.principal_id, i.key, i.method, i.path, i.request_hash, 201, i.body
+      SELECT i.principal_id, i.key, i.method, i.path, i.request_hash, i.answer_status, i.body
       FROM items i JOIN decided d USING (item)
       WHERE d.accepted AND i.key IS NOT NULL
       ORDER BY i.principal_id, i.key

@@ -1,5 +1,5 @@
 /** Setting a channel's dedicated quota for a SKU (or its default rule), in units or percent of sellable stock. */
-import type { CommandOutcome } from '../db/command.js';
+import type { CommandResult } from '../db/command.js';
 import type { Trx } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -9,7 +9,7 @@ import { resolveRefs } from './refs.repository.js';
 export interface SetAllocationInput { channel: string; sku?: string | null; quotaUnits?: number; quotaPercent?: number }
 
 /** Creates or replaces the rule of (channel, SKU or default) and republishes the ATP it moves. */
-export async function setAllocation(trx: Trx, input: SetAllocationInput): Promise<CommandOutcome<AllocationView>> {
+export async function setAllocation(trx: Trx, input: SetAllocationInput): Promise<CommandResult<AllocationView>> {
   if ((input.quotaUnits === undefined) === (input.quotaPercent === undefined)) {
     throw new AppError('validation_failed', 'give exactly one of quotaUnits and quotaPercent');
   }
@@ -20,5 +20,5 @@ export async function setAllocation(trx: Trx, input: SetAllocationInput): Promis
   });
   await publishAllocationChange(trx, skuId);
   const saved = await getAllocation(trx, id);
-  return { status: 200, body: saved, audit: { action: 'allocation.set', entityType: 'channel_allocation', entityId: id, details: { quotaUnits: input.quotaUnits, quotaPercent: input.quotaPercent } } };
+  return { created: false, value: saved, audit: { action: 'allocation.set', entityType: 'channel_allocation', entityId: id, details: { quotaUnits: input.quotaUnits, quotaPercent: input.quotaPercent } } };
 }

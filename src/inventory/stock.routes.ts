@@ -143,7 +143,7 @@ export function registerStockRoutes(app: App, { db, run }: InventoryDeps): void 
     },
   }, (request, reply) => run(request, reply, async (trx) => {
     const items = await changeStockSettings(trx, request.body.items);
-    return { status: 200, body: { items }, audit: { action: 'stock.settings_changed', entityType: 'stock', entityId: null, details: { items: items.length } } };
+    return { created: false, value: { items }, audit: { action: 'stock.settings_changed', entityType: 'stock', entityId: null, details: { items: items.length } } };
   }));
 
 }

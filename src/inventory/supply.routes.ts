@@ -75,7 +75,7 @@ export function registerSupplyRoutes(app: App, { db, run }: InventoryDeps): void
       type: b.type, reference: b.reference ?? null, locationId: refs.location(b.location), sourceLocationId: null, expectedOn: b.expectedOn,
       lines: b.lines.map((l) => ({ skuId: refs.sku(l.sku), quantity: l.quantity, expectedOn: l.expectedOn })),
     }, actorOf(ctx));
-    return { status: 201, body: await loaded(trx, id), audit: { action: 'supply.created', entityType: 'supply_order', entityId: id } };
+    return { created: true, value: await loaded(trx, id), audit: { action: 'supply.created', entityType: 'supply_order', entityId: id } };
   }));
 
   app.post('/stock/transfers', {
@@ -99,7 +99,7 @@ export function registerSupplyRoutes(app: App, { db, run }: InventoryDeps): void
       type: 'transfer', reference: b.reference ?? null, locationId: refs.location(b.to), sourceLocationId: refs.location(b.from), expectedOn: b.expectedOn,
       lines: b.lines.map((l) => ({ skuId: refs.sku(l.sku), quantity: l.quantity, expectedOn: l.expectedOn })),
     }, actorOf(ctx));
-    return { status: 201, body: await loaded(trx, id), audit: { action: 'transfer.shipped', entityType: 'supply_order', entityId: id } };
+    return { created: true, value: await loaded(trx, id), audit: { action: 'transfer.shipped', entityType: 'supply_order', entityId: id } };
   }));
 
   for (const path of ['/supply/:id/receive', '/stock/transfers/:id/receive']) {
@@ -110,7 +110,7 @@ export function registerSupplyRoutes(app: App, { db, run }: InventoryDeps): void
       const lines = request.body.lines ?? null;
       const refs = await resolveRefs(trx, { sku: (lines ?? []).map((l) => l.sku) });
       await receiveSupply(trx, request.params.id, lines && lines.map((l) => ({ skuId: refs.sku(l.sku), quantity: l.quantity })), actorOf(ctx));
-      return { status: 200, body: await loaded(trx, request.params.id), audit: { action: 'supply.received', entityType: 'supply_order', entityId: request.params.id } };
+      return { created: false, value: await loaded(trx, request.params.id), audit: { action: 'supply.received', entityType: 'supply_order', entityId: request.params.id } };
     }));
   }
 
@@ -119,7 +119,7 @@ export function registerSupplyRoutes(app: App, { db, run }: InventoryDeps): void
     schema: { tags, summary: 'Cancel an open purchase or production order (presale reservations on it are released)', params: IdParams, response: { 200: SupplyOrder } },
   }, (request, reply) => run(request, reply, async (trx, ctx) => {
     await cancelSupply(trx, request.params.id, actorOf(ctx));
-    return { status: 200, body: await loaded(trx, request.params.id), audit: { action: 'supply.cancelled', entityType: 'supply_order', entityId: request.params.id } };
+    return { created: false, value: await loaded(trx, request.params.id), audit: { action: 'supply.cancelled', entityType: 'supply_order', entityId: request.params.id } };
   }));
 
   app.get('/supply', {

@@ -9,7 +9,7 @@
  */
 import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
-import type { CommandOutcome } from '../db/command.js';
+import type { CommandResult } from '../db/command.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { moveStock } from './move-stock.js';
@@ -24,7 +24,7 @@ interface Pair { skuId: string; locationId: string }
 const keyOf = (p: Pair) => `${p.skuId}/${p.locationId}`;
 const NO_STOCK: OrdoLevel = { onHand: 0, reserved: 0, quarantined: 0 };
 
-export async function syncStock(trx: Trx, input: SyncRequest, defaults: Thresholds, actor: string): Promise<CommandOutcome<SyncResult>> {
+export async function syncStock(trx: Trx, input: SyncRequest, defaults: Thresholds, actor: string): Promise<CommandResult<SyncResult>> {
   const refs = await resolveRefs(trx, { sku: input.rows.map((r) => r.sku), location: input.rows.map((r) => r.location) });
   const rows = input.rows.map((r) => {
     const pair = { skuId: refs.sku(r.sku), locationId: refs.location(r.location) };
@@ -68,7 +68,7 @@ export async function syncStock(trx: Trx, input: SyncRequest, defaults: Threshol
       ...(discrepancyId !== undefined && { discrepancyId }),
     })),
   };
-  return { status: 200, body, audit: { action: 'stock_sync.received', entityType: 'stock_sync', entityId: input.source, details: { ...counts, rows: rows.length, thresholds } } };
+  return { created: false, value: body, audit: { action: 'stock_sync.received', entityType: 'stock_sync', entityId: input.source, details: { ...counts, rows: rows.length, thresholds } } };
 }
 
 const unnestPairs = (pairs: readonly Pair[]) =>
@@ -171,7 +171,7 @@ export async function decideDiscrepancy(
   id: string,
   decision: 'approved' | 'rejected',
   by: { actor: string; name: string },
-): Promise<CommandOutcome<Discrepancy>> {
+): Promise<CommandResult<Discrepancy>> {
   const target = await trx.selectFrom('stock_discrepancies').select(['source', 'sku_id', 'location_id']).where('id', '=', id).executeTakeFirst();
   if (!target) throw notFound('discrepancy', id);
   // Same lock order as a sync batch: the source's sync state first, then stock, then the discrepancy.
@@ -200,7 +200,7 @@ export async function decideDiscrepancy(
     .executeTakeFirstOrThrow();
   const body = toDiscrepancy({ ...row, status: decision, decidedAt: decided.decided_at, decidedBy: by.name });
   const action = decision === 'approved' ? 'stock_discrepancy.approved' : 'stock_discrepancy.rejected';
-  return { status: 200, body, audit: { action, entityType: 'stock_discrepancy', entityId: id, details: { source: row.source, ordoOnHand: current.rows[0]?.onHand ?? 0, sourceOnHand: row.sourceOnHand } } };
+  return { created: false, value: body, audit: { action, entityType: 'stock_discrepancy', entityId: id, details: { source: row.source, ordoOnHand: current.rows[0]?.onHand ?? 0, sourceOnHand: row.sourceOnHand } } };
 }
 
 export async function findDiscrepancy(db: DbOrTrx, id: string): Promise<Discrepancy | undefined> {

@@ -1,7 +1,7 @@
 /** The location use cases: create, change, and bulk upsert by code. */
 import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
-import type { CommandOutcome } from '../db/command.js';
+import type { CommandResult } from '../db/command.js';
 import { publishSignals } from '../inventory/index.js';
 import { findRepeats, summariseUpsert, type BulkSummary } from '../shared/bulk.js';
 import { AppError, missingOrConflict, type FieldError } from '../shared/errors.js';
@@ -9,10 +9,10 @@ import { newId } from '../shared/ids.js';
 import type { Location, LocationInput, LocationPatch } from './location.js';
 import { findLocationById, insertLocation, toLocation, updateLocation, upsertLocations } from './location.repository.js';
 
-export async function createLocation(trx: Trx, input: LocationInput): Promise<CommandOutcome<Location>> {
+export async function createLocation(trx: Trx, input: LocationInput): Promise<CommandResult<Location>> {
   try {
     const location = toLocation(await insertLocation(trx, newId(), input));
-    return { status: 201, body: location, audit: { action: 'location.created', entityType: 'location', entityId: location.id } };
+    return { created: true, value: location, audit: { action: 'location.created', entityType: 'location', entityId: location.id } };
   } catch (e) {
     if (isPgError(e, pgCode.uniqueViolation)) {
       throw new AppError('already_exists', `a location with code "${input.code}" already exists; change it with PATCH /v1/locations/{id}`);
@@ -21,7 +21,7 @@ export async function createLocation(trx: Trx, input: LocationInput): Promise<Co
   }
 }
 
-export async function changeLocation(trx: Trx, id: string, patch: LocationPatch, expectedVersion?: number): Promise<CommandOutcome<Location>> {
+export async function changeLocation(trx: Trx, id: string, patch: LocationPatch, expectedVersion?: number): Promise<CommandResult<Location>> {
   const row = await updateLocation(trx, id, patch, expectedVersion);
   if (!row) {
     throw missingOrConflict('location', id, await findLocationById(trx, id), expectedVersion);
@@ -31,10 +31,10 @@ export async function changeLocation(trx: Trx, id: string, patch: LocationPatch,
     const pairs = await trx.selectFrom('stock_levels').select(['sku_id as skuId', 'location_id as locationId']).where('location_id', '=', id).execute();
     await publishSignals(trx, pairs);
   }
-  return { status: 200, body: toLocation(row), audit: { action: 'location.updated', entityType: 'location', entityId: id, details: { fields: Object.keys(patch) } } };
+  return { created: false, value: toLocation(row), audit: { action: 'location.updated', entityType: 'location', entityId: id, details: { fields: Object.keys(patch) } } };
 }
 
-export async function upsertLocationBatch(trx: Trx, items: LocationInput[]): Promise<CommandOutcome<BulkSummary<Location>>> {
+export async function upsertLocationBatch(trx: Trx, items: LocationInput[]): Promise<CommandResult<BulkSummary<Location>>> {
   const errors: FieldError[] = [];
   findRepeats(items, 'code', (item) => item.code, errors);
   if (errors.length > 0) {
@@ -43,8 +43,8 @@ export async function upsertLocationBatch(trx: Trx, items: LocationInput[]): Pro
   const changed = await upsertLocations(trx, items.map((input) => ({ id: newId(), input })));
   const body = summariseUpsert(items.map((i) => i.code), changed, toLocation);
   return {
-    status: 200,
-    body,
+    created: false,
+    value: body,
     audit: { action: 'location.bulk_upserted', entityType: 'location', entityId: null, details: { created: body.created, updated: body.updated, count: items.length } },
   };
 }

@@ -1,6 +1,6 @@
 /** Adds a line to an order, reserved at once where chooseLocations finds its units — preferring the order's own locations. */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import { findSkuByRef } from '../catalog/index.js';
 import { freeStockOf } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';
@@ -12,7 +12,7 @@ import { reserveLineUnits } from './line-stock.js';
 import type { CaptureLine, Order } from './order.js';
 import { lineLabel, type LineState } from './order-state.js';
 
-export async function addLine(trx: Trx, orderId: string, input: CaptureLine, expectedVersion: number | undefined, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+export async function addLine(trx: Trx, orderId: string, input: CaptureLine, expectedVersion: number | undefined, ctx: CommandContext): Promise<CommandResult<Order>> {
   const order = await lockEditableOrder(trx, orderId, expectedVersion);
   if ((input.discountMinor ?? 0) > input.unitPriceMinor * input.quantity) {
     throw new AppError('validation_failed', `discount ${input.discountMinor} is more than the line's ${input.unitPriceMinor * input.quantity}`, {
@@ -46,5 +46,5 @@ export async function addLine(trx: Trx, orderId: string, input: CaptureLine, exp
   return finishLineEdit(trx, order, [line], {
     type: 'line_added', message: `${lineLabel(line)} added: ${input.quantity} × ${formatMoney(input.unitPriceMinor, order.currency)}`,
     details: { lineId: line.id, lineNo: line.lineNo, sku: sku.code, quantity: input.quantity, unitPriceMinor: input.unitPriceMinor },
-  }, ctx, 201);
+  }, ctx, true);
 }

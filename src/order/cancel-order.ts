@@ -9,7 +9,7 @@
  */
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import { rejectOpenHolds } from './hold.repository.js';
 import { writeLineChanges } from './edit-order.js';
@@ -95,7 +95,7 @@ export async function cancelWholeOrder(trx: Trx, order: OrderState, actor: strin
 
 const describe = (lines: readonly CancelledLine[]) => lines.map((l) => `${l.quantity} of line ${l.lineNo}`).join(', ');
 
-export async function cancelOrder(trx: Trx, orderId: string, input: CancelOrderRequest, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+export async function cancelOrder(trx: Trx, orderId: string, input: CancelOrderRequest, ctx: CommandContext): Promise<CommandResult<Order>> {
   const order = await lockOrder(trx, orderId);
   requireStatus(order, 'it can be cancelled', cancellableStatuses);
   if (!input.lines) {
@@ -113,6 +113,6 @@ export async function cancelOrder(trx: Trx, orderId: string, input: CancelOrderR
   return outcome(trx, orderId, 'order.lines_cancelled', { reason: input.reason, lines });
 }
 
-async function outcome(trx: Trx, orderId: string, action: string, details: Record<string, unknown>): Promise<CommandOutcome<Order>> {
-  return { status: 200, body: await loadOrder(trx, orderId), audit: { action, entityType: 'order', entityId: orderId, details } };
+async function outcome(trx: Trx, orderId: string, action: string, details: Record<string, unknown>): Promise<CommandResult<Order>> {
+  return { created: false, value: await loadOrder(trx, orderId), audit: { action, entityType: 'order', entityId: orderId, details } };
 }

@@ -21,7 +21,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import { Batcher } from '../db/batcher.js';
-import { checkClaim, RetryCommand, type CommandContext, type CommandOutcome } from '../db/command.js';
+import { checkClaim, RetryCommand, type CommandContext, type CommandResult } from '../db/command.js';
 import { readCaptureFacts, writeCaptures, type CaptureFacts, type RequestFacts } from './capture.repository.js';
 import { factsQuery, prepareCapture, type PreparedCapture } from './capture-order.js';
 import { planCapture, type CapturePlan } from './plan-capture.js';
@@ -49,7 +49,7 @@ type Decision =
 const MAX_BATCH = 16;
 const MAX_IN_FLIGHT = 2;
 
-export type CaptureBatched = (input: CaptureOrder, ctx: CommandContext) => Promise<CommandOutcome<Order>>;
+export type CaptureBatched = (input: CaptureOrder, ctx: CommandContext) => Promise<CommandResult<Order>>;
 
 export function batchedCapture(db: Db, log: FastifyBaseLogger): CaptureBatched {
   const pipeline = new CapturePipeline(db, log);
@@ -58,7 +58,7 @@ export function batchedCapture(db: Db, log: FastifyBaseLogger): CaptureBatched {
     const decision = await batcher.submit({ prepared: prepareCapture(input, ctx.idempotency), ctx });
     switch (decision.kind) {
       case 'placed':
-        return { status: 201, body: decision.order, audit: null, persisted: true };
+        return { created: true, value: decision.order, audit: null, persisted: true };
       case 'answered-before':
         checkClaim(ctx.idempotency, { claimed: false, prior: decision.prior });
         throw new Error('unreachable: checkClaim answers a request whose key was used before');

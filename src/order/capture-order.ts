@@ -14,7 +14,7 @@
  * for every retry (a bulk request runs these in savepoints of its own transaction).
  */
 import type { Trx } from '../db/database.js';
-import { checkClaim, RetryCommand, type CommandContext, type CommandOutcome, type IdempotencyClaim, MAX_ATTEMPTS } from '../db/command.js';
+import { checkClaim, RetryCommand, type CommandContext, type CommandResult, type IdempotencyClaim, MAX_ATTEMPTS } from '../db/command.js';
 import { checkChannelAllocation, findLevels, freeUnits, insertIncomingReservations, reserveIncoming } from '../inventory/index.js';
 import { normaliseEmail, normalisePhone } from '../customer/index.js';
 import { AppError } from '../shared/errors.js';
@@ -59,7 +59,7 @@ export const factsQuery = (p: PreparedCapture): FactsQuery => ({
 });
 
 /** The transactional path: one order, its key claimed by the first statement. */
-export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandContext): Promise<CommandResult<Order>> {
   const prepared = prepareCapture(input, ctx.idempotency);
   const facts = await readCaptureFacts(trx, [factsQuery(prepared)], ctx.idempotency);
   checkClaim(ctx.idempotency, facts);
@@ -86,11 +86,11 @@ export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandCo
       referenceType: 'order_line', referenceId: line.lineId, expiresAt: null,
     }]);
   }
-  return { status: 201, body: plan.order, audit: null, persisted: true };
+  return { created: true, value: plan.order, audit: null, persisted: true };
 }
 
-async function duplicateOf(trx: Trx, orderId: string): Promise<CommandOutcome<Order>> {
-  return { status: 200, body: { ...(await loadOrder(trx, orderId)), duplicate: true }, audit: null };
+async function duplicateOf(trx: Trx, orderId: string): Promise<CommandResult<Order>> {
+  return { created: false, value: { ...(await loadOrder(trx, orderId)), duplicate: true }, audit: null };
 }
 
 /**

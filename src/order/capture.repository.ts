@@ -157,7 +157,7 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
 export interface CaptureWrite {
   /** The order row, the new customer (if any), the key to claim with its answer (null without a key), and the audit row's fields. */
   order: {
-    item: number; principal_id: string | null; key: string | null; method: string | null; path: string | null; request_hash: string | null;
+    item: number; principal_id: string | null; key: string | null; method: string | null; path: string | null; request_hash: string | null; answer_status: number | null;
     answer: unknown; order_id: string; number: string; channel_id: string; channel_code: string; external_ref: string;
     customer_id: string; new_customer: boolean; email: string | null; phone: string | null; customer_name: string; customer_type: string;
     company: string | null; vat_id: string | null; status: string; currency: string; subtotal_minor: number; discount_minor: number;
@@ -220,7 +220,7 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: { strict
   return sql<CaptureWritten & { xid: string }>`
     WITH items AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(writes.map((w) => w.order))}::jsonb) AS x(
-        item int, principal_id uuid, key text, method text, path text, request_hash text, answer jsonb,
+        item int, principal_id uuid, key text, method text, path text, request_hash text, answer_status int, answer jsonb,
         order_id uuid, number text, channel_id uuid, channel_code text, external_ref text, customer_id uuid, new_customer boolean,
         email text, phone text, customer_name text, customer_type text, company text, vat_id text, status text, currency text,
         subtotal_minor bigint, discount_minor bigint, shipping_minor bigint, tax_minor bigint, total_minor bigint,
@@ -236,7 +236,7 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: { strict
     -- answer is added. A key another request answered meanwhile is not this one's.
     claim AS (
       INSERT INTO idempotency_keys (principal_id, key, method, path, request_hash, response_status, response_body)
-      SELECT principal_id, key, method, path, request_hash, 201, answer FROM items
+      SELECT principal_id, key, method, path, request_hash, answer_status, answer FROM items
       WHERE key IS NOT NULL AND item IN (SELECT item FROM accepted)
       ORDER BY principal_id, key
       ON CONFLICT (principal_id, key) DO UPDATE SET response_status = excluded.response_status, response_body = excluded.response_body

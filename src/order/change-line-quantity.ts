@@ -4,7 +4,7 @@
  * then reserved ones, whose reservation is released; never below shipped + cancelled.
  */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import { finishLineEdit, lockEditableOrder } from './edit-order.js';
 import { releaseLineUnits, reserveLineUnits } from './line-stock.js';
@@ -12,7 +12,7 @@ import type { Order } from './order.js';
 import { loadOrder } from './order.repository.js';
 import { activeUnits, editableLine, lineLabel, scaleLineMoney, takeUnits } from './order-state.js';
 
-export async function changeLineQuantity(trx: Trx, orderId: string, lineId: string, quantity: number, expectedVersion: number | undefined, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+export async function changeLineQuantity(trx: Trx, orderId: string, lineId: string, quantity: number, expectedVersion: number | undefined, ctx: CommandContext): Promise<CommandResult<Order>> {
   const order = await lockEditableOrder(trx, orderId, expectedVersion);
   const line = editableLine(order, lineId);
   const floor = line.shipped + line.cancelled;
@@ -21,7 +21,7 @@ export async function changeLineQuantity(trx: Trx, orderId: string, lineId: stri
       errors: [{ path: '/body/quantity', message: `must be >= ${floor}` }],
     });
   }
-  if (quantity === line.quantity) return { status: 200, body: await loadOrder(trx, orderId), audit: null };
+  if (quantity === line.quantity) return { created: false, value: await loadOrder(trx, orderId), audit: null };
   const next = { ...line, quantity };
   if (quantity > line.quantity) {
     const extra = quantity - line.quantity;
@@ -40,5 +40,5 @@ export async function changeLineQuantity(trx: Trx, orderId: string, lineId: stri
   return finishLineEdit(trx, order, [next], {
     type: 'line_changed', message: `${lineLabel(line)}: quantity ${line.quantity} → ${quantity}`,
     details: { lineId, lineNo: line.lineNo, sku: line.sku, quantity: { from: line.quantity, to: quantity }, allocated: { from: line.allocated, to: next.allocated } },
-  }, ctx, 200);
+  }, ctx, false);
 }

@@ -1,6 +1,6 @@
 /** Changing an order's addresses or the buyer's remark while nothing has gone to the warehouse; search follows the shipping address. */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import type { Address, Order } from './order.js';
 import { addTimeline, loadOrder, publishOrderEvent, searchFactsOf, writeOrderDetails, type TimelineEntry } from './order.repository.js';
 import { canonical } from './order-state.js';
@@ -17,7 +17,7 @@ const describeAddress = (a: Address | null) =>
   a ? [a.name, a.company, a.line1, a.line2, `${a.postalCode} ${a.city}`, a.state, a.country].filter(Boolean).join(', ') : '(none)';
 const fieldLabels = { shippingAddress: 'Shipping address', billingAddress: 'Billing address', buyerRemark: 'Buyer remark' } as const;
 
-export async function changeOrderDetails(trx: Trx, orderId: string, patch: OrderDetailsPatch, expectedVersion: number | undefined, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+export async function changeOrderDetails(trx: Trx, orderId: string, patch: OrderDetailsPatch, expectedVersion: number | undefined, ctx: CommandContext): Promise<CommandResult<Order>> {
   const order = await lockEditableOrder(trx, orderId, expectedVersion);
   const entries: TimelineEntry[] = [];
   for (const field of ['shippingAddress', 'billingAddress', 'buyerRemark'] as const) {
@@ -29,7 +29,7 @@ export async function changeOrderDetails(trx: Trx, orderId: string, patch: Order
     entries.push({ type: 'details_changed', message: `${fieldLabels[field]} changed: ${show(from)} → ${show(to)}`, details: { field, from, to } });
   }
   // Nothing differs: nothing to write, and no version to burn.
-  if (entries.length === 0) return { status: 200, body: await loadOrder(trx, orderId), audit: null };
+  if (entries.length === 0) return { created: false, value: await loadOrder(trx, orderId), audit: null };
 
   const shippingAddress = patch.shippingAddress ?? order.shippingAddress;
   const facts = await searchFactsOf(trx, orderId);
@@ -42,5 +42,5 @@ export async function changeOrderDetails(trx: Trx, orderId: string, patch: Order
   const fields = entries.map((e) => e.details?.field);
   await addTimeline(trx, orderId, ctx.actorName, entries);
   await publishOrderEvent(trx, 'order.changed', orderId, { version, change: 'details_changed', fields });
-  return { status: 200, body: await loadOrder(trx, orderId), audit: { action: 'order.details_changed', entityType: 'order', entityId: orderId, details: { fields } } };
+  return { created: false, value: await loadOrder(trx, orderId), audit: { action: 'order.details_changed', entityType: 'order', entityId: orderId, details: { fields } } };
 }

@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import { cancelWholeOrder } from './cancel-order.js';
 import { decideHold } from './hold.repository.js';
 import type { Order } from './order.js';
@@ -18,7 +18,7 @@ export type HoldDecision = Static<typeof HoldDecision>;
 
 
 
-export async function releaseHold(trx: Trx, orderId: string, holdId: string, input: HoldDecision, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+export async function releaseHold(trx: Trx, orderId: string, holdId: string, input: HoldDecision, ctx: CommandContext): Promise<CommandResult<Order>> {
   const order = await lockOrder(trx, orderId);
   requireStatus(order, 'its holds can be decided', ['on_hold']);
   const hold = await decideHold(trx, orderId, holdId, 'released', ctx.actorName);
@@ -34,13 +34,13 @@ export async function releaseHold(trx: Trx, orderId: string, holdId: string, inp
     }
   }
   return {
-    status: 200,
-    body: await loadOrder(trx, orderId),
+    created: false,
+    value: await loadOrder(trx, orderId),
     audit: { action: 'order.hold_released', entityType: 'order', entityId: orderId, details },
   };
 }
 
-export async function rejectHold(trx: Trx, orderId: string, holdId: string, input: HoldDecision, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+export async function rejectHold(trx: Trx, orderId: string, holdId: string, input: HoldDecision, ctx: CommandContext): Promise<CommandResult<Order>> {
   const order = await lockOrder(trx, orderId);
   requireStatus(order, 'its holds can be decided', ['on_hold']);
   const hold = await decideHold(trx, orderId, holdId, 'rejected', ctx.actorName);
@@ -50,8 +50,8 @@ export async function rejectHold(trx: Trx, orderId: string, holdId: string, inpu
   }]);
   await cancelWholeOrder(trx, order, ctx.actorName, withNote(`hold ${hold.reasonCode} rejected`, input.note), details);
   return {
-    status: 200,
-    body: await loadOrder(trx, orderId),
+    created: false,
+    value: await loadOrder(trx, orderId),
     audit: { action: 'order.hold_rejected', entityType: 'order', entityId: orderId, details },
   };
 }

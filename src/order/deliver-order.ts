@@ -1,7 +1,7 @@
 /** The carrier delivered every parcel of a shipped order. */
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import type { Order } from './order.js';
 import { loadOrder, markShipmentsDelivered, transitionOrder } from './order.repository.js';
@@ -11,7 +11,7 @@ export const DeliverOrderRequest = Type.Object({
 }, { additionalProperties: false });
 export type DeliverOrderRequest = Static<typeof DeliverOrderRequest>;
 
-export async function deliverOrder(trx: Trx, orderId: string, input: DeliverOrderRequest, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+export async function deliverOrder(trx: Trx, orderId: string, input: DeliverOrderRequest, ctx: CommandContext): Promise<CommandResult<Order>> {
   const deliveredAt = input.deliveredAt ? new Date(input.deliveredAt) : new Date();
   // A delivery reported for the future is a clock or typing mistake; a few minutes of skew between systems is not.
   if (deliveredAt.getTime() > Date.now() + 5 * 60_000) {
@@ -23,8 +23,8 @@ export async function deliverOrder(trx: Trx, orderId: string, input: DeliverOrde
   });
   await markShipmentsDelivered(trx, orderId, deliveredAt);
   return {
-    status: 200,
-    body: await loadOrder(trx, orderId),
+    created: false,
+    value: await loadOrder(trx, orderId),
     audit: { action: 'order.delivered', entityType: 'order', entityId: orderId },
   };
 }

@@ -4,7 +4,7 @@
  * event, and settle the status.
  */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import { formatMoney } from '../shared/money.js';
 import type { Order } from './order.js';
 import {
@@ -44,7 +44,7 @@ export async function writeLineChanges(trx: Trx, order: OrderState, changed: rea
 }
 
 /** The common tail of a line edit: lines, totals, timeline, event, status — then the order as it now is. */
-export async function finishLineEdit(trx: Trx, order: OrderState, changed: readonly LineState[], entry: TimelineEntry, ctx: CommandContext, status: 200 | 201): Promise<CommandOutcome<Order>> {
+export async function finishLineEdit(trx: Trx, order: OrderState, changed: readonly LineState[], entry: TimelineEntry, ctx: CommandContext, created: boolean): Promise<CommandResult<Order>> {
   const { lines, totals, clampedMinor, version } = await writeLineChanges(trx, order, changed);
   const totalsEntry: TimelineEntry = {
     type: 'totals_changed',
@@ -55,5 +55,5 @@ export async function finishLineEdit(trx: Trx, order: OrderState, changed: reado
   await addTimeline(trx, order.id, ctx.actorName, totals.totalMinor === order.totals.totalMinor ? [entry] : [entry, totalsEntry]);
   await publishOrderEvent(trx, 'order.changed', order.id, { version, change: entry.type, ...entry.details, totals });
   await settleStatus(trx, order, lines, ctx.actorName);
-  return { status, body: await loadOrder(trx, order.id), audit: { action: `order.${entry.type}`, entityType: 'order', entityId: order.id, details: entry.details } };
+  return { created, value: await loadOrder(trx, order.id), audit: { action: `order.${entry.type}`, entityType: 'order', entityId: order.id, details: entry.details } };
 }

@@ -4,7 +4,7 @@
  * the others are cancelled with merged_into_id pointing at the target.
  */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { formatMoney } from '../shared/money.js';
 import { settleStatus } from './edit-order.js';
@@ -25,7 +25,7 @@ const mustMatch: readonly [string, (o: OrderState) => string][] = [
   ['delivery method', (o) => `${o.deliveryMethod}/${o.pickupLocationId ?? ''}`],
 ];
 
-export async function mergeOrders(trx: Trx, orderIds: readonly string[], ctx: CommandContext): Promise<CommandOutcome<Order>> {
+export async function mergeOrders(trx: Trx, orderIds: readonly string[], ctx: CommandContext): Promise<CommandResult<Order>> {
   const locked = await lockOrders(trx, orderIds);
   const orders = orderIds.map((id) => {
     const order = locked.find((o) => o.id === id);
@@ -84,8 +84,8 @@ export async function mergeOrders(trx: Trx, orderIds: readonly string[], ctx: Co
     await transitionOrder(trx, target.id, 'on_hold', ctx.actorName, { type: 'status_changed', message: 'Held: a merged order was on hold' });
   }
   return {
-    status: 200,
-    body: await loadOrder(trx, target.id),
+    created: false,
+    value: await loadOrder(trx, target.id),
     audit: { action: 'order.merged', entityType: 'order', entityId: target.id, details: { merged: merged.map((m) => m.id) } },
   };
 }

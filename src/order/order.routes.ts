@@ -2,9 +2,9 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { personalDataOf } from '../access/index.js';
 import type { App } from '../http/app.js';
-import type { Db, Trx } from '../db/database.js';
-import { isRetryable, type CommandContext, type CommandOutcome, MAX_ATTEMPTS } from '../db/command.js';
-import { type RunCommand, type RunOptions } from '../http/command.js';
+import { inTransaction, type Db, type DbOrTrx } from '../db/database.js';
+import { isRetryable, type CommandContext, type CommandResult, MAX_ATTEMPTS } from '../db/command.js';
+import { type AutocommitOptions, type RunCommand } from '../http/command.js';
 import { problemBody, problemOf } from '../http/problem.js';
 import { Id, IdParams } from '../http/schemas.js';
 import { batchedCapture } from './capture-batch.js';
@@ -35,9 +35,9 @@ const BulkResult = Type.Object({
 export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; batchDb: Db; run: RunCommand }): void {
   const captureBatched = batchedCapture(batchDb, app.log);
   // First in a batch with concurrent captures; what a batch leaves (and every retry) in a transaction of its own.
-  const capture = (input: CaptureOrder) => (trx: Trx, ctx: CommandContext) =>
-    (ctx.attempt === 1 ? captureBatched(input, ctx) : captureOrder(trx, input, ctx));
-  const captureOptions: RunOptions = { ownsIdempotency: true, autocommit: (attempt) => attempt === 1 };
+  const capture = (input: CaptureOrder) => (db: DbOrTrx, ctx: CommandContext) =>
+    (ctx.attempt === 1 ? captureBatched(input, ctx) : captureOrder(inTransaction(db), input, ctx));
+  const captureOptions: AutocommitOptions<Order> = { ownsIdempotency: true, autocommit: (attempt) => attempt === 1 };
   app.post('/orders', {
     config: { permission: 'order:write' },
     schema: {
@@ -65,7 +65,7 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
     const first = await Promise.allSettled(request.body.orders.map((input) => captureBatched(input, ctx)));
     const results: Type.Static<typeof BulkResult>['results'] = [];
     for (const [index, input] of request.body.orders.entries()) {
-      const tried = first[index] as PromiseSettledResult<CommandOutcome<Order>>;
+      const tried = first[index] as PromiseSettledResult<CommandResult<Order>>;
       let outcome = tried.status === 'fulfilled' ? tried.value : null;
       let error: unknown = tried.status === 'rejected' ? tried.reason : null;
       for (let attempt = 2; isRetryable(error) && attempt <= MAX_ATTEMPTS; attempt++) {
@@ -80,7 +80,7 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
         }
       }
       if (outcome) {
-        results.push({ index, externalRef: input.externalRef, result: outcome.status === 201 ? 'created' : 'duplicate', orderId: outcome.body.id, number: outcome.body.number, status: outcome.body.status });
+        results.push({ index, externalRef: input.externalRef, result: outcome.created ? 'created' : 'duplicate', orderId: outcome.value.id, number: outcome.value.number, status: outcome.value.status });
       } else {
         // Refused, or failed alone (its savepoint undid it): other orders of the bulk may be committed already by
         // their batches, so a failure is this order's answer, never the whole bulk's.
@@ -91,11 +91,12 @@ export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; ba
     }
     const count = (r: string) => results.filter((x) => x.result === r).length;
     return {
-      status: 200,
-      body: { created: count('created'), duplicates: count('duplicate'), rejected: count('rejected'), results },
+      created: count('created') > 0,
+      value: { created: count('created'), duplicates: count('duplicate'), rejected: count('rejected'), results },
       audit: { action: 'order.bulk_captured', entityType: 'order', entityId: null, details: { created: count('created'), rejected: count('rejected') } },
     };
-  }));
+    // One answer for the whole bulk, whatever each order's fate: each result says it.
+  }, { status: () => 200 }));
 
   app.get('/orders/:id', {
     config: { permission: 'order:read' },

@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { insertHold } from './hold.repository.js';
@@ -20,7 +20,7 @@ export const PlaceHold = Type.Object({
 }, { additionalProperties: false });
 export type PlaceHold = Static<typeof PlaceHold>;
 
-export async function placeHold(trx: Trx, orderId: string, input: PlaceHold, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+export async function placeHold(trx: Trx, orderId: string, input: PlaceHold, ctx: CommandContext): Promise<CommandResult<Order>> {
   const order = await lockOrder(trx, orderId);
   const holdId = newId();
   if (!await insertHold(trx, { id: holdId, orderId, reasonCode: input.reasonCode, note: input.note ?? null })) {
@@ -35,8 +35,8 @@ export async function placeHold(trx: Trx, orderId: string, input: PlaceHold, ctx
   if (order.status === 'on_hold') await addTimeline(trx, orderId, ctx.actorName, [{ ...entry, event: 'order.hold_placed' }]);
   else await transitionOrder(trx, orderId, 'on_hold', ctx.actorName, entry);
   return {
-    status: 201,
-    body: await loadOrder(trx, orderId),
+    created: true,
+    value: await loadOrder(trx, orderId),
     audit: { action: 'order.hold_placed', entityType: 'order', entityId: orderId, details: entry.details },
   };
 }

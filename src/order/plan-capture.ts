@@ -248,7 +248,7 @@ export function buildCapture(
   const write: CaptureWrite = {
     order: {
       item, principal_id: p.claim?.principalId ?? null, key: p.claim?.key ?? null, method: p.claim?.method ?? null,
-      path: p.claim?.path ?? null, request_hash: p.claim?.requestHash ?? null, answer: p.claim ? order : null,
+      path: p.claim?.path ?? null, request_hash: p.claim?.requestHash ?? null, answer_status: p.claim?.createdStatus ?? null, answer: p.claim ? order : null,
       order_id: orderId, number: order.number, channel_id: channel.id, channel_code: channel.code, external_ref: input.externalRef,
       customer_id: customer.id, new_customer: request.customer === null, email, phone, customer_name: input.customer.name,
       customer_type: input.customer.type ?? 'person', company: input.customer.company ?? null, vat_id: input.customer.vatId ?? null,

@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import { AppError } from '../shared/errors.js';
 import { releaseLineUnits } from './line-stock.js';
 import { LineUnits, type Order } from './order.js';
@@ -19,7 +19,7 @@ export const RecallOrderRequest = Type.Object({
 }, { additionalProperties: false });
 export type RecallOrderRequest = Static<typeof RecallOrderRequest>;
 
-export async function recallOrder(trx: Trx, orderId: string, input: RecallOrderRequest, ctx: CommandContext): Promise<CommandOutcome<Order>> {
+export async function recallOrder(trx: Trx, orderId: string, input: RecallOrderRequest, ctx: CommandContext): Promise<CommandResult<Order>> {
   const order = await lockOrder(trx, orderId);
   requireStatus(order, 'it can be taken back from the warehouse', ['in_fulfillment']);
   const picked = pickLines(order, input.lines ?? []);
@@ -43,8 +43,8 @@ export async function recallOrder(trx: Trx, orderId: string, input: RecallOrderR
   const to = lines.length > 0 ? 'confirmed' : 'allocated';
   await transitionOrder(trx, orderId, to, ctx.actorName, { type: 'status_changed', message: `Taken back from the warehouse: ${input.reason}`, details: { reason: input.reason, lines } });
   return {
-    status: 200,
-    body: await loadOrder(trx, orderId),
+    created: false,
+    value: await loadOrder(trx, orderId),
     audit: { action: 'order.recalled', entityType: 'order', entityId: orderId, details: { reason: input.reason, lines } },
   };
 }

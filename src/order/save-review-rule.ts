@@ -7,7 +7,7 @@ import { Type, type Static } from 'typebox';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import type { ReviewRules } from '../db/types.js';
-import type { CommandOutcome } from '../db/command.js';
+import type { CommandResult } from '../db/command.js';
 import { Code, Id, Name, Timestamp } from '../http/schemas.js';
 import { AppError, missingOrConflict, type FieldError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -106,21 +106,21 @@ function checkCondition(condition: RuleCondition | undefined): void {
 const duplicateCode = (code: string | undefined) =>
   new AppError('already_exists', `a review rule with code "${code}" already exists; change it with PATCH /v1/review-rules/{id}`);
 
-export async function createReviewRule(trx: Trx, input: ReviewRuleInput): Promise<CommandOutcome<ReviewRuleView>> {
+export async function createReviewRule(trx: Trx, input: ReviewRuleInput): Promise<CommandResult<ReviewRuleView>> {
   checkCondition(input.condition);
   try {
     const row = await trx.insertInto('review_rules').values({
       id: newId(), code: input.code, name: input.name, priority: input.priority ?? 100, enabled: input.enabled ?? false,
       condition: JSON.stringify(input.condition), action: input.action, reason_code: input.reasonCode,
     }).returningAll().executeTakeFirstOrThrow();
-    return { status: 201, body: toView(row), audit: { action: 'review_rule.created', entityType: 'review_rule', entityId: row.id, details: { code: row.code } } };
+    return { created: true, value: toView(row), audit: { action: 'review_rule.created', entityType: 'review_rule', entityId: row.id, details: { code: row.code } } };
   } catch (e) {
     if (isPgError(e, pgCode.uniqueViolation)) throw duplicateCode(input.code);
     throw e;
   }
 }
 
-export async function changeReviewRule(trx: Trx, id: string, patch: ReviewRulePatch, expectedVersion?: number): Promise<CommandOutcome<ReviewRuleView>> {
+export async function changeReviewRule(trx: Trx, id: string, patch: ReviewRulePatch, expectedVersion?: number): Promise<CommandResult<ReviewRuleView>> {
   checkCondition(patch.condition);
   let row: RuleRow | undefined;
   try {
@@ -139,5 +139,5 @@ export async function changeReviewRule(trx: Trx, id: string, patch: ReviewRulePa
     const current = await trx.selectFrom('review_rules').select('version').where('id', '=', id).executeTakeFirst();
     throw missingOrConflict('review rule', id, current, expectedVersion);
   }
-  return { status: 200, body: toView(row), audit: { action: 'review_rule.updated', entityType: 'review_rule', entityId: id, details: { fields: Object.keys(patch) } } };
+  return { created: false, value: toView(row), audit: { action: 'review_rule.updated', entityType: 'review_rule', entityId: id, details: { fields: Object.keys(patch) } } };
 }

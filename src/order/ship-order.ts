@@ -6,7 +6,7 @@
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
 import { findCarrierByRef } from '../fulfillment/index.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import { Id, Nullable, Timestamp } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -44,7 +44,7 @@ async function carrierCode(trx: Trx, ref: string | undefined): Promise<string | 
   return row.code;
 }
 
-export async function shipOrder(trx: Trx, orderId: string, input: ShipOrderRequest, ctx: CommandContext): Promise<CommandOutcome<ShipOrderResult>> {
+export async function shipOrder(trx: Trx, orderId: string, input: ShipOrderRequest, ctx: CommandContext): Promise<CommandResult<ShipOrderResult>> {
   const order = await lockOrder(trx, orderId);
   // Only the warehouse ships, and it has the order only once it was released to it.
   requireStatus(order, 'it can ship', ['in_fulfillment', 'partially_shipped']);
@@ -86,8 +86,8 @@ export async function shipOrder(trx: Trx, orderId: string, input: ShipOrderReque
     id: shipmentId, orderId, carrier, trackingNumber: input.trackingNumber ?? null, lines, shippedAt: shippedAt.toISOString(), deliveredAt: null,
   };
   return {
-    status: 201,
-    body: { shipment, order: await loadOrder(trx, orderId) },
+    created: true,
+    value: { shipment, order: await loadOrder(trx, orderId) },
     audit: { action: 'order.shipped', entityType: 'order', entityId: orderId, details: { shipmentId, units } },
   };
 }

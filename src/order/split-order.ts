@@ -6,7 +6,7 @@
  * starts like a captured one: received first, then along the transition table to where its units are.
  */
 import type { Trx } from '../db/database.js';
-import type { CommandContext, CommandOutcome } from '../db/command.js';
+import type { CommandContext, CommandResult } from '../db/command.js';
 import { systemClock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { copyHoldsAndFlags } from './hold.repository.js';
@@ -29,7 +29,7 @@ export interface SplitRequest {
   lines: { lineId: string; quantity: number }[];
 }
 
-export async function splitOrder(trx: Trx, orderId: string, input: SplitRequest, expectedVersion: number | undefined, ctx: CommandContext): Promise<CommandOutcome<{ original: Order; split: Order }>> {
+export async function splitOrder(trx: Trx, orderId: string, input: SplitRequest, expectedVersion: number | undefined, ctx: CommandContext): Promise<CommandResult<{ original: Order; split: Order }>> {
   const order = await lockEditableOrder(trx, orderId, expectedVersion);
   const seen = new Set<string>();
   const moves = input.lines.map(({ lineId, quantity }, i) => {
@@ -84,8 +84,8 @@ export async function splitOrder(trx: Trx, orderId: string, input: SplitRequest,
   }
   await settleStatus(trx, order, kept, ctx.actorName);
   return {
-    status: 201,
-    body: { original: await loadOrder(trx, orderId), split: await loadOrder(trx, splitId) },
+    created: true,
+    value: { original: await loadOrder(trx, orderId), split: await loadOrder(trx, splitId) },
     audit: { action: 'order.split', entityType: 'order', entityId: orderId, details: { splitOrderId: splitId, number, lines: moved } },
   };
 }

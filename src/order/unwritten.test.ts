@@ -7,7 +7,7 @@ import { Snapshot, Unwritten, UnwrittenView } from './unwritten.js';
 function decided(ref: string, opts: { email?: string; key?: string; units?: number; newCustomer?: boolean; signature?: string } = {}) {
   const prepared = {
     input: { externalRef: ref }, email: opts.email ?? 'a@example.com', phone: null, signature: opts.signature ?? 'sig',
-    claim: opts.key ? { principalId: 'p', key: opts.key, method: 'POST', path: '/v1/orders', requestHash: 'h' } : null,
+    claim: opts.key ? { principalId: 'p', key: opts.key, method: 'POST', path: '/v1/orders', requestHash: 'h', createdStatus: 201 } : null,
   } as unknown as PreparedCapture;
   const plan = {
     channelId: 'web',
