@@ -13,8 +13,13 @@
  * The database still has the last word: a unit taken twice is refused by the write, and an order it refuses goes the
  * transactional way.
  *
+ * A batch also refuses: an order with a line no location covers, on a channel that neither promises supply nor takes
+ * backorders, is answered 409 `insufficient_stock` with its shortfall from the batch's numbers (what its earlier
+ * orders left), and its key stays unused, so a retry after stock arrives runs again. In a flash sale most answers are
+ * these, and none leaves the batch.
+ *
  * An order a batch cannot finish goes to the transactional path (`captureOrder`) by a RetryCommand: a line no
- * location covers (presale, backorder, or a 409 on fresh numbers), SKUs under channel allocation, an external
+ * location covers that presale or a backorder might take, SKUs under channel allocation, an external
  * reference the channel sent before (the 200 duplicate answer), a key or reference an unwritten order uses, stock
  * taken meanwhile, or a batch statement that failed.
  */

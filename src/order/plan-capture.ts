@@ -287,11 +287,24 @@ export function buildCapture(
   };
 }
 
+/**
+ * Whether an uncovered line might be taken without free stock at one location, or is judged by a channel's
+ * allocation rather than by free stock: only the transactional path promises supply, backorders and checks quotas.
+ * Else the line is simply short, and a batch refuses the order itself (a flash sale's sold-out answers, ADR 0002).
+ */
+export function mayCoverOtherwise(r: Resolved, uncovered: readonly number[], shared: Pick<SharedFacts, 'allocatedSkus'>): boolean {
+  if (r.channel.presale_days > 0 || r.channel.allow_backorder) return true;
+  const allocated = new Set(shared.allocatedSkus);
+  return uncovered.some((i) => allocated.has((r.lines[i] as ResolvedLine).skuId));
+}
+
 // ---- the steps together -------------------------------------------------------------------------------------------
 
 /**
  * Decides one capture from its facts. `stock` is what is free now (a batch passes what its earlier orders left).
- * With `deferUncovered`, an order with a line no location covers is left to the transactional path.
+ * With `deferUncovered` (a batch), an order with a line no location covers is left to the transactional path when
+ * that line might still be taken another way (presale, backorder, a channel allocation); otherwise it is refused here
+ * with the same 409 and shortfall, on the stock the batch sees.
  * Throws the client's errors (unknown channel or SKU, wrong currency, not enough stock, …).
  */
 export function planCapture(
@@ -304,7 +317,7 @@ export function planCapture(
   }
   const resolved = resolveCapture(p, shared);
   const { candidates, choice } = chooseCaptureLocations(resolved, stock, p.deliveryMethod);
-  if (choice.uncovered.length > 0 && opts.deferUncovered) return { kind: 'uncovered' };
+  if (choice.uncovered.length > 0 && opts.deferUncovered && mayCoverOtherwise(resolved, choice.uncovered, shared)) return { kind: 'uncovered' };
   const { presale, backordered } = coverUncovered(resolved, choice.uncovered, shared.incoming, candidates, p.deliveryMethod);
   const outcome = review(shared.rules, reviewFactsOf(p, resolved, request));
   const path = captureStatusPath({ holds: outcome.holds, backorderedLines: backordered.size, channelCode: resolved.channel.code, externalRef: p.input.externalRef });
