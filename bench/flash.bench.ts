@@ -43,7 +43,8 @@ interface LoadInput {
   inFlight: number;
 }
 
-interface Answer { status: number; ms: number; code: string | null }
+/** An answer: its status, latency, problem code, and when it came (ms after the first request). */
+interface Answer { status: number; ms: number; code: string | null; at: number }
 
 interface LoadOutput {
   elapsedMs: number;
@@ -59,6 +60,7 @@ async function buyers(input: LoadInput): Promise<LoadOutput> {
   const answers: Answer[] = [];
   const samples: string[] = [];
   let next = 0;
+  let started = performance.now();
   const one = (i: number): Promise<void> => new Promise((resolve) => {
     const target = targets[i % targets.length] as (typeof targets)[number];
     const body = input.bodies[i] as string;
@@ -73,7 +75,8 @@ async function buyers(input: LoadInput): Promise<LoadOutput> {
         }
         if (status !== 409 && samples.length < 5) samples.push(`${status} ${text.slice(0, 300)}`);
       }
-      answers.push({ status, ms: performance.now() - t0, code });
+      const now = performance.now();
+      answers.push({ status, ms: now - t0, code, at: now - started });
       resolve();
     };
     const req = http.request({
@@ -90,7 +93,7 @@ async function buyers(input: LoadInput): Promise<LoadOutput> {
     req.on('error', (e) => done(0, String(e)));
     req.end(body);
   });
-  const started = performance.now();
+  started = performance.now();
   const client = async () => {
     while (next < input.bodies.length) await one(next++);
   };
@@ -206,6 +209,10 @@ async function runSale(server: BenchServer, api: ApiClient, sale: Sale, urls: st
   for (const url of urls) await apiClient(url, server.key).expect(200, 'GET', `/v1/availability?sku=${encodeURIComponent(sale.sku)}`);
   log(`${label}: ${BUYERS} buyers for ${STOCK} units, ${IN_FLIGHT} in flight, ${urls.length} server(s)…`);
   const out = await runBuyers({ urls, key: server.key, bodies, inFlight: IN_FLIGHT });
+  // The sale's course: answers per tenth of the run, sales and sold-out answers.
+  const tenth = out.elapsedMs / 10;
+  const course = Array.from({ length: 10 }, (_, i) => out.answers.filter((a) => Math.min(9, Math.floor(a.at / tenth)) === i));
+  log(`  answers per ${fmt(tenth)} ms: ${course.map((c) => `${c.filter((a) => a.status === 201).length}/${c.length}`).join(' ')} (sales/all)`);
   const sold = out.answers.filter((a) => a.status === 201).length;
   const soldOut = out.answers.filter((a) => a.status === 409 && a.code === 'insufficient_stock').length;
   const fiveXx = out.answers.filter((a) => a.status >= 500 || a.status === 0).length;

@@ -93,7 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerCustomerRoutes(v1, { db: deps.db, run });
       registerInventoryRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, config: deps.config });
       registerCarrierRoutes(v1, { db: deps.db, run });
-      registerOrderModule(v1, { db: deps.db, batchDb: deps.batchDb, run });
+      registerOrderModule(v1, { db: deps.db, batchDb: deps.batchDb, run, metrics });
       done();
     },
     { prefix: '/v1' },

@@ -26,6 +26,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import { Batcher } from '../db/batcher.js';
+import { AppError } from '../shared/errors.js';
 import { checkClaim, RetryCommand, type CommandContext, type CommandResult } from '../db/command.js';
 import { readCaptureFacts, writeCaptures, type CaptureFacts, type RequestFacts } from './capture.repository.js';
 import { factsQuery, prepareCapture, type PreparedCapture } from './capture-order.js';
@@ -56,11 +57,16 @@ const MAX_IN_FLIGHT = 2;
 
 export type CaptureBatched = (input: CaptureOrder, ctx: CommandContext) => Promise<CommandResult<Order>>;
 
-export function batchedCapture(db: Db, log: FastifyBaseLogger): CaptureBatched {
+/** What a batch decided for one capture, for the metrics. */
+export type BatchDecision = 'placed' | 'refused' | 'failed' | 'answered_before' | 'transactional';
+
+export function batchedCapture(db: Db, log: FastifyBaseLogger, counted: (decision: BatchDecision) => void = () => undefined): CaptureBatched {
   const pipeline = new CapturePipeline(db, log);
   const batcher = new Batcher<Request, Decision>((requests) => pipeline.capture(requests), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
   return async (input, ctx) => {
     const decision = await batcher.submit({ prepared: prepareCapture(input, ctx.idempotency), ctx });
+    counted(decision.kind === 'failed' ? (decision.error instanceof AppError && decision.error.code === 'insufficient_stock' ? 'refused' : 'failed')
+      : decision.kind === 'answered-before' ? 'answered_before' : decision.kind);
     switch (decision.kind) {
       case 'placed':
         return { created: true, value: decision.order, audit: null, persisted: true };

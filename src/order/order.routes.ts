@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { Counter, type Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { personalDataOf } from '../access/index.js';
 import type { App } from '../http/app.js';
@@ -32,8 +33,14 @@ const BulkResult = Type.Object({
   })),
 });
 
-export function registerOrderRoutes(app: App, { db, batchDb, run }: { db: Db; batchDb: Db; run: RunCommand }): void {
-  const captureBatched = batchedCapture(batchDb, app.log);
+export function registerOrderRoutes(app: App, { db, batchDb, run, metrics }: { db: Db; batchDb: Db; run: RunCommand; metrics: Registry }): void {
+  const decisions = new Counter({
+    name: 'ordo_capture_batch_decisions_total',
+    help: 'Captures decided in a batch, by decision: placed, refused (409 insufficient_stock), failed (another client error), answered_before (Idempotency-Key replay), transactional (left to a transaction of its own)',
+    labelNames: ['decision'] as const,
+    registers: [metrics],
+  });
+  const captureBatched = batchedCapture(batchDb, app.log, (decision) => decisions.inc({ decision }));
   // First in a batch with concurrent captures; what a batch leaves (and every retry) in a transaction of its own.
   const capture = (input: CaptureOrder) => (db: DbOrTrx, ctx: CommandContext) =>
     (ctx.attempt === 1 ? captureBatched(input, ctx) : captureOrder(inTransaction(db), input, ctx));

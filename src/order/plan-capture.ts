@@ -288,14 +288,13 @@ export function buildCapture(
 }
 
 /**
- * Whether an uncovered line might be taken without free stock at one location, or is judged by a channel's
- * allocation rather than by free stock: only the transactional path promises supply, backorders and checks quotas.
- * Else the line is simply short, and a batch refuses the order itself (a flash sale's sold-out answers, ADR 0002).
+ * Whether a line no location covers might still be taken: only the transactional path promises incoming supply and
+ * backorders. Otherwise the line is simply short, and a batch refuses the order itself with the transactional path's
+ * answer (a flash sale's sold-out answers, ADR 0002). A channel allocation never makes a short line fit: a channel's
+ * ATP is at most the free stock.
  */
-export function mayCoverOtherwise(r: Resolved, uncovered: readonly number[], shared: Pick<SharedFacts, 'allocatedSkus'>): boolean {
-  if (r.channel.presale_days > 0 || r.channel.allow_backorder) return true;
-  const allocated = new Set(shared.allocatedSkus);
-  return uncovered.some((i) => allocated.has((r.lines[i] as ResolvedLine).skuId));
+export function mayCoverOtherwise(r: Resolved): boolean {
+  return r.channel.presale_days > 0 || r.channel.allow_backorder;
 }
 
 // ---- the steps together -------------------------------------------------------------------------------------------
@@ -303,7 +302,7 @@ export function mayCoverOtherwise(r: Resolved, uncovered: readonly number[], sha
 /**
  * Decides one capture from its facts. `stock` is what is free now (a batch passes what its earlier orders left).
  * With `deferUncovered` (a batch), an order with a line no location covers is left to the transactional path when
- * that line might still be taken another way (presale, backorder, a channel allocation); otherwise it is refused here
+ * that line might still be taken another way (presale, backorder); otherwise it is refused here
  * with the same 409 and shortfall, on the stock the batch sees.
  * Throws the client's errors (unknown channel or SKU, wrong currency, not enough stock, …).
  */
@@ -317,7 +316,7 @@ export function planCapture(
   }
   const resolved = resolveCapture(p, shared);
   const { candidates, choice } = chooseCaptureLocations(resolved, stock, p.deliveryMethod);
-  if (choice.uncovered.length > 0 && opts.deferUncovered && mayCoverOtherwise(resolved, choice.uncovered, shared)) return { kind: 'uncovered' };
+  if (choice.uncovered.length > 0 && opts.deferUncovered && mayCoverOtherwise(resolved)) return { kind: 'uncovered' };
   const { presale, backordered } = coverUncovered(resolved, choice.uncovered, shared.incoming, candidates, p.deliveryMethod);
   const outcome = review(shared.rules, reviewFactsOf(p, resolved, request));
   const path = captureStatusPath({ holds: outcome.holds, backorderedLines: backordered.size, channelCode: resolved.channel.code, externalRef: p.input.externalRef });

@@ -2,6 +2,7 @@
 import type { App } from '../http/app.js';
 import type { Db } from '../db/database.js';
 import type { RunCommand } from '../http/command.js';
+import type { Registry } from 'prom-client';
 import { registerOrderChangeRoutes } from './order-change.routes.js';
 import { registerOrderLifecycleRoutes } from './order-lifecycle.routes.js';
 import { registerOrderReviewRoutes } from './order-review.routes.js';
@@ -13,6 +14,8 @@ export interface OrderDeps {
   /** Connections for batched writes (capture). */
   batchDb: Db;
   run: RunCommand;
+  /** Where the order module's metrics go (the capture batches' decisions). */
+  metrics: Registry;
 }
 
 export function registerOrderModule(app: App, deps: OrderDeps): void {
