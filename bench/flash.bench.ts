@@ -208,7 +208,13 @@ async function runSale(server: BenchServer, api: ApiClient, sale: Sale, urls: st
   // Warm each server's caches (API key, codes) with a lookup that sells nothing.
   for (const url of urls) await apiClient(url, server.key).expect(200, 'GET', `/v1/availability?sku=${encodeURIComponent(sale.sku)}`);
   log(`${label}: ${BUYERS} buyers for ${STOCK} units, ${IN_FLIGHT} in flight, ${urls.length} server(s)…`);
+  const timings = new Map<string, { count: number; ms: number }>();
+  server.queries.timings = timings;
   const out = await runBuyers({ urls, key: server.key, bodies, inFlight: IN_FLIGHT });
+  server.queries.timings = undefined;
+  log(`  statements of the in-process server during the sale (count, mean ms sent → answered):\n${[...timings]
+    .sort((x, y) => y[1].ms - x[1].ms).slice(0, 8)
+    .map(([text, t]) => `    ${String(t.count).padStart(6)} × ${fmt(t.ms / t.count, 2).padStart(7)} ms  ${text}`).join('\n')}`);
   // The sale's course: answers per tenth of the run, sales and sold-out answers.
   const tenth = out.elapsedMs / 10;
   const course = Array.from({ length: 10 }, (_, i) => out.answers.filter((a) => Math.min(9, Math.floor(a.at / tenth)) === i));

@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { seedOrders } from '../src/cli/seed-orders.js';
+import { runFloor, setUpFloor, type FloorResult } from './floor.js';
 import type { DB } from '../src/db/types.js';
 import { encodeCursor } from '../src/http/pagination.js';
 import { searchOrderKeys, type OrderFilter, type OrderKeyset, type OrderSort } from '../src/order/search-orders.js';
@@ -130,6 +131,15 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
     const wal = await recycleWal(server.db, FRESH_WAL);
     log(wal);
     const rows: { result: LoadResult; roundTrips: number; wal: WalWritten }[] = [];
+    // The bare-SQL floor (bench/floor.sql) at the highest concurrency, before and after the capture rows.
+    await setUpFloor(server.databaseUrl);
+    const floorAt = Math.max(...CONCURRENCY);
+    const floor = async () => {
+      const f = await runFloor({ databaseUrl: server.databaseUrl, concurrency: floorAt, warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000 });
+      log(`floor @${floorAt}: ${fmt(f.perSecond)}/s, p50 ${fmt(f.p50, 1)} ms, p99 ${fmt(f.p99, 1)} ms, ${f.unguarded} unguarded`);
+      return f;
+    };
+    const floors: FloorResult[] = [await floor()];
     let failures = 0;
     for (const concurrency of CONCURRENCY) {
       const walEnd = await walMeter(server.db);
@@ -146,6 +156,9 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
         `${fmt(percentile(result.latenciesMs, 99), 1)} ms, ${fmt(roundTrips, 2)} round trips, ${failed} non-201`);
       if (failed > 0) log(`  ${JSON.stringify(result.failures)}\n  ${result.failureSamples.join('\n  ')}`);
     }
+    floors.push(await floor());
+    const floorMean = floors.reduce((a, f) => a + f.perSecond, 0) / floors.length;
+    const top = rows.find((r) => r.result.concurrency === floorAt)?.result;
     const bulk = await bulkCapture(api, captureBodies(skus, channel, 'bulk'));
     log(`bulk capture of ${BULK_ORDERS}: ${bulk.map((ms) => fmt(ms)).join(', ')} ms`);
     const held = await sql<{ n: number }>`SELECT count(*)::int AS n FROM orders WHERE status <> 'allocated'`.execute(server.db);
@@ -157,6 +170,10 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
         rows.map(({ result: r, roundTrips, wal: w }) => [String(r.concurrency), fmt(r.measured), fmt(r.perSecond), fmt(percentile(r.latenciesMs, 50), 1),
           fmt(percentile(r.latenciesMs, 99), 1), fmt(roundTrips, 2), String(Object.values(r.failures).reduce((a, b) => a + b, 0)),
           ...walCells(w, r.sent)])),
+      `\nThe bare-SQL floor (bench/floor.sql: the order, 3 lines, 3 guarded stock updates, 3 ledger rows and an outbox row in ` +
+      `one statement per order, autocommit, ${floorAt} connections from a worker thread, no HTTP), before and after the rows above: ` +
+      `${floors.map((f) => `${fmt(f.perSecond)}/s (p50 ${fmt(f.p50, 1)} ms, p99 ${fmt(f.p99, 1)} ms)`).join(' and ')}. ` +
+      `Capture at ${floorAt} clients is **${top ? fmt(top.perSecond / floorMean, 2) : '?'}×** their mean.`,
       `\nBulk capture, POST /v1/orders/bulk with ${BULK_ORDERS} such orders, ${BULK_REQUESTS} requests one after another: ` +
       `${bulk.map((ms) => fmt(ms)).join(', ')} ms per request (every order created).`,
       `\nOrders not allocated at the end (held by a rule, expected 0): ${held.rows[0]?.n ?? '?'}.`,

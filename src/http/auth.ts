@@ -23,16 +23,19 @@ declare module 'fastify' {
 
 export function authenticate(db: Db, opts: { cacheMs: number }) {
   // Verified keys are cached briefly so the hot paths do not pay a query per request; a revoked key stops
-  // working within `cacheMs`.
-  const cache = opts.cacheMs > 0 ? new LRUCache<string, Principal | 'unknown'>({ max: 10_000, ttl: opts.cacheMs }) : undefined;
+  // working within `cacheMs`. Concurrent requests with a key not yet cached share one lookup (a burst of a hundred
+  // requests at start-up, or after the entry expired, is one query, not a hundred).
+  const verify = async (token: string): Promise<Principal | 'unknown'> => {
+    const row = await findActiveKeyByHash(db, hashApiKey(token));
+    return row && isRole(row.role) ? { id: row.id, name: row.name, role: row.role } : 'unknown';
+  };
+  const cache = opts.cacheMs > 0
+    ? new LRUCache<string, Principal | 'unknown'>({ max: 10_000, ttl: opts.cacheMs, fetchMethod: (token) => verify(token) })
+    : undefined;
 
   async function lookup(token: string): Promise<Principal | undefined> {
-    const cached = cache?.get(token);
-    if (cached !== undefined) return cached === 'unknown' ? undefined : cached;
-    const row = await findActiveKeyByHash(db, hashApiKey(token));
-    const principal = row && isRole(row.role) ? { id: row.id, name: row.name, role: row.role } : undefined;
-    cache?.set(token, principal ?? 'unknown');
-    return principal;
+    const principal = cache ? await cache.fetch(token) : await verify(token);
+    return principal === 'unknown' || principal === undefined ? undefined : principal;
   }
 
   return async function onRequest(request: FastifyRequest, reply: FastifyReply) {

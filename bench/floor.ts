@@ -1,0 +1,111 @@
+/**
+ * The bare-SQL floor of order capture (bench/floor.sql): closed-loop clients, each on its own connection, write one
+ * order per statement (order, 3 lines, 3 guarded stock updates, 3 ledger rows, an outbox row), in autocommit, from a
+ * worker thread. `npm run bench:orders` measures it beside Ordo's capture, interleaved, so the two share the machine's
+ * state; the issue's target is capture at ≥ 0.6× this floor.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import pg from 'pg';
+
+const WORKER_TAG = 'ordo-floor-load';
+const SKUS = 300;
+
+function floorSql(): { schema: string; statement: string } {
+  const text = readFileSync(path.resolve('bench/floor.sql'), 'utf8');
+  const [schema, statement] = text.split('-- STATEMENT\n');
+  if (!schema || !statement) throw new Error('bench/floor.sql: expected a "-- STATEMENT" line before the statement');
+  return { schema, statement };
+}
+
+/** Creates (or re-creates) the floor's schema in the database, with its stock. */
+export async function setUpFloor(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(floorSql().schema);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface FloorSpec {
+  databaseUrl: string;
+  concurrency: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+export interface FloorResult {
+  concurrency: number;
+  measured: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  /** Orders whose 3 stock updates did not all pass their guard (expected 0: stock is plentiful). */
+  unguarded: number;
+}
+
+/** Runs the floor's load from a worker thread. */
+export function runFloor(spec: FloorSpec): Promise<FloorResult> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { tag: WORKER_TAG, spec } });
+  return new Promise<FloorResult>((resolve, reject) => {
+    worker.once('message', (result: FloorResult) => {
+      void worker.terminate();
+      resolve(result);
+    });
+    worker.once('error', reject);
+  });
+}
+
+async function floorLoad(spec: FloorSpec): Promise<FloorResult> {
+  const { statement } = floorSql();
+  const pool = new pg.Pool({ connectionString: spec.databaseUrl, max: spec.concurrency });
+  const latencies: number[] = [];
+  let measured = 0;
+  let unguarded = 0;
+  let seq = 0;
+  const run = randomUUID().slice(0, 8);
+  const start = performance.now();
+  const windowStart = start + spec.warmupMs;
+  const windowEnd = windowStart + spec.durationMs;
+  const client = async () => {
+    const conn = await pool.connect();
+    try {
+      while (performance.now() < windowEnd) {
+        const skus = new Set<number>();
+        while (skus.size < 3) skus.add(1 + Math.floor(Math.random() * SKUS));
+        // In SKU order, so that concurrent orders lock stock rows in one order (as Ordo does) and never deadlock.
+        const lines = [...skus].sort((x, y) => x - y).map((sku, i) => ({
+          id: randomUUID(), line_no: i + 1, sku_id: sku, quantity: Math.random() < 0.2 ? 2 : 1, unit_price_minor: 990 + Math.floor(Math.random() * 9000),
+        }));
+        const total = lines.reduce((a, l) => a + l.quantity * l.unit_price_minor, 0) + 495;
+        const n = seq++;
+        const t0 = performance.now();
+        const result = await conn.query<{ guarded: number }>({
+          name: 'ordo-floor', text: statement,
+          values: [randomUUID(), `FLOOR-${run}-${n}`, `floor-${run}-${n}@example.com`, total, JSON.stringify(lines)],
+        });
+        const t1 = performance.now();
+        if ((result.rows[0]?.guarded ?? 0) !== 3) unguarded++;
+        if (t0 >= windowStart && t1 <= windowEnd) {
+          measured++;
+          latencies.push(t1 - t0);
+        }
+      }
+    } finally {
+      conn.release();
+    }
+  };
+  await Promise.all(Array.from({ length: spec.concurrency }, client));
+  await pool.end();
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+  return { concurrency: spec.concurrency, measured, perSecond: measured / (spec.durationMs / 1000), p50: at(50), p99: at(99), unguarded };
+}
+
+if (!isMainThread && (workerData as { tag?: string } | null)?.tag === WORKER_TAG) {
+  void floorLoad((workerData as { spec: FloorSpec }).spec).then((result) => parentPort?.postMessage(result));
+}
