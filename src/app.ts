@@ -54,7 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return503OnClosing: true,
     // One access-log line per request (the onResponse hook below), not Fastify's two: at capture speed the second
     // line was a measurable share of the server's CPU.
-    disableRequestLogging: true,
+    logController: new Fastify.LogController({ disableRequestLogging: true }),
     // What Fastify and Node's HTTP parser refuse before a route runs also leaves as problem+json with an Ordo code.
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
