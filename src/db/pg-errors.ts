@@ -12,6 +12,12 @@ export const pgCode = {
   stockRefused: 'OR409',
 } as const;
 
+/**
+ * The database could not take the request at all: too many connections (53300), other insufficient resources
+ * (class 53), starting up or shutting down (57P01–57P03), or a connection failure (class 08).
+ */
+export const isOverloaded = (code: string): boolean => code.startsWith('53') || code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(code);
+
 export interface PgError {
   code: string;
   constraint?: string;

@@ -5,7 +5,7 @@
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { isPgError, pgCode } from '../db/pg-errors.js';
+import { isOverloaded, isPgError, pgCode } from '../db/pg-errors.js';
 import { AppError, errorStatus, type ErrorCode, type FieldError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 
@@ -38,6 +38,7 @@ const titles: Record<ErrorCode, string> = {
   invalid_state: 'Not allowed in the current state',
   internal_error: 'Internal error',
   not_ready: 'Not ready',
+  unavailable: 'Temporarily unavailable',
 };
 
 export function problemBody(code: ErrorCode, detail: string, requestId: string, extra: Record<string, unknown> = {}) {
@@ -54,6 +55,7 @@ export function problemBody(code: ErrorCode, detail: string, requestId: string, 
 }
 
 export function sendProblem(reply: FastifyReply, code: ErrorCode, detail: string, extra: Record<string, unknown> = {}) {
+  if (code === 'unavailable') reply.header('retry-after', '1');
   return reply
     .code(errorStatus[code])
     .type('application/problem+json')
@@ -163,6 +165,12 @@ export function problemOf(error: unknown, log: FastifyBaseLogger): AppError {
     if (error.code === pgCode.checkViolation || error.code === pgCode.foreignKeyViolation) {
       log.warn({ err: error }, 'constraint violation reached the error handler');
       return new AppError('conflict', `the change conflicts with the current data (${error.constraint ?? error.code})`);
+    }
+    if (isOverloaded(error.code)) {
+      // The database refused a connection (too many clients, starting up or shutting down): nothing was done, and
+      // the same request a moment later may pass. Not the client's fault, and no bug of Ordo's either.
+      log.warn({ err: error }, 'the database refused a connection');
+      return new AppError('unavailable', 'the database is busy or restarting; nothing was done: send the same request again in a moment (with the same Idempotency-Key)');
     }
   }
   log.error({ err: error }, 'unhandled error');

@@ -7,7 +7,7 @@ export { inventoryChecks } from './check.js';
 export { Ref, Quantity, freeUnits, type MovementReason } from './inventory.js';
 export { resolveRefs, type ResolvedRefs } from './refs.repository.js';
 export { moveStock, receiptMovements } from './move-stock.js';
-export { reserveStock, closeReservations, checkChannelAllocation, expireReservations } from './reserve-stock.js';
+export { reserveStock, closeReservations, checkChannelAllocation, allocationShortfall, expireReservations } from './reserve-stock.js';
 export { lockAllocatedSkus, lockOpenReservations, reserveIncoming, insertIncomingReservations } from './reservation.repository.js';
 export { channelAvailability, publishSignals, publishSkuSignals, republishAvailability } from './availability.repository.js';
 export { recomputeSafetyStock } from './stock-settings.js';

@@ -128,16 +128,25 @@ export async function checkChannelAllocation(trx: Trx, channelId: string, lines:
   const allocated = await lockAllocatedSkus(trx, lines.map((l) => l.skuId));
   if (allocated.length === 0) return;
   const atp = new Map((await channelAvailability(trx, allocated, [channelId])).map((a) => [a.skuId, a.available]));
+  const refusal = allocationShortfall(lines, atp);
+  if (refusal) throw refusal;
+}
+
+/**
+ * The 409 for lines the channel's allocation does not cover, given what it has left per allocated SKU (`atp`; SKUs
+ * not in it are not under allocation); null when every line fits. Shared by the allocation check and by capture
+ * batches, whose statement decides quotas itself (ordo_decide_captures).
+ */
+export function allocationShortfall(lines: readonly Pick<ReserveLine, 'skuId' | 'locationId' | 'quantity'>[], atp: ReadonlyMap<string, number>): AppError | null {
   const wanted = new Map<string, number>();
   for (const l of lines) if (atp.has(l.skuId)) wanted.set(l.skuId, (wanted.get(l.skuId) ?? 0) + l.quantity);
   const short = [...wanted].filter(([skuId, qty]) => qty > (atp.get(skuId) ?? 0));
-  if (short.length > 0) {
-    throw new AppError(
-      'insufficient_stock',
-      `the channel's allocation does not cover ${short.map(([skuId, qty]) => `${qty} of SKU ${skuId} (${atp.get(skuId) ?? 0} available to this channel)`).join(', ')}; nothing was reserved`,
-      { lines: lines.flatMap((l, index) => (short.some(([s]) => s === l.skuId) ? [{ index, skuId: l.skuId, locationId: l.locationId, requested: l.quantity, available: atp.get(l.skuId) ?? 0, shortBy: (wanted.get(l.skuId) ?? 0) - (atp.get(l.skuId) ?? 0) }] : [])) },
-    );
-  }
+  if (short.length === 0) return null;
+  return new AppError(
+    'insufficient_stock',
+    `the channel's allocation does not cover ${short.map(([skuId, qty]) => `${qty} of SKU ${skuId} (${atp.get(skuId) ?? 0} available to this channel)`).join(', ')}; nothing was reserved`,
+    { lines: lines.flatMap((l, index) => (short.some(([s]) => s === l.skuId) ? [{ index, skuId: l.skuId, locationId: l.locationId, requested: l.quantity, available: atp.get(l.skuId) ?? 0, shortBy: (wanted.get(l.skuId) ?? 0) - (atp.get(l.skuId) ?? 0) }] : [])) },
+  );
 }
 
 export type CloseMode = 'release' | 'commit' | 'expire';

@@ -14,12 +14,18 @@
  * transactional way.
  *
  * A batch also refuses: an order with a line no location covers, on a channel that neither promises supply nor takes
- * backorders, is answered 409 `insufficient_stock` with its shortfall from the batch's numbers (what its earlier
- * orders left), and its key stays unused, so a retry after stock arrives runs again. In a flash sale most answers are
- * these, and none leaves the batch.
+ * backorders, is answered 409 `insufficient_stock` with its shortfall on the batch's numbers (what the database
+ * showed, less what written batches took that its snapshot missed), and its key stays unused, so a retry after stock
+ * arrives runs again. In a flash sale most answers are these, and none leaves the batch. Only an order that would be
+ * short even if its batch-mates took nothing is refused so: their write may still fail.
+ *
+ * Orders on SKUs under channel allocation are batched too: the write statement takes the allocation locks and
+ * decides each channel's quota after them (ordo_decide_captures, migration 0016); an order short of its quota for sure
+ * is refused with the allocation check's 409, one it cannot be sure of is decided alone.
  *
  * An order a batch cannot finish goes to the transactional path (`captureOrder`) by a RetryCommand: a line no
- * location covers that presale or a backorder might take, SKUs under channel allocation, an external
+ * location covers that presale or a backorder might take, an order short only after what its batch-mates took, an
+ * allocation the statement could not be sure of, an external
  * reference the channel sent before (the 200 duplicate answer), a key or reference an unwritten order uses, stock
  * taken meanwhile, or a batch statement that failed.
  */
@@ -27,6 +33,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import { Batcher } from '../db/batcher.js';
 import { AppError } from '../shared/errors.js';
+import { allocationShortfall } from '../inventory/index.js';
 import { checkClaim, RetryCommand, type CommandContext, type CommandResult } from '../db/command.js';
 import { readCaptureFacts, writeCaptures, type CaptureFacts, type RequestFacts } from './capture.repository.js';
 import { factsQuery, prepareCapture, type PreparedCapture } from './capture-order.js';
@@ -110,11 +117,17 @@ class CapturePipeline {
       const { decisions, plans } = decided;
       if (plans.length === 0) return decisions;
       try {
-        const written = await writeCaptures(this.db, plans.map((p) => p.plan.write), { strict: true });
-        this.unwritten.committed(written.xid, plans.map((p) => p.entry));
+        const written = await writeCaptures(this.db, plans.map((p) => p.plan.write), { strict: true, quotas: true });
         const placed = new Set(written.orders.filter((w) => w.placed).map((w) => w.item));
-        for (const { item } of plans) {
-          if (!placed.has(item)) decisions[item] = { kind: 'transactional', reason: 'stock moved between reading and writing' };
+        // Only what was written takes stock from later batches.
+        this.unwritten.committed(written.xid, plans.filter((p) => placed.has(p.item)).map((p) => p.entry));
+        for (const { item, plan } of plans) {
+          if (placed.has(item)) continue;
+          const w = written.orders.find((o) => o.item === item);
+          // Short of the channel's allocation for sure, decided under the allocation lock: the 409 a lone capture gets.
+          const refusal = w?.outcome === 'quota' ? allocationShortfall(plan.write.reserve, new Map((w.short ?? []).map((s) => [s.skuId, s.available]))) : null;
+          decisions[item] = refusal ? { kind: 'failed', error: refusal }
+            : { kind: 'transactional', reason: w?.outcome === 'unsure' ? 'its channel allocation needs an exact check' : 'stock moved between reading and writing' };
         }
       } catch (e) {
         // Nothing of the batch was written; each of its orders runs again on its own, in a transaction.
@@ -134,6 +147,12 @@ interface Decided {
   entry: Entry;
 }
 
+/** The id of the SKU a request names (a code or an id), as the facts know it; the reference itself if unknown. */
+function skuKey(facts: CaptureFacts, ref: string): string {
+  const sku = facts.shared.skus.find((s) => s.code === ref || s.id === ref.toLowerCase());
+  return sku?.id ?? ref;
+}
+
 /** Decides each order of a batch in arrival order, on what the database showed and what unwritten orders take. */
 function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritten: UnwrittenView): { decisions: Decision[]; plans: Decided[] } {
   // What is free for this batch: what the database showed, less what unwritten orders take. Read before an earlier
@@ -141,6 +160,8 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
   const stock = facts.shared.stock.map((s) => ({ ...s, free: s.free - unwritten.takenAt(s.skuId, s.locationId) }));
   const decisions: Decision[] = [];
   const plans: Decided[] = [];
+  /** SKUs earlier orders of this batch took stock of. */
+  const batchTook = new Set<string>();
   for (const [item, { prepared, ctx }] of requests.entries()) {
     const known = facts.requests[item] as RequestFacts;
     if (known.prior) {
@@ -157,12 +178,19 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
     try {
       planned = planCapture(prepared, request, facts.shared, stock, ctx, { deferUncovered: true, item, clock: systemClock });
     } catch (error) {
-      decisions.push({ kind: 'failed', error });
+      // Short only because earlier orders of this batch took stock, which their write may yet not take: decided alone.
+      if (error instanceof AppError && error.code === 'insufficient_stock' && prepared.input.lines.some((l) => batchTook.has(skuKey(facts, l.sku)))) {
+        decisions.push({ kind: 'transactional', reason: 'short after what earlier orders of its batch took' });
+      } else {
+        decisions.push({ kind: 'failed', error });
+      }
       continue;
     }
-    if (planned.kind !== 'plan' || planned.plan.allocationCheck || unwritten.collides(prepared, planned.plan)) {
+    // Orders on SKUs under channel allocation are decided here like any other; the write statement checks their
+    // channel's allocation under its lock (ordo_decide_captures).
+    if (planned.kind !== 'plan' || unwritten.collides(prepared, planned.plan)) {
       const reason = planned.kind === 'existing' ? 'sent before' : planned.kind === 'uncovered' ? 'a line no location covers'
-        : planned.plan.allocationCheck ? 'SKUs under channel allocation' : 'its key or reference is being written';
+        : 'its key or reference is being written';
       decisions.push({ kind: 'transactional', reason });
       continue;
     }
@@ -172,6 +200,7 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
     for (const r of plan.write.reserve) {
       const level = stock.find((s) => s.skuId === r.skuId && s.locationId === r.locationId);
       if (level) level.free -= r.quantity;
+      batchTook.add(r.skuId);
     }
     plans.push({ item, plan, entry: unwritten.add(prepared, plan) });
     decisions.push({ kind: 'placed', order: plan.order });

@@ -71,7 +71,7 @@ export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandCo
   if (plan.allocationCheck) {
     await checkChannelAllocation(trx, plan.channelId, plan.write.reserve.map((r) => ({ skuId: r.skuId, locationId: r.locationId, quantity: r.quantity })));
   }
-  const [written] = (await writeCaptures(trx, [plan.write], { strict: false })).orders;
+  const [written] = (await writeCaptures(trx, [plan.write], { strict: false, quotas: false })).orders;
   if (!written?.placed) {
     if (written?.accepted === false) await stockMoved(trx, ctx, plan.write.reserve);
     // The same (channel, external reference) was captured by a concurrent request that committed first.

@@ -182,6 +182,13 @@ export interface CaptureWritten {
   item: number;
   /** Every stock line fitted (or there were none). */
   accepted: boolean;
+  /**
+   * How the statement decided the order's stock lines (ordo_decide_captures; null: it had none): 'fits', 'stock' (not
+   * covered by free stock), 'quota' (short of its channel's allocation for sure), 'unsure' (decide it alone).
+   */
+  outcome: 'fits' | 'stock' | 'quota' | 'unsure' | null;
+  /** With 'quota': what the channel has left of each short SKU. */
+  short: { skuId: string; available: number }[] | null;
   /** The order row was inserted (false: the channel sent this reference concurrently). */
   placed: boolean;
 }
@@ -191,13 +198,13 @@ export interface CaptureWritten {
  * key or external reference was taken concurrently fails the whole statement (RetryCommand), since nothing can be
  * undone afterwards; inside a transaction the caller looks at `placed` and `accepted` and rolls back itself.
  */
-export async function writeCaptures(db: DbOrTrx, writes: readonly CaptureWrite[], opts: { strict: boolean }): Promise<{ orders: CaptureWritten[]; xid: bigint }> {
+export async function writeCaptures(db: DbOrTrx, writes: readonly CaptureWrite[], opts: CaptureWriteOptions): Promise<{ orders: CaptureWritten[]; xid: bigint }> {
   const result = await captureStatement(writes, opts).execute(db).catch((e: unknown) => {
     if (isPgError(e, pgCode.stockRefused)) throw new RetryCommand('a decided order was refused by a stock row or lost its key or reference');
     throw e;
   });
   return {
-    orders: result.rows.map((r) => ({ item: r.item, accepted: r.accepted, placed: r.placed })),
+    orders: result.rows.map((r) => ({ item: r.item, accepted: r.accepted, placed: r.placed, outcome: r.outcome, short: r.short })),
     xid: BigInt(result.rows[0]?.xid ?? 0),
   };
 }
@@ -206,7 +213,17 @@ export async function writeCaptures(db: DbOrTrx, writes: readonly CaptureWrite[]
  * The write statement: its own CTEs and the inventory module's movement CTEs (`movementCtes`, whose names it must
  * not reuse; capture.repository.test.ts checks every CTE name is defined once).
  */
-export function captureStatement(writes: readonly CaptureWrite[], opts: { strict: boolean }): RawBuilder<CaptureWritten & { xid: string }> {
+export interface CaptureWriteOptions {
+  /** A batch outside a transaction: see writeCaptures. */
+  strict: boolean;
+  /**
+   * The statement decides channel allocations itself (a batch; ordo_decide_captures). The transactional path checks
+   * them before writing (checkChannelAllocation) and passes false.
+   */
+  quotas: boolean;
+}
+
+export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureWriteOptions): RawBuilder<CaptureWritten & { xid: string }> {
   const each = <T>(pick: (w: CaptureWrite) => readonly T[]) => writes.flatMap((w) => pick(w).map((x, seq) => ({ ...x, item: w.order.item, order_id: w.order.order_id, seq })));
   const movements = writes.flatMap((w) => w.reserve.map((r) => ({
     skuId: r.skuId, locationId: r.locationId, reserved: r.quantity, reason: 'reservation' as const, referenceType: 'order_line',
@@ -216,7 +233,9 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: { strict
     id: r.reservationId, skuId: r.skuId, locationId: r.locationId, channelId: r.channelId, quantity: r.quantity,
     referenceType: 'order_line', referenceId: r.lineId, expiresAt: null, createdAt: new Date(w.order.now), item: w.order.item,
   })));
-  const stockLines = writes.flatMap((w) => w.reserve.map((r) => ({ item: w.order.item, sku_id: r.skuId, location_id: r.locationId, quantity: r.quantity })));
+  const stockLines = writes.flatMap((w) => w.reserve.map((r) => ({
+    item: w.order.item, sku_id: r.skuId, location_id: r.locationId, quantity: r.quantity, channel_id: opts.quotas ? r.channelId : null,
+  })));
   return sql<CaptureWritten & { xid: string }>`
     WITH items AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(writes.map((w) => w.order))}::jsonb) AS x(
@@ -229,9 +248,9 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: { strict
         search_text text, tracking_token text, items_signature text, placed_at timestamptz, now timestamptz,
         actor_id uuid, actor_name text, request_id text, audit_details jsonb)
     ),
-    decided AS (SELECT * FROM ordo_decide_reservations(${JSON.stringify(stockLines)}::jsonb, '{}')),
+    decided AS (SELECT * FROM ordo_decide_captures(${JSON.stringify(stockLines)}::jsonb)),
     -- Orders without stock lines (all backordered or promised) have no decision and fit.
-    accepted AS (SELECT i.item FROM items i LEFT JOIN decided d USING (item) WHERE d.accepted IS NOT FALSE),
+    accepted AS (SELECT i.item FROM items i LEFT JOIN decided d USING (item) WHERE d.outcome IS NULL OR d.outcome = 'fits'),
     -- The key stored with its answer. Inside a transaction the request claimed it already (no answer yet): the
     -- answer is added. A key another request answered meanwhile is not this one's.
     claim AS (
@@ -319,6 +338,7 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: { strict
     ),
     ${movementCtes(movements, { guard: 'available', actor: '', reservations, items: sql<number>`SELECT item FROM placed` })}
     SELECT i.item, i.item IN (SELECT item FROM accepted) AS accepted, i.item IN (SELECT item FROM placed) AS placed,
+      (SELECT d.outcome FROM decided d WHERE d.item = i.item) AS outcome, (SELECT d.short FROM decided d WHERE d.item = i.item) AS short,
       -- Never while the rows are locked as decided. In strict mode also an accepted order that lost its key or its
       -- external reference to a concurrent request: the statement fails and nothing of the batch is written.
       ordo_refuse_if((SELECT count(*) FROM (${movementResult}) r WHERE r."onHand" IS NULL)

@@ -34,6 +34,7 @@ export const errorStatus = {
   // the server's side
   internal_error: 500,
   not_ready: 503,
+  unavailable: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorStatus;
