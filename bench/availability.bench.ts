@@ -14,6 +14,7 @@
  * is written there under codes unique to the run). Knobs: BENCH_SECONDS (measured seconds per row, 8),
  * BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (8), BENCH_ROWS (query,get,compact).
  */
+import type { RawBuilder } from 'kysely';
 import {
   apiClient, chunks, fmt, machineCpuProbe, machineLine, mainThreadCpuProbe, markdownTable, percentile, processCpuProbe,
   runLoad, runMain, startBenchServer, type CpuProbe, type LoadResult,
@@ -182,7 +183,7 @@ async function profile(server: Awaited<ReturnType<typeof startBenchServer>>, row
   const t0 = performance.now();
   for (let i = 0; i < 20; i++) JSON.stringify(body);
   console.error(`JSON.stringify of the answer: ${fmt((performance.now() - t0) / 20, 2)} ms`);
-  const statement = modules.availabilityStatement as undefined | ((q: unknown) => import('kysely').RawBuilder<unknown>);
+  const statement = modules.availabilityStatement as undefined | ((q: unknown) => RawBuilder<unknown>);
   const plan = statement
     ? await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, BUFFERS) ${statement({ skuIds: ids, skuCodes: ids, channel: { id: ch, code: channel } })}`.execute(server.db)
     : await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM ordo_channel_atp(${ids}::uuid[], ${[ch]}::uuid[], false)`.execute(server.db);
