@@ -75,9 +75,16 @@ async function main(): Promise<number> {
     const measure = async (name: string, changed: string, send: () => Promise<void>) => {
       const before = await counts();
       const cpu0 = Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, p()]));
+      const timings = new Map<string, { count: number; ms: number }>();
+      server.queries.timings = timings;
       const t0 = performance.now();
       await send();
       const seconds = (performance.now() - t0) / 1000;
+      server.queries.timings = undefined;
+      // Where the time went: the statements that took most of it (sent → answered, summed over the run).
+      const top = [...timings].sort((a, b) => b[1].ms - a[1].ms).slice(0, 5);
+      console.error(`${name}: SQL ${fmt(top.reduce((a, [, v]) => a + v.ms, 0) / 1000, 2)} s of ${fmt(seconds, 2)} s in the top 5 statements:\n` +
+        top.map(([k, v]) => `  ${fmt(v.ms / 1000, 2)} s ×${v.count} ${k}`).join('\n'));
       const cpu = Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, (p() - (cpu0[k] ?? 0)) / seconds]));
       const after = await counts();
       const wrong = await verify(name);

@@ -144,8 +144,16 @@ async function lockLevels(trx: Trx, pairs: readonly Pair[]): Promise<Map<string,
   return new Map(pairs.map((p) => [keyOf(p), found.get(keyOf(p)) ?? NO_STOCK]));
 }
 
+/**
+ * Runs after the sync-state rows are locked (a fresh snapshot sees every discrepancy of these pairs). A source with
+ * no pending discrepancy at all, the usual case, costs one probe of the pending index instead of a join of every row
+ * (whose 5,000 pairs alone take longer to send than the probe).
+ */
 async function supersedePending(trx: Trx, source: string, pairs: readonly Pair[]): Promise<void> {
   if (pairs.length === 0) return;
+  const any = await sql<{ pending: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM stock_discrepancies WHERE status = 'pending' AND source = ${source}) AS pending`.execute(trx);
+  if (!any.rows[0]?.pending) return;
   await sql`
     UPDATE stock_discrepancies d SET status = 'superseded', decided_at = now()
     FROM ${unnestPairs(pairs)} AS p(sku_id, location_id)
