@@ -105,6 +105,8 @@ async function main(): Promise<number> {
     const sample = await api.expect<{ data: unknown[] }>(200, 'POST', '/v1/availability/query', JSON.parse(queryBodies(false)[0] ?? '{}'));
     if (sample.data.length !== 1000) throw new Error(`expected 1,000 answers, got ${sample.data.length}`);
     const answerBytes = JSON.stringify(sample).length;
+    const compact = await api.call('POST', '/v1/availability/query', JSON.parse(queryBodies(true)[0] ?? '{}'));
+    const compactBytes = compact.status === 200 ? JSON.stringify(compact.body).length : Number.NaN;
     if (process.env.BENCH_HOLD) {
       // For looking at plans by hand: the database stays up for BENCH_HOLD seconds.
       console.error(`database: ${server.databaseUrl}; ids of one body in /tmp/ordo-availability-ids.txt`);
@@ -143,7 +145,7 @@ async function main(): Promise<number> {
 
     console.log(`\n${machineLine(server.pgVersion, server.embedded)}`);
     console.log(`${SKUS} SKUs, 3 locations (1 inactive), 3 channels; ${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per row; ` +
-      `keep-alive HTTP from a worker thread; DB_POOL_MAX ${server.poolMax}; LOG_LEVEL silent. One answer of 1,000 SKUs: ${fmt(answerBytes / 1024, 1)} kB.\n`);
+      `keep-alive HTTP from a worker thread; DB_POOL_MAX ${server.poolMax}; LOG_LEVEL silent. One answer of 1,000 SKUs: ${fmt(answerBytes / 1024, 1)} kB (compact: ${Number.isNaN(compactBytes) ? 'not served' : `${fmt(compactBytes / 1024, 1)} kB`}).\n`);
     console.log(markdownTable(
       ['call', 'clients', 'calls', 'calls/s', 'SKU answers/s', 'p50 ms', 'p99 ms', 'PostgreSQL CPU', 'server thread CPU', 'other processes CPU'],
       results.map(({ row, skusPerCall, result: r }) => [
