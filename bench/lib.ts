@@ -195,12 +195,12 @@ export interface HttpAnswer {
 export function httpRequest(
   agent: http.Agent,
   base: URL,
-  req: { method: string; path: string; key: string; body?: string; timeoutMs?: number },
+  req: { method: string; path: string; key: string; body?: string; timeoutMs?: number; contentType?: string },
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${req.key}`, accept: 'application/json' };
     if (req.body !== undefined) {
-      headers['content-type'] = 'application/json';
+      headers['content-type'] = req.contentType ?? 'application/json';
       headers['content-length'] = Buffer.byteLength(req.body);
     }
     const r = http.request(
@@ -273,6 +273,8 @@ export interface LoadSpec {
   path: string;
   /** Request bodies (JSON text); each request takes one at random. `{{seq}}` in a body becomes a unique number. */
   bodies: readonly string[];
+  /** Instead of `path`: each request takes one of these at random (GETs with different query strings; no body sent). */
+  paths?: readonly string[];
   /** Closed-loop clients: each sends its next request when its previous one is answered. */
   concurrency: number;
   warmupMs: number;
@@ -485,11 +487,12 @@ async function loadWorker(spec: LoadSpec): Promise<void> {
       if (t0 >= windowEnd) return;
       const seq = sent++;
       const template = spec.bodies[Math.floor(Math.random() * spec.bodies.length)] ?? '';
-      const body = hasSeq ? template.replaceAll('{{seq}}', String(seq)) : template;
+      const body = spec.paths ? undefined : hasSeq ? template.replaceAll('{{seq}}', String(seq)) : template;
+      const path = spec.paths ? (spec.paths[Math.floor(Math.random() * spec.paths.length)] ?? spec.path) : spec.path;
       let status = 0;
       let text = '';
       try {
-        ({ status, text } = await httpRequest(agent, base, { method: spec.method, path: spec.path, key: spec.key, body, timeoutMs: spec.timeoutMs ?? 30_000 }));
+        ({ status, text } = await httpRequest(agent, base, { method: spec.method, path, key: spec.key, body, timeoutMs: spec.timeoutMs ?? 30_000 }));
       } catch (e) {
         text = e instanceof Error ? e.message : String(e);
       }

@@ -87,6 +87,154 @@ export async function skuAvailability(
   return result.rows;
 }
 
+export interface AvailabilityQuery {
+  /** Distinct SKU ids, in the order the answer lists them, with their codes (as resolved). */
+  skuIds: readonly string[];
+  skuCodes: readonly string[];
+  /** With a channel: its number per SKU (0 when the channel is inactive). */
+  channel?: { id: string; code: string };
+  /** Default: every active location. */
+  locationIds?: readonly string[];
+  date?: string;
+}
+
+/**
+ * The availability answer of up to 1,000 SKUs, as the JSON text of `{"data": [...]}`, in one statement: the numbers
+ * of `skuAvailability` and of `ordo_channel_atp` for one channel (the same definitions, restated set-wise over the
+ * SKUs asked: one pass over their stock rows, supply lines, allocation rules and channel reservations, no per-SKU
+ * subqueries) and the JSON built by PostgreSQL, so that the server sends the text as it comes. The reference in
+ * TypeScript and the property test holding them equal: test/availability-fast.test.ts.
+ *
+ * `compact`: per SKU only `sku` and `available` (the channel's number with a channel, else the locations').
+ */
+export async function availabilityJson(db: DbOrTrx, q: AvailabilityQuery, opts: { compact?: boolean } = {}): Promise<string> {
+  if (q.skuIds.length === 0) return '{"data":[]}';
+  const result = await availabilityStatement(q, opts).execute(db);
+  return result.rows[0]?.body ?? '{"data":[]}';
+}
+
+/** The statement of availabilityJson (for EXPLAIN in the benchmark). */
+export function availabilityStatement(q: AvailabilityQuery, opts: { compact?: boolean } = {}) {
+  const locations = q.locationIds ?? null;
+  const allActive = locations === null;
+  const channelId = q.channel?.id ?? null;
+  const date = q.date ?? null;
+  // Each SKU's JSON, written out: concat is several times cheaper than json_build_object, and every value is a
+  // number, a uuid or a code quoted by to_json.
+  const row = opts.compact
+    ? sql`concat('{"sku":', to_json(a.code), ',"available":', ${channelId === null ? sql`a.available` : sql`a.channel_available`}, '}')`
+    : sql`concat('{"sku":', to_json(a.code), ',"skuId":"', a.sku_id, '","onHand":', a.on_hand, ',"reserved":', a.reserved,
+        ',"quarantined":', a.quarantined, ',"safetyStock":', a.safety_stock, ',"available":', a.available,
+        ',"incoming":', a.incoming, ',"availableOnDate":', ${date === null ? sql`'null'` : sql`a.available + a.incoming`},
+        ',"channel":', ${channelId === null ? sql`'null'` : sql`concat('{"id":"', ${channelId}::uuid, '","code":', to_json(${q.channel?.code ?? ''}::text), ',"available":', a.channel_available, '}')`},
+        '}')`;
+  const askedLocation = (alias: string) => allActive
+    ? sql`${sql.ref(`${alias}.active`)}`
+    : sql`${sql.ref(`${alias}.id`)} = ANY(${locations}::uuid[])`;
+  return sql<{ body: string }>`
+    WITH asked AS (
+      SELECT a.sku_id, a.code, a.ord FROM unnest(${q.skuIds}::uuid[], ${q.skuCodes}::text[]) WITH ORDINALITY AS a(sku_id, code, ord)
+    ),
+    components AS (
+      SELECT c.bundle_sku_id, c.component_sku_id, c.quantity FROM sku_components c WHERE c.bundle_sku_id = ANY(${q.skuIds}::uuid[])
+    ),
+    -- The SKUs asked and the components of the bundles among them, as one array: every table below is read through
+    -- its index on sku_id.
+    targets AS (SELECT array(SELECT unnest(${q.skuIds}::uuid[]) UNION SELECT component_sku_id FROM components) AS ids),
+    -- Per SKU: the location numbers over the locations asked (all active ones by default), and the channel
+    -- numbers over the active ones (base, free, reserved as ordo_channel_atp defines them).
+    stock AS (
+      SELECT s.sku_id,
+        sum(s.on_hand) FILTER (WHERE ${askedLocation('loc')}) AS on_hand,
+        sum(s.reserved) FILTER (WHERE ${askedLocation('loc')}) AS reserved,
+        sum(s.quarantined) FILTER (WHERE ${askedLocation('loc')}) AS quarantined,
+        sum(s.safety_stock) FILTER (WHERE ${askedLocation('loc')}) AS safety_stock,
+        sum(greatest(0, ${freeSql('s')})) FILTER (WHERE ${askedLocation('loc')}) AS available,
+        sum(greatest(0, s.on_hand - s.quarantined - s.safety_stock)) FILTER (WHERE loc.active) AS base,
+        sum(greatest(0, ${freeSql('s')})) FILTER (WHERE loc.active) AS free,
+        sum(least(s.reserved, greatest(0, s.on_hand - s.quarantined - s.safety_stock))) FILTER (WHERE loc.active) AS base_reserved
+      FROM stock_levels s JOIN locations loc ON loc.id = s.location_id
+      WHERE s.sku_id = ANY((SELECT ids FROM targets)::uuid[])
+      GROUP BY s.sku_id
+    ),
+    supply AS (
+      SELECT sl.sku_id,
+        sum(sl.quantity - sl.received - sl.reserved) FILTER (WHERE sl.expected_on <= ${date}::date AND ${askedLocation('loc')}) AS incoming,
+        sum(sl.quantity - sl.received - sl.reserved) FILTER (WHERE loc.active
+          AND sl.expected_on <= current_date + (SELECT ch.presale_days FROM channels ch WHERE ch.id = ${channelId}::uuid)) AS presale
+      FROM supply_lines sl JOIN locations loc ON loc.id = sl.location_id
+      WHERE sl.open AND sl.sku_id = ANY((SELECT ids FROM targets)::uuid[])
+      GROUP BY sl.sku_id
+    ),
+    lvl AS (
+      SELECT t.sku_id,
+        coalesce(s.on_hand, 0) AS on_hand, coalesce(s.reserved, 0) AS reserved, coalesce(s.quarantined, 0) AS quarantined,
+        coalesce(s.safety_stock, 0) AS safety_stock, coalesce(s.available, 0) AS available,
+        coalesce(sp.incoming, 0) AS incoming, coalesce(sp.presale, 0) AS presale,
+        coalesce(s.base, 0) AS base, coalesce(s.free, 0) AS free, coalesce(s.base_reserved, 0) AS base_reserved
+      FROM unnest((SELECT ids FROM targets)) AS t(sku_id)
+      LEFT JOIN stock s ON s.sku_id = t.sku_id LEFT JOIN supply sp ON sp.sku_id = t.sku_id
+    ),
+    -- Each active channel's quota of each SKU: its SKU rule, else its default rule (as in ordo_channel_atp).
+    quota AS (
+      SELECT ch.id AS channel_id, l.sku_id, coalesce(
+        CASE WHEN r.id IS NOT NULL THEN coalesce(r.quota_units::bigint, floor(r.quota_percent * l.base / 100)::bigint) END,
+        coalesce(d.quota_units::bigint, floor(d.quota_percent * l.base / 100)::bigint)) AS q
+      FROM channels ch CROSS JOIN lvl l
+      LEFT JOIN channel_allocations r ON r.channel_id = ch.id AND r.sku_id = l.sku_id
+      LEFT JOIN channel_allocations d ON d.channel_id = ch.id AND d.sku_id IS NULL
+      WHERE ch.active AND (r.id IS NOT NULL OR d.id IS NOT NULL) AND ${channelId}::uuid IS NOT NULL
+    ),
+    used AS (
+      SELECT v.channel_id, v.sku_id, sum(v.quantity) AS u
+      FROM reservations v
+      WHERE v.status = 'open' AND v.sku_id = ANY((SELECT ids FROM targets)::uuid[]) AND v.supply_line_id IS NULL
+        AND v.channel_id IS NOT NULL AND ${channelId}::uuid IS NOT NULL
+      GROUP BY v.channel_id, v.sku_id
+    ),
+    quota_used AS (
+      SELECT q.channel_id, q.sku_id, q.q, coalesce(u.u, 0) AS u
+      FROM quota q LEFT JOIN used u ON u.channel_id = q.channel_id AND u.sku_id = q.sku_id
+    ),
+    pool AS (
+      SELECT sku_id, sum(q) AS quotas, sum(least(u, q)) AS inside_quotas,
+        sum(greatest(0, q - u)) FILTER (WHERE channel_id = ${channelId}::uuid) AS mine_left
+      FROM quota_used GROUP BY sku_id
+    ),
+    -- The channel's ATP of each SKU (0 for an inactive channel, which ordo_channel_atp leaves out).
+    atp AS (
+      SELECT l.*,
+        CASE WHEN ch.id IS NULL THEN 0 ELSE
+          least(l.free, coalesce(p.mine_left, 0)
+                        + greatest(0, greatest(0, l.base - coalesce(p.quotas, 0)) - (l.base_reserved - coalesce(p.inside_quotas, 0))))
+          + CASE WHEN ch.presale_days > 0 THEN l.presale ELSE 0 END
+        END::bigint AS channel
+      FROM lvl l
+      LEFT JOIN channels ch ON ch.id = ${channelId}::uuid AND ch.active
+      LEFT JOIN pool p ON p.sku_id = l.sku_id
+    ),
+    bundles AS (
+      SELECT c.bundle_sku_id AS sku_id, min(x.available / c.quantity) AS available,
+        min((x.available + x.incoming) / c.quantity - x.available / c.quantity) AS incoming,
+        min(x.channel / c.quantity) AS channel
+      FROM components c JOIN atp x ON x.sku_id = c.component_sku_id
+      GROUP BY c.bundle_sku_id
+    ),
+    answer AS (
+      SELECT k.ord, k.code, k.sku_id,
+        CASE WHEN b.sku_id IS NULL THEN x.on_hand ELSE 0 END AS on_hand,
+        CASE WHEN b.sku_id IS NULL THEN x.reserved ELSE 0 END AS reserved,
+        CASE WHEN b.sku_id IS NULL THEN x.quarantined ELSE 0 END AS quarantined,
+        CASE WHEN b.sku_id IS NULL THEN x.safety_stock ELSE 0 END AS safety_stock,
+        coalesce(b.available, x.available) AS available,
+        coalesce(b.incoming, x.incoming) AS incoming,
+        ${allActive ? sql`coalesce(b.channel, x.channel)` : sql`least(coalesce(b.channel, x.channel), coalesce(b.available, x.available))`} AS channel_available
+      FROM asked k JOIN atp x ON x.sku_id = k.sku_id LEFT JOIN bundles b ON b.sku_id = k.sku_id
+    )
+    SELECT concat('{"data":[', string_agg(${row}, ',' ORDER BY a.ord), ']}') AS body FROM answer a
+  `;
+}
+
 /**
  * Records the signals of a stock change: changed channel ATP (stored and an `inventory.availability_changed` event
  * each) and low-stock alerts (raised with an `inventory.low_stock` event, or resolved). Stock changes publish by

@@ -3,7 +3,7 @@ import type { App } from '../http/app.js';
 import type { Db } from '../db/database.js';
 import { Id, Nullable } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
-import { channelAvailability, skuAvailability } from './availability.repository.js';
+import { availabilityJson } from './availability.repository.js';
 import { IsoDate, Ref } from './inventory.js';
 import { resolveRefs } from './refs.repository.js';
 import type { InventoryDeps } from './routes.js';
@@ -29,10 +29,21 @@ const Availability = Type.Object({
   })),
 });
 
+const CompactAvailability = Type.Object({
+  sku: Type.String(),
+  available: Type.Integer({ description: 'The channel\'s number with a channel, else available now over the locations asked' }),
+});
+
+const views = ['full', 'compact'] as const;
+
 const Query = {
   channel: Type.Optional(Ref),
   location: Type.Optional(Type.Array(Ref, { maxItems: 100, description: 'One or more locations (repeat the parameter); default: all active' })),
   date: Type.Optional(IsoDate),
+  view: Type.Optional(Type.Enum(views, {
+    default: 'full',
+    description: '`full` (default): every figure with the numbers it is made of (on hand, reserved, quarantined, safety stock, incoming, the channel\'s number); `compact`: only `sku` and `available`, for channels that poll many SKUs',
+  })),
 };
 
 interface AvailabilityRequest {
@@ -40,40 +51,26 @@ interface AvailabilityRequest {
   channel?: string;
   location?: string[];
   date?: string;
+  view?: (typeof views)[number];
 }
 
-async function availability(db: Db, req: AvailabilityRequest) {
+/** The answer as JSON text, built by PostgreSQL in one statement (see availabilityJson). */
+async function availability(db: Db, req: AvailabilityRequest): Promise<string> {
   if (req.skus.length > MAX_SKUS) throw new AppError('validation_failed', `at most ${MAX_SKUS} SKUs per request`);
   const refs = await resolveRefs(db, { sku: req.skus, location: req.location ?? [], channel: req.channel ? [req.channel] : [] });
   const skuIds = [...new Set(req.skus.map((s) => refs.sku(s)))];
-  const locationIds = req.location?.map((l) => refs.location(l));
   const channelId = req.channel ? refs.channel(req.channel) : undefined;
-  const [levels, channelRows] = await Promise.all([
-    skuAvailability(db, skuIds, { locationIds, date: req.date }),
-    channelId ? channelAvailability(db, skuIds, [channelId]) : Promise.resolve([]),
-  ]);
-  const channelCode = channelId ? refs.code('channel', channelId) : undefined;
-  const channelOf = new Map(channelRows.map((c) => [c.skuId, c.available]));
-  return {
-    data: levels.map((l) => ({
-      sku: refs.code('sku', l.skuId),
-      skuId: l.skuId,
-      onHand: l.onHand,
-      reserved: l.reserved,
-      quarantined: l.quarantined,
-      safetyStock: l.safetyStock,
-      available: l.available,
-      incoming: l.incoming,
-      availableOnDate: req.date ? l.available + l.incoming : null,
-      channel: channelId && channelCode !== undefined
-        ? { id: channelId, code: channelCode, available: Math.min(channelOf.get(l.skuId) ?? 0, locationIds ? l.available : Number.MAX_SAFE_INTEGER) }
-        : null,
-    })),
-  };
+  return availabilityJson(db, {
+    skuIds,
+    skuCodes: skuIds.map((id) => refs.code('sku', id)),
+    channel: channelId ? { id: channelId, code: refs.code('channel', channelId) } : undefined,
+    locationIds: req.location?.map((l) => refs.location(l)),
+    date: req.date,
+  }, { compact: req.view === 'compact' });
 }
 
 export function registerAvailabilityRoutes(app: App, { db }: InventoryDeps): void {
-  const response = { 200: Type.Object({ data: Type.Array(Availability) }), 404: unknownRefResponse() };
+  const response = { 200: Type.Object({ data: Type.Array(Type.Union([Availability, CompactAvailability])) }), 404: unknownRefResponse() };
 
   app.get('/availability', {
     config: { permission: 'inventory:read' },
@@ -86,7 +83,11 @@ export function registerAvailabilityRoutes(app: App, { db }: InventoryDeps): voi
       }, { additionalProperties: false }),
       response,
     },
-  }, (request) => availability(db, { ...request.query, skus: request.query.sku }));
+  }, async (request, reply) => {
+    const body = await availability(db, { ...request.query, skus: request.query.sku });
+    // Already JSON: a string with a JSON content type is sent as it is (no serializer).
+    return reply.type('application/json').send(body);
+  });
 
   app.post('/availability/query', {
     config: { permission: 'inventory:read' },
@@ -96,5 +97,8 @@ export function registerAvailabilityRoutes(app: App, { db }: InventoryDeps): voi
       body: Type.Object({ skus: Type.Array(Ref, { minItems: 1, maxItems: MAX_SKUS }), ...Query }, { additionalProperties: false }),
       response,
     },
-  }, (request) => availability(db, request.body));
+  }, async (request, reply) => {
+    const body = await availability(db, request.body);
+    return reply.type('application/json').send(body);
+  });
 }

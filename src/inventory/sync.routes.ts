@@ -9,7 +9,12 @@ import type { InventoryDeps } from './routes.js';
 import { actorOf } from './stock.routes.js';
 import { Discrepancy, ReconciliationRow, SyncRequest, SyncResult, discrepancyStatuses } from './stock-sync.js';
 import { decideDiscrepancy, findDiscrepancy, listDiscrepancies, reconciliation, syncStock } from './sync-stock.js';
-import { unknownRefResponse } from '../http/openapi.js';
+import { problemResponse, unknownRefResponse } from '../http/openapi.js';
+import { createHash } from 'node:crypto';
+import { AppError } from '../shared/errors.js';
+import type { Readable } from 'node:stream';
+import { readAndCheckSnapshot, SnapshotQuery, SnapshotResult, snapshotTypes, syncSnapshot } from './sync-snapshot.js';
+import { effectiveThresholds } from './stock-sync.js';
 
 const tags = ['inventory'];
 
@@ -29,6 +34,51 @@ export function registerSyncRoutes(app: App, { db, run, config }: InventoryDeps)
       response: { 200: SyncResult, 404: unknownRefResponse() },
     },
   }, (request, reply) => run(request, reply, (trx, ctx) => syncStock(trx, request.body, defaults, actorOf(ctx))));
+
+  // A snapshot body is handed to the route as the request stream, read row by row (sync-snapshot.ts).
+  app.addContentTypeParser([snapshotTypes.csv, snapshotTypes.ndjson], (_request, payload, done) => done(null, payload));
+
+  app.post('/stock/sync/snapshots', {
+    config: { permission: 'inventory:sync' },
+    schema: {
+      tags,
+      summary: 'Set absolute on-hand quantities from a whole snapshot sent as CSV or NDJSON (up to 1,000,000 rows, all in one transaction)',
+      description: 'The body is read as a stream: `Content-Type: text/csv` with the header line `sku,location,onHand,version` '
+        + '(any column order), or `Content-Type: application/x-ndjson` with one object `{"sku","location","onHand","version"}` per line. '
+        + 'Each row is decided like a row of PUT /v1/stock/sync (applied, unchanged, held, ignored), 5,000 rows per statement. '
+        + 'A bad row (a missing or malformed field, an unknown SKU or location) is reported with its line, its field and what to fix: '
+        + 'by default (`onError=reject`) the answer is a 400 listing them and nothing is applied; with `onError=skip` the other rows '
+        + 'are applied and the bad ones listed in `badRows`. The answer lists only the rows that were not unchanged.',
+      consumes: [snapshotTypes.csv, snapshotTypes.ndjson],
+      querystring: SnapshotQuery,
+      response: {
+        200: SnapshotResult,
+        413: problemResponse('More than 1,000,000 rows (`payload_too_large`): send several snapshots'),
+        415: problemResponse('The body is not text/csv or application/x-ndjson (`unsupported_media_type`)'),
+      },
+    },
+  }, async (request, reply) => {
+    const contentType = String(request.headers['content-type'] ?? '');
+    const type = contentType.startsWith(snapshotTypes.csv) ? 'csv' : contentType.startsWith(snapshotTypes.ndjson) ? 'ndjson' : undefined;
+    if (!type) {
+      throw new AppError('unsupported_media_type', `send the snapshot with Content-Type: ${snapshotTypes.csv} or ${snapshotTypes.ndjson} (this request sent ${contentType ? `Content-Type: ${contentType}` : 'no Content-Type'}); JSON batches go to PUT /v1/stock/sync`);
+    }
+    const { holdUnits, holdPercent } = request.query;
+    const thresholds = effectiveThresholds(defaults, {
+      ...(holdUnits !== undefined && { units: holdUnits }), ...(holdPercent !== undefined && { percent: holdPercent }),
+    });
+    // Read and checked before the transaction: a refused snapshot holds no lock and applies nothing.
+    const checked = await readAndCheckSnapshot(db, { body: request.body as Readable, type, query: request.query, defaults });
+    if (request.headers['idempotency-key']) {
+      // The stream is read: an Idempotency-Key compares the rows read instead.
+      const hash = createHash('sha256');
+      for (const r of checked.resolved) hash.update(`${r.line},${r.skuId},${r.locationId},${r.onHand},${r.version}\n`);
+      (request as { body: unknown }).body = { type, rows: checked.rows, rejected: checked.rejected, digest: hash.digest('hex') };
+    } else {
+      (request as { body: unknown }).body = undefined;
+    }
+    return run(request, reply, (trx, ctx) => syncSnapshot(trx, checked, request.query, thresholds, actorOf(ctx)));
+  });
 
   app.get('/stock/discrepancies', {
     config: { permission: 'inventory:read' },
