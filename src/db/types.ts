@@ -10,6 +10,18 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Json = JsonValue;
+
+export type JsonArray = JsonValue[];
+
+export type JsonObject = {
+  [x: string]: JsonValue | undefined;
+};
+
+export type JsonPrimitive = boolean | number | string | null;
+
+export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
 export type Numeric = ColumnType<number, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -225,6 +237,46 @@ export interface OutboxEvents {
   type: string;
 }
 
+export interface PaymentPolicies {
+  capture: Generated<string>;
+  channel_id: string;
+  provider: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface PaymentProviders {
+  active: Generated<boolean>;
+  base_url: string | null;
+  code: string;
+  created_at: Generated<Timestamp>;
+  kind: string;
+  timeout_ms: Generated<number>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Payments {
+  actor: string;
+  amount_minor: number;
+  created_at: Generated<Timestamp>;
+  currency: string;
+  explanation: Json | null;
+  failure_reason: string | null;
+  id: string;
+  kind: string;
+  method: string | null;
+  order_id: string;
+  principal_id: string | null;
+  provider: string;
+  provider_key: string;
+  provider_ref: string | null;
+  reason: string | null;
+  request_hash: string | null;
+  request_key: string | null;
+  return_id: string | null;
+  settled_at: Timestamp | null;
+  status: string;
+}
+
 export interface Reservations {
   channel_id: string | null;
   closed_at: Timestamp | null;
@@ -240,6 +292,42 @@ export interface Reservations {
   sku_id: string;
   status: string;
   supply_line_id: string | null;
+}
+
+export interface ReturnLines {
+  id: string;
+  order_line_id: string;
+  quantity: number;
+  quarantined: Generated<number>;
+  reason_code: string;
+  received: Generated<number>;
+  restocked: Generated<number>;
+  return_id: string;
+  sku_id: string;
+  written_off: Generated<number>;
+}
+
+export interface ReturnPolicies {
+  channel_id: string;
+  non_returnable_skus: Generated<string[]>;
+  refund_shipping: Generated<boolean>;
+  restocking_fee_bps: Generated<number>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Returns {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  decided_note: string | null;
+  id: string;
+  location_id: string | null;
+  note: string | null;
+  number: string;
+  order_id: string;
+  reason_code: string;
+  status: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
 }
 
 export interface ReviewRules {
@@ -413,7 +501,13 @@ export interface DB {
   order_timeline: OrderTimeline;
   orders: Orders;
   outbox_events: OutboxEvents;
+  payment_policies: PaymentPolicies;
+  payment_providers: PaymentProviders;
+  payments: Payments;
   reservations: Reservations;
+  return_lines: ReturnLines;
+  return_policies: ReturnPolicies;
+  returns: Returns;
   review_rules: ReviewRules;
   shipments: Shipments;
   sku_components: SkuComponents;
