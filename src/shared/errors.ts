@@ -10,6 +10,7 @@ export const errorStatus = {
   malformed_request: 400,
   invalid_cursor: 400,
   invalid_idempotency_key: 400,
+  idempotency_key_required: 428,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -31,6 +32,14 @@ export const errorStatus = {
   stock_conflict: 409,
   quantity_limit_exceeded: 409,
   invalid_state: 409,
+  // money and returns (docs/payments.md): each names the numbers involved
+  currency_mismatch: 409,
+  capture_exceeds_authorized: 409,
+  refund_exceeds_captured: 409,
+  return_exceeds_shipped: 409,
+  return_window_closed: 409,
+  not_returnable: 409,
+  payment_declined: 402,
   // the server's side
   internal_error: 500,
   not_ready: 503,
