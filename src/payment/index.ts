@@ -5,6 +5,7 @@
 export { registerPaymentRoutes, type PaymentDeps } from './payment.routes.js';
 export { paymentChecks } from './check.js';
 export { Payment } from './payment.js';
+export type { MoneyRequest as MoneyRequestOf } from './move-money.js';
 export { RefundExplanation } from './refund-rules.js';
 export { planRefund, refundOf, requirePayable, type RefundSpec } from './refund-payment.js';
 export { moneyRequest, answer } from './money-request.js';

@@ -29,12 +29,15 @@ export interface RefundSpec {
   goodwillMinor?: number;
   reason: string;
   returnId?: string | null;
+  /** Checks of the caller's own, run under the order's lock before anything is computed (e.g. the return's state). */
+  before?: (trx: Trx) => Promise<void>;
 }
 
 export interface PlannedRefund { money: OrderMoney; explanation: RefundExplanation }
 
 export async function planRefund(trx: Trx, spec: RefundSpec): Promise<PlannedRefund> {
   const m = await lockOrderMoney(trx, spec.orderId);
+  await spec.before?.(trx);
   const { order } = m;
   requireCurrency(order, spec.currency);
   const before = await refundedBefore(trx, order.id);

@@ -1,7 +1,8 @@
 /** Setting up payment providers and a channel's payment policy (which provider, when to capture). */
 import type { CommandOutcome } from '../db/command.js';
 import type { Trx } from '../db/database.js';
-import { AppError, invalidField, notFound } from '../shared/errors.js';
+import { resolveRefs } from '../inventory/index.js';
+import { AppError, invalidField } from '../shared/errors.js';
 import type { PaymentPolicy, PaymentPolicyInput, Provider, ProviderInput } from './payment.js';
 import { findProvider, upsertPolicy, upsertProvider } from './payment.repository.js';
 
@@ -14,12 +15,9 @@ export async function saveProvider(trx: Trx, code: string, input: Omit<ProviderI
 }
 
 export async function savePaymentPolicy(trx: Trx, channelRef: string, input: PaymentPolicyInput): Promise<CommandOutcome<PaymentPolicy>> {
-  const channel = await trx.selectFrom('channels').select('id').where((eb) => eb.or([eb('code', '=', channelRef), ...(isUuid(channelRef) ? [eb('id', '=', channelRef)] : [])])).executeTakeFirst();
-  if (!channel) throw notFound('channel', channelRef);
+  const channel = { id: (await resolveRefs(trx, { channel: [channelRef] })).channel(channelRef) };
   const provider = await findProvider(trx, input.provider);
   if (!provider) throw new AppError('not_found', `unknown payment provider "${input.provider}"; see GET /v1/payment-providers`, { entity: 'payment provider', id: input.provider });
   const policy = await upsertPolicy(trx, channel.id, input.provider, input.capture);
   return { status: 200, body: policy, audit: { action: 'payment_policy.saved', entityType: 'channel', entityId: channel.id, details: { ...input } } };
 }
-
-export const isUuid = (s: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
