@@ -26,6 +26,7 @@ const tags = ['payments'];
 export interface PaymentDeps { db: Db; run: RunCommand; hooks: SettleHooks }
 
 const Accepted = { description: 'The provider did not answer in time: the movement is pending (it still counts against the limits); POST /v1/payments/recover or a repeat with the same Idempotency-Key finishes it', content: { 'application/json': { schema: Payment } } };
+const unknownOrder = problemResponse('An unknown order or order line in the body (`not_found`)');
 const moneyErrors = {
   202: Accepted,
   402: problemResponse('The provider declined (`payment_declined`); the failed row is in `payment`, its reason in `reason`'),
@@ -83,7 +84,7 @@ export function registerPaymentRoutes(app: App, { db, run, hooks }: PaymentDeps)
     config: { permission: 'order:read' },
     schema: {
       tags: ['refunds'], summary: 'What a refund of some units (and shipping, or an amount) would pay, and why — nothing is written',
-      body: RefundQuoteRequest, response: { 200: RefundExplanation, 409: problemResponse('Units already refunded, or not the order\'s currency') },
+      body: RefundQuoteRequest, response: { 200: RefundExplanation, 404: unknownOrder, 409: problemResponse('Units already refunded, or not the order\'s currency') },
     },
   }, async (request) => {
     const b = request.body;
@@ -98,7 +99,7 @@ export function registerPaymentRoutes(app: App, { db, run, hooks }: PaymentDeps)
     schema: {
       tags: ['refunds'], summary: 'Refund without a return: goodwill, a price adjustment, lost goods',
       description: 'The answer\'s `explanation` gives every number with its inputs and rule. Refunds of returns are made with POST /v1/returns/{id}/refund.',
-      body: RefundRequest, response: { 201: Payment, ...moneyErrors },
+      body: RefundRequest, response: { 201: Payment, 404: unknownOrder, ...moneyErrors },
     },
   }, async (request, reply) => {
     const b = request.body;

@@ -29,6 +29,7 @@ export function registerReturnRoutes(app: App, { db, run, hooks }: ReturnDeps): 
       tags, summary: 'Ask for a return of some units of some shipped lines (→ requested)', body: RequestReturn,
       response: {
         201: Return,
+        404: problemResponse('An unknown order or order line in the body (`not_found`)'),
         409: problemResponse('More than was shipped and not yet returned (`return_exceeds_shipped`), after the channel\'s window (`return_window_closed`), or a SKU the channel does not take back (`not_returnable`), with the numbers involved'),
       },
     },
@@ -43,7 +44,7 @@ export function registerReturnRoutes(app: App, { db, run, hooks }: ReturnDeps): 
     },
   }, async (request) => {
     const { limit = 50, cursor, ...filter } = request.query;
-    const after = decodeCursor(cursor, ['text']);
+    const after = decodeCursor(cursor, ['uuid']);
     const ids = await listReturnIds(db, { ...filter, beforeId: after?.[0], limit: limit + 1 });
     return page(request, await loadReturns(db, ids), limit, (last) => [last.id]);
   });
