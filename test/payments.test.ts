@@ -266,6 +266,51 @@ describe('capture at shipment', () => {
   });
 });
 
+describe('money follows the order (cancel, capture policy)', () => {
+  const follow = async (id: string) => {
+    const res = await post(`/v1/orders/${id}/payments/follow`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body as { moved: { kind: string; amountMinor: number; explanation: { cancellation: { amountMinor: number; rule: string } } | null }[]; left: string | null };
+  };
+
+  it('captures by the policy, then refunds exactly what a partial cancel before shipment took off the order', async () => {
+    provider.mode = 'approve';
+    const order = await anOrderWithDiscount('PAY');
+    const captured = await follow(order.id);
+    expect(captured.moved.map((p) => [p.kind, p.amountMinor])).toEqual([['capture', 24_745]]);
+    expect((await follow(order.id)).moved).toEqual([]);
+    // Line C (50.00 − its 6.00 order discount share + 4.50 tax = 48.50) is cancelled before it ships.
+    const cancel = await t.http('POST', `/v1/orders/${order.id}/cancel`, { body: { reason: 'out of stock', lines: [{ lineId: order.lines[1]!.id, quantity: 1 }] } });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    expect(cancel.body.totals.totalMinor).toBe(24_745 - 4850);
+    expect((await money(order.id)).overpaidMinor).toBe(4850);
+    const refunded = await follow(order.id);
+    expect(refunded.moved.map((p) => [p.kind, p.amountMinor])).toEqual([['refund', 4850]]);
+    expect(refunded.moved[0]!.explanation!.cancellation.amountMinor).toBe(4850);
+    expect(await money(order.id)).toMatchObject({ capturedMinor: 24_745, refundedMinor: 4850, overpaidMinor: 0, balanceDueMinor: 0 });
+    expect((await follow(order.id)).moved).toEqual([]);
+  });
+
+  it('voids the authorisation of an order cancelled before capture', async () => {
+    const order = await anOrderWithDiscount('PAY');
+    expect((await t.http('POST', `/v1/orders/${order.id}/cancel`, { body: { reason: 'customer changed their mind' } })).status).toBe(200);
+    const res = await follow(order.id);
+    expect(res.moved.map((p) => [p.kind, p.amountMinor])).toEqual([['void', 24_745]]);
+    expect(await money(order.id)).toMatchObject({ capturableMinor: 0, capturedMinor: 0 });
+  });
+
+  it('the job finds the orders to follow; offline channels are left to people', async () => {
+    provider.mode = 'approve';
+    const order = await anOrderWithDiscount('PAY');
+    const { jobHandlers } = await import('../src/jobs/jobs.js');
+    const result = await jobHandlers({ db: t.db, idempotencyTtlHours: 24 })['payments.follow']();
+    expect(result.moved).toBeGreaterThanOrEqual(1);
+    expect((await money(order.id)).capturedMinor).toBe(24_745);
+    const offline = await anOrderWithDiscount('WEB');
+    expect((await follow(offline.id)).left).toContain('offline');
+  });
+});
+
 // ---- returns and refunds ---------------------------------------------------------------------------------------------
 describe('returns and refunds, to the cent', () => {
   it('ship, capture, return one of two units, inspect to stock, refund with the order discount share and a restocking fee', async () => {

@@ -32,7 +32,8 @@ export const paymentChecks: Check[] = [
           (p.explanation->>'totalMinor')::bigint <> p.amount_minor
           OR (p.explanation->>'totalMinor')::bigint <> (p.explanation->>'itemsMinor')::bigint + (p.explanation->'shipping'->>'amountMinor')::bigint
              - (p.explanation->'unallocatedDiscount'->>'amountMinor')::bigint - (p.explanation->'restockingFee'->>'amountMinor')::bigint
-             + (p.explanation->'goodwill'->>'amountMinor')::bigint - (p.explanation->>'cappedMinor')::bigint)
+             + (p.explanation->'goodwill'->>'amountMinor')::bigint + (p.explanation->'cancellation'->>'amountMinor')::bigint
+             - (p.explanation->>'cappedMinor')::bigint)
         LIMIT 100`.execute(db);
       return rows.rows.map((r) => r.what);
     },

@@ -10,5 +10,7 @@ export { RefundExplanation } from './refund-rules.js';
 export { planRefund, refundOf, requirePayable, type RefundSpec } from './refund-payment.js';
 export { moneyRequest, answer } from './money-request.js';
 export { recoverPayments } from './recover-payments.js';
+export { followOrder } from './follow-order.js';
+export { ordersToFollow } from './payment.repository.js';
 export type { SettleHooks } from './settle-effects.js';
 export type { PaymentProvider, ProviderRequest, ProviderAnswer } from './provider.js';

@@ -3,7 +3,7 @@ import type { DbOrTrx } from '../db/database.js';
 import { notFound } from '../shared/errors.js';
 import { balanceDueMinor, capturableMinor, paymentStateOf, refundableMinor, totalsOf } from './ledger.js';
 import type { PaymentSummary } from './payment.js';
-import { orderFacts, paymentsOf, paymentTermsOf, policyOf, toLedgerRow, toPayment } from './payment.repository.js';
+import { cancellationRefundedMinor, orderFacts, paymentsOf, paymentTermsOf, policyOf, toLedgerRow, toPayment } from './payment.repository.js';
 
 export async function paymentSummary(db: DbOrTrx, orderId: string): Promise<PaymentSummary> {
   const order = await orderFacts(db, orderId);
@@ -18,6 +18,7 @@ export async function paymentSummary(db: DbOrTrx, orderId: string): Promise<Paym
     authorizedMinor: t.authorizedMinor, voidedMinor: t.voidedMinor, capturedMinor: t.capturedMinor, refundedMinor: t.refundedMinor,
     chargedBackMinor: t.chargedBackMinor, pendingMinor: t.pendingCaptureMinor + t.pendingRefundMinor + t.pendingVoidMinor,
     capturableMinor: capturableMinor(t), refundableMinor: refundableMinor(t), balanceDueMinor: due,
+    overpaidMinor: Math.max(0, t.capturedMinor - t.chargedBackMinor - await cancellationRefundedMinor(db, orderId) - (order.status === 'cancelled' ? 0 : order.totalMinor)),
     dueAt: terms > 0 ? new Date(order.placedAt.getTime() + terms * 86_400_000).toISOString().slice(0, 10) : null,
     provider: policy.provider, capturePolicy: policy.capture,
     payments: rows.map(toPayment),

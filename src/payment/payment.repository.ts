@@ -123,6 +123,54 @@ export async function paymentTermsOf(db: DbOrTrx, customerId: string): Promise<n
 /** The few facts of an order a read of its money needs, without locking it. */
 export async function orderFacts(db: DbOrTrx, orderId: string) {
   return db.selectFrom('orders')
-    .select(['id', 'number', 'channel_id as channelId', 'customer_id as customerId', 'currency', 'total_minor as totalMinor', 'placed_at as placedAt'])
+    .select(['id', 'number', 'status', 'channel_id as channelId', 'customer_id as customerId', 'currency', 'total_minor as totalMinor', 'placed_at as placedAt'])
     .where('id', '=', orderId).executeTakeFirst();
+}
+
+/** Split-offs, merges and their sources share money the ledger does not yet follow (docs/payments.md). */
+export async function familyOf(db: DbOrTrx, orderId: string): Promise<string | null> {
+  const row = await sql<{ why: string | null }>`
+    SELECT CASE WHEN o.split_from_id IS NOT NULL THEN 'split from another order'
+                WHEN o.merged_into_id IS NOT NULL THEN 'merged into another order'
+                WHEN EXISTS (SELECT 1 FROM orders c WHERE c.split_from_id = o.id) THEN 'has orders split from it'
+                WHEN EXISTS (SELECT 1 FROM orders c WHERE c.merged_into_id = o.id) THEN 'has orders merged into it' END AS why
+    FROM orders o WHERE o.id = ${orderId}`.execute(db);
+  return row.rows[0]?.why ?? null;
+}
+
+/** What refunds paid back (or may still: pending) because units were cancelled after their money was captured. */
+export async function cancellationRefundedMinor(db: DbOrTrx, orderId: string): Promise<number> {
+  const row = await sql<{ amount: number }>`
+    SELECT coalesce(sum((explanation->'cancellation'->>'amountMinor')::bigint), 0)::bigint AS amount
+    FROM payments WHERE order_id = ${orderId} AND kind = 'refund' AND status <> 'failed'`.execute(db);
+  return Number(row.rows[0]?.amount ?? 0);
+}
+
+/**
+ * Orders whose money does not follow them yet: more authorised than they still need, more captured than they cost
+ * (after cancellations), or — for channels whose provider is not offline — money to capture by the policy.
+ */
+export async function ordersToFollow(db: DbOrTrx, limit: number): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    WITH l AS (
+      SELECT order_id,
+             coalesce(sum(amount_minor) FILTER (WHERE kind = 'authorization'), 0)
+               - coalesce(sum(amount_minor) FILTER (WHERE kind = 'void'), 0) AS auth,
+             coalesce(sum(amount_minor) FILTER (WHERE kind = 'capture'), 0) AS captured,
+             coalesce(sum(amount_minor) FILTER (WHERE kind = 'chargeback'), 0)
+               + coalesce(sum((explanation->'cancellation'->>'amountMinor')::bigint) FILTER (WHERE kind = 'refund'), 0) AS back
+      FROM payments WHERE status <> 'failed' GROUP BY order_id)
+    SELECT o.id FROM orders o
+    JOIN l ON l.order_id = o.id
+    JOIN payment_policies pp ON pp.channel_id = o.channel_id
+    JOIN payment_providers pr ON pr.code = pp.provider AND pr.kind <> 'offline' AND pr.active
+    CROSS JOIN LATERAL (SELECT CASE WHEN o.status = 'cancelled' THEN 0 ELSE o.total_minor END AS owed) x
+    WHERE o.split_from_id IS NULL AND o.merged_into_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM orders c WHERE c.split_from_id = o.id OR c.merged_into_id = o.id)
+      AND (l.auth - l.captured > greatest(0, x.owed - l.captured)
+           OR l.captured - l.back > x.owed
+           OR (o.status NOT IN ('received', 'on_hold', 'cancelled') AND l.auth > l.captured AND l.captured < x.owed
+               AND (pp.capture = 'at_order' OR EXISTS (SELECT 1 FROM order_lines ol WHERE ol.order_id = o.id AND ol.shipped > 0))))
+    ORDER BY o.id LIMIT ${limit}`.execute(db);
+  return rows.rows.map((r) => r.id);
 }

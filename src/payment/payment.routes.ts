@@ -6,6 +6,7 @@ import { problemResponse } from '../http/openapi.js';
 import { IdParams } from '../http/schemas.js';
 import { notFound } from '../shared/errors.js';
 import { capturePayment } from './capture-payment.js';
+import { followOrder } from './follow-order.js';
 import { answer, moneyRequest } from './money-request.js';
 import {
   CaptureRequest, ChargebackRequest, Payment, PaymentPolicy, PaymentPolicyInput, PaymentSummary, Provider, ProviderInput,
@@ -58,6 +59,16 @@ export function registerPaymentRoutes(app: App, { db, run, hooks }: PaymentDeps)
     config: { permission: 'payment:write' },
     schema: { tags, summary: 'Record a chargeback the customer\'s bank made', params: IdParams, body: ChargebackRequest, response: { 201: Payment, ...moneyErrors } },
   }, async (request, reply) => answer(reply, await recordChargeback(db, request.params.id, request.body, moneyRequest(request), hooks)));
+
+  app.post('/orders/:id/payments/follow', {
+    config: { permission: 'payment:write' },
+    schema: {
+      tags, summary: 'Make the order\'s money follow it now: void what it no longer needs, refund what cancelled units paid, capture by the policy',
+      description: 'What the job payments.follow does every minute, for one order (docs/payments.md, "Money follows the order"). Only for channels whose provider is not offline; orders in a split or merge family are left to a person (`left` says why).',
+      params: IdParams, body: Type.Object({}, { additionalProperties: false }),
+      response: { 200: Type.Object({ orderId: Type.String(), moved: Type.Array(Payment), left: Type.Union([Type.Null(), Type.String()]) }) },
+    },
+  }, async (request) => followOrder(db, request.params.id, hooks, { requestId: request.id, actorId: request.principal.id, actorName: request.principal.name }));
 
   app.get('/payments/:id', {
     config: { permission: 'order:read' },

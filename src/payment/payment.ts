@@ -43,6 +43,7 @@ export const PaymentSummary = Type.Object({
   capturableMinor: Type.Integer({ description: 'Authorised, not yet captured or voided' }),
   refundableMinor: Type.Integer({ description: 'Captured, not yet refunded or charged back' }),
   balanceDueMinor: Type.Integer({ description: 'Order total less captured' }),
+  overpaidMinor: Type.Integer({ description: 'Captured beyond what the order costs after cancellations (nothing once cancelled), less charged back and refunded for cancellations: what a cancellation refund still owes' }),
   dueAt: Nullable(Type.String({ format: 'date', description: 'For invoice terms: placed date plus the customer\'s payment terms' })),
   provider: Type.String({ description: 'The channel\'s payment provider' }),
   capturePolicy: Type.String({ description: 'at_order or at_shipment' }),

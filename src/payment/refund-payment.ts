@@ -27,6 +27,7 @@ export interface RefundSpec {
   refundShipping: boolean;
   restockingFeeBps: number;
   goodwillMinor?: number;
+  cancellation?: { amountMinor: number; rule: string };
   reason: string;
   returnId?: string | null;
   /** Checks of the caller's own, run under the order's lock before anything is computed (e.g. the return's state). */
@@ -57,7 +58,7 @@ export async function planRefund(trx: Trx, spec: RefundSpec): Promise<PlannedRef
   const explanation = explainRefund({
     currency: order.currency,
     lines,
-    completesOrder: completes(order, before.units, spec.lines),
+    completesOrder: spec.lines.length > 0 && completes(order, before.units, spec.lines),
     shipping: {
       refundable: spec.shipping === 'asked' || (spec.shipping === 'policy' && spec.refundShipping),
       asked: spec.shipping === 'asked',
@@ -66,7 +67,7 @@ export async function planRefund(trx: Trx, spec: RefundSpec): Promise<PlannedRef
     unallocatedDiscountMinor: order.unallocatedDiscountMinor,
     restockingFeeBps: spec.restockingFeeBps,
     maxRefundableMinor: refundableMinor(m.totals),
-  }, spec.goodwillMinor ?? 0, spec.reason);
+  }, { goodwillMinor: spec.goodwillMinor, goodwillReason: spec.reason, cancellation: spec.cancellation });
   if (!partsAddUp(explanation)) throw new Error(`refund explanation does not add up: ${JSON.stringify(explanation)}`);
   return { money: m, explanation };
 }

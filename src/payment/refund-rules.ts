@@ -11,8 +11,10 @@
  *
  * Then, per refund: shipping (with its tax) when the policy refunds it and this refund brings back the last unit;
  * order discount that no line took (it belongs to the order) on that same last refund; minus the restocking fee
- * (basis points of the items' paid value, rounded down: in the customer's favour); capped at what is still refundable
- * (captured less refunded). The parts always add up: total = items + shipping − unallocated discount − fee − capped.
+ * (basis points of the items' paid value, rounded down: in the customer's favour); an amount given by hand (goodwill);
+ * captured money the order no longer costs after a cancellation; capped at what is still refundable (captured less
+ * refunded). The parts always add up: total = items + shipping − unallocated discount − fee + goodwill + cancellation
+ * − capped.
  */
 import { Type, type Static } from 'typebox';
 import { allocateMinor } from '../shared/money.js';
@@ -82,6 +84,7 @@ export const RefundExplanation = Type.Object({
   unallocatedDiscount: Part,
   restockingFee: Type.Object({ bps: Type.Integer(), amountMinor: Type.Integer(), rule: Type.String() }),
   goodwill: Part,
+  cancellation: Part,
   maxRefundableMinor: Type.Integer({ description: 'Captured less refunded, charged back and pending refunds, before this refund' }),
   cappedMinor: Type.Integer({ description: 'What the parts add up to beyond maxRefundableMinor, not paid' }),
   totalMinor: Type.Integer(),
@@ -107,7 +110,16 @@ export function explainLine(l: RefundLineInput): Static<typeof RefundLineExplana
   };
 }
 
-export function explainRefund(input: RefundInput, goodwillMinor = 0, goodwillReason = ''): RefundExplanation {
+export interface ExtraParts {
+  goodwillMinor?: number;
+  goodwillReason?: string;
+  /** Captured money beyond what the order still costs after units were cancelled, and why. */
+  cancellation?: { amountMinor: number; rule: string };
+}
+
+export function explainRefund(input: RefundInput, extra: ExtraParts = {}): RefundExplanation {
+  const goodwillMinor = extra.goodwillMinor ?? 0;
+  const goodwillReason = extra.goodwillReason ?? '';
   const lines = input.lines.filter((l) => l.units > 0).map(explainLine);
   const itemsMinor = lines.reduce((a, l) => a + l.amountMinor, 0);
 
@@ -134,14 +146,15 @@ export function explainRefund(input: RefundInput, goodwillMinor = 0, goodwillRea
     ? { amountMinor: goodwillMinor, rule: `an amount given by hand${goodwillReason ? `: ${goodwillReason}` : ''}` }
     : { amountMinor: 0, rule: 'no amount given by hand' };
 
-  const parts = itemsMinor + shipping.amountMinor - unallocatedDiscount.amountMinor - feeMinor + goodwill.amountMinor;
+  const cancellation = extra.cancellation ?? { amountMinor: 0, rule: 'no units were cancelled after their money was captured' };
+  const parts = itemsMinor + shipping.amountMinor - unallocatedDiscount.amountMinor - feeMinor + goodwill.amountMinor + cancellation.amountMinor;
   const wanted = Math.max(0, parts);
   const totalMinor = Math.min(wanted, input.maxRefundableMinor);
   const cappedMinor = parts - totalMinor;
   return {
-    currency: input.currency, lines, itemsMinor, shipping, unallocatedDiscount, restockingFee, goodwill,
+    currency: input.currency, lines, itemsMinor, shipping, unallocatedDiscount, restockingFee, goodwill, cancellation,
     maxRefundableMinor: input.maxRefundableMinor, cappedMinor, totalMinor,
-    rule: 'total = items + shipping − unallocated discount − restocking fee + goodwill − capped; capped is what the parts add up to '
+    rule: 'total = items + shipping − unallocated discount − restocking fee + goodwill + cancellation − capped; capped is what the parts add up to '
       + `beyond what is still refundable (${input.maxRefundableMinor}) or below zero`,
   };
 }
@@ -151,4 +164,4 @@ export const partsAddUp = (e: RefundExplanation): boolean =>
   e.itemsMinor === e.lines.reduce((a, l) => a + l.amountMinor, 0)
   && e.lines.every((l) => l.amountMinor === l.subtotalMinor - l.discountMinor - l.orderDiscountMinor + l.taxMinor)
   && e.totalMinor === e.itemsMinor + e.shipping.amountMinor - e.unallocatedDiscount.amountMinor - e.restockingFee.amountMinor
-    + e.goodwill.amountMinor - e.cappedMinor;
+    + e.goodwill.amountMinor + e.cancellation.amountMinor - e.cappedMinor;
