@@ -26,7 +26,7 @@ import { refuseBadTextInUrl, registerJsonParser, validatorCompiler } from './htt
 import { registerLocationRoutes } from './location/index.js';
 import { registerOrderModule, registerTrackRoutes } from './order/index.js';
 import { registerPaymentRoutes } from './payment/index.js';
-import { registerReturnRoutes, returnRefundSettled } from './returns/index.js';
+import { registerCustomerReturnRoutes, registerReturnRoutes, returnRefundSettled } from './returns/index.js';
 import { newId } from './shared/ids.js';
 
 export type { App } from './http/app.js';
@@ -85,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerTrackRoutes(app, deps.db);
 
   const run = commandRunner(deps.db);
+  registerCustomerReturnRoutes(app, { db: deps.db, run });
   await app.register(
     (v1, _opts, done) => {
       registerAccessRoutes(v1, { db: deps.db, run });

@@ -443,6 +443,34 @@ describe('returns and refunds, to the cent', () => {
     expect(reasons.body.data.map((r: { key: string }) => r.key)).toContain('damaged');
   });
 
+  it('a customer asks for a return from the tracking page: token plus e-mail, rate-limited, as a principal of its own', async () => {
+    const order = await anOrderWithDiscount() as Awaited<ReturnType<typeof anOrderWithDiscount>> & { trackingToken: string };
+    await shipAll(order, [2, 1]);
+    const ask = (b: Record<string, unknown>, headers: Record<string, string> = key()) =>
+      t.http('POST', `/track/${order.trackingToken}/returns`, { key: null, body: { reasonCode: 'wrong_size', items: [{ sku: 'ORD-A', quantity: 1 }], ...b }, headers });
+    const other = await anOrderWithDiscount() as typeof order;
+    for (let i = 0; i < 5; i++) {
+      const wrong = await t.http('POST', `/track/${other.trackingToken}/returns`, { key: null, body: { email: 'someone@else.example', reasonCode: 'wrong_size', items: [{ sku: 'ORD-A', quantity: 1 }] } });
+      expect(wrong.status).toBe(403);
+    }
+    const limited = await t.http('POST', `/track/${other.trackingToken}/returns`, { key: null, body: { email: 'erika@example.com', reasonCode: 'wrong_size', items: [{ sku: 'ORD-A', quantity: 1 }] } });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+
+    const headers = key();
+    const ok = await ask({ email: ' Erika@Example.com ' }, headers);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(ok.body).toMatchObject({ status: 'requested', orderId: order.id, createdBy: `customer of order ${order.number}`, lines: [{ sku: 'ORD-A', quantity: 1 }] });
+    const replay = await ask({ email: ' Erika@Example.com ' }, headers);
+    expect(replay.body.id).toBe(ok.body.id);
+    const audit = await t.db.selectFrom('audit_log').select(['actor_name', 'action']).where('entity_id', '=', ok.body.id).execute();
+    expect(audit).toEqual([{ actor_name: `customer of order ${order.number}`, action: 'return.requested' }]);
+    const more = await ask({ email: 'erika@example.com', items: [{ sku: 'ORD-A', quantity: 2 }] });
+    expect(more.status).toBe(409);
+    expect(more.body.code).toBe('return_exceeds_shipped');
+  });
+
   it('ordo check finds the ledger and the returns consistent', async () => {
     const report = await runChecks(t.db, [...paymentChecks, ...returnChecks]);
     expect(report.lines.filter((l) => !l.startsWith('ok'))).toEqual([]);

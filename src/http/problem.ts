@@ -25,6 +25,7 @@ const titles: Record<ErrorCode, string> = {
   not_acceptable: 'Not acceptable',
   request_timeout: 'The request took too long to arrive',
   payload_too_large: 'The body is too large',
+  rate_limited: 'Too many requests',
   uri_too_long: 'A part of the URL is too long',
   unsupported_media_type: 'Unsupported content type',
   headers_too_large: 'The headers are too large',

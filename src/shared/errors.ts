@@ -19,6 +19,7 @@ export const errorStatus = {
   not_acceptable: 406,
   request_timeout: 408,
   payload_too_large: 413,
+  rate_limited: 429,
   uri_too_long: 414,
   unsupported_media_type: 415,
   headers_too_large: 431,
