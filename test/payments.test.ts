@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../src/check.js';
 import { paymentChecks } from '../src/payment/index.js';
+import { toBaseMinor } from '../src/payment/fx-rates.js';
 import { returnChecks } from '../src/returns/index.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
@@ -469,6 +470,28 @@ describe('returns and refunds, to the cent', () => {
     const more = await ask({ email: 'erika@example.com', items: [{ sku: 'ORD-A', quantity: 2 }] });
     expect(more.status).toBe(409);
     expect(more.body.code).toBe('return_exceeds_shipped');
+  });
+
+  it('reports the money in the base currency at each day\'s rate, and refuses to guess a missing rate', async () => {
+    expect(toBaseMinor(1000, 'JPY', 'EUR', '0.0062')).toBe(620);
+    expect(toBaseMinor(999, 'EUR', 'USD', '1.0845')).toBe(1083);
+    const from = new Date(Date.now() - 86_400_000).toISOString();
+    const to = new Date(Date.now() + 86_400_000).toISOString();
+    const inEur = await t.http('GET', `/v1/payments/report?from=${from}&to=${to}`);
+    expect(inEur.status).toBe(200);
+    const captured = inEur.body.totals.find((r: { kind: string }) => r.kind === 'capture').baseAmountMinor as number;
+    expect(captured).toBeGreaterThan(0);
+    expect((await t.http('PUT', '/v1/fx-rates', { body: { baseCurrency: 'USD', rates: [] } })).status).toBe(200);
+    const missing = await t.http('GET', `/v1/payments/report?from=${from}&to=${to}`);
+    expect(missing.status).toBe(409);
+    expect(missing.body).toMatchObject({ code: 'fx_rate_missing', currency: 'EUR', baseCurrency: 'USD' });
+    const yesterday = new Date(Date.now() - 86_400_000 * 2).toISOString().slice(0, 10);
+    expect((await t.http('PUT', '/v1/fx-rates', { body: { rates: [{ currency: 'EUR', effectiveFrom: yesterday, rate: '1.1' }] } })).status).toBe(200);
+    const inUsd = await t.http('GET', `/v1/payments/report?from=${from}&to=${to}`);
+    expect(inUsd.status).toBe(200);
+    expect(inUsd.body.totals.find((r: { kind: string }) => r.kind === 'capture').baseAmountMinor).toBe(Math.round(captured * 1.1));
+    expect((await t.http('GET', '/v1/fx-rates')).body).toMatchObject({ baseCurrency: 'USD', rates: [{ currency: 'EUR', effectiveFrom: yesterday, rate: '1.1' }] });
+    expect((await t.http('PUT', '/v1/fx-rates', { body: { baseCurrency: 'EUR', rates: [] } })).status).toBe(200);
   });
 
   it('ordo check finds the ledger and the returns consistent', async () => {

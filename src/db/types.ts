@@ -109,6 +109,12 @@ export interface Customers {
   version: Generated<number>;
 }
 
+export interface FxRates {
+  currency: string;
+  effective_from: string;
+  rate: Numeric;
+}
+
 export interface IdempotencyKeys {
   created_at: Generated<Timestamp>;
   key: string;
@@ -275,6 +281,11 @@ export interface Payments {
   return_id: string | null;
   settled_at: Timestamp | null;
   status: string;
+}
+
+export interface PaymentSettings {
+  base_currency: Generated<string>;
+  singleton: Generated<boolean>;
 }
 
 export interface Reservations {
@@ -493,6 +504,7 @@ export interface DB {
   channel_availability: ChannelAvailability;
   channels: Channels;
   customers: Customers;
+  fx_rates: FxRates;
   idempotency_keys: IdempotencyKeys;
   locations: Locations;
   order_flags: OrderFlags;
@@ -503,6 +515,7 @@ export interface DB {
   outbox_events: OutboxEvents;
   payment_policies: PaymentPolicies;
   payment_providers: PaymentProviders;
+  payment_settings: PaymentSettings;
   payments: Payments;
   reservations: Reservations;
   return_lines: ReturnLines;

@@ -45,6 +45,7 @@ const titles: Record<ErrorCode, string> = {
   return_window_closed: 'The return window is closed',
   not_returnable: 'Not returnable',
   payment_declined: 'The payment provider declined',
+  fx_rate_missing: 'No exchange rate for the day',
   internal_error: 'Internal error',
   not_ready: 'Not ready',
 };

@@ -7,6 +7,7 @@ import { IdParams } from '../http/schemas.js';
 import { notFound } from '../shared/errors.js';
 import { capturePayment } from './capture-payment.js';
 import { followOrder } from './follow-order.js';
+import { FxRates, FxRatesInput, listFxRates, PaymentReport, paymentReport, saveFxRates } from './fx-rates.js';
 import { answer, moneyRequest } from './money-request.js';
 import {
   CaptureRequest, ChargebackRequest, Payment, PaymentPolicy, PaymentPolicyInput, PaymentSummary, Provider, ProviderInput,
@@ -128,6 +129,25 @@ export function registerPaymentRoutes(app: App, { db, run, hooks }: PaymentDeps)
     if (!row || row.kind !== 'refund') throw notFound('refund', request.params.id);
     return toPayment(row);
   });
+
+  app.get('/fx-rates', {
+    config: { permission: 'order:read' },
+    schema: { tags, summary: 'The base currency and the exchange rates, by currency and the day each takes effect', response: { 200: FxRates } },
+  }, () => listFxRates(db));
+
+  app.put('/fx-rates', {
+    config: { permission: 'payment:write' },
+    schema: { tags, summary: 'Set the base currency and add or replace exchange rates (by currency and day)', body: FxRatesInput, response: { 200: FxRates } },
+  }, (request, reply) => run(request, reply, (trx) => saveFxRates(trx, request.body)));
+
+  app.get('/payments/report', {
+    config: { permission: 'order:read' },
+    schema: {
+      tags, summary: 'Settled money movements of a period per kind, in the base currency at each day\'s rate',
+      querystring: Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),
+      response: { 200: PaymentReport, 409: problemResponse('A currency has no exchange rate on or before a day in the period (`fx_rate_missing`, with `currency` and `date`)') },
+    },
+  }, (request) => paymentReport(db, request.query.from, request.query.to));
 
   app.get('/payment-providers', {
     config: { permission: 'order:read' },

@@ -41,6 +41,7 @@ export const errorStatus = {
   return_window_closed: 409,
   not_returnable: 409,
   payment_declined: 402,
+  fx_rate_missing: 409,
   // the server's side
   internal_error: 500,
   not_ready: 503,

@@ -81,6 +81,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE TRIGGER orders_authorized AFTER INSERT ON orders
       REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION ordo_orders_authorized();
 
+    -- Reporting in the business's base currency: one settings row, and exchange rates with the day they take effect
+    -- (rate = units of the base currency per unit of the currency). A payment row is converted at the rate in effect
+    -- on the day it was made (UTC).
+    CREATE TABLE payment_settings (
+      singleton     boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+      base_currency text NOT NULL DEFAULT 'EUR' CHECK (base_currency ~ '^[A-Z]{3}$')
+    );
+    INSERT INTO payment_settings DEFAULT VALUES;
+    CREATE TABLE fx_rates (
+      currency       text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+      effective_from date NOT NULL,
+      rate           numeric NOT NULL CHECK (rate > 0),
+      PRIMARY KEY (currency, effective_from)
+    );
+
     -- Return policy per channel, besides channels.return_window_days: the restocking fee (basis points of the paid
     -- value of the units that come back), whether shipping is refunded when everything comes back, and SKUs that
     -- cannot be returned.
