@@ -300,6 +300,49 @@ describe('money follows the order (cancel, capture policy)', () => {
     expect(await money(order.id)).toMatchObject({ capturableMinor: 0, capturedMinor: 0 });
   });
 
+  it('a split takes its units\' money with it: captured money first, then authorised', async () => {
+    provider.mode = 'approve';
+    const paid = await anOrderWithDiscount('PAY');
+    await follow(paid.id);
+    const split = await t.http('POST', `/v1/orders/${paid.id}/split`, { body: { lines: [{ lineId: paid.lines[1]!.id, quantity: 1 }] } });
+    expect(split.status, JSON.stringify(split.body)).toBe(201);
+    const child = split.body.split as { id: string; totals: { totalMinor: number } };
+    expect(child.totals.totalMinor).toBe(4850);
+    const res = await follow(child.id);
+    expect(res.moved.map((p) => [p.kind, p.amountMinor])).toEqual([['transfer_out', 4850], ['transfer_in', 4850]]);
+    expect(await money(paid.id)).toMatchObject({ capturedMinor: 24_745 - 4850, balanceDueMinor: 0, overpaidMinor: 0, state: 'paid' });
+    expect(await money(child.id)).toMatchObject({ authorizedMinor: 4850, capturedMinor: 4850, state: 'paid' });
+    expect((await follow(paid.id)).moved).toEqual([]);
+
+    const authorised = await anOrderWithDiscount('PAY', { customer: { email: 'split@example.com', name: 'S' } });
+    const split2 = await t.http('POST', `/v1/orders/${authorised.id}/split`, { body: { lines: [{ lineId: authorised.lines[1]!.id, quantity: 1 }] } });
+    const child2 = split2.body.split as { id: string };
+    const moved = await follow(authorised.id);
+    // The split-off takes 48.50 of authorisation; then the original captures its own 198.95 (the policy: at order).
+    expect(moved.moved.map((p) => [p.kind, p.amountMinor])).toEqual([['transfer_out', 4850], ['transfer_in', 4850], ['capture', 19_895]]);
+    const childMoney = await follow(child2.id);
+    expect(childMoney.moved.map((p) => [p.kind, p.amountMinor])).toEqual([['capture', 4850]]);
+    expect(await money(authorised.id)).toMatchObject({ authorizedMinor: 19_895, capturedMinor: 19_895, capturableMinor: 0 });
+  });
+
+  it('a merge hands the merged order\'s money to the order it went into', async () => {
+    provider.mode = 'approve';
+    const customer = { email: 'merge@example.com', name: 'M' };
+    const a = await anOrderWithDiscount('PAY', { customer });
+    const b = await anOrderWithDiscount('PAY', { customer });
+    const merged = await t.http('POST', '/v1/orders/merge', { body: { orderIds: [a.id, b.id] } });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    const target = merged.body as { id: string; totals: { totalMinor: number } };
+    const source = target.id === a.id ? b : a;
+    const res = await follow(source.id);
+    expect(res.moved.slice(0, 2).map((p) => [p.kind, p.amountMinor])).toEqual([['transfer_out', 24_745], ['transfer_in', 24_745]]);
+    expect(await money(source.id)).toMatchObject({ authorizedMinor: 0, capturableMinor: 0 });
+    await follow(target.id);
+    const t2 = await money(target.id);
+    expect(t2.capturedMinor).toBe(target.totals.totalMinor);
+    expect(t2.capturableMinor).toBe(0);
+  });
+
   it('the job finds the orders to follow; offline channels are left to people', async () => {
     provider.mode = 'approve';
     const order = await anOrderWithDiscount('PAY');

@@ -263,6 +263,8 @@ export interface PaymentProviders {
 export interface Payments {
   actor: string;
   amount_minor: number;
+  captured_part_minor: Generated<number>;
+  counterpart_order_id: string | null;
   created_at: Generated<Timestamp>;
   currency: string;
   explanation: Json | null;

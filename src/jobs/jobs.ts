@@ -10,7 +10,7 @@ import { republishAvailability } from '../inventory/index.js';
 import { recomputeSafetyStock } from '../inventory/index.js';
 import { deleteExpiredIdempotencyKeys } from '../http/idempotency.repository.js';
 import { fillBackorders, findFillableOrders } from '../order/index.js';
-import { followOrder, ordersToFollow, recoverPayments } from '../payment/index.js';
+import { familiesToMove, followOrder, ordersToFollow, recoverPayments } from '../payment/index.js';
 import { returnRefundSettled } from '../returns/index.js';
 
 export const schedules = {
@@ -56,7 +56,7 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours'>):
       const hooks = { refundSettled: returnRefundSettled };
       const recovered = await recoverPayments(deps.db, hooks, { olderThanMs: 60_000 });
       let moved = 0;
-      const orders = await ordersToFollow(deps.db, 200);
+      const orders = [...new Set([...await familiesToMove(deps.db, 200), ...await ordersToFollow(deps.db, 200)])];
       for (const id of orders) moved += (await followOrder(deps.db, id, hooks)).moved.length;
       return { recovered: recovered.settled.length, stillPending: recovered.stillPending, orders: orders.length, moved };
     },

@@ -8,9 +8,9 @@
  *   3. money the policy says to capture now (at order: all it costs; at shipment: what has shipped) is captured.
  *
  * Each step is an ordinary money movement (intent, provider call, outcome) that checks its limits again under the
- * order's lock, so a run racing another, or a person, never moves money twice. Only channels whose provider is not
- * offline are followed: offline money is moved by people (the summary shows it). Orders in a split or merge family
- * are left to a person: their money is not per order yet.
+ * order's lock, so a run racing another, or a person, never moves money twice. Before them, money moves with units
+ * inside the order's family (money-family.ts: split, merge), for every channel. The three steps run only for channels
+ * whose provider is not offline: offline money is moved by people (the summary shows it).
  */
 import type { Db } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
@@ -20,7 +20,8 @@ import { capturableMinor, refundableMinor } from './ledger.js';
 import { fingerprintOf, type MoneyRequest } from './move-money.js';
 import { moneyOf } from './order-money.js';
 import type { Payment } from './payment.js';
-import { cancellationRefundedMinor, familyOf, findProvider } from './payment.repository.js';
+import { moveFamilyMoney } from './money-family.js';
+import { cancellationRefundedMinor, findProvider } from './payment.repository.js';
 import { refundOf } from './refund-payment.js';
 import type { SettleHooks } from './settle-effects.js';
 import { voidPayment } from './void-payment.js';
@@ -32,8 +33,8 @@ export interface FollowReport { orderId: string; moved: Payment[]; left: string 
 export const FOLLOW_ACTOR = { requestId: 'payment-follow', actorId: '00000000-0000-0000-0000-000000000000', actorName: 'payment follow' };
 
 export async function followOrder(db: Db, orderId: string, hooks: SettleHooks, actor: MoneyRequest['ctx'] = FOLLOW_ACTOR): Promise<FollowReport> {
-  const family = await familyOf(db, orderId);
-  if (family) return { orderId, moved: [], left: `the order ${family}; its money is followed by hand for now` };
+  // Money first moves with units inside the family (split, merge); then each order follows its own state.
+  const moved: Payment[] = await moveFamilyMoney(db, orderId, actor);
   const request = (step: string): MoneyRequest => {
     const key = `follow:${orderId}:${step}:${newId()}`;
     return { ctx: actor, key, fingerprint: fingerprintOf(key) };
@@ -45,9 +46,8 @@ export async function followOrder(db: Db, orderId: string, hooks: SettleHooks, a
   };
   let { m, owed, provider } = await state();
   if (!provider || provider.kind === 'offline' || !provider.active) {
-    return { orderId, moved: [], left: `the channel's provider ${m.policy.provider} is offline (or inactive): people move its money` };
+    return { orderId, moved, left: `the channel's provider ${m.policy.provider} is offline (or inactive): people move its money` };
   }
-  const moved: Payment[] = [];
   const attempt = async (step: () => Promise<{ body: Payment }>) => {
     try {
       moved.push((await step()).body);

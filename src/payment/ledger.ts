@@ -8,7 +8,11 @@
  */
 import type { PaymentKind, PaymentStatus } from './payment-status.js';
 
-export interface LedgerRow { kind: PaymentKind; status: PaymentStatus; amountMinor: number }
+export interface LedgerRow {
+  kind: PaymentKind; status: PaymentStatus; amountMinor: number;
+  /** Transfers (split, merge): the part of the moved authorisation that was captured. */
+  capturedPartMinor?: number;
+}
 
 export interface LedgerTotals {
   authorizedMinor: number;
@@ -22,12 +26,14 @@ export interface LedgerTotals {
 }
 
 export function totalsOf(rows: readonly LedgerRow[]): LedgerTotals {
-  const sum = (kind: PaymentKind, status: PaymentStatus) =>
-    rows.filter((r) => r.kind === kind && r.status === status).reduce((a, r) => a + r.amountMinor, 0);
+  const sum = (kind: PaymentKind, status: PaymentStatus, part: (r: LedgerRow) => number = (r) => r.amountMinor) =>
+    rows.filter((r) => r.kind === kind && r.status === status).reduce((a, r) => a + part(r), 0);
+  const captured = (r: LedgerRow) => r.capturedPartMinor ?? 0;
+  // Money that moved with units to another order of the family counts where it went.
   return {
-    authorizedMinor: sum('authorization', 'succeeded'),
+    authorizedMinor: sum('authorization', 'succeeded') + sum('transfer_in', 'succeeded') - sum('transfer_out', 'succeeded'),
     voidedMinor: sum('void', 'succeeded'),
-    capturedMinor: sum('capture', 'succeeded'),
+    capturedMinor: sum('capture', 'succeeded') + sum('transfer_in', 'succeeded', captured) - sum('transfer_out', 'succeeded', captured),
     refundedMinor: sum('refund', 'succeeded'),
     chargedBackMinor: sum('chargeback', 'succeeded'),
     pendingCaptureMinor: sum('capture', 'pending'),

@@ -20,7 +20,7 @@ export const canSettle = (from: PaymentStatus, to: PaymentStatus): boolean =>
 export const isPaymentStatus = (value: string): value is PaymentStatus => (paymentStatuses as readonly string[]).includes(value);
 
 /** The kinds of ledger rows; an amount is always positive, the kind says which way the money goes. */
-export const paymentKinds = ['authorization', 'capture', 'void', 'refund', 'chargeback'] as const;
+export const paymentKinds = ['authorization', 'capture', 'void', 'refund', 'chargeback', 'transfer_out', 'transfer_in'] as const;
 export type PaymentKind = (typeof paymentKinds)[number];
 
 /** Start-up check of the table: throws if a state cannot be reached from `pending` or a target is unknown. */

@@ -13,10 +13,13 @@ export const toPayment = (r: PaymentRow): Payment => ({
   id: r.id, orderId: r.order_id, kind: r.kind as PaymentKind, status: r.status as PaymentStatus, amountMinor: r.amount_minor,
   currency: r.currency, provider: r.provider, method: r.method, providerReference: r.provider_ref, failureReason: r.failure_reason,
   returnId: r.return_id, reason: r.reason, explanation: r.explanation as RefundExplanation | null, actor: r.actor,
+  capturedPartMinor: r.captured_part_minor, counterpartOrderId: r.counterpart_order_id,
   createdAt: r.created_at.toISOString(), settledAt: r.settled_at ? r.settled_at.toISOString() : null,
 });
 
-export const toLedgerRow = (r: PaymentRow): LedgerRow => ({ kind: r.kind as PaymentKind, status: r.status as PaymentStatus, amountMinor: r.amount_minor });
+export const toLedgerRow = (r: PaymentRow): LedgerRow => ({
+  kind: r.kind as PaymentKind, status: r.status as PaymentStatus, amountMinor: r.amount_minor, capturedPartMinor: r.captured_part_minor,
+});
 
 export async function paymentsOf(db: DbOrTrx, orderId: string): Promise<PaymentRow[]> {
   return db.selectFrom('payments').selectAll().where('order_id', '=', orderId).orderBy('created_at').orderBy('id').execute();
@@ -35,6 +38,7 @@ export interface NewPayment {
   provider: string; method: string | null; providerKey: string; providerRef: string | null; actor: string;
   principalId: string | null; requestKey: string | null; requestHash: string | null;
   returnId?: string | null; reason?: string | null; explanation?: RefundExplanation | null;
+  capturedPartMinor?: number; counterpartOrderId?: string | null;
 }
 
 export async function insertPayment(trx: Trx, p: NewPayment): Promise<PaymentRow> {
@@ -43,6 +47,7 @@ export async function insertPayment(trx: Trx, p: NewPayment): Promise<PaymentRow
     provider: p.provider, method: p.method, provider_key: p.providerKey, provider_ref: p.providerRef, actor: p.actor,
     principal_id: p.principalId, request_key: p.requestKey, request_hash: p.requestHash, return_id: p.returnId ?? null,
     reason: p.reason ?? null, explanation: p.explanation ? JSON.stringify(p.explanation) : null,
+    captured_part_minor: p.capturedPartMinor ?? 0, counterpart_order_id: p.counterpartOrderId ?? null,
     settled_at: p.status === 'pending' ? null : sql<Date>`now()`,
   }).returningAll().executeTakeFirstOrThrow();
 }
@@ -127,17 +132,6 @@ export async function orderFacts(db: DbOrTrx, orderId: string) {
     .where('id', '=', orderId).executeTakeFirst();
 }
 
-/** Split-offs, merges and their sources share money the ledger does not yet follow (docs/payments.md). */
-export async function familyOf(db: DbOrTrx, orderId: string): Promise<string | null> {
-  const row = await sql<{ why: string | null }>`
-    SELECT CASE WHEN o.split_from_id IS NOT NULL THEN 'split from another order'
-                WHEN o.merged_into_id IS NOT NULL THEN 'merged into another order'
-                WHEN EXISTS (SELECT 1 FROM orders c WHERE c.split_from_id = o.id) THEN 'has orders split from it'
-                WHEN EXISTS (SELECT 1 FROM orders c WHERE c.merged_into_id = o.id) THEN 'has orders merged into it' END AS why
-    FROM orders o WHERE o.id = ${orderId}`.execute(db);
-  return row.rows[0]?.why ?? null;
-}
-
 /** What refunds paid back (or may still: pending) because units were cancelled after their money was captured. */
 export async function cancellationRefundedMinor(db: DbOrTrx, orderId: string): Promise<number> {
   const row = await sql<{ amount: number }>`
@@ -154,9 +148,11 @@ export async function ordersToFollow(db: DbOrTrx, limit: number): Promise<string
   const rows = await sql<{ id: string }>`
     WITH l AS (
       SELECT order_id,
-             coalesce(sum(amount_minor) FILTER (WHERE kind = 'authorization'), 0)
-               - coalesce(sum(amount_minor) FILTER (WHERE kind = 'void'), 0) AS auth,
-             coalesce(sum(amount_minor) FILTER (WHERE kind = 'capture'), 0) AS captured,
+             coalesce(sum(amount_minor) FILTER (WHERE kind IN ('authorization', 'transfer_in')), 0)
+               - coalesce(sum(amount_minor) FILTER (WHERE kind IN ('void', 'transfer_out')), 0) AS auth,
+             coalesce(sum(amount_minor) FILTER (WHERE kind = 'capture'), 0)
+               + coalesce(sum(captured_part_minor) FILTER (WHERE kind = 'transfer_in'), 0)
+               - coalesce(sum(captured_part_minor) FILTER (WHERE kind = 'transfer_out'), 0) AS captured,
              coalesce(sum(amount_minor) FILTER (WHERE kind = 'chargeback'), 0)
                + coalesce(sum((explanation->'cancellation'->>'amountMinor')::bigint) FILTER (WHERE kind = 'refund'), 0) AS back
       FROM payments WHERE status <> 'failed' GROUP BY order_id)
@@ -165,9 +161,7 @@ export async function ordersToFollow(db: DbOrTrx, limit: number): Promise<string
     JOIN payment_policies pp ON pp.channel_id = o.channel_id
     JOIN payment_providers pr ON pr.code = pp.provider AND pr.kind <> 'offline' AND pr.active
     CROSS JOIN LATERAL (SELECT CASE WHEN o.status = 'cancelled' THEN 0 ELSE o.total_minor END AS owed) x
-    WHERE o.split_from_id IS NULL AND o.merged_into_id IS NULL
-      AND NOT EXISTS (SELECT 1 FROM orders c WHERE c.split_from_id = o.id OR c.merged_into_id = o.id)
-      AND (l.auth - l.captured > greatest(0, x.owed - l.captured)
+    WHERE (l.auth - l.captured > greatest(0, x.owed - l.captured)
            OR l.captured - l.back > x.owed
            OR (o.status NOT IN ('received', 'on_hold', 'cancelled') AND l.auth > l.captured AND l.captured < x.owed
                AND (pp.capture = 'at_order' OR EXISTS (SELECT 1 FROM order_lines ol WHERE ol.order_id = o.id AND ol.shipped > 0))))

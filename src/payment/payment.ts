@@ -23,6 +23,8 @@ export const Payment = Type.Object({
   returnId: Nullable(Id),
   reason: Nullable(Type.String()),
   explanation: Nullable(RefundExplanation),
+  capturedPartMinor: Type.Integer({ description: 'Transfers: the part of the moved authorisation that was captured' }),
+  counterpartOrderId: Nullable(Id),
   actor: Type.String(),
   createdAt: Timestamp,
   settledAt: Nullable(Timestamp),

@@ -97,7 +97,7 @@ export async function refundOf(db: Db, spec: RefundSpec, request: MoneyRequest, 
       requirePayable(planned);
       const { money: m, explanation } = planned;
       const provider = await requireProvider(trx, m.policy.provider);
-      const capture = m.rows.find((r) => r.kind === 'capture' && r.status === 'succeeded');
+      const capture = m.rows.find((r) => (r.kind === 'capture' || (r.kind === 'transfer_in' && r.captured_part_minor > 0)) && r.status === 'succeeded');
       return { orderId: m.order.id, kind: 'refund', amountMinor: explanation.totalMinor, currency: m.order.currency, provider: provider.code,
         reference: capture?.provider_ref ?? null, returnId: spec.returnId ?? null, reason: spec.reason, explanation };
     },

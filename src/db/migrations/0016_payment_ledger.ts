@@ -34,7 +34,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE TABLE payments (
       id             uuid PRIMARY KEY,
       order_id       uuid NOT NULL REFERENCES orders(id),
-      kind           text NOT NULL CHECK (kind IN ('authorization', 'capture', 'void', 'refund', 'chargeback')),
+      kind           text NOT NULL CHECK (kind IN ('authorization', 'capture', 'void', 'refund', 'chargeback', 'transfer_out', 'transfer_in')),
       status         text NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
       amount_minor   bigint NOT NULL CHECK (amount_minor > 0),
       currency       text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
@@ -47,6 +47,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       principal_id   uuid,
       request_key    text,
       request_hash   text,
+      -- Transfers: money that moved with units to another order of its family (a split, a merge), no provider call:
+      -- the authorised amount moved, of which captured_part_minor was captured; counterpart_order_id is the other side.
+      captured_part_minor  bigint NOT NULL DEFAULT 0 CHECK (captured_part_minor >= 0 AND captured_part_minor <= amount_minor),
+      counterpart_order_id uuid REFERENCES orders(id),
       -- Refunds: which return they pay back (if any) and the explanation of every number (docs/payments.md).
       return_id      uuid,
       reason         text,
@@ -58,6 +62,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       CHECK (status <> 'failed' OR failure_reason IS NOT NULL),
       CHECK ((request_key IS NULL) = (principal_id IS NULL)),
       CHECK (kind = 'refund' OR (return_id IS NULL AND explanation IS NULL)),
+      CHECK ((kind IN ('transfer_out', 'transfer_in')) = (counterpart_order_id IS NOT NULL)),
+      CHECK (kind IN ('transfer_out', 'transfer_in') OR captured_part_minor = 0),
       UNIQUE (principal_id, request_key)
     );
     CREATE INDEX payments_order ON payments (order_id, created_at);
