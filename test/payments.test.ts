@@ -409,6 +409,37 @@ describe('returns and refunds, to the cent', () => {
     expect(await money(order.id)).toMatchObject({ state: 'refunded', refundableMinor: 0 });
   });
 
+  it('exchange: a replacement order paid by what the returned goods are worth; the difference due or refunded', async () => {
+    const order = await anOrderWithDiscount();
+    await shipAll(order, [2, 1]);
+    expect((await post(`/v1/orders/${order.id}/payments/capture`, {})).status).toBe(201);
+    const first = await returned(order, [[0, 1]]);
+    // Worth 97.00 (100.00 − 12.00 + 9.00); the replacement costs 100.00: 3.00 due on it.
+    const dearer = await post(`/v1/returns/${first}/exchange`, { lines: [{ sku: 'ORD-A', quantity: 1, unitPriceMinor: 10_000 }] });
+    expect(dearer.status, JSON.stringify(dearer.body)).toBe(201);
+    expect(dearer.body).toMatchObject({ returnedValueMinor: 9700, replacementTotalMinor: 10_000, paidByReturnMinor: 9700, priceDifferenceMinor: 300 });
+    const replacement = (await t.http('GET', `/v1/orders/${dearer.body.replacementOrderId}`)).body;
+    expect(replacement.lines[0]).toMatchObject({ sku: 'ORD-A', quantity: 1 });
+    expect(replacement.lines[0].allocated + replacement.lines[0].backordered).toBe(1);
+    expect(await money(replacement.id)).toMatchObject({ capturedMinor: 9700, balanceDueMinor: 300 });
+    expect(await money(order.id)).toMatchObject({ capturedMinor: 24_745 - 9700 });
+    const quote = (await t.http('GET', `/v1/returns/${first}/refund-quote`)).body;
+    expect(quote).toMatchObject({ itemsMinor: 9700, exchange: { amountMinor: 9700 }, totalMinor: 0 });
+    expect((await post(`/v1/returns/${first}/refund`, {})).status).toBe(409);
+    expect((await post(`/v1/returns/${first}/close`, {})).body.status).toBe('closed');
+    expect((await post(`/v1/returns/${first}/exchange`, { lines: [{ sku: 'ORD-A', quantity: 1, unitPriceMinor: 1 }] })).status).toBe(409);
+
+    // The other unit for a cheaper one: 50.00 pays the replacement, the refund pays back 47.00.
+    const second = await returned(order, [[0, 1]]);
+    const cheaper = await post(`/v1/returns/${second}/exchange`, { lines: [{ sku: 'ORD-A', quantity: 1, unitPriceMinor: 5000 }] });
+    expect(cheaper.body).toMatchObject({ paidByReturnMinor: 5000, priceDifferenceMinor: -4700 });
+    const refund = await post(`/v1/returns/${second}/refund`, {});
+    expect(refund.status, JSON.stringify(refund.body)).toBe(201);
+    expect(refund.body.amountMinor).toBe(4700);
+    expect(refund.body.explanation).toMatchObject({ itemsMinor: 9700, exchange: { amountMinor: 5000 }, totalMinor: 4700 });
+    expect(await money(order.id)).toMatchObject({ capturedMinor: 24_745 - 9700 - 5000, refundedMinor: 4700 });
+  });
+
   it('damaged units go to quarantine, others are written off, and the ledger says so', async () => {
     const order = await anOrderWithDiscount();
     await shipAll(order, [2, 1]);

@@ -332,6 +332,8 @@ export interface Returns {
   created_at: Generated<Timestamp>;
   created_by: string;
   decided_note: string | null;
+  exchange_minor: Generated<number>;
+  exchange_order_id: string | null;
   id: string;
   location_id: string | null;
   note: string | null;

@@ -15,3 +15,6 @@ export { activeUnits, type OrderState, type LineState } from './order-state.js';
 export { canTransition } from './order-status.js';
 export { placeHold } from './place-hold.js';
 export { recordReturnedUnits } from './return-units.js';
+/** For exchanges (src/returns/): a replacement order goes through capture's own path, rules and events. */
+export { captureOrder } from './capture-order.js';
+export type { CaptureOrder, Order } from './order.js';

@@ -37,7 +37,7 @@ export const paymentChecks: Check[] = [
           OR (p.explanation->>'totalMinor')::bigint <> (p.explanation->>'itemsMinor')::bigint + (p.explanation->'shipping'->>'amountMinor')::bigint
              - (p.explanation->'unallocatedDiscount'->>'amountMinor')::bigint - (p.explanation->'restockingFee'->>'amountMinor')::bigint
              + (p.explanation->'goodwill'->>'amountMinor')::bigint + (p.explanation->'cancellation'->>'amountMinor')::bigint
-             - (p.explanation->>'cappedMinor')::bigint)
+             - (p.explanation->'exchange'->>'amountMinor')::bigint - (p.explanation->>'cappedMinor')::bigint)
         LIMIT 100`.execute(db);
       return rows.rows.map((r) => r.what);
     },
@@ -52,7 +52,7 @@ export const paymentChecks: Check[] = [
         FROM orders o
         LEFT JOIN (SELECT order_id, sum(amount_minor) AS amount FROM payments WHERE kind = 'authorization' AND provider = 'channel' GROUP BY order_id) a
           ON a.order_id = o.id
-        WHERE o.split_from_id IS NULL AND o.payment_authorized_minor <> coalesce(a.amount, 0)
+        WHERE o.split_from_id IS NULL AND o.payment_method IS DISTINCT FROM 'exchange' AND o.payment_authorized_minor <> coalesce(a.amount, 0)
         LIMIT 100`.execute(db);
       return rows.rows.map((r) => r.what);
     },

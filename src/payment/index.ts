@@ -11,7 +11,8 @@ export { planRefund, refundOf, requirePayable, type RefundSpec } from './refund-
 export { moneyRequest, answer } from './money-request.js';
 export { recoverPayments } from './recover-payments.js';
 export { followOrder } from './follow-order.js';
-export { familiesToMove } from './money-family.js';
+export { familiesToMove, writeTransfer } from './money-family.js';
+export { lockOrderMoney } from './order-money.js';
 export { ordersToFollow } from './payment.repository.js';
 export type { SettleHooks } from './settle-effects.js';
 export type { PaymentProvider, ProviderRequest, ProviderAnswer } from './provider.js';

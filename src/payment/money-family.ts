@@ -64,25 +64,34 @@ export async function moveFamilyMoney(db: Db, orderId: string, actor: MoneyReque
       const { captured, authorized } = amountsToMove(edge.why, from, to);
       // Nothing to move (the original needs all it has): no row, as a row needs an amount; looked at again next time.
       if (captured + authorized === 0) return [];
-      const auth = from.rows.find((r) => (r.kind === 'authorization' || r.kind === 'transfer_in') && r.status === 'succeeded');
-      const common = {
-        amountMinor: captured + authorized, capturedPartMinor: captured, currency: from.order.currency, status: 'succeeded' as const,
-        provider: auth?.provider ?? from.policy.provider, method: auth?.method ?? null, providerRef: auth?.provider_ref ?? null,
-        actor: actor.actorName, principalId: null, requestKey: null, requestHash: null,
-        reason: edge.why === 'split' ? `split: order ${to.order.number} took units of ${from.order.number}` : `merge: order ${from.order.number} merged into ${to.order.number}`,
-      };
-      const outId = newId();
-      const inId = newId();
-      const out = await insertPayment(trx, { ...common, id: outId, orderId: edge.from, kind: 'transfer_out', providerKey: `transfer_out:${outId}`, counterpartOrderId: edge.to });
-      const inn = await insertPayment(trx, { ...common, id: inId, orderId: edge.to, kind: 'transfer_in', providerKey: `transfer_in:${inId}`, counterpartOrderId: edge.from });
-      const amount = formatMoney(common.amountMinor, common.currency);
-      const of = `${formatMoney(captured, common.currency)} of it captured`;
-      await addTimeline(trx, edge.from, actor.actorName, [{ type: 'payment_transfer_out', message: `${amount} (${of}) moved to order ${to.order.number} with its units`, details: { paymentId: outId, toOrderId: edge.to, amountMinor: common.amountMinor, capturedMinor: captured }, event: 'order.payment_transfer_out' }]);
-      await addTimeline(trx, edge.to, actor.actorName, [{ type: 'payment_transfer_in', message: `${amount} (${of}) moved from order ${from.order.number} with its units`, details: { paymentId: inId, fromOrderId: edge.from, amountMinor: common.amountMinor, capturedMinor: captured }, event: 'order.payment_transfer_in' }]);
-      return [toPayment(out), toPayment(inn)];
+      return writeTransfer(trx, from, to.order, { captured, authorized }, edge.why === 'split'
+        ? `split: order ${to.order.number} took units of ${from.order.number}` : `merge: order ${from.order.number} merged into ${to.order.number}`, actor);
     }));
   }
   return written;
+}
+
+/**
+ * Writes one move of money from an order (its money read under its lock) to another: both rows, both timelines.
+ * Also an exchange's: the returned goods' value pays the replacement order.
+ */
+export async function writeTransfer(trx: Trx, from: OrderMoney, to: Pick<OrderMoney['order'], 'id' | 'number'>, amounts: { captured: number; authorized: number }, reason: string, actor: MoneyRequest['ctx']): Promise<Payment[]> {
+  const { captured, authorized } = amounts;
+  const auth = from.rows.find((r) => (r.kind === 'authorization' || r.kind === 'transfer_in') && r.status === 'succeeded');
+  const common = {
+    amountMinor: captured + authorized, capturedPartMinor: captured, currency: from.order.currency, status: 'succeeded' as const,
+    provider: auth?.provider ?? from.policy.provider, method: auth?.method ?? null, providerRef: auth?.provider_ref ?? null,
+    actor: actor.actorName, principalId: null, requestKey: null, requestHash: null, reason,
+  };
+  const outId = newId();
+  const inId = newId();
+  const out = await insertPayment(trx, { ...common, id: outId, orderId: from.order.id, kind: 'transfer_out', providerKey: `transfer_out:${outId}`, counterpartOrderId: to.id });
+  const inn = await insertPayment(trx, { ...common, id: inId, orderId: to.id, kind: 'transfer_in', providerKey: `transfer_in:${inId}`, counterpartOrderId: from.order.id });
+  const amount = formatMoney(common.amountMinor, common.currency);
+  const of = `${formatMoney(captured, common.currency)} of it captured`;
+  await addTimeline(trx, from.order.id, actor.actorName, [{ type: 'payment_transfer_out', message: `${amount} (${of}) moved to order ${to.number}: ${reason}`, details: { paymentId: outId, toOrderId: to.id, amountMinor: common.amountMinor, capturedMinor: captured }, event: 'order.payment_transfer_out' }]);
+  await addTimeline(trx, to.id, actor.actorName, [{ type: 'payment_transfer_in', message: `${amount} (${of}) moved from order ${from.order.number}: ${reason}`, details: { paymentId: inId, fromOrderId: from.order.id, amountMinor: common.amountMinor, capturedMinor: captured }, event: 'order.payment_transfer_in' }]);
+  return [toPayment(out), toPayment(inn)];
 }
 
 /** Orders with a family move not yet made, changed in the last week (older ones are moved on demand). */

@@ -28,6 +28,7 @@ export interface RefundSpec {
   restockingFeeBps: number;
   goodwillMinor?: number;
   cancellation?: { amountMinor: number; rule: string };
+  exchange?: { amountMinor: number; rule: string };
   reason: string;
   returnId?: string | null;
   /** Checks of the caller's own, run under the order's lock before anything is computed (e.g. the return's state). */
@@ -67,7 +68,7 @@ export async function planRefund(trx: Trx, spec: RefundSpec): Promise<PlannedRef
     unallocatedDiscountMinor: order.unallocatedDiscountMinor,
     restockingFeeBps: spec.restockingFeeBps,
     maxRefundableMinor: refundableMinor(m.totals),
-  }, { goodwillMinor: spec.goodwillMinor, goodwillReason: spec.reason, cancellation: spec.cancellation });
+  }, { goodwillMinor: spec.goodwillMinor, goodwillReason: spec.reason, cancellation: spec.cancellation, exchange: spec.exchange });
   if (!partsAddUp(explanation)) throw new Error(`refund explanation does not add up: ${JSON.stringify(explanation)}`);
   return { money: m, explanation };
 }

@@ -85,6 +85,7 @@ export const RefundExplanation = Type.Object({
   restockingFee: Type.Object({ bps: Type.Integer(), amountMinor: Type.Integer(), rule: Type.String() }),
   goodwill: Part,
   cancellation: Part,
+  exchange: Part,
   maxRefundableMinor: Type.Integer({ description: 'Captured less refunded, charged back and pending refunds, before this refund' }),
   cappedMinor: Type.Integer({ description: 'What the parts add up to beyond maxRefundableMinor, not paid' }),
   totalMinor: Type.Integer(),
@@ -115,6 +116,8 @@ export interface ExtraParts {
   goodwillReason?: string;
   /** Captured money beyond what the order still costs after units were cancelled, and why. */
   cancellation?: { amountMinor: number; rule: string };
+  /** What of the returned goods' value paid for an exchange's replacement order (deducted). */
+  exchange?: { amountMinor: number; rule: string };
 }
 
 export function explainRefund(input: RefundInput, extra: ExtraParts = {}): RefundExplanation {
@@ -147,14 +150,16 @@ export function explainRefund(input: RefundInput, extra: ExtraParts = {}): Refun
     : { amountMinor: 0, rule: 'no amount given by hand' };
 
   const cancellation = extra.cancellation ?? { amountMinor: 0, rule: 'no units were cancelled after their money was captured' };
-  const parts = itemsMinor + shipping.amountMinor - unallocatedDiscount.amountMinor - feeMinor + goodwill.amountMinor + cancellation.amountMinor;
+  const exchange = extra.exchange ?? { amountMinor: 0, rule: 'no replacement order was paid with these goods' };
+  const parts = itemsMinor + shipping.amountMinor - unallocatedDiscount.amountMinor - feeMinor + goodwill.amountMinor + cancellation.amountMinor
+    - exchange.amountMinor;
   const wanted = Math.max(0, parts);
   const totalMinor = Math.min(wanted, input.maxRefundableMinor);
   const cappedMinor = parts - totalMinor;
   return {
-    currency: input.currency, lines, itemsMinor, shipping, unallocatedDiscount, restockingFee, goodwill, cancellation,
+    currency: input.currency, lines, itemsMinor, shipping, unallocatedDiscount, restockingFee, goodwill, cancellation, exchange,
     maxRefundableMinor: input.maxRefundableMinor, cappedMinor, totalMinor,
-    rule: 'total = items + shipping − unallocated discount − restocking fee + goodwill + cancellation − capped; capped is what the parts add up to '
+    rule: 'total = items + shipping − unallocated discount − restocking fee + goodwill + cancellation − exchange − capped; capped is what the parts add up to '
       + `beyond what is still refundable (${input.maxRefundableMinor}) or below zero`,
   };
 }
@@ -164,4 +169,4 @@ export const partsAddUp = (e: RefundExplanation): boolean =>
   e.itemsMinor === e.lines.reduce((a, l) => a + l.amountMinor, 0)
   && e.lines.every((l) => l.amountMinor === l.subtotalMinor - l.discountMinor - l.orderDiscountMinor + l.taxMinor)
   && e.totalMinor === e.itemsMinor + e.shipping.amountMinor - e.unallocatedDiscount.amountMinor - e.restockingFee.amountMinor
-    + e.goodwill.amountMinor + e.cancellation.amountMinor - e.cappedMinor;
+    + e.goodwill.amountMinor + e.cancellation.amountMinor - e.exchange.amountMinor - e.cappedMinor;

@@ -13,14 +13,17 @@ import { AppError } from '../shared/errors.js';
 import { lockForMove } from './decide-return.js';
 import { lockReturn, policyOf, returnLinesOf, returnOrderId, setReturnStatus } from './return.repository.js';
 
-async function specOf(trx: Trx, returnId: string, currency: string | undefined): Promise<RefundSpec> {
+export async function specOf(trx: Trx, returnId: string, currency: string | undefined): Promise<RefundSpec> {
   const orderId = await returnOrderId(trx, returnId);
   const channel = await trx.selectFrom('orders').select('channel_id').where('id', '=', orderId).executeTakeFirstOrThrow();
   const policy = await policyOf(trx, channel.channel_id);
   const lines = (await returnLinesOf(trx, returnId)).filter((l) => l.received > 0).map((l) => ({ lineId: l.lineId, quantity: l.received }));
+  const exchanged = await trx.selectFrom('returns').innerJoin('orders', 'orders.id', 'returns.exchange_order_id')
+    .select(['returns.exchange_minor as amount', 'orders.number']).where('returns.id', '=', returnId).executeTakeFirst();
   return {
     orderId, currency, lines, shipping: 'policy', refundShipping: policy.refundShipping, restockingFeeBps: policy.restockingFeeBps,
     reason: 'return', returnId,
+    ...(exchanged && exchanged.amount > 0 && { exchange: { amountMinor: exchanged.amount, rule: `paid for the replacement order ${exchanged.number} (moved to it when the exchange was made)` } }),
   };
 }
 

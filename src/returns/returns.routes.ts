@@ -7,6 +7,7 @@ import { decodeCursor, page } from '../http/pagination.js';
 import { Id, IdParams, ListQuery, Page } from '../http/schemas.js';
 import { answer, moneyRequest, Payment, RefundExplanation, type SettleHooks } from '../payment/index.js';
 import { decideReturn } from './decide-return.js';
+import { ExchangeRequest, ExchangeResult, exchangeReturn } from './exchange-return.js';
 import { inspectReturn } from './inspect-return.js';
 import { receiveReturn } from './receive-return.js';
 import { quoteReturnRefund, refundReturn } from './refund-return.js';
@@ -109,6 +110,15 @@ export function registerReturnRoutes(app: App, { db, run, hooks }: ReturnDeps): 
       },
     },
   }, async (request, reply) => answer(reply, await refundReturn(db, request.params.id, request.body.currency, moneyRequest(request), hooks)));
+
+  app.post('/returns/:id/exchange', {
+    config: { permission: 'return:write' },
+    schema: {
+      tags, summary: 'Exchange: a replacement order for the goods that came back, paid by what they are worth',
+      description: 'The replacement is captured through capture\'s path (checks, review rules, reservations at once, events), linked to the return. What the returned goods are worth (the refund quote) moves from the original order to the replacement; a difference is due on the replacement (capture it) or paid back by the return\'s refund.',
+      params: IdParams, body: ExchangeRequest, response: { 201: ExchangeResult },
+    },
+  }, (request, reply) => run(request, reply, (trx, ctx) => exchangeReturn(trx, request.params.id, request.body, ctx)));
 
   app.get('/channels/:id/return-policy', {
     config: { permission: 'channel:read' },

@@ -81,7 +81,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       INSERT INTO payments (id, order_id, kind, status, amount_minor, currency, provider, method, provider_key, actor, created_at, settled_at)
       SELECT gen_random_uuid(), n.id, 'authorization', 'succeeded', n.payment_authorized_minor, n.currency, 'channel',
              n.payment_method, 'authorization:' || n.id, 'capture', n.placed_at, now()
-      FROM inserted n WHERE n.payment_authorized_minor > 0 AND n.split_from_id IS NULL;
+      -- An exchange's replacement order is paid by the returned goods: a transfer from the original, not the channel.
+      FROM inserted n WHERE n.payment_authorized_minor > 0 AND n.split_from_id IS NULL AND n.payment_method IS DISTINCT FROM 'exchange';
       RETURN NULL;
     END $$;
     CREATE TRIGGER orders_authorized AFTER INSERT ON orders
@@ -125,6 +126,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       note         text,
       location_id  uuid REFERENCES locations(id),
       decided_note text,
+      -- An exchange: the replacement order, and what of the returned goods' value paid for it (moved to it).
+      exchange_order_id uuid REFERENCES orders(id),
+      exchange_minor    bigint NOT NULL DEFAULT 0 CHECK (exchange_minor >= 0),
       version      integer NOT NULL DEFAULT 1,
       created_by   text NOT NULL,
       created_at   timestamptz NOT NULL DEFAULT now(),
