@@ -218,20 +218,28 @@ describe('a provider that declines, times out, or loses the answer', () => {
     // What a process that died right after committing the intent leaves behind: a pending row.
     const pending = (orderId: string) => {
       const id = randomUUID();
-      return { id, order_id: orderId, kind: 'capture', status: 'pending', amount_minor: 24_745, currency: 'EUR', provider: 'testpay', provider_key: `capture:${id}`, actor: 'test' };
+      return { id, order_id: orderId, kind: 'capture', status: 'pending', amount_minor: 24_745, currency: 'EUR', provider: 'testpay', provider_key: `capture:${id}`, actor: 'test',
+        created_at: new Date(Date.now() - 120_000) };
     };
     const a = pending(seen.id);
     const b = pending(unseen.id);
     await t.db.insertInto('payments').values([a, b]).execute();
     provider.seen.set(a.provider_key, { status: 'succeeded', reference: 'psp_before_crash' });
     const calls = provider.calls.length;
+    // A row younger than twice the provider's timeout is left alone: its call may still be on its way.
+    const young = pending(unseen.id);
+    await t.db.insertInto('payments').values({ ...young, amount_minor: 1, created_at: new Date() }).execute();
     const rec = await post('/v1/payments/recover', { olderThanSeconds: 0 });
     expect(rec.status).toBe(200);
+    expect(rec.body.stillPending).toBeGreaterThanOrEqual(1);
     expect(provider.calls.length).toBe(calls); // looked up, never charged again
     expect(await money(seen.id)).toMatchObject({ capturedMinor: 24_745, state: 'paid' });
-    expect((await money(seen.id)).payments.at(-1)).toMatchObject({ status: 'succeeded', providerReference: 'psp_before_crash' });
-    expect((await money(unseen.id)).payments.at(-1)).toMatchObject({ status: 'failed', failureReason: 'never reached the provider; nothing was moved' });
+    const row = async (orderId: string, id: string) => (await money(orderId)).payments.find((p: { id: string }) => p.id === id);
+    expect(await row(seen.id, a.id)).toMatchObject({ status: 'succeeded', providerReference: 'psp_before_crash' });
+    expect(await row(unseen.id, b.id)).toMatchObject({ status: 'failed', failureReason: 'never reached the provider; nothing was moved' });
     expect((await money(unseen.id)).capturedMinor).toBe(0);
+    expect(await row(unseen.id, young.id)).toMatchObject({ status: 'pending' });
+    await t.db.updateTable('payments').set({ status: 'failed', failure_reason: 'test: cleaned up', settled_at: new Date() }).where('id', '=', young.id).execute();
   });
 
   it('a provider that is down: the capture stays pending, nothing is captured twice when it comes back', async () => {
