@@ -10,7 +10,8 @@
  *            statement's plan uses (EXPLAIN ANALYZE); then `ordo check` on that database, timed (one run, its ms in
  *            the p50 column).
  *
- * Flags: --quick (short capture runs, the list part on 20,000 orders instead of a million), --million (the million
+ * Flags: --ledger-ab (only capture at 32 clients, with and without the payment ledger's authorisation row, rows
+ * interleaved; BENCH_PAIRS pairs), --quick (short capture runs, the list part on 20,000 orders instead of a million), --million (the million
  * even with --quick; the default otherwise), --fresh-wal (measure capture without preparing WAL segments first, see
  * `recycleWal`). Knobs: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (1),
  * BENCH_CONCURRENCY (1,8,32), BENCH_ORDERS (1000000), DB_POOL_MAX (the server's default).
@@ -316,7 +317,55 @@ async function benchList(): Promise<{ out: string[]; ok: boolean }> {
   }
 }
 
+/**
+ * `-- --ledger-ab`: capture with and without the payment ledger's authorisation row (the statement trigger of
+ * migration 0016) in the same run, on the same server: rows alternate, the trigger disabled (before) and enabled
+ * (after), at BENCH_CONCURRENCY's last value (32), BENCH_PAIRS (3) pairs.
+ */
+async function benchLedgerAB(): Promise<number> {
+  const server = await startBenchServer();
+  const api = apiClient(server.url, server.key);
+  const concurrency = CONCURRENCY.at(-1) ?? 32;
+  const pairs = Number(process.env.BENCH_PAIRS ?? 3);
+  const load = () => os.loadavg().map((l) => fmt(l, 2)).join(', ');
+  try {
+    const prefix = `B${Date.now().toString(36).toUpperCase()}`;
+    const { skus, channel } = await setUpCapture(server, api, prefix);
+    log(await recycleWal(server.db, FRESH_WAL));
+    const rows: string[][] = [];
+    const sums = { before: 0, after: 0 };
+    for (let i = 1; i <= pairs; i++) {
+      const cells: string[] = [String(i)];
+      for (const side of ['before', 'after'] as const) {
+        await sql.raw(`ALTER TABLE orders ${side === 'before' ? 'DISABLE' : 'ENABLE'} TRIGGER orders_authorized`).execute(server.db);
+        const result = await runLoad({
+          url: server.url, key: server.key, method: 'POST', path: '/v1/orders', bodies: captureBodies(skus, channel, `${side}${i}`),
+          concurrency, warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000, maxRequests: 500_000, timeoutMs: 30_000, okStatus: 201,
+        }, {});
+        sums[side] += result.perSecond;
+        cells.push(`${fmt(result.perSecond)} (${fmt(percentile(result.latenciesMs, 99), 1)} ms)`);
+        log(`ledger ${side} #${i}: ${fmt(result.perSecond)}/s, p99 ${fmt(percentile(result.latenciesMs, 99), 1)} ms, load ${load()}`);
+      }
+      rows.push(cells);
+    }
+    const rows_ = await sql<{ orders: number; rows: number }>`
+      SELECT (SELECT count(*)::int FROM orders) AS orders, (SELECT count(*)::int FROM payments WHERE kind = 'authorization') AS rows`.execute(server.db);
+    const before = sums.before / pairs;
+    const after = sums.after / pairs;
+    rows.push(['mean', fmt(before), `${fmt(after)} (${fmt((after / before) * 100, 1)} %)`]);
+    console.log(`\n${machineLine(server.pgVersion, server.embedded)}\nload average at the end: ${load()} (1, 5, 15 min)\n`);
+    console.log(`Capture at ${concurrency} clients, orders/s (p99), ${SECONDS} s rows after ${WARMUP_SECONDS} s warm-up; before = the ledger's ` +
+      `authorisation trigger disabled, after = enabled; ${rows_.rows[0]?.orders} orders, ${rows_.rows[0]?.rows} authorisation rows written.\n`);
+    console.log(markdownTable(['pair', 'before (no ledger row)', 'after (ledger row in the capture statement)'], rows));
+    return 0;
+  } finally {
+    api.close();
+    await server.stop();
+  }
+}
+
 async function main(): Promise<number> {
+  if (args.has('--ledger-ab')) return benchLedgerAB();
   const started = performance.now();
   // Other work on the machine skews every number here: show how busy it was.
   const load = (when: string) => `load average ${when}: ${os.loadavg().map((l) => fmt(l, 2)).join(', ')} (1, 5, 15 min)`;

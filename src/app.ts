@@ -25,6 +25,8 @@ import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandle
 import { refuseBadTextInUrl, registerJsonParser, validatorCompiler } from './http/validation.js';
 import { registerLocationRoutes } from './location/index.js';
 import { registerOrderModule, registerTrackRoutes } from './order/index.js';
+import { registerPaymentRoutes } from './payment/index.js';
+import { registerCustomerReturnRoutes, registerReturnRoutes, returnRefundSettled } from './returns/index.js';
 import { newId } from './shared/ids.js';
 
 export type { App } from './http/app.js';
@@ -90,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerTrackRoutes(app, deps.db);
 
   const run = commandRunner(deps.db);
+  registerCustomerReturnRoutes(app, { db: deps.db, run });
   await app.register(
     (v1, _opts, done) => {
       registerAccessRoutes(v1, { db: deps.db, run });
@@ -101,6 +104,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerInventoryRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, config: deps.config });
       registerCarrierRoutes(v1, { db: deps.db, run });
       registerOrderModule(v1, { db: deps.db, batchDb: deps.batchDb, run, metrics });
+      // A refund that pays back a return moves the return on; the payment module knows returns only by this hook.
+      const hooks = { refundSettled: returnRefundSettled };
+      registerPaymentRoutes(v1, { db: deps.db, run, hooks });
+      registerReturnRoutes(v1, { db: deps.db, run, hooks });
       done();
     },
     { prefix: '/v1' },

@@ -17,6 +17,8 @@ import { pendingMigrations } from './db/migrate.js';
 import { isPgError } from './db/pg-errors.js';
 import { inventoryChecks } from './inventory/index.js';
 import { orderChecks } from './order/index.js';
+import { paymentChecks } from './payment/index.js';
+import { returnChecks } from './returns/index.js';
 
 export type { Check } from './db/check.js';
 
@@ -60,7 +62,7 @@ const checks: Check[] = [
   },
 ];
 
-export const allChecks: readonly Check[] = [...checks, ...inventoryChecks, ...orderChecks];
+export const allChecks: readonly Check[] = [...checks, ...inventoryChecks, ...orderChecks, ...paymentChecks, ...returnChecks];
 
 export async function runChecks(db: Db, all: readonly Check[] = allChecks, opts: CheckOptions = {}): Promise<CheckReport> {
   const timeoutMs = opts.statementTimeoutMs ?? DEFAULT_CHECK_STATEMENT_TIMEOUT_MS;

@@ -24,6 +24,9 @@ export const permissions = [
   'order:ship',
   'order:review',
   'order:rules',
+  'payment:write',
+  'refund:write',
+  'return:write',
   'access:manage',
   'audit:read',
 ] as const;
@@ -52,6 +55,9 @@ export const permissionDescriptions = {
   'order:ship': 'record a parcel (`POST /v1/orders/{id}/ship`)',
   'order:review': 'place, release and reject holds',
   'order:rules': 'create and change review rules',
+  'payment:write': 'capture, void and record chargebacks of an order\'s money; set up payment providers and channels\' payment policies; finish pending payments',
+  'refund:write': 'refund without a return: goodwill, a price adjustment, lost goods (`POST /v1/refunds`)',
+  'return:write': 'request, approve, reject, receive and inspect returns, refund them, and set channels\' return policies',
   'access:manage': 'create, list and revoke API keys',
   'audit:read': 'read the audit log',
 } as const satisfies Record<Permission, string>;
@@ -66,12 +72,12 @@ const readAll: Permission[] = permissions.filter((p) => p.endsWith(':read') && p
 export const rolePermissions = {
   admin: [...permissions],
   operator: [...readAll, 'catalog:write', 'location:write', 'channel:write', 'carrier:write', 'inventory:write', 'inventory:reserve',
-    'inventory:approve', 'customer:read', 'customer:write', 'order:write', 'order:ship', 'order:review', 'order:rules'],
-  warehouse: [...readAll, 'inventory:write', 'order:read_shipping', 'order:ship'],
-  finance: [...readAll, 'audit:read', 'customer:read'],
+    'inventory:approve', 'customer:read', 'customer:write', 'order:write', 'order:ship', 'order:review', 'order:rules', 'payment:write', 'return:write'],
+  warehouse: [...readAll, 'inventory:write', 'order:read_shipping', 'order:ship', 'return:write'],
+  finance: [...readAll, 'audit:read', 'customer:read', 'payment:write', 'refund:write', 'return:write'],
   viewer: [...readAll],
   integration: [...readAll, 'catalog:write', 'location:write', 'inventory:write', 'inventory:reserve', 'inventory:sync',
-    'customer:read', 'customer:write', 'order:write', 'order:ship'],
+    'customer:read', 'customer:write', 'order:write', 'order:ship', 'payment:write', 'return:write'],
 } as const satisfies Record<Role, readonly Permission[]>;
 
 export const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);

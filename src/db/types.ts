@@ -10,6 +10,18 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Json = JsonValue;
+
+export type JsonArray = JsonValue[];
+
+export type JsonObject = {
+  [x: string]: JsonValue | undefined;
+};
+
+export type JsonPrimitive = boolean | number | string | null;
+
+export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
 export type Numeric = ColumnType<number, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -95,6 +107,12 @@ export interface Customers {
   updated_at: Generated<Timestamp>;
   vat_id: string | null;
   version: Generated<number>;
+}
+
+export interface FxRates {
+  currency: string;
+  effective_from: string;
+  rate: Numeric;
 }
 
 export interface IdempotencyKeys {
@@ -225,6 +243,53 @@ export interface OutboxEvents {
   type: string;
 }
 
+export interface PaymentPolicies {
+  capture: Generated<string>;
+  channel_id: string;
+  provider: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface PaymentProviders {
+  active: Generated<boolean>;
+  base_url: string | null;
+  code: string;
+  created_at: Generated<Timestamp>;
+  kind: string;
+  timeout_ms: Generated<number>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Payments {
+  actor: string;
+  amount_minor: number;
+  captured_part_minor: Generated<number>;
+  counterpart_order_id: string | null;
+  created_at: Generated<Timestamp>;
+  currency: string;
+  explanation: Json | null;
+  failure_reason: string | null;
+  id: string;
+  kind: string;
+  method: string | null;
+  order_id: string;
+  principal_id: string | null;
+  provider: string;
+  provider_key: string;
+  provider_ref: string | null;
+  reason: string | null;
+  request_hash: string | null;
+  request_key: string | null;
+  return_id: string | null;
+  settled_at: Timestamp | null;
+  status: string;
+}
+
+export interface PaymentSettings {
+  base_currency: Generated<string>;
+  singleton: Generated<boolean>;
+}
+
 export interface Reservations {
   channel_id: string | null;
   closed_at: Timestamp | null;
@@ -240,6 +305,44 @@ export interface Reservations {
   sku_id: string;
   status: string;
   supply_line_id: string | null;
+}
+
+export interface ReturnLines {
+  id: string;
+  order_line_id: string;
+  quantity: number;
+  quarantined: Generated<number>;
+  reason_code: string;
+  received: Generated<number>;
+  restocked: Generated<number>;
+  return_id: string;
+  sku_id: string;
+  written_off: Generated<number>;
+}
+
+export interface ReturnPolicies {
+  channel_id: string;
+  non_returnable_skus: Generated<string[]>;
+  refund_shipping: Generated<boolean>;
+  restocking_fee_bps: Generated<number>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Returns {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  decided_note: string | null;
+  exchange_minor: Generated<number>;
+  exchange_order_id: string | null;
+  id: string;
+  location_id: string | null;
+  note: string | null;
+  number: string;
+  order_id: string;
+  reason_code: string;
+  status: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
 }
 
 export interface ReviewRules {
@@ -405,6 +508,7 @@ export interface DB {
   channel_availability: ChannelAvailability;
   channels: Channels;
   customers: Customers;
+  fx_rates: FxRates;
   idempotency_keys: IdempotencyKeys;
   locations: Locations;
   order_flags: OrderFlags;
@@ -413,7 +517,14 @@ export interface DB {
   order_timeline: OrderTimeline;
   orders: Orders;
   outbox_events: OutboxEvents;
+  payment_policies: PaymentPolicies;
+  payment_providers: PaymentProviders;
+  payment_settings: PaymentSettings;
+  payments: Payments;
   reservations: Reservations;
+  return_lines: ReturnLines;
+  return_policies: ReturnPolicies;
+  returns: Returns;
   review_rules: ReviewRules;
   shipments: Shipments;
   sku_components: SkuComponents;

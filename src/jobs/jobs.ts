@@ -10,6 +10,8 @@ import { republishAvailability } from '../inventory/index.js';
 import { recomputeSafetyStock } from '../inventory/index.js';
 import { deleteExpiredIdempotencyKeys } from '../http/idempotency.repository.js';
 import { fillBackorders, findFillableOrders } from '../order/index.js';
+import { familiesToMove, followOrder, ordersToFollow, recoverPayments } from '../payment/index.js';
+import { returnRefundSettled } from '../returns/index.js';
 
 export const schedules = {
   /** pg-boss's finest cron step is a minute, so a reservation outlives its expiry by at most that. */
@@ -19,6 +21,8 @@ export const schedules = {
   'inventory.daily': '5 3 * * *',
   /** Backordered lines take units that became free; besides this, nudged within seconds (startJobs). */
   'orders.fill-backorders': '* * * * *',
+  /** Money follows the orders: pending movements finished, excess voided or refunded, capture by policy (docs/payments.md). */
+  'payments.follow': '* * * * *',
 } as const;
 export type JobName = keyof typeof schedules;
 
@@ -48,6 +52,14 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours'>):
       republished: await republishAvailability(trx),
     })),
     'orders.fill-backorders': () => fillBackorders(deps.db),
+    'payments.follow': async () => {
+      const hooks = { refundSettled: returnRefundSettled };
+      const recovered = await recoverPayments(deps.db, hooks, { olderThanMs: 60_000 });
+      let moved = 0;
+      const orders = [...new Set([...await familiesToMove(deps.db, 200), ...await ordersToFollow(deps.db, 200)])];
+      for (const id of orders) moved += (await followOrder(deps.db, id, hooks)).moved.length;
+      return { recovered: recovered.settled.length, stillPending: recovered.stillPending, orders: orders.length, moved };
+    },
   };
 }
 

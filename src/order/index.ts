@@ -9,3 +9,12 @@ export { orderStatuses, transitions, type OrderStatus } from './order-status.js'
 export { orderSearchText } from './search-text.js';
 export { itemsSignature } from './order-state.js';
 export { fillBackorders, findFillableOrders, FILL_ACTOR } from './fill-backorders.js';
+/** For the payment and returns modules: the locked order model, its view, its timeline, holds, and returned units. */
+export { lockOrder, loadOrder, addTimeline } from './order.repository.js';
+export { activeUnits, type OrderState, type LineState } from './order-state.js';
+export { canTransition } from './order-status.js';
+export { placeHold } from './place-hold.js';
+export { recordReturnedUnits } from './return-units.js';
+/** For exchanges (src/returns/): a replacement order goes through capture's own path, rules and events. */
+export { captureOrder } from './capture-order.js';
+export type { CaptureOrder, Order } from './order.js';

@@ -1,0 +1,23 @@
+/** Setting up payment providers and a channel's payment policy (which provider, when to capture). */
+import type { CommandResult } from '../db/command.js';
+import type { Trx } from '../db/database.js';
+import { resolveRefs } from '../inventory/index.js';
+import { AppError, invalidField } from '../shared/errors.js';
+import type { PaymentPolicy, PaymentPolicyInput, Provider, ProviderInput } from './payment.js';
+import { findProvider, upsertPolicy, upsertProvider } from './payment.repository.js';
+
+export async function saveProvider(trx: Trx, code: string, input: Omit<ProviderInput, 'code'>): Promise<CommandResult<Provider>> {
+  if (input.kind === 'http' && !input.baseUrl) throw invalidField('/body/baseUrl', 'an http provider needs its base URL');
+  if (input.kind === 'offline' && input.baseUrl) throw invalidField('/body/baseUrl', 'an offline provider has no URL; remove it');
+  const existed = await findProvider(trx, code);
+  const provider = await upsertProvider(trx, { ...input, code });
+  return { created: !existed, value: provider, audit: { action: 'payment_provider.saved', entityType: 'payment_provider', entityId: null, details: { code, kind: input.kind } } };
+}
+
+export async function savePaymentPolicy(trx: Trx, channelRef: string, input: PaymentPolicyInput): Promise<CommandResult<PaymentPolicy>> {
+  const channel = { id: (await resolveRefs(trx, { channel: [channelRef] })).channel(channelRef) };
+  const provider = await findProvider(trx, input.provider);
+  if (!provider) throw new AppError('not_found', `unknown payment provider "${input.provider}"; see GET /v1/payment-providers`, { entity: 'payment provider', id: input.provider });
+  const policy = await upsertPolicy(trx, channel.id, input.provider, input.capture);
+  return { created: false, value: policy, audit: { action: 'payment_policy.saved', entityType: 'channel', entityId: channel.id, details: { ...input } } };
+}
