@@ -63,6 +63,7 @@ export interface ChannelAvailability {
   channel_id: string;
   sku_id: string;
   updated_at: Generated<Timestamp>;
+  version: Generated<number>;
 }
 
 export interface Channels {
@@ -218,7 +219,9 @@ export interface OrderTimeline {
 export interface OutboxEvents {
   aggregate_id: string;
   aggregate_type: string;
+  aggregate_version: number;
   created_at: Generated<Timestamp>;
+  event_id: Generated<string>;
   id: Generated<number>;
   payload: JsonColumn;
   published_at: Timestamp | null;

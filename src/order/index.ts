@@ -9,3 +9,4 @@ export { orderStatuses, transitions, type OrderStatus } from './order-status.js'
 export { orderSearchText } from './search-text.js';
 export { itemsSignature } from './order-state.js';
 export { fillBackorders, findFillableOrders, FILL_ACTOR } from './fill-backorders.js';
+export { orderEvents } from './order-events.js';

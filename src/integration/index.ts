@@ -1,0 +1,6 @@
+/**
+ * The integration module's front door: the event contract (envelope, catalogue, validation), the outbox relay and
+ * its sinks. The only file other modules import (a lint rule enforces it).
+ */
+export { eventCatalog, eventTypes, eventProblems, toEnvelope, EventEnvelope, type OutboxRow } from './event.js';
+export { renderEventReference, withEventReference } from './events-doc.js';
