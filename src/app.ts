@@ -14,6 +14,7 @@ import { registerChannelRoutes } from './channel/index.js';
 import { registerCustomerRoutes } from './customer/index.js';
 import { registerCarrierRoutes } from './fulfillment/index.js';
 import { registerInventoryRoutes } from './inventory/index.js';
+import { registerWebhookRoutes } from './integration/index.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { authenticate } from './http/auth.js';
@@ -35,7 +36,7 @@ export interface AppDeps {
   /** Connections for batched hot-path writes (DatabaseHandle.batchDb), and their pool (for metrics). */
   batchDb: Db;
   batchPool: pg.Pool;
-  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent' | 'webhookAllowPrivateAddresses'>;
   logger: FastifyBaseLogger | false;
 }
 
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerInventoryRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, config: deps.config });
       registerCarrierRoutes(v1, { db: deps.db, run });
       registerOrderModule(v1, { db: deps.db, batchDb: deps.batchDb, run });
+      registerWebhookRoutes(v1, { db: deps.db, run, settings: { allowPrivateAddresses: deps.config.webhookAllowPrivateAddresses } });
       done();
     },
     { prefix: '/v1' },

@@ -24,6 +24,8 @@ export const permissions = [
   'order:ship',
   'order:review',
   'order:rules',
+  'webhook:read',
+  'webhook:write',
   'access:manage',
   'audit:read',
 ] as const;
@@ -52,6 +54,8 @@ export const permissionDescriptions = {
   'order:ship': 'record a parcel (`POST /v1/orders/{id}/ship`)',
   'order:review': 'place, release and reject holds',
   'order:rules': 'create and change review rules',
+  'webhook:read': 'read webhook subscriptions and their delivery log',
+  'webhook:write': 'create, change, delete and replay webhook subscriptions',
   'access:manage': 'create, list and revoke API keys',
   'audit:read': 'read the audit log',
 } as const satisfies Record<Permission, string>;
@@ -71,7 +75,7 @@ export const rolePermissions = {
   finance: [...readAll, 'audit:read', 'customer:read'],
   viewer: [...readAll],
   integration: [...readAll, 'catalog:write', 'location:write', 'inventory:write', 'inventory:reserve', 'inventory:sync',
-    'customer:read', 'customer:write', 'order:write', 'order:ship'],
+    'customer:read', 'customer:write', 'order:write', 'order:ship', 'webhook:write'],
 } as const satisfies Record<Role, readonly Permission[]>;
 
 export const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);

@@ -98,6 +98,44 @@ export interface Customers {
   version: Generated<number>;
 }
 
+export interface DeliveryAttempts {
+  attempted_at: Generated<Timestamp>;
+  delivery_id: number;
+  error: string | null;
+  id: Generated<number>;
+  latency_ms: number;
+  outcome: string;
+  response_excerpt: string | null;
+  status_code: number | null;
+}
+
+export interface EventDeliveries {
+  aggregate_id: string;
+  aggregate_type: string;
+  aggregate_version: number;
+  attempts: Generated<number>;
+  coalesced: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  delivered_at: Timestamp | null;
+  event_id: string;
+  id: Generated<number>;
+  last_error: string | null;
+  leased_until: Timestamp | null;
+  next_attempt_at: Generated<Timestamp>;
+  outbox_id: number;
+  sink: string;
+  status: Generated<string>;
+  type: string;
+}
+
+export interface EventSinks {
+  active: Generated<boolean>;
+  event_types: string[];
+  kind: string;
+  sink: string;
+  subscription_id: string | null;
+}
+
 export interface IdempotencyKeys {
   created_at: Generated<Timestamp>;
   key: string;
@@ -224,8 +262,14 @@ export interface OutboxEvents {
   event_id: Generated<string>;
   id: Generated<number>;
   payload: JsonColumn;
-  published_at: Timestamp | null;
+  position: number | null;
+  relayed_at: Timestamp | null;
   type: string;
+}
+
+export interface RelayState {
+  id: Generated<boolean>;
+  position: Generated<number>;
 }
 
 export interface Reservations {
@@ -400,6 +444,22 @@ export interface SupplyOrders {
   updated_at: Generated<Timestamp>;
 }
 
+export interface WebhookSubscriptions {
+  created_at: Generated<Timestamp>;
+  description: string | null;
+  disabled_at: Timestamp | null;
+  disabled_reason: string | null;
+  event_types: string[];
+  id: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  secret: string;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  url: string;
+  version: Generated<number>;
+}
+
 export interface DB {
   api_keys: ApiKeys;
   audit_log: AuditLog;
@@ -408,6 +468,9 @@ export interface DB {
   channel_availability: ChannelAvailability;
   channels: Channels;
   customers: Customers;
+  delivery_attempts: DeliveryAttempts;
+  event_deliveries: EventDeliveries;
+  event_sinks: EventSinks;
   idempotency_keys: IdempotencyKeys;
   locations: Locations;
   order_flags: OrderFlags;
@@ -416,6 +479,7 @@ export interface DB {
   order_timeline: OrderTimeline;
   orders: Orders;
   outbox_events: OutboxEvents;
+  relay_state: RelayState;
   reservations: Reservations;
   review_rules: ReviewRules;
   shipments: Shipments;
@@ -430,4 +494,5 @@ export interface DB {
   stock_sync_state: StockSyncState;
   supply_lines: SupplyLines;
   supply_orders: SupplyOrders;
+  webhook_subscriptions: WebhookSubscriptions;
 }

@@ -13,9 +13,10 @@ import { Type, type Static } from 'typebox';
 import { inventoryEvents } from '../inventory/index.js';
 import { orderEvents } from '../order/index.js';
 import type { EventDefinition } from '../shared/events.js';
+import { integrationEvents } from './integration-events.js';
 
 /** Every event type Ordo writes, with its aggregate, description and payload schema. */
-export const eventCatalog: Record<string, EventDefinition> = { ...orderEvents, ...inventoryEvents };
+export const eventCatalog: Record<string, EventDefinition> = { ...orderEvents, ...inventoryEvents, ...integrationEvents };
 export const eventTypes = Object.keys(eventCatalog).sort();
 
 export const EventEnvelope = Type.Object({

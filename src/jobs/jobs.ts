@@ -10,6 +10,7 @@ import { republishAvailability } from '../inventory/index.js';
 import { recomputeSafetyStock } from '../inventory/index.js';
 import { deleteExpiredIdempotencyKeys } from '../http/idempotency.repository.js';
 import { fillBackorders, findFillableOrders } from '../order/index.js';
+import { cleanupEvents } from '../integration/index.js';
 
 export const schedules = {
   /** pg-boss's finest cron step is a minute, so a reservation outlives its expiry by at most that. */
@@ -19,6 +20,8 @@ export const schedules = {
   'inventory.daily': '5 3 * * *',
   /** Backordered lines take units that became free; besides this, nudged within seconds (startJobs). */
   'orders.fill-backorders': '* * * * *',
+  /** Relayed events and settled deliveries past their retention leave the outbox, which stays small. */
+  'events.cleanup': '*/10 * * * *',
 } as const;
 export type JobName = keyof typeof schedules;
 
@@ -27,12 +30,14 @@ export interface JobsDeps {
   databaseUrl: string;
   logger: Logger;
   idempotencyTtlHours: number;
+  /** How long relayed events and the delivery log are kept (default a week). */
+  eventRetentionHours?: number;
   /** How often each server looks for waiting lines whose stock became free (default 5 s). */
   backorderNudgeMs?: number;
 }
 
 /** The work behind each job, callable directly (tests, `ordo` commands) as well as from the queue. */
-export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours'>): Record<JobName, () => Promise<Record<string, number>>> {
+export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 'eventRetentionHours'>): Record<JobName, () => Promise<Record<string, number>>> {
   return {
     'reservations.expire': async () => {
       let expired = 0;
@@ -48,6 +53,7 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours'>):
       republished: await republishAvailability(trx),
     })),
     'orders.fill-backorders': () => fillBackorders(deps.db),
+    'events.cleanup': () => cleanupEvents(deps.db, new Date(Date.now() - (deps.eventRetentionHours ?? 24 * 7) * 3_600_000)),
   };
 }
 

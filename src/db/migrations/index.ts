@@ -15,6 +15,7 @@ import * as m0013 from './0013_quantity_limits.js';
 import * as m0014 from './0014_backorder_fill.js';
 import * as m0015 from './0015_line_discount_shares.js';
 import * as m0016 from './0016_event_contract.js';
+import * as m0017 from './0017_outbox_relay.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0014_backorder_fill': m0014,
   '0015_line_discount_shares': m0015,
   '0016_event_contract': m0016,
+  '0017_outbox_relay': m0017,
 };
