@@ -9,16 +9,19 @@ import { connect, JSONCodec, type JetStreamClient, type NatsConnection } from 'n
 import type { EventEnvelope } from './event.js';
 
 export const STREAM = 'ORDO';
-export const subjectOf = (type: string) => `ordo.${type}`;
+export const SUBJECT_PREFIX = 'ordo';
 
 export interface NatsSink {
   publish(event: EventEnvelope): Promise<void>;
   close(): Promise<void>;
 }
 
-export function natsSink(servers: string, opts: { timeoutMs?: number } = {}): NatsSink {
+/** `stream` and `subjectPrefix` default to ORDO and `ordo`; tests use their own so runs never share a stream. */
+export function natsSink(servers: string, opts: { timeoutMs?: number; stream?: string; subjectPrefix?: string } = {}): NatsSink {
   const codec = JSONCodec();
   const timeout = opts.timeoutMs ?? 5_000;
+  const stream = opts.stream ?? STREAM;
+  const prefix = opts.subjectPrefix ?? SUBJECT_PREFIX;
   let connecting: Promise<{ nc: NatsConnection; js: JetStreamClient }> | null = null;
   let closed = false;
 
@@ -27,7 +30,7 @@ export function natsSink(servers: string, opts: { timeoutMs?: number } = {}): Na
     // Once the client gives up on a connection, the next publish makes a new one.
     void nc.closed().then(() => { connecting = null; });
     const jsm = await nc.jetstreamManager({ timeout });
-    await jsm.streams.info(STREAM).catch(async () => jsm.streams.add({ name: STREAM, subjects: ['ordo.>'] }));
+    await jsm.streams.info(stream).catch(async () => jsm.streams.add({ name: stream, subjects: [`${prefix}.>`] }));
     return { nc, js: nc.jetstream({ timeout }) };
   };
   const connection = () => {
@@ -39,7 +42,7 @@ export function natsSink(servers: string, opts: { timeoutMs?: number } = {}): Na
   return {
     async publish(event) {
       const { js } = await connection();
-      await js.publish(subjectOf(event.type), codec.encode(event), { msgID: event.id, timeout });
+      await js.publish(`${prefix}.${event.type}`, codec.encode(event), { msgID: event.id, timeout });
     },
     async close() {
       closed = true;
