@@ -14,7 +14,7 @@ import { registerChannelRoutes } from './channel/index.js';
 import { registerCustomerRoutes } from './customer/index.js';
 import { registerCarrierRoutes } from './fulfillment/index.js';
 import { registerInventoryRoutes } from './inventory/index.js';
-import { registerWebhookRoutes } from './integration/index.js';
+import { registerEventStreamRoutes, registerWebhookRoutes } from './integration/index.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { authenticate } from './http/auth.js';
@@ -96,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerCarrierRoutes(v1, { db: deps.db, run });
       registerOrderModule(v1, { db: deps.db, batchDb: deps.batchDb, run });
       registerWebhookRoutes(v1, { db: deps.db, run, settings: { allowPrivateAddresses: deps.config.webhookAllowPrivateAddresses } });
+      registerEventStreamRoutes(v1, { db: deps.db });
       done();
     },
     { prefix: '/v1' },

@@ -26,6 +26,7 @@ export const permissions = [
   'order:rules',
   'webhook:read',
   'webhook:write',
+  'events:read',
   'access:manage',
   'audit:read',
 ] as const;
@@ -56,6 +57,7 @@ export const permissionDescriptions = {
   'order:rules': 'create and change review rules',
   'webhook:read': 'read webhook subscriptions and their delivery log',
   'webhook:write': 'create, change, delete and replay webhook subscriptions',
+  'events:read': 'follow the live event stream (`GET /v1/events/stream`), limited to the events of what the role may read',
   'access:manage': 'create, list and revoke API keys',
   'audit:read': 'read the audit log',
 } as const satisfies Record<Permission, string>;

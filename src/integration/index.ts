@@ -8,3 +8,4 @@ export { registerWebhookRoutes } from './webhook.routes.js';
 export { startRelay, type Relay, type RelayOptions } from './relay.js';
 export { natsSink, type NatsSink } from './nats-sink.js';
 export { cleanupEvents, upsertSink } from './relay.repository.js';
+export { registerEventStreamRoutes } from './event-stream.routes.js';
