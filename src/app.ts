@@ -36,7 +36,7 @@ export interface AppDeps {
   /** Connections for batched hot-path writes (DatabaseHandle.batchDb), and their pool (for metrics). */
   batchDb: Db;
   batchPool: pg.Pool;
-  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent' | 'webhookAllowPrivateAddresses'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent' | 'webhookAllowPrivateAddresses' | 'eventStreamMaxMs'>;
   logger: FastifyBaseLogger | false;
 }
 
@@ -96,7 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerCarrierRoutes(v1, { db: deps.db, run });
       registerOrderModule(v1, { db: deps.db, batchDb: deps.batchDb, run });
       registerWebhookRoutes(v1, { db: deps.db, run, settings: { allowPrivateAddresses: deps.config.webhookAllowPrivateAddresses } });
-      registerEventStreamRoutes(v1, { db: deps.db });
+      registerEventStreamRoutes(v1, { db: deps.db, maxMs: deps.config.eventStreamMaxMs });
       done();
     },
     { prefix: '/v1' },

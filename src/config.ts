@@ -38,6 +38,8 @@ export interface Config {
   webhookAllowPrivateAddresses: boolean;
   /** How long relayed events and settled deliveries (the delivery log) are kept. */
   eventRetentionHours: number;
+  /** A live stream ends after this long; the client reconnects with Last-Event-ID (what EventSource does by itself). */
+  eventStreamMaxMs: number;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = process.env, opts: { loadDotEnv?: boolean 
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 15_000, 100, 120_000),
     webhookAllowPrivateAddresses: oneOf('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', ['on', 'off'], 'off') === 'on',
     eventRetentionHours: int('EVENT_RETENTION_HOURS', 24 * 7, 1, 24 * 365),
+    eventStreamMaxMs: int('EVENT_STREAM_MAX_MS', 5 * 60_000, 100, 24 * 3_600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -14,7 +14,7 @@ import { eventsAfter, lastPosition } from './event-stream.repository.js';
 /** Which read permission shows a module's events. */
 const readPermissionOf: Record<string, Permission> = { order: 'order:read', inventory: 'inventory:read', integration: 'webhook:read' };
 
-export function registerEventStreamRoutes(app: App, { db, pollMs = 200, heartbeatMs = 15_000 }: { db: Db; pollMs?: number; heartbeatMs?: number }): void {
+export function registerEventStreamRoutes(app: App, { db, maxMs, pollMs = 200, heartbeatMs = 15_000 }: { db: Db; maxMs: number; pollMs?: number; heartbeatMs?: number }): void {
   app.get('/events/stream', {
     config: { permission: 'events:read' },
     schema: {
@@ -36,11 +36,13 @@ export function registerEventStreamRoutes(app: App, { db, pollMs = 200, heartbea
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': request.id });
-    out.write(': ordo events\n\n');
+    // After maxMs the stream ends; `retry` tells EventSource to come back after 1 s with Last-Event-ID.
+    out.write('retry: 1000\n\n');
+    const endAt = Date.now() + maxMs;
     let open = true;
     request.raw.on('close', () => { open = false; });
     let quietSince = Date.now();
-    while (open) {
+    while (open && Date.now() < endAt) {
       try {
         const events = await eventsAfter(db, position, types, 500);
         for (const e of events) {
