@@ -47,7 +47,7 @@ class Latencies {
   }
   summary() {
     const sorted = Float64Array.from(this.byId.values()).sort();
-    return { n: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+    return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
   }
 }
 
@@ -102,7 +102,7 @@ async function main(): Promise<number> {
           await new Promise((r) => setTimeout(r, 500));
           const w = webhook.summary();
           const n = nats.summary();
-          rows.push([String(round), 'on', fmt(load.perSecond), fmt(percentile(load.latenciesMs, 0.99), 1),
+          rows.push([String(round), 'on', fmt(load.perSecond), fmt(percentile(load.latenciesMs, 99), 1),
             `${fmt(w.p50)} / ${fmt(w.p99)} (${w.n})`, sink ? `${fmt(n.p50)} / ${fmt(n.p99)} (${n.n})` : '—', '']);
           await relay!.stop();
           relay = null;
@@ -115,7 +115,7 @@ async function main(): Promise<number> {
           const perSecond = (received - before) / ((performance.now() - t0) / 1000);
           await relay.stop();
           relay = null;
-          rows.push([String(round), 'off', fmt(load.perSecond), fmt(percentile(load.latenciesMs, 0.99), 1), '', '', `${fmt(perSecond)} (${received - before})`]);
+          rows.push([String(round), 'off', fmt(load.perSecond), fmt(percentile(load.latenciesMs, 99), 1), '', '', `${fmt(perSecond)} (${received - before})`]);
         }
         log(`round ${round} relay ${on ? 'on' : 'off'}: ${fmt(load.perSecond)} orders/s`);
       }

@@ -72,7 +72,9 @@ export interface ClaimedDelivery {
 
 /**
  * Leases up to `limit` due deliveries: pending, not leased by a live server, of an active sink, and the earliest
- * pending one of their aggregate for their sink (version 3 of an order never goes before version 2).
+ * pending one of their aggregate for their sink (version 3 of an order never goes before version 2); with each, the
+ * pending deliveries that follow it for the same aggregate and sink, to be sent one after the other in outbox order
+ * (an order's three capture events then take one round, not three).
  */
 export async function claimDeliveries(db: Db, limit: number, leaseMs: number, sinks: readonly string[] | null): Promise<ClaimedDelivery[]> {
   const result = await sql<{
@@ -80,8 +82,8 @@ export async function claimDeliveries(db: Db, limit: number, leaseMs: number, si
     outbox_id: number; event_id: string; type: string; aggregate_type: string; aggregate_id: string; aggregate_version: number;
     payload: unknown; occurred_at: Date;
   }>`
-    WITH due AS (
-      SELECT d.id FROM event_deliveries d JOIN event_sinks s ON s.sink = d.sink AND s.active
+    WITH heads AS (
+      SELECT d.id, d.sink, d.aggregate_type, d.aggregate_id, d.outbox_id FROM event_deliveries d JOIN event_sinks s ON s.sink = d.sink AND s.active
       WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.leased_until IS NULL OR d.leased_until < now())
         AND (${sinks === null} OR d.sink = ANY(${sinks ?? []}::text[]))
         AND NOT EXISTS (
@@ -91,7 +93,16 @@ export async function claimDeliveries(db: Db, limit: number, leaseMs: number, si
       ORDER BY d.next_attempt_at, d.outbox_id
       LIMIT ${limit}
       FOR UPDATE OF d SKIP LOCKED
-    )
+    ),
+    followers AS (
+      SELECT f.id FROM event_deliveries f JOIN heads h ON f.sink = h.sink AND f.aggregate_type = h.aggregate_type
+        AND f.aggregate_id = h.aggregate_id AND f.outbox_id > h.outbox_id
+      WHERE f.status = 'pending'
+      ORDER BY f.outbox_id
+      LIMIT ${limit * 4}
+      FOR UPDATE OF f SKIP LOCKED
+    ),
+    due AS (SELECT id FROM heads UNION ALL SELECT id FROM followers)
     UPDATE event_deliveries d SET leased_until = now() + ${`${leaseMs} milliseconds`}::interval, attempts = d.attempts + 1
     FROM due, outbox_events o, event_sinks s LEFT JOIN webhook_subscriptions w ON w.id = s.subscription_id
     WHERE d.id = due.id AND o.id = d.outbox_id AND s.sink = d.sink
@@ -146,6 +157,12 @@ export async function settleDeliveries(db: Db, outcomes: readonly AttemptOutcome
       last_error = CASE WHEN o.delivered THEN NULL ELSE o.error END
     FROM o WHERE d.id = o."deliveryId"
   `.execute(db);
+}
+
+/** Gives back leases of deliveries claimed but not attempted (they followed one that failed): no attempt counted. */
+export async function releaseDeliveries(db: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`UPDATE event_deliveries SET leased_until = NULL, attempts = attempts - 1 WHERE id = ANY(${ids}::bigint[])`.execute(db);
 }
 
 /** Registers (or updates) a sink, e.g. NATS by a server started with NATS_URL. */

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { toEnvelope } from './event.js';
 import type { NatsSink } from './nats-sink.js';
-import { claimDeliveries, dispatchEvents, settleDeliveries, type AttemptOutcome, type ClaimedDelivery } from './relay.repository.js';
+import { claimDeliveries, dispatchEvents, releaseDeliveries, settleDeliveries, type AttemptOutcome, type ClaimedDelivery } from './relay.repository.js';
 import { sendWebhook, type WebhookOptions } from './webhook-delivery.js';
 import { disableSubscription } from './webhook.repository.js';
 
@@ -55,7 +55,7 @@ export interface Relay {
 export function startRelay(opts: RelayOptions): Relay {
   const batch = opts.batchSize ?? 500;
   const leaseMs = opts.leaseMs ?? Math.max(60_000, opts.webhook.timeoutMs * 2);
-  const minPoll = opts.minPollMs ?? 5;
+  const minPoll = opts.minPollMs ?? 25;
   const maxPoll = opts.maxPollMs ?? 200;
   const backoff = { ...defaultBackoff, ...opts.backoff };
   let stopped = false;
@@ -88,8 +88,27 @@ export function startRelay(opts: RelayOptions): Relay {
     // A server without NATS leaves NATS deliveries to one that has it.
     const claimed = await claimDeliveries(opts.db, batch, leaseMs, opts.nats ? null : await webhookSinksOnly());
     if (claimed.length === 0) return 0;
-    const outcomes = await Promise.all(claimed.map(deliver));
+    // One chain per (sink, aggregate), in outbox order; a failure ends its chain, and the rest wait for their turn.
+    const chains = new Map<string, ClaimedDelivery[]>();
+    for (const d of claimed) {
+      const key = `${d.sink}\u0000${d.event.aggregate_type}\u0000${d.event.aggregate_id}`;
+      chains.set(key, [...(chains.get(key) ?? []), d]);
+    }
+    const released: number[] = [];
+    const outcomes = (await Promise.all([...chains.values()].map(async (chain) => {
+      const done: AttemptOutcome[] = [];
+      for (const [i, d] of chain.entries()) {
+        const outcome = await deliver(d);
+        done.push(outcome);
+        if (!outcome.delivered) {
+          released.push(...chain.slice(i + 1).map((c) => c.id));
+          break;
+        }
+      }
+      return done;
+    }))).flat();
     await settleDeliveries(opts.db, outcomes);
+    await releaseDeliveries(opts.db, released);
     for (const o of outcomes) {
       const d = claimed.find((c) => c.id === o.deliveryId);
       if (d?.kind === 'webhook' && !o.delivered && o.retryAt === null) {

@@ -46,6 +46,18 @@ const guardedLookup = (allowPrivate: boolean): LookupFunction => (hostname, opti
   });
 };
 
+const agents = new Map<string, http.Agent>();
+function agentFor(protocol: string, allowPrivate: boolean): http.Agent {
+  const key = `${protocol}${allowPrivate}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    const options = { keepAlive: true, maxSockets: 8, lookup: guardedLookup(allowPrivate) };
+    agent = protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
 export async function sendWebhook(url: string, secrets: readonly string[], event: EventEnvelope, opts: WebhookOptions): Promise<WebhookResult> {
   const body = JSON.stringify(event);
   const now = new Date();
@@ -68,9 +80,9 @@ export async function sendWebhook(url: string, secrets: readonly string[], event
         'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
         'webhook-signature': signature,
       },
-      lookup: guardedLookup(opts.allowPrivateAddresses),
       timeout: opts.timeoutMs,
-      agent: false,
+      // Connections are kept alive per endpoint; each new one is checked by the guarded lookup when it connects.
+      agent: agentFor(target.protocol, opts.allowPrivateAddresses),
     }, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
