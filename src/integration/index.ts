@@ -9,3 +9,4 @@ export { startRelay, type Relay, type RelayOptions } from './relay.js';
 export { natsSink, type NatsSink } from './nats-sink.js';
 export { cleanupEvents, upsertSink } from './relay.repository.js';
 export { registerEventStreamRoutes } from './event-stream.routes.js';
+export { integrationChecks } from './check.js';
