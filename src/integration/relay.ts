@@ -24,7 +24,7 @@ export interface RelayOptions {
   webhook: WebhookOptions;
   nats?: NatsSink | null;
   batchSize?: number;
-  /** How long a claimed delivery is this server's; longer than the webhook timeout. */
+  /** How long a claimed delivery is this server's (default: twice the webhook timeout and 5 s): a server killed mid-delivery delays it by this much. */
   leaseMs?: number;
   minPollMs?: number;
   maxPollMs?: number;
@@ -54,7 +54,7 @@ export interface Relay {
 
 export function startRelay(opts: RelayOptions): Relay {
   const batch = opts.batchSize ?? 500;
-  const leaseMs = opts.leaseMs ?? Math.max(60_000, opts.webhook.timeoutMs * 2);
+  const leaseMs = opts.leaseMs ?? opts.webhook.timeoutMs * 2 + 5_000;
   const minPoll = opts.minPollMs ?? 25;
   const maxPoll = opts.maxPollMs ?? 200;
   const backoff = { ...defaultBackoff, ...opts.backoff };
