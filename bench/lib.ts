@@ -91,6 +91,8 @@ export interface BenchServer {
 export interface BenchServerOptions {
   /** DB_POOL_MAX of the server. Default: the DB_POOL_MAX environment variable, else the server's own default. */
   poolMax?: number;
+  /** More settings, as environment variables (e.g. WEBHOOK_ALLOW_PRIVATE_ADDRESSES for a local receiver). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -129,6 +131,7 @@ export async function startBenchServer(opts: BenchServerOptions = {}): Promise<B
       DB_POOL_MAX: poolMax === undefined ? undefined : String(poolMax),
       LOG_LEVEL: 'silent',
       LOG_FORMAT: 'json',
+      ...opts.env,
     },
     { loadDotEnv: false },
   );

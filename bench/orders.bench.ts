@@ -319,7 +319,7 @@ async function benchList(): Promise<{ out: string[]; ok: boolean }> {
 
 /**
  * `-- --ledger-ab`: capture with and without the payment ledger's authorisation row (the statement trigger of
- * migration 0016) in the same run, on the same server: rows alternate, the trigger disabled (before) and enabled
+ * migration 0018) in the same run, on the same server: rows alternate, the trigger disabled (before) and enabled
  * (after), at BENCH_CONCURRENCY's last value (32), BENCH_PAIRS (3) pairs.
  */
 async function benchLedgerAB(): Promise<number> {

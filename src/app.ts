@@ -14,6 +14,7 @@ import { registerChannelRoutes } from './channel/index.js';
 import { registerCustomerRoutes } from './customer/index.js';
 import { registerCarrierRoutes } from './fulfillment/index.js';
 import { registerInventoryRoutes } from './inventory/index.js';
+import { registerEventStreamRoutes, registerWebhookRoutes } from './integration/index.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { authenticate } from './http/auth.js';
@@ -37,7 +38,7 @@ export interface AppDeps {
   /** Connections for batched hot-path writes (DatabaseHandle.batchDb), and their pool (for metrics). */
   batchDb: Db;
   batchPool: pg.Pool;
-  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent' | 'webhookAllowPrivateAddresses' | 'eventStreamMaxMs'>;
   logger: FastifyBaseLogger | false;
 }
 
@@ -108,6 +109,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       const hooks = { refundSettled: returnRefundSettled };
       registerPaymentRoutes(v1, { db: deps.db, run, hooks });
       registerReturnRoutes(v1, { db: deps.db, run, hooks });
+      registerWebhookRoutes(v1, { db: deps.db, run, settings: { allowPrivateAddresses: deps.config.webhookAllowPrivateAddresses } });
+      registerEventStreamRoutes(v1, { db: deps.db, maxMs: deps.config.eventStreamMaxMs });
       done();
     },
     { prefix: '/v1' },

@@ -15,6 +15,7 @@ import type { Db } from './db/database.js';
 import type { Check } from './db/check.js';
 import { pendingMigrations } from './db/migrate.js';
 import { isPgError } from './db/pg-errors.js';
+import { integrationChecks } from './integration/index.js';
 import { inventoryChecks } from './inventory/index.js';
 import { orderChecks } from './order/index.js';
 import { paymentChecks } from './payment/index.js';
@@ -62,7 +63,7 @@ const checks: Check[] = [
   },
 ];
 
-export const allChecks: readonly Check[] = [...checks, ...inventoryChecks, ...orderChecks, ...paymentChecks, ...returnChecks];
+export const allChecks: readonly Check[] = [...checks, ...inventoryChecks, ...orderChecks, ...paymentChecks, ...returnChecks, ...integrationChecks];
 
 export async function runChecks(db: Db, all: readonly Check[] = allChecks, opts: CheckOptions = {}): Promise<CheckReport> {
   const timeoutMs = opts.statementTimeoutMs ?? DEFAULT_CHECK_STATEMENT_TIMEOUT_MS;

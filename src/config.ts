@@ -28,6 +28,18 @@ export interface Config {
   syncHoldUnits: number;
   /** ERP/WMS sync: a change of at least this percent of Ordo's on hand is held for approval (0 = never). */
   syncHoldPercent: number;
+  /** NATS with JetStream to publish events to; without it, events go to webhooks and the live stream only. */
+  natsUrl: string | undefined;
+  /** Relay the outbox (webhooks, NATS) in this process. */
+  relay: boolean;
+  /** How long a webhook endpoint has to answer (the Standard Webhooks advice: 15 s). */
+  webhookTimeoutMs: number;
+  /** Webhooks to private and loopback addresses: off in production (SSRF), on for tests and local development. */
+  webhookAllowPrivateAddresses: boolean;
+  /** How long relayed events and settled deliveries (the delivery log) are kept. */
+  eventRetentionHours: number;
+  /** A live stream ends after this long; the client reconnects with Last-Event-ID (what EventSource does by itself). */
+  eventStreamMaxMs: number;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +106,12 @@ export function loadConfig(env: Env = process.env, opts: { loadDotEnv?: boolean 
     jobs: oneOf('JOBS', ['on', 'off'], 'on') === 'on',
     syncHoldUnits: int('SYNC_HOLD_UNITS', 100, 0, 1_000_000_000),
     syncHoldPercent: int('SYNC_HOLD_PERCENT', 50, 0, 100_000),
+    natsUrl: env.NATS_URL || undefined,
+    relay: oneOf('RELAY', ['on', 'off'], 'on') === 'on',
+    webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 15_000, 100, 120_000),
+    webhookAllowPrivateAddresses: oneOf('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', ['on', 'off'], 'off') === 'on',
+    eventRetentionHours: int('EVENT_RETENTION_HOURS', 24 * 7, 1, 24 * 365),
+    eventStreamMaxMs: int('EVENT_STREAM_MAX_MS', 5 * 60_000, 100, 24 * 3_600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -7,6 +7,7 @@ import { locateDatabase } from './db/connect.js';
 import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startJobs } from './jobs/jobs.js';
+import { natsSink, startRelay, upsertSink } from './integration/index.js';
 
 export interface RunningServer {
   app: App;
@@ -31,10 +32,19 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     const app = await buildApp({ db: database.db, pool: database.pool, batchDb: database.batchDb, batchPool: database.batchPool, config, logger });
     const jobs = config.jobs
-      ? await startJobs({ db: database.db, databaseUrl: location.url, logger: logger.child({ component: 'jobs' }), idempotencyTtlHours: config.idempotencyTtlHours })
+      ? await startJobs({ db: database.db, databaseUrl: location.url, logger: logger.child({ component: 'jobs' }), idempotencyTtlHours: config.idempotencyTtlHours, eventRetentionHours: config.eventRetentionHours })
       : undefined;
     // Catch up at once on reservations that expired while no server ran.
     await jobs?.boss.send('reservations.expire', {});
+    const nats = config.natsUrl ? natsSink(config.natsUrl) : null;
+    // A server with NATS_URL registers NATS as a sink: from now on every event is kept for it until published.
+    if (nats) await upsertSink(database.db, { sink: 'nats', kind: 'nats', eventTypes: ['*'] });
+    const relay = config.relay
+      ? startRelay({
+        db: database.db, logger: logger.child({ component: 'relay' }), nats,
+        webhook: { timeoutMs: config.webhookTimeoutMs, allowPrivateAddresses: config.webhookAllowPrivateAddresses },
+      })
+      : undefined;
     const url = await app.listen({ host: config.host, port: config.port });
     return {
       app,
@@ -42,6 +52,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       async stop() {
         // Requests in flight finish first; only then do the jobs and the database go away.
         await closeApp(app);
+        await relay?.stop();
+        await nats?.close();
         await jobs?.stop();
         await database.close();
         await location.stop();

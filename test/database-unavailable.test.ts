@@ -21,7 +21,7 @@ it('answers 503 unavailable with Retry-After when the database refuses a connect
   const handle = createDatabase(url.toString(), { poolMax: 2 });
   const app = await buildApp({
     db: handle.db, pool: handle.pool, batchDb: handle.batchDb, batchPool: handle.batchPool,
-    config: { bodyLimitBytes: 1024 * 1024, apiKeyCacheMs: 0, syncHoldUnits: 100, syncHoldPercent: 50 },
+    config: { bodyLimitBytes: 1024 * 1024, apiKeyCacheMs: 0, syncHoldUnits: 100, syncHoldPercent: 50, webhookAllowPrivateAddresses: true, eventStreamMaxMs: 3_000 },
     logger: false,
   });
   try {

@@ -104,7 +104,7 @@ describe('a flash sale', () => {
     const handle: DatabaseHandle = createDatabase(t.database.url, { poolMax: 4 });
     const second = await buildApp({
       db: handle.db, pool: handle.pool, batchDb: handle.batchDb, batchPool: handle.batchPool,
-      config: { bodyLimitBytes: 4 * 1024 * 1024, apiKeyCacheMs: 60_000, syncHoldUnits: 100, syncHoldPercent: 50 },
+      config: { bodyLimitBytes: 4 * 1024 * 1024, apiKeyCacheMs: 60_000, syncHoldUnits: 100, syncHoldPercent: 50, webhookAllowPrivateAddresses: true, eventStreamMaxMs: 3_000 },
       logger: process.env.ORDO_TEST_LOG ? pino({ level: process.env.ORDO_TEST_LOG }) : false,
     });
     try {

@@ -10,6 +10,7 @@ import { createApiKey } from '../src/access/create-api-key.js';
 import { roles, type Role } from '../src/access/permissions.js';
 import { buildApp, type App } from '../src/app.js';
 import { createDatabase, type DatabaseHandle, type Db } from '../src/db/database.js';
+import { eventProblems } from '../src/integration/event.js';
 import { withDatabase } from './global-setup.js';
 import { recordObservedStatuses } from './observed-statuses.js';
 
@@ -40,13 +41,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     handle,
     db: handle.db,
     async drop() {
+      // Every event this file's scenarios wrote must match the contract (docs/events.md): checked before the database goes.
+      const invalid = await invalidEvents(handle.db).catch((e: unknown) => [`reading the outbox failed: ${String(e)}`]);
       await handle.close();
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+      if (invalid.length > 0) throw new Error(`events that break their schema (src/*/…-events.ts):\n${invalid.join('\n')}`);
     },
   };
+}
+
+/** Outbox rows whose type, aggregate or payload break the event contract, as lines naming the event and the fault. */
+export async function invalidEvents(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('outbox_events').select(['id', 'type', 'aggregate_type', 'payload']).orderBy('id').execute();
+  return rows.flatMap((row) => eventProblems(row).map((p) => `${row.type} #${row.id} ${JSON.stringify(row.payload).slice(0, 300)}: ${p}`)).slice(0, 50);
 }
 
 export interface HttpOptions {
@@ -81,7 +91,7 @@ export function useTestApp(): TestApp {
       pool: t.database.handle.pool,
       batchDb: t.database.handle.batchDb,
       batchPool: t.database.handle.batchPool,
-      config: { bodyLimitBytes: 4 * 1024 * 1024, apiKeyCacheMs: 0, syncHoldUnits: 100, syncHoldPercent: 50 },
+      config: { bodyLimitBytes: 4 * 1024 * 1024, apiKeyCacheMs: 0, syncHoldUnits: 100, syncHoldPercent: 50, webhookAllowPrivateAddresses: true, eventStreamMaxMs: 3_000 },
       // ORDO_TEST_LOG=error shows the server's own errors (the stack behind a 500) while debugging a test.
       logger: process.env.ORDO_TEST_LOG ? pino({ level: process.env.ORDO_TEST_LOG }) : false,
     });

@@ -40,8 +40,8 @@ async function numbers(skuCodes: string[]) {
   const rows = await sql<{ channel: string; sku: string; atp: number; published: number | null; lastEvent: number | null }>`
     SELECT ch.code AS channel, k.code AS sku, a.available AS atp, ca.available AS published,
            (SELECT (e.payload->>'available')::int FROM outbox_events e
-            WHERE e.aggregate_type = 'sku' AND e.aggregate_id = a.sku_id::text AND e.type = 'inventory.availability_changed'
-              AND e.payload->>'channelId' = a.channel_id::text
+            WHERE e.aggregate_type = 'channel_availability' AND e.aggregate_id = a.channel_id || ':' || a.sku_id
+              AND e.type = 'inventory.availability_changed'
             ORDER BY e.id DESC LIMIT 1) AS "lastEvent"
     FROM ordo_channel_atp(${skuIds}::uuid[], NULL, false) a
     JOIN channels ch ON ch.id = a.channel_id JOIN skus k ON k.id = a.sku_id
@@ -185,7 +185,7 @@ describe('ordo check', () => {
     const web = ids.channel['SIG-WEB'] as string;
     const sku = ids.sku['SIG-A'] as string;
     const event = await t.db.insertInto('outbox_events').values({
-      type: 'inventory.availability_changed', aggregate_type: 'sku', aggregate_id: sku,
+      type: 'inventory.availability_changed', aggregate_type: 'channel_availability', aggregate_id: `${web}:${sku}`, aggregate_version: 99,
       payload: JSON.stringify({ skuId: sku, sku: 'SIG-A', channelId: web, channel: 'SIG-WEB', available: 7 }),
     }).returning('id').executeTakeFirstOrThrow();
     const eventDrift = await runChecks(t.db);

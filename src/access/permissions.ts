@@ -27,6 +27,9 @@ export const permissions = [
   'payment:write',
   'refund:write',
   'return:write',
+  'webhook:read',
+  'webhook:write',
+  'events:read',
   'access:manage',
   'audit:read',
 ] as const;
@@ -58,6 +61,9 @@ export const permissionDescriptions = {
   'payment:write': 'capture, void and record chargebacks of an order\'s money; set up payment providers and channels\' payment policies; finish pending payments',
   'refund:write': 'refund without a return: goodwill, a price adjustment, lost goods (`POST /v1/refunds`)',
   'return:write': 'request, approve, reject, receive and inspect returns, refund them, and set channels\' return policies',
+  'webhook:read': 'read webhook subscriptions and their delivery log',
+  'webhook:write': 'create, change, delete and replay webhook subscriptions',
+  'events:read': 'follow the live event stream (`GET /v1/events/stream`), limited to the events of what the role may read',
   'access:manage': 'create, list and revoke API keys',
   'audit:read': 'read the audit log',
 } as const satisfies Record<Permission, string>;
@@ -77,7 +83,7 @@ export const rolePermissions = {
   finance: [...readAll, 'audit:read', 'customer:read', 'payment:write', 'refund:write', 'return:write'],
   viewer: [...readAll],
   integration: [...readAll, 'catalog:write', 'location:write', 'inventory:write', 'inventory:reserve', 'inventory:sync',
-    'customer:read', 'customer:write', 'order:write', 'order:ship', 'payment:write', 'return:write'],
+    'customer:read', 'customer:write', 'order:write', 'order:ship', 'payment:write', 'return:write', 'webhook:write'],
 } as const satisfies Record<Role, readonly Permission[]>;
 
 export const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);

@@ -75,6 +75,7 @@ export interface ChannelAvailability {
   channel_id: string;
   sku_id: string;
   updated_at: Generated<Timestamp>;
+  version: Generated<number>;
 }
 
 export interface Channels {
@@ -107,6 +108,44 @@ export interface Customers {
   updated_at: Generated<Timestamp>;
   vat_id: string | null;
   version: Generated<number>;
+}
+
+export interface DeliveryAttempts {
+  attempted_at: Generated<Timestamp>;
+  delivery_id: number;
+  error: string | null;
+  id: Generated<number>;
+  latency_ms: number;
+  outcome: string;
+  response_excerpt: string | null;
+  status_code: number | null;
+}
+
+export interface EventDeliveries {
+  aggregate_id: string;
+  aggregate_type: string;
+  aggregate_version: number;
+  attempts: Generated<number>;
+  coalesced: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  delivered_at: Timestamp | null;
+  event_id: string;
+  id: Generated<number>;
+  last_error: string | null;
+  leased_until: Timestamp | null;
+  next_attempt_at: Generated<Timestamp>;
+  outbox_id: number;
+  sink: string;
+  status: Generated<string>;
+  type: string;
+}
+
+export interface EventSinks {
+  active: Generated<boolean>;
+  event_types: string[];
+  kind: string;
+  sink: string;
+  subscription_id: string | null;
 }
 
 export interface FxRates {
@@ -236,10 +275,13 @@ export interface OrderTimeline {
 export interface OutboxEvents {
   aggregate_id: string;
   aggregate_type: string;
+  aggregate_version: number;
   created_at: Generated<Timestamp>;
+  event_id: Generated<string>;
   id: Generated<number>;
   payload: JsonColumn;
-  published_at: Timestamp | null;
+  position: number | null;
+  relayed_at: Timestamp | null;
   type: string;
 }
 
@@ -288,6 +330,11 @@ export interface Payments {
 export interface PaymentSettings {
   base_currency: Generated<string>;
   singleton: Generated<boolean>;
+}
+
+export interface RelayState {
+  id: Generated<boolean>;
+  position: Generated<number>;
 }
 
 export interface Reservations {
@@ -500,6 +547,22 @@ export interface SupplyOrders {
   updated_at: Generated<Timestamp>;
 }
 
+export interface WebhookSubscriptions {
+  created_at: Generated<Timestamp>;
+  description: string | null;
+  disabled_at: Timestamp | null;
+  disabled_reason: string | null;
+  event_types: string[];
+  id: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  secret: string;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  url: string;
+  version: Generated<number>;
+}
+
 export interface DB {
   api_keys: ApiKeys;
   audit_log: AuditLog;
@@ -508,6 +571,9 @@ export interface DB {
   channel_availability: ChannelAvailability;
   channels: Channels;
   customers: Customers;
+  delivery_attempts: DeliveryAttempts;
+  event_deliveries: EventDeliveries;
+  event_sinks: EventSinks;
   fx_rates: FxRates;
   idempotency_keys: IdempotencyKeys;
   locations: Locations;
@@ -521,6 +587,7 @@ export interface DB {
   payment_providers: PaymentProviders;
   payment_settings: PaymentSettings;
   payments: Payments;
+  relay_state: RelayState;
   reservations: Reservations;
   return_lines: ReturnLines;
   return_policies: ReturnPolicies;
@@ -538,4 +605,5 @@ export interface DB {
   stock_sync_state: StockSyncState;
   supply_lines: SupplyLines;
   supply_orders: SupplyOrders;
+  webhook_subscriptions: WebhookSubscriptions;
 }

@@ -96,8 +96,8 @@ export const inventoryChecks: Check[] = [
         FROM channel_availability ca
         JOIN LATERAL (
           SELECT (x.payload->>'available')::bigint AS available FROM outbox_events x
-          WHERE x.aggregate_type = 'sku' AND x.aggregate_id = ca.sku_id::text
-            AND x.type = 'inventory.availability_changed' AND x.payload->>'channelId' = ca.channel_id::text
+          WHERE x.aggregate_type = 'channel_availability' AND x.aggregate_id = ca.channel_id || ':' || ca.sku_id
+            AND x.type = 'inventory.availability_changed'
           ORDER BY x.id DESC LIMIT 1
         ) e ON true
         WHERE e.available <> ca.available

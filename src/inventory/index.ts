@@ -18,3 +18,4 @@ export { findLevels, freeStockOf, freeSql, type FreeStock, hasStockOnHand, apply
  * counters after the change from them.
  */
 export { movementCtes, movementCteNames, movementResult } from './stock.repository.js';
+export { inventoryEvents } from './inventory-events.js';

@@ -12,6 +12,7 @@ import { deleteExpiredIdempotencyKeys } from '../http/idempotency.repository.js'
 import { fillBackorders, findFillableOrders } from '../order/index.js';
 import { familiesToMove, followOrder, ordersToFollow, recoverPayments } from '../payment/index.js';
 import { returnRefundSettled } from '../returns/index.js';
+import { cleanupEvents } from '../integration/index.js';
 
 export const schedules = {
   /** pg-boss's finest cron step is a minute, so a reservation outlives its expiry by at most that. */
@@ -23,6 +24,8 @@ export const schedules = {
   'orders.fill-backorders': '* * * * *',
   /** Money follows the orders: pending movements finished, excess voided or refunded, capture by policy (docs/payments.md). */
   'payments.follow': '* * * * *',
+  /** Relayed events and settled deliveries past their retention leave the outbox, which stays small. */
+  'events.cleanup': '*/10 * * * *',
 } as const;
 export type JobName = keyof typeof schedules;
 
@@ -31,12 +34,14 @@ export interface JobsDeps {
   databaseUrl: string;
   logger: Logger;
   idempotencyTtlHours: number;
+  /** How long relayed events and the delivery log are kept (default a week). */
+  eventRetentionHours?: number;
   /** How often each server looks for waiting lines whose stock became free (default 5 s). */
   backorderNudgeMs?: number;
 }
 
 /** The work behind each job, callable directly (tests, `ordo` commands) as well as from the queue. */
-export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours'>): Record<JobName, () => Promise<Record<string, number>>> {
+export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 'eventRetentionHours'>): Record<JobName, () => Promise<Record<string, number>>> {
   return {
     'reservations.expire': async () => {
       let expired = 0;
@@ -60,6 +65,7 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours'>):
       for (const id of orders) moved += (await followOrder(deps.db, id, hooks)).moved.length;
       return { recovered: recovered.settled.length, stillPending: recovered.stillPending, orders: orders.length, moved };
     },
+    'events.cleanup': () => cleanupEvents(deps.db, new Date(Date.now() - (deps.eventRetentionHours ?? 24 * 7) * 3_600_000)),
   };
 }
 

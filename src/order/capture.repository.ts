@@ -325,8 +325,8 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureW
       SELECT order_id, actor_name, type, "from", "to", message, '{}'::jsonb FROM transitions ORDER BY item, seq
     ),
     events AS (
-      INSERT INTO outbox_events (type, aggregate_type, aggregate_id, payload)
-      SELECT event, 'order', order_id::text,
+      INSERT INTO outbox_events (type, aggregate_type, aggregate_id, aggregate_version, payload)
+      SELECT event, 'order', order_id::text, 1,
              jsonb_build_object('orderId', order_id, 'channel', channel_code, 'externalRef', external_ref, 'from', "from", 'to', "to",
                                 'totalMinor', total_minor, 'currency', currency, 'version', 1)
       FROM transitions ORDER BY item, seq

@@ -18,3 +18,4 @@ export { recordReturnedUnits } from './return-units.js';
 /** For exchanges (src/returns/): a replacement order goes through capture's own path, rules and events. */
 export { captureOrder } from './capture-order.js';
 export type { CaptureOrder, Order } from './order.js';
+export { orderEvents } from './order-events.js';

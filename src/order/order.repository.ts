@@ -159,10 +159,12 @@ export async function markShipmentsDelivered(trx: Trx, orderId: string, delivere
   await sql`UPDATE shipments SET delivered_at = ${deliveredAt} WHERE order_id = ${orderId} AND delivered_at IS NULL`.execute(trx);
 }
 
+/** Writes an order event at the order's current version (the order is locked by the command writing it). */
 export async function publishOrderEvent(trx: Trx, type: string, orderId: string, payload: Record<string, unknown>): Promise<void> {
-  await trx.insertInto('outbox_events')
-    .values({ type, aggregate_type: 'order', aggregate_id: orderId, payload: JSON.stringify({ orderId, ...payload }) })
-    .execute();
+  await sql`
+    INSERT INTO outbox_events (type, aggregate_type, aggregate_id, aggregate_version, payload)
+    SELECT ${type}, 'order', ${orderId}, o.version, ${JSON.stringify({ orderId, ...payload })}::jsonb FROM orders o WHERE o.id = ${orderId}
+  `.execute(trx);
 }
 
 /** Loads full order views (lines, holds, flags) in one statement, in the order of `ids`. */
@@ -258,8 +260,8 @@ export async function transitionOrder(trx: Trx, orderId: string, to: OrderStatus
       SELECT id, ${actor}, ${entry.type}, moved.from, ${to}, ${entry.message}, ${JSON.stringify(entry.details ?? {})}::jsonb FROM moved
     ),
     event AS (
-      INSERT INTO outbox_events (type, aggregate_type, aggregate_id, payload)
-      SELECT ${statusEvents[to]}, 'order', id::text,
+      INSERT INTO outbox_events (type, aggregate_type, aggregate_id, aggregate_version, payload)
+      SELECT ${statusEvents[to]}, 'order', id::text, version,
              jsonb_build_object('orderId', id, 'from', moved.from, 'to', ${to}::text, 'version', version) FROM moved
     )
     SELECT moved.from, moved.version FROM moved
@@ -286,8 +288,9 @@ export async function addTimeline(trx: Trx, orderId: string, actor: string, entr
       INSERT INTO order_timeline (order_id, actor, type, from_status, to_status, message, details)
       SELECT ${orderId}::uuid, ${actor}, type, "fromStatus", "toStatus", message, details FROM e
     )
-    INSERT INTO outbox_events (type, aggregate_type, aggregate_id, payload)
-    SELECT event, 'order', ${orderId}, jsonb_build_object('orderId', ${orderId}::text) || details FROM e WHERE event IS NOT NULL
+    INSERT INTO outbox_events (type, aggregate_type, aggregate_id, aggregate_version, payload)
+    SELECT event, 'order', ${orderId}, (SELECT version FROM orders WHERE id = ${orderId}::uuid),
+           jsonb_build_object('orderId', ${orderId}::text) || details FROM e WHERE event IS NOT NULL
   `.execute(trx);
 }
 

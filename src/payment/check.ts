@@ -44,7 +44,7 @@ export const paymentChecks: Check[] = [
   },
   {
     name: 'the authorisation of an order equals its stored payment fields',
-    // Capture stores `payment.authorizedMinor` on the order and the trigger of migration 0016 writes the row; a
+    // Capture stores `payment.authorizedMinor` on the order and the trigger of migration 0018 writes the row; a
     // difference means one of them was written without the other (the channel's authorisation, provider 'channel').
     run: async (db) => {
       const rows = await sql<{ what: string }>`

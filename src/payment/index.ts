@@ -16,3 +16,4 @@ export { lockOrderMoney } from './order-money.js';
 export { ordersToFollow } from './payment.repository.js';
 export type { SettleHooks } from './settle-effects.js';
 export type { PaymentProvider, ProviderRequest, ProviderAnswer } from './provider.js';
+export { paymentEvents } from './payment-events.js';

@@ -5,7 +5,7 @@ import type { Provider } from './payment.js';
 import { findProvider } from './payment.repository.js';
 import { httpProvider, offlineProvider, ProviderUnavailable, type PaymentProvider } from './provider.js';
 
-/** Authorisations taken by the sales channel before the order reached Ordo (migration 0016) are recorded as 'channel'. */
+/** Authorisations taken by the sales channel before the order reached Ordo (migration 0018) are recorded as 'channel'. */
 export const CHANNEL_PROVIDER = 'channel';
 
 export function adapterOf(p: Provider): PaymentProvider {

@@ -6,3 +6,4 @@ export { registerReturnRoutes, type ReturnDeps } from './returns.routes.js';
 export { returnChecks } from './check.js';
 export { returnRefundSettled } from './refund-return.js';
 export { registerCustomerReturnRoutes } from './customer-return.routes.js';
+export { returnEvents } from './return-events.js';

@@ -73,7 +73,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     -- inserts the order (the trigger below, a statement trigger like ADR 0001's: capture needs no extra round trip).
     INSERT INTO payments (id, order_id, kind, status, amount_minor, currency, provider, method, provider_key, actor, created_at, settled_at)
     SELECT gen_random_uuid(), id, 'authorization', 'succeeded', payment_authorized_minor, currency, 'channel', payment_method,
-           'authorization:' || id, 'migration 0016', placed_at, placed_at
+           'authorization:' || id, 'migration 0018', placed_at, placed_at
     FROM orders WHERE payment_authorized_minor > 0;
 
     CREATE FUNCTION ordo_orders_authorized() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,0 +1,205 @@
+/**
+ * The outbox relay's SQL: dispatch (outbox → a delivery row per sink), claim (due deliveries, leased), settle (the
+ * outcome of each attempt, logged) and clean up. Several servers run all of it at once: rows are claimed with
+ * FOR UPDATE SKIP LOCKED, and a claimed delivery is leased, so a server killed mid-delivery only delays it.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { OutboxRow } from './event.js';
+
+/** Any server may dispatch, one at a time (so positions commit in order): this advisory lock says whose turn it is. */
+const DISPATCH_LOCK = 210_021;
+
+/**
+ * Marks up to `limit` unrelayed events relayed, numbers them (position) and writes a delivery row for every active
+ * sink that wants each one. Availability events are coalesced: one pending row per (sink, channel and SKU), moved
+ * to the newest version (never back). Returns how many events were dispatched, or null when another server holds
+ * the turn.
+ */
+export async function dispatchEvents(db: Db, limit: number): Promise<number | null> {
+  return db.transaction().execute(async (trx) => {
+    const turn = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${DISPATCH_LOCK}) AS ok`.execute(trx);
+    if (!turn.rows[0]?.ok) return null;
+    const result = await sql<{ n: number }>`
+      WITH batch AS (
+        SELECT id FROM outbox_events WHERE relayed_at IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED
+      ),
+      base AS (
+        UPDATE relay_state SET position = position + (SELECT count(*) FROM batch)
+        WHERE EXISTS (SELECT 1 FROM batch)
+        RETURNING position - (SELECT count(*) FROM batch) AS position
+      ),
+      marked AS (
+        UPDATE outbox_events o SET relayed_at = now(), position = base.position + b.n
+        FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM batch) b, base
+        WHERE o.id = b.id
+        RETURNING o.id, o.event_id, o.type, o.aggregate_type, o.aggregate_id, o.aggregate_version
+      ),
+      wanted AS (
+        SELECT s.sink, m.* FROM marked m JOIN event_sinks s ON EXISTS (
+          SELECT 1 FROM unnest(s.event_types) AS p(pattern)
+          WHERE p.pattern IN ('*', m.type) OR (p.pattern LIKE '%.*' AND starts_with(m.type, left(p.pattern, -1))))
+      ),
+      plain AS (
+        INSERT INTO event_deliveries (sink, outbox_id, event_id, type, aggregate_type, aggregate_id, aggregate_version)
+        SELECT sink, id, event_id, type, aggregate_type, aggregate_id, aggregate_version FROM wanted
+        WHERE type <> 'inventory.availability_changed' ORDER BY id
+      ),
+      latest AS (
+        INSERT INTO event_deliveries AS d (sink, outbox_id, event_id, type, aggregate_type, aggregate_id, aggregate_version, coalesced)
+        SELECT DISTINCT ON (sink, aggregate_id) sink, id, event_id, type, aggregate_type, aggregate_id, aggregate_version, true
+        FROM wanted WHERE type = 'inventory.availability_changed'
+        ORDER BY sink, aggregate_id, aggregate_version DESC
+        ON CONFLICT (sink, aggregate_type, aggregate_id) WHERE status = 'pending' AND coalesced
+        DO UPDATE SET outbox_id = excluded.outbox_id, event_id = excluded.event_id, aggregate_version = excluded.aggregate_version
+        WHERE d.aggregate_version < excluded.aggregate_version
+      )
+      SELECT count(*)::int AS n FROM marked
+    `.execute(trx);
+    return result.rows[0]?.n ?? 0;
+  });
+}
+
+export interface ClaimedDelivery {
+  id: number;
+  sink: string;
+  kind: 'webhook' | 'nats';
+  attempts: number;
+  createdAt: Date;
+  event: OutboxRow;
+  webhook: { url: string; secrets: string[] } | null;
+}
+
+/**
+ * Leases up to `limit` due deliveries: pending, not leased by a live server, of an active sink, and the earliest
+ * pending one of their aggregate for their sink (version 3 of an order never goes before version 2); with each, the
+ * pending deliveries that follow it for the same aggregate and sink, to be sent one after the other in outbox order
+ * (an order's three capture events then take one round, not three).
+ */
+export async function claimDeliveries(db: Db, limit: number, leaseMs: number, sinks: readonly string[] | null): Promise<ClaimedDelivery[]> {
+  const result = await sql<{
+    id: number; sink: string; kind: 'webhook' | 'nats'; attempts: number; created_at: Date; url: string | null; secrets: string[] | null;
+    outbox_id: number; event_id: string; type: string; aggregate_type: string; aggregate_id: string; aggregate_version: number;
+    payload: unknown; occurred_at: Date;
+  }>`
+    WITH heads AS (
+      SELECT d.id, d.sink, d.aggregate_type, d.aggregate_id, d.outbox_id FROM event_deliveries d JOIN event_sinks s ON s.sink = d.sink AND s.active
+      WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.leased_until IS NULL OR d.leased_until < now())
+        AND (${sinks === null} OR d.sink = ANY(${sinks ?? []}::text[]))
+        AND NOT EXISTS (
+          SELECT 1 FROM event_deliveries e
+          WHERE e.sink = d.sink AND e.aggregate_type = d.aggregate_type AND e.aggregate_id = d.aggregate_id
+            AND e.status = 'pending' AND e.outbox_id < d.outbox_id)
+      ORDER BY d.next_attempt_at, d.outbox_id
+      LIMIT ${limit}
+      FOR UPDATE OF d SKIP LOCKED
+    ),
+    followers AS (
+      SELECT f.id FROM event_deliveries f JOIN heads h ON f.sink = h.sink AND f.aggregate_type = h.aggregate_type
+        AND f.aggregate_id = h.aggregate_id AND f.outbox_id > h.outbox_id
+      WHERE f.status = 'pending'
+      ORDER BY f.outbox_id
+      LIMIT ${limit * 4}
+      FOR UPDATE OF f SKIP LOCKED
+    ),
+    due AS (SELECT id FROM heads UNION ALL SELECT id FROM followers)
+    UPDATE event_deliveries d SET leased_until = now() + ${`${leaseMs} milliseconds`}::interval, attempts = d.attempts + 1
+    FROM due, outbox_events o, event_sinks s LEFT JOIN webhook_subscriptions w ON w.id = s.subscription_id
+    WHERE d.id = due.id AND o.id = d.outbox_id AND s.sink = d.sink
+    RETURNING d.id, d.sink, s.kind, d.attempts, d.created_at, w.url,
+      CASE WHEN w.id IS NULL THEN NULL
+           WHEN w.previous_secret IS NOT NULL AND w.previous_secret_expires_at > now() THEN ARRAY[w.secret, w.previous_secret]
+           ELSE ARRAY[w.secret] END AS secrets,
+      o.id AS outbox_id, o.event_id, o.type, o.aggregate_type, o.aggregate_id, o.aggregate_version, o.payload, o.created_at AS occurred_at
+  `.execute(db);
+  return result.rows.sort((a, b) => a.outbox_id - b.outbox_id).map((r) => ({
+    id: r.id, sink: r.sink, kind: r.kind, attempts: r.attempts, createdAt: r.created_at,
+    webhook: r.url && r.secrets ? { url: r.url, secrets: r.secrets } : null,
+    event: {
+      id: r.outbox_id, event_id: r.event_id, type: r.type, aggregate_type: r.aggregate_type, aggregate_id: r.aggregate_id,
+      aggregate_version: r.aggregate_version, payload: r.payload, created_at: r.occurred_at,
+    },
+  }));
+}
+
+export interface AttemptOutcome {
+  deliveryId: number;
+  /** The event that was sent: a coalesced delivery may have moved on to a newer one meanwhile, then it stays pending. */
+  outboxId: number;
+  delivered: boolean;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+  /** When to try again after a failure (ignored when delivered); null = give up (the delivery is failed). */
+  retryAt: Date | null;
+}
+
+/** Records each attempt in the delivery log and moves its delivery on: delivered, due again later, or failed. */
+export async function settleDeliveries(db: Db, outcomes: readonly AttemptOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await sql`
+    WITH o AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) AS x("deliveryId" bigint, "outboxId" bigint,
+        delivered boolean, "statusCode" int, "latencyMs" int, error text, "responseExcerpt" text, "retryAt" timestamptz)
+    ),
+    log AS (
+      INSERT INTO delivery_attempts (delivery_id, outcome, status_code, latency_ms, error, response_excerpt)
+      SELECT "deliveryId", CASE WHEN delivered THEN 'delivered' ELSE 'failed' END, "statusCode", "latencyMs", error, "responseExcerpt"
+      FROM o ORDER BY "deliveryId"
+    )
+    UPDATE event_deliveries d SET
+      leased_until = NULL,
+      status = CASE WHEN d.outbox_id <> o."outboxId" THEN 'pending'
+                    WHEN o.delivered THEN 'delivered' WHEN o."retryAt" IS NULL THEN 'failed' ELSE 'pending' END,
+      delivered_at = CASE WHEN o.delivered AND d.outbox_id = o."outboxId" THEN now() END,
+      next_attempt_at = CASE WHEN d.outbox_id <> o."outboxId" THEN now() WHEN o.delivered THEN d.next_attempt_at ELSE coalesce(o."retryAt", d.next_attempt_at) END,
+      last_error = CASE WHEN o.delivered THEN NULL ELSE o.error END
+    FROM o WHERE d.id = o."deliveryId"
+  `.execute(db);
+}
+
+/** Gives back leases of deliveries claimed but not attempted (they followed one that failed): no attempt counted. */
+export async function releaseDeliveries(db: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`UPDATE event_deliveries SET leased_until = NULL, attempts = attempts - 1 WHERE id = ANY(${ids}::bigint[])`.execute(db);
+}
+
+/** Registers (or updates) a sink, e.g. NATS by a server started with NATS_URL. */
+export async function upsertSink(db: Db, sink: { sink: string; kind: 'nats'; eventTypes: string[] }): Promise<void> {
+  await sql`
+    INSERT INTO event_sinks (sink, kind, event_types) VALUES (${sink.sink}, ${sink.kind}, ${sink.eventTypes}::text[])
+    ON CONFLICT (sink) DO UPDATE SET event_types = excluded.event_types, active = true
+  `.execute(db);
+}
+
+/**
+ * Keeps the outbox small: deletes deliveries settled (delivered or failed) before `before`, then events relayed
+ * before `before` that no pending delivery still needs. In batches, so no statement holds locks long.
+ */
+export async function cleanupEvents(db: Db, before: Date, batch = 5_000): Promise<{ deliveries: number; events: number }> {
+  let deliveries = 0;
+  let events = 0;
+  for (;;) {
+    const r = await sql`
+      DELETE FROM event_deliveries WHERE id IN (
+        SELECT id FROM event_deliveries WHERE status <> 'pending' AND coalesce(delivered_at, next_attempt_at) < ${before} LIMIT ${batch})
+    `.execute(db);
+    const n = Number(r.numAffectedRows ?? 0);
+    deliveries += n;
+    if (n < batch) break;
+  }
+  for (;;) {
+    const r = await sql`
+      DELETE FROM outbox_events WHERE id IN (
+        SELECT o.id FROM outbox_events o
+        WHERE o.relayed_at < ${before}
+          AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.outbox_id = o.id)
+        LIMIT ${batch})
+    `.execute(db);
+    const n = Number(r.numAffectedRows ?? 0);
+    events += n;
+    if (n < batch) break;
+  }
+  return { deliveries, events };
+}

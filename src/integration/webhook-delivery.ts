@@ -1,0 +1,107 @@
+/**
+ * One webhook delivery: a POST of the event envelope, signed as the Standard Webhooks specification says
+ * (`webhook-id` = the event id, `webhook-timestamp`, `webhook-signature` with one signature per live secret), with a
+ * timeout, no redirect followed, and no private or loopback address unless the setting allows it (checked on the
+ * address the name resolves to, at connection time, so a DNS answer cannot point a public name inside).
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { Webhook } from 'standardwebhooks';
+import type { EventEnvelope } from './event.js';
+
+export interface WebhookOptions {
+  timeoutMs: number;
+  /** Tests and local development deliver to 127.0.0.1; production must not (SSRF into the private network). */
+  allowPrivateAddresses: boolean;
+}
+
+export interface WebhookResult {
+  delivered: boolean;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+}
+
+/** A unicast public address; loopback, private, link-local, unique-local, carrier-grade NAT and the like are not. */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  let ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  return ip.range() === 'unicast';
+}
+
+const guardedLookup = (allowPrivate: boolean): LookupFunction => (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+    if (err) return callback(err, '', 0);
+    const allowed = addresses.filter((a) => allowPrivate || isPublicAddress(a.address));
+    if (allowed.length === 0) {
+      return callback(Object.assign(new Error(`${hostname} resolves to a private or loopback address (${addresses.map((a) => a.address).join(', ')}), which webhooks may not reach`), { code: 'EPRIVATE' }), '', 0);
+    }
+    if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
+    return callback(null, allowed[0]!.address, allowed[0]!.family);
+  });
+};
+
+const agents = new Map<string, http.Agent>();
+function agentFor(protocol: string, allowPrivate: boolean): http.Agent {
+  const key = `${protocol}${allowPrivate}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    const options = { keepAlive: true, maxSockets: 8, lookup: guardedLookup(allowPrivate) };
+    agent = protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+export async function sendWebhook(url: string, secrets: readonly string[], event: EventEnvelope, opts: WebhookOptions): Promise<WebhookResult> {
+  const body = JSON.stringify(event);
+  const now = new Date();
+  const signature = secrets.map((s) => new Webhook(s).sign(event.id, now, body)).join(' ');
+  const target = new URL(url);
+  const started = performance.now();
+  const done = (r: Omit<WebhookResult, 'latencyMs'>): WebhookResult => ({ ...r, latencyMs: Math.round(performance.now() - started) });
+  // A literal IP address skips the lookup: check it here.
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  if (ipaddr.isValid(host) && !opts.allowPrivateAddresses && !isPublicAddress(host)) {
+    return done({ delivered: false, statusCode: null, error: `${host} is a private or loopback address, which webhooks may not reach`, responseExcerpt: null });
+  }
+  return new Promise((resolve) => {
+    const request = (target.protocol === 'https:' ? https : http).request(target, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Ordo-Webhooks/1',
+        'webhook-id': event.id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      timeout: opts.timeoutMs,
+      // Connections are kept alive per endpoint; each new one is checked by the guarded lookup when it connects.
+      agent: agentFor(target.protocol, opts.allowPrivateAddresses),
+    }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        if (size < 1024) chunks.push(chunk);
+        size += chunk.length;
+      });
+      response.on('end', () => {
+        const status = response.statusCode ?? 0;
+        const excerpt = Buffer.concat(chunks).toString('utf8').slice(0, 500) || null;
+        const ok = status >= 200 && status < 300;
+        // A redirect is not followed: the endpoint must give its final URL (a redirect could point anywhere).
+        const error = ok ? null : status >= 300 && status < 400 ? `redirect to ${String(response.headers.location ?? '?')} not followed` : `HTTP ${status}`;
+        resolve(done({ delivered: ok, statusCode: status, error, responseExcerpt: excerpt }));
+      });
+      response.on('error', (err) => resolve(done({ delivered: false, statusCode: response.statusCode ?? null, error: err.message, responseExcerpt: null })));
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
+    request.on('error', (err) => resolve(done({ delivered: false, statusCode: null, error: err.message, responseExcerpt: null })));
+    request.end(body);
+  });
+}
