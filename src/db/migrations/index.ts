@@ -14,6 +14,7 @@ import * as m0012 from './0012_fresh_channel_atp.js';
 import * as m0013 from './0013_quantity_limits.js';
 import * as m0014 from './0014_backorder_fill.js';
 import * as m0015 from './0015_line_discount_shares.js';
+import * as m0016 from './0016_users.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0013_quantity_limits': m0013,
   '0014_backorder_fill': m0014,
   '0015_line_discount_shares': m0015,
+  '0016_users': m0016,
 };
