@@ -18,6 +18,7 @@ import { registerCarrierRoutes } from './fulfillment/index.js';
 import { registerInventoryRoutes } from './inventory/index.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
+import { registerAdminUi } from './http/admin-ui.js';
 import { authenticate } from './http/auth.js';
 import { commandRunner } from './http/command.js';
 import { registerHealthRoutes } from './http/health.routes.js';
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const metrics = registerMetrics(app, { requests: deps.pool, batch: deps.batchPool });
   registerHealthRoutes(app, deps.db, metrics);
   registerTrackRoutes(app, deps.db);
+  await registerAdminUi(app);
 
   const run = commandRunner(deps.db);
   await app.register(
