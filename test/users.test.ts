@@ -132,6 +132,19 @@ describe('the session cookie on the /v1 API', () => {
     expect(signedIn.body.data.length).toBeGreaterThan(0);
   });
 
+  it('disabling a user ends their sessions at once and refuses their sign-in', async () => {
+    await t.db.transaction().execute((trx) => createUser(trx, { email: 'leaver@example.com', name: 'Lee Leaver', role: 'operator', password }));
+    const b = await signIn('leaver@example.com');
+    const id = (await t.http('GET', '/v1/session', as(b))).body.user.id;
+    expect((await t.http('POST', `/v1/users/${id}/disable`, { key: 'operator' })).status).toBe(403);
+    const disabled = await t.http('POST', `/v1/users/${id}/disable`);
+    expect(disabled.status).toBe(200);
+    expect(disabled.body.disabledAt).toEqual(expect.any(String));
+    expect((await t.http('GET', '/v1/orders', as(b))).status).toBe(401);
+    expect((await t.http('POST', '/v1/session', { key: null, body: { email: 'leaver@example.com', password } })).status).toBe(401);
+    expect((await t.http('POST', `/v1/users/${id}/disable`)).status).toBe(404);
+  });
+
   it('marks the cookie Secure when the request came over HTTPS', async () => {
     const res = await t.http('POST', '/v1/session', { key: null, headers: { 'x-forwarded-proto': 'https' }, body: { email: 'ops@example.com', password } });
     expect(String(res.headers['set-cookie'])).toContain('Secure');

@@ -52,7 +52,7 @@ export const permissionDescriptions = {
   'order:ship': 'record a parcel (`POST /v1/orders/{id}/ship`)',
   'order:review': 'place, release and reject holds',
   'order:rules': 'create and change review rules',
-  'access:manage': 'create, list and revoke API keys',
+  'access:manage': 'create, list and revoke API keys; create, list and disable users',
   'audit:read': 'read the audit log',
 } as const satisfies Record<Permission, string>;
 

@@ -11,7 +11,8 @@ import type { RunCommand } from '../http/command.js';
 import { problemResponse } from '../http/openapi.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { sendProblem } from '../http/problem.js';
-import { Id, ListQuery, Nullable, Page, Timestamp } from '../http/schemas.js';
+import { Id, IdParams, ListQuery, Nullable, Page, Timestamp } from '../http/schemas.js';
+import { notFound } from '../shared/errors.js';
 import { createUser } from './create-user.js';
 import { permissions, rolePermissions, roles, type Role } from './permissions.js';
 import { personalDataLevel, personalDataLevels } from './personal-data.js';
@@ -19,7 +20,7 @@ import { csrfMatches, findUserSession, type UserSession } from './session.js';
 import { signIn } from './sign-in.js';
 import { signOut } from './sign-out.js';
 import { CSRF_HEADER, MIN_PASSWORD_LENGTH, SESSION_COOKIE } from './user.js';
-import { listUsers, type UserRow } from './user.repository.js';
+import { disableUser, listUsers, type UserRow } from './user.repository.js';
 
 const RoleSchema = Type.Union(roles.map((r) => Type.Literal(r)) as [TLiteral<Role>, ...TLiteral<Role>[]]);
 const User = Type.Object({ id: Id, email: Type.String(), name: Type.String(), role: Type.String() });
@@ -131,6 +132,16 @@ export function registerSessionRoutes(app: App, { db, run }: { db: Db; run: RunC
     run(request, reply, async (trx) => {
       const user = await createUser(trx, request.body);
       return { created: true, value: toUser(user), audit: { action: 'user.created', entityType: 'user', entityId: user.id, details: { role: user.role } } };
+    }));
+
+  app.post('/users/:id/disable', {
+    config: { permission: 'access:manage' },
+    schema: { tags, summary: 'Disable a user: every session of theirs ends at once, and they can no longer sign in', params: IdParams, response: { 200: UserListItem } },
+  }, (request, reply) =>
+    run(request, reply, async (trx) => {
+      const row = await disableUser(trx, request.params.id);
+      if (!row) throw notFound('active user', request.params.id);
+      return { created: false, value: toUser(row), audit: { action: 'user.disabled', entityType: 'user', entityId: row.id } };
     }));
 
   app.get('/users', {

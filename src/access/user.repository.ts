@@ -83,3 +83,16 @@ export async function listUsers(db: DbOrTrx, opts: { afterId?: string; limit: nu
   if (opts.afterId) q = q.where('id', '>', opts.afterId);
   return q.execute();
 }
+
+/** Disables a user and ends every session of theirs; undefined when no such active user. */
+export async function disableUser(db: DbOrTrx, id: string): Promise<UserRow | undefined> {
+  const row = await db
+    .updateTable('users')
+    .set({ disabled_at: sql`now()` })
+    .where('id', '=', id)
+    .where('disabled_at', 'is', null)
+    .returning(columns)
+    .executeTakeFirst();
+  if (row) await db.updateTable('user_sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
+  return row;
+}
