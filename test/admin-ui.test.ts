@@ -25,6 +25,7 @@ beforeAll(async () => {
   await t.db.transaction().execute(async (trx) => {
     await createUser(trx, { email: 'ops@example.com', name: 'Olga Ops', role: 'operator', password });
     await createUser(trx, { email: 'view@example.com', name: 'Vic Viewer', role: 'viewer', password });
+    await createUser(trx, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin', password });
   });
   held = (await t.http('POST', '/v1/orders', { body: anOrder({ customer }) })).body;
   expect((await t.http('POST', '/v1/orders', { body: anOrder() })).status).toBe(201);
@@ -140,5 +141,22 @@ describe('the admin UI', () => {
     const status = await page.evaluate(async () => (await fetch('/v1/orders')).status);
     expect(status).toBe(401);
     expect(errors.filter((e) => !e.includes('/v1/orders'))).toEqual([]); // the 401 of the fetch above is the point
+  });
+
+  it('an admin creates an API key, shown once, that works at once', async () => {
+    const { page, errors } = await openPage();
+    await signIn(page, 'admin@example.com');
+    await page.getByRole('link', { name: 'Users and keys' }).click();
+    await page.getByRole('heading', { name: 'API keys', exact: true }).waitFor();
+    const keyForm = page.locator('form').filter({ has: page.getByRole('button', { name: 'Create API key' }) });
+    await keyForm.getByLabel('Name').fill('made in the browser');
+    await keyForm.getByLabel('Role').selectOption('viewer');
+    await keyForm.getByRole('button', { name: 'Create API key' }).click();
+    const key = await page.getByTestId('new-key').textContent();
+    expect(key).toMatch(/^ordo_[A-Za-z0-9_-]{43}$/);
+    await page.getByRole('cell', { name: 'made in the browser' }).waitFor();
+    await page.screenshot({ path: path.join(screenshots, 'access.png') });
+    expect((await t.http('GET', '/v1/orders', { key: key! })).status).toBe(200);
+    expect(errors).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Session } from './api.js';
 import { languages, setLanguage, t, useLanguage, type Language } from './i18n.js';
+import { AccessPage } from './pages/access.js';
 import { AvailabilityPage } from './pages/availability.js';
 import { HoldsPage } from './pages/holds.js';
 import { OrderPage } from './pages/order.js';
@@ -49,6 +50,7 @@ export function Shell({ session, onSignedOut }: { session: Session; onSignedOut:
           {can('order:review') && link('holds', t('nav.holds'))}
           {can('inventory:read') && link('stock', t('nav.stock'))}
           {can('inventory:read') && link('availability', t('nav.availability'))}
+          {can('access:manage') && link('access', t('nav.access'))}
         </nav>
         <span class="user">{session.user.name} · {session.user.role}</span>
         <LanguageSwitch />
@@ -59,6 +61,7 @@ export function Shell({ session, onSignedOut }: { session: Session; onSignedOut:
         {page === 'orders' && id ? <OrderPage id={id} session={session} />
           : page === 'holds' ? <HoldsPage />
           : page === 'stock' ? <StockPage />
+          : page === 'access' ? <AccessPage />
           : page === 'availability' ? <AvailabilityPage key={id} sku={id ? decodeURIComponent(id) : undefined} />
           : <OrdersPage session={session} />}
       </main>
