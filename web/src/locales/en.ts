@@ -18,6 +18,7 @@ export const en = {
   'common.next': 'Next page',
   'common.first': 'First page',
   'common.back': 'Back to the list',
+  'common.confirm': 'Are you sure? This cannot be undone.',
   'common.masked': 'Personal data is masked for your role.',
   'orders.title': 'Orders',
   'orders.q': 'Name, e-mail, phone or address',

@@ -20,6 +20,7 @@ export const zh: Record<keyof typeof en, string> = {
   'common.next': '下一页',
   'common.first': '第一页',
   'common.back': '返回列表',
+  'common.confirm': '确定吗？此操作无法撤销。',
   'common.masked': '您的角色看到的个人信息已脱敏。',
   'orders.title': '订单',
   'orders.q': '姓名、邮箱、电话或地址',

@@ -37,6 +37,7 @@ export function AccessPage() {
     keys.reload();
   });
   const act = (path: string, reload: () => void) => {
+    if (!confirm(t('common.confirm'))) return;
     setError('');
     api('POST', path).then(reload, (err: Error) => setError(err.message));
   };

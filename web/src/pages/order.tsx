@@ -25,6 +25,7 @@ export function HoldDecision({ orderId, hold, onDone }: { orderId: string; hold:
   const [note, setNote] = useState('');
   const [error, setError] = useState('');
   const decide = async (decision: 'release' | 'reject') => {
+    if (decision === 'reject' && !confirm(t('common.confirm'))) return;
     setError('');
     try {
       await api('POST', `/orders/${orderId}/holds/${hold.id}/${decision}`, note ? { note } : {});
@@ -69,6 +70,7 @@ function Actions({ order, session, onDone }: { order: Order; session: Session; o
   const cancel = (e: Event) => {
     e.preventDefault();
     const reason = formText(new FormData(e.currentTarget as HTMLFormElement), 'reason');
+    if (!confirm(t('common.confirm'))) return;
     void act('cancel', { reason });
   };
   const open = !['shipped', 'delivered', 'completed', 'cancelled'].includes(order.status);
