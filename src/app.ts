@@ -2,12 +2,14 @@
  * The composition root: builds the HTTP app from explicit dependencies. Each module is registered with exactly what
  * it needs; nothing is looked up from a container.
  */
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { App } from './http/app.js';
 import type { IncomingMessage } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
 import { registerAccessRoutes } from './access/index.js';
+import { registerSessionRoutes } from './access/index.js';
 import { registerBundleRoutes } from './catalog/index.js';
 import { registerCatalogRoutes } from './catalog/index.js';
 import { registerChannelRoutes } from './channel/index.js';
@@ -17,6 +19,7 @@ import { registerInventoryRoutes } from './inventory/index.js';
 import { registerEventStreamRoutes, registerWebhookRoutes } from './integration/index.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
+import { registerAdminUi } from './http/admin-ui.js';
 import { authenticate } from './http/auth.js';
 import { commandRunner } from './http/command.js';
 import { registerHealthRoutes } from './http/health.routes.js';
@@ -78,6 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
     done();
   });
+  // Cookies (the admin UI's session) are parsed before authentication, which accepts them.
+  await app.register(fastifyCookie);
   app.addHook('onRequest', authenticate(deps.db, { cacheMs: deps.config.apiKeyCacheMs }));
   // A POST with no body (curl -X POST …/release) means "no options": validate it as an empty object.
   app.addHook('preValidation', (request, _reply, done) => {
@@ -91,12 +96,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const metrics = registerMetrics(app, { requests: deps.pool, batch: deps.batchPool });
   registerHealthRoutes(app, deps.db, metrics);
   registerTrackRoutes(app, deps.db);
+  await registerAdminUi(app);
 
   const run = commandRunner(deps.db);
   registerCustomerReturnRoutes(app, { db: deps.db, run });
   await app.register(
     (v1, _opts, done) => {
       registerAccessRoutes(v1, { db: deps.db, run });
+      registerSessionRoutes(v1, { db: deps.db, run });
       registerCatalogRoutes(v1, { db: deps.db, run });
       registerBundleRoutes(v1, { db: deps.db, run });
       registerLocationRoutes(v1, { db: deps.db, run });

@@ -53,7 +53,8 @@ export function registerAccessRoutes(app: App, { db, run }: { db: Db; run: RunCo
     },
   }, (request, reply) =>
     run(request, reply, async (trx, ctx) => {
-      const created = await createApiKey(trx, { ...request.body, createdBy: ctx.actorId });
+      const byUser = request.principal.kind === 'user';
+      const created = await createApiKey(trx, { ...request.body, createdBy: byUser ? null : ctx.actorId, createdByUser: byUser ? ctx.actorId : null });
       return {
         created: true,
         value: { ...toApiKey(created), key: created.key },

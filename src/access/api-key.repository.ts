@@ -23,11 +23,14 @@ export async function findActiveKeyByHash(db: DbOrTrx, hash: Buffer) {
 
 export async function insertApiKey(
   db: DbOrTrx,
-  key: { id: string; name: string; role: Role; prefix: string; hash: Buffer; createdBy: string | null },
+  key: { id: string; name: string; role: Role; prefix: string; hash: Buffer; createdBy: string | null; createdByUser?: string | null },
 ): Promise<ApiKeyRow> {
   return db
     .insertInto('api_keys')
-    .values({ id: key.id, name: key.name, role: key.role, prefix: key.prefix, key_hash: key.hash, created_by: key.createdBy })
+    .values({
+      id: key.id, name: key.name, role: key.role, prefix: key.prefix, key_hash: key.hash,
+      created_by: key.createdBy, created_by_user: key.createdByUser ?? null,
+    })
     .returning(columns)
     .executeTakeFirstOrThrow();
 }

@@ -5,10 +5,18 @@ import { generateApiKey } from './api-key.js';
 import { countApiKeys, insertApiKey, type ApiKeyRow } from './api-key.repository.js';
 import type { Role } from './permissions.js';
 
-/** Creates a key and returns it in clear text: the only time it is ever shown. */
-export async function createApiKey(trx: Trx, input: { name: string; role: Role; createdBy: string | null }): Promise<ApiKeyRow & { key: string }> {
+/**
+ * Creates a key and returns it in clear text: the only time it is ever shown. `createdBy` is the key that made it,
+ * `createdByUser` the signed-in user who did.
+ */
+export async function createApiKey(
+  trx: Trx,
+  input: { name: string; role: Role; createdBy: string | null; createdByUser?: string | null },
+): Promise<ApiKeyRow & { key: string }> {
   const { key, prefix, hash } = generateApiKey();
-  const row = await insertApiKey(trx, { id: newId(), name: input.name, role: input.role, prefix, hash, createdBy: input.createdBy });
+  const row = await insertApiKey(trx, {
+    id: newId(), name: input.name, role: input.role, prefix, hash, createdBy: input.createdBy, createdByUser: input.createdByUser ?? null,
+  });
   return { ...row, key };
 }
 

@@ -1,4 +1,4 @@
-/** The access module's front door: API keys, roles and permissions, the audit log. */
+/** The access module's front door: API keys, users and their sessions, roles and permissions, the audit log. */
 export { registerAccessRoutes } from './access.routes.js';
 export { hashApiKey, type Principal } from './api-key.js';
 export { findActiveKeyByHash } from './api-key.repository.js';
@@ -10,3 +10,7 @@ export {
   type PersonalDataLevel, type PersonalPart, type Treatment,
 } from './personal-data.js';
 export { renderPermissionTables, withPermissionTables } from './permissions-doc.js';
+export { registerSessionRoutes } from './session.routes.js';
+export { createUser } from './create-user.js';
+export { csrfMatches, findUserSession, isSafeMethod, type UserSession } from './session.js';
+export { CSRF_HEADER, SESSION_COOKIE } from './user.js';

@@ -64,7 +64,7 @@ export const permissionDescriptions = {
   'webhook:read': 'read webhook subscriptions and their delivery log',
   'webhook:write': 'create, change, delete and replay webhook subscriptions',
   'events:read': 'follow the live event stream (`GET /v1/events/stream`), limited to the events of what the role may read',
-  'access:manage': 'create, list and revoke API keys',
+  'access:manage': 'create, list and revoke API keys; create, list and disable users',
   'audit:read': 'read the audit log',
 } as const satisfies Record<Permission, string>;
 

@@ -3,15 +3,18 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeAudit } from '../access/index.js';
 import { createApiKey } from '../access/index.js';
 import { isRole, roles } from '../access/index.js';
+import { createUser } from '../access/index.js';
 import { allChecks, CheckInterrupted, DEFAULT_CHECK_STATEMENT_TIMEOUT_MS, runChecks } from '../check.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { AppError } from '../shared/errors.js';
 import { createLogger } from '../logger.js';
 import { jobHandlers, schedules, type JobName } from '../jobs/jobs.js';
 import { serve } from '../server.js';
 import { withDatabase } from './database.js';
 import { seedDemo } from './seed.js';
 import { seedOrders } from './seed-orders.js';
+import { readPassword } from './read-password.js';
 
 function config(): Config {
   try {
@@ -71,6 +74,30 @@ apikey
       }),
     );
     console.log(`${created.key}\n(role ${created.role}, id ${created.id}; this key is not shown again)`);
+  });
+
+const user = program.command('user').description('manage the users who sign in to the admin UI');
+user
+  .command('create')
+  .description('create a user; the password is read from standard input (typed, hidden, at a terminal)')
+  .addOption(new Option('--role <role>', 'the user\'s role').choices(roles).makeOptionMandatory())
+  .requiredOption('--email <email>', 'the e-mail address the user signs in with')
+  .requiredOption('--name <name>', 'the user\'s name, as the audit log shows it')
+  .action(async (opts: { role: string; email: string; name: string }) => {
+    if (!isRole(opts.role)) throw new InvalidArgumentError(`role must be one of ${roles.join(', ')}`);
+    const role = opts.role;
+    const password = await readPassword('Password: ');
+    const created = await withDatabase(config(), (db) =>
+      db.transaction().execute(async (trx) => {
+        const row = await createUser(trx, { email: opts.email, name: opts.name, role, password });
+        await writeAudit(trx, { actorId: null, actorName: 'cli', action: 'user.created', entityType: 'user', entityId: row.id, requestId: null, details: { role } });
+        return row;
+      }),
+    ).catch((e: unknown) => {
+      if (e instanceof AppError) program.error(e.detail);
+      throw e;
+    });
+    console.log(`user ${created.email} created (role ${created.role}, id ${created.id}); sign in at /admin`);
   });
 
 program

@@ -29,6 +29,7 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export interface ApiKeys {
   created_at: Generated<Timestamp>;
   created_by: string | null;
+  created_by_user: string | null;
   id: string;
   key_hash: Buffer;
   name: string;
@@ -547,6 +548,28 @@ export interface SupplyOrders {
   updated_at: Generated<Timestamp>;
 }
 
+export interface Users {
+  created_at: Generated<Timestamp>;
+  disabled_at: Timestamp | null;
+  email: string;
+  failed_sign_ins: Generated<number>;
+  id: string;
+  locked_until: Timestamp | null;
+  name: string;
+  password_hash: string;
+  role: string;
+}
+
+export interface UserSessions {
+  created_at: Generated<Timestamp>;
+  csrf_token: string;
+  expires_at: Timestamp;
+  id: string;
+  revoked_at: Timestamp | null;
+  token_hash: Buffer;
+  user_id: string;
+}
+
 export interface WebhookSubscriptions {
   created_at: Generated<Timestamp>;
   description: string | null;
@@ -605,5 +628,7 @@ export interface DB {
   stock_sync_state: StockSyncState;
   supply_lines: SupplyLines;
   supply_orders: SupplyOrders;
+  user_sessions: UserSessions;
+  users: Users;
   webhook_subscriptions: WebhookSubscriptions;
 }

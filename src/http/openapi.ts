@@ -53,7 +53,7 @@ export function documentRoute(route: RouteOptions): void {
   // permission is a query with a large body (POST /v1/availability/query) and writes nothing.
   const isCommand = (hasBody || methods.includes('DELETE')) && !config.permission?.endsWith(':read');
   if (!config.public) {
-    schema.security = [{ bearerAuth: [] }];
+    schema.security = [{ bearerAuth: [] }, { sessionCookie: [] }];
     const note = `Requires the permission \`${config.permission}\`.`;
     schema.description = typeof schema.description === 'string' ? `${schema.description}\n\n${note}` : note;
     response['401'] ??= problemResponse('No API key, or an unknown or revoked one (`unauthorized`)');
@@ -87,7 +87,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           'details with a stable `code`.',
       },
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An Ordo API key' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An Ordo API key' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'ordo_session', description: 'A signed-in user\'s session (POST /v1/session); writes also send its CSRF token as X-CSRF-Token' },
+        },
       },
     },
     // Name shared schemas by their $id (Problem) rather than def-0, def-1…

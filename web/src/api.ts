@@ -1,0 +1,56 @@
+/**
+ * The public /v1 API, with the session cookie. Writes send the session's CSRF token; a 401 means the session ended
+ * and the UI shows the sign-in form again.
+ */
+export interface Session {
+  user: { id: string; email: string; name: string; role: string };
+  permissions: string[];
+  personalData: 'full' | 'shipping' | 'masked';
+  csrfToken: string;
+  expiresAt: string;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+let csrfToken = '';
+let onSignedOut: () => void = () => undefined;
+
+export const setSession = (s: Session | null): void => { csrfToken = s?.csrfToken ?? ''; };
+export const whenSignedOut = (f: () => void): void => { onSignedOut = f; };
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(`/v1${path}`, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  const json = (text ? JSON.parse(text) : null) as (T & { code?: string; detail?: string }) | null;
+  if (!res.ok) {
+    if (res.status === 401 && path !== '/session') onSignedOut();
+    throw new ApiError(res.status, json?.code ?? 'error', json?.detail ?? res.statusText);
+  }
+  return json as T;
+}
+
+/** A query string from a filter object: empty values left out, arrays repeated. */
+export function query(params: Record<string, string | string[] | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    for (const one of [v ?? []].flat()) if (one !== '') q.append(k, one);
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Minor units in the currency's own decimals (JPY has none, EUR two). */
+export function money(minor: number, currency: string, lang: string): string {
+  const format = new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en', { style: 'currency', currency });
+  return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+}
+
+export const when = (iso: string, lang: string): string =>
+  new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en', { dateStyle: 'medium', timeStyle: 'short' });

@@ -1,0 +1,88 @@
+import { useState } from 'preact/hooks';
+import { money, query, when, type Session } from '../api.js';
+import { Field, Load, StatusBadge, formText } from '../components.js';
+import { t, useLanguage } from '../i18n.js';
+import type { Order, Page } from '../types.js';
+import { useApi } from '../use-api.js';
+
+const statuses = ['received', 'on_hold', 'confirmed', 'allocated', 'in_fulfillment', 'partially_shipped', 'shipped', 'delivered', 'completed', 'cancelled'] as const;
+const filterNames = ['q', 'externalRef', 'status', 'channel', 'sku', 'holdReason', 'placedFrom', 'placedTo'] as const;
+type Filters = Partial<Record<(typeof filterNames)[number], string>>;
+
+/** A date input's value (YYYY-MM-DD) as the API's date-time, at the start of that day in the browser's zone. */
+const dayStart = (day: string | undefined) => (day ? new Date(`${day}T00:00:00`).toISOString() : undefined);
+
+export function OrdersPage({ session }: { session: Session }) {
+  const lang = useLanguage();
+  const [filters, setFilters] = useState<Filters>({});
+  const [cursor, setCursor] = useState<string | undefined>();
+  const path = `/orders${query({ ...filters, placedFrom: dayStart(filters.placedFrom), placedTo: dayStart(filters.placedTo), cursor, limit: '50' })}`;
+  const orders = useApi<Page<Order>>(path, 15_000);
+  const mayQ = session.permissions.includes('customer:read');
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget as HTMLFormElement);
+    const next: Filters = {};
+    for (const name of filterNames) {
+      const v = formText(form, name);
+      if (v) next[name] = v;
+    }
+    setCursor(undefined);
+    setFilters(next);
+  };
+
+  return (
+    <section>
+      <h1>{t('orders.title')}</h1>
+      <form class="filters" onSubmit={submit} role="search">
+        {mayQ && <Field label={t('orders.q')}><input name="q" type="search" minLength={3} /></Field>}
+        <Field label={t('orders.externalRef')}><input name="externalRef" /></Field>
+        <Field label={t('orders.status')}>
+          <select name="status">
+            <option value="">{t('orders.anyStatus')}</option>
+            {statuses.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
+          </select>
+        </Field>
+        <Field label={t('orders.channel')}><input name="channel" /></Field>
+        <Field label={t('orders.sku')}><input name="sku" /></Field>
+        <Field label={t('orders.holdReason')}><input name="holdReason" /></Field>
+        <Field label={t('orders.placedFrom')}><input name="placedFrom" type="date" /></Field>
+        <Field label={t('orders.placedTo')}><input name="placedTo" type="date" /></Field>
+        <div class="buttons">
+          <button type="submit">{t('common.search')}</button>
+          <button type="reset" onClick={() => { setCursor(undefined); setFilters({}); }}>{t('common.clear')}</button>
+        </div>
+      </form>
+      <Load state={orders} empty={(p) => p.data.length === 0}>
+        {(p) => (
+          <>
+            <table class="orders">
+              <thead><tr>
+                <th>{t('orders.number')}</th><th>{t('orders.externalRef')}</th><th>{t('orders.channel')}</th><th>{t('orders.customer')}</th>
+                <th>{t('orders.status')}</th><th class="num">{t('orders.total')}</th><th>{t('orders.placedAt')}</th>
+              </tr></thead>
+              <tbody>
+                {p.data.map((o) => (
+                  <tr key={o.id}>
+                    <td><a href={`#/orders/${o.id}`}>{o.number}</a></td>
+                    <td>{o.externalRef}</td>
+                    <td>{o.channel}</td>
+                    <td class="customer">{o.customer.name}</td>
+                    <td><StatusBadge status={o.status} /></td>
+                    <td class="num">{money(o.totals.totalMinor, o.currency, lang)}</td>
+                    <td>{when(o.placedAt, lang)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div class="pager">
+              {cursor && <button type="button" onClick={() => setCursor(undefined)}>{t('common.first')}</button>}
+              {p.next && <button type="button" onClick={() => setCursor(new URL(p.next!, location.origin).searchParams.get('cursor') ?? undefined)}>{t('common.next')}</button>}
+            </div>
+          </>
+        )}
+      </Load>
+    </section>
+  );
+}

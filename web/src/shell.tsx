@@ -1,0 +1,70 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Session } from './api.js';
+import { languages, setLanguage, t, useLanguage, type Language } from './i18n.js';
+import { AccessPage } from './pages/access.js';
+import { AvailabilityPage } from './pages/availability.js';
+import { HoldsPage } from './pages/holds.js';
+import { OrderPage } from './pages/order.js';
+import { OrdersPage } from './pages/orders.js';
+import { StockPage } from './pages/stock.js';
+
+/** The page is in the hash (#/orders, #/orders/ID, #/holds, #/stock, #/availability): static files, no server routes. */
+function useHashRoute(): string[] {
+  const read = () => location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const [route, setRoute] = useState(read());
+  useEffect(() => {
+    const on = () => setRoute(read());
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}
+
+export function LanguageSwitch() {
+  const lang = useLanguage();
+  return (
+    <label class="language">
+      <span>{t('nav.language')}</span>
+      <select value={lang} onChange={(e) => void setLanguage((e.currentTarget).value as Language)}>
+        {Object.entries(languages).map(([code, name]) => <option key={code} value={code} selected={code === lang}>{name}</option>)}
+      </select>
+    </label>
+  );
+}
+
+export function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => void }) {
+  const [page = 'orders', id] = useHashRoute();
+  const can = (p: string) => session.permissions.includes(p);
+  const signOut = async () => {
+    await api('DELETE', '/session').catch(() => undefined);
+    onSignedOut();
+  };
+  const link = (to: string, label: string) =>
+    <a href={`#/${to}`} aria-current={page === to ? 'page' : undefined}>{label}</a>;
+  return (
+    <div class="shell">
+      <header>
+        <strong>{t('app.title')}</strong>
+        <nav>
+          {link('orders', t('nav.orders'))}
+          {can('order:review') && link('holds', t('nav.holds'))}
+          {can('inventory:read') && link('stock', t('nav.stock'))}
+          {can('inventory:read') && link('availability', t('nav.availability'))}
+          {can('access:manage') && link('access', t('nav.access'))}
+        </nav>
+        <span class="user">{session.user.name} · {session.user.role}</span>
+        <LanguageSwitch />
+        <button type="button" onClick={() => void signOut()}>{t('nav.signOut')}</button>
+      </header>
+      <main>
+        {session.personalData === 'masked' && <p class="note">{t('common.masked')}</p>}
+        {page === 'orders' && id ? <OrderPage id={id} session={session} />
+          : page === 'holds' ? <HoldsPage />
+          : page === 'stock' ? <StockPage />
+          : page === 'access' ? <AccessPage />
+          : page === 'availability' ? <AvailabilityPage key={id} sku={id ? decodeURIComponent(id) : undefined} />
+          : <OrdersPage session={session} />}
+      </main>
+    </div>
+  );
+}
