@@ -75,7 +75,9 @@ describe('ordo serve on the embedded database', () => {
       headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ items }),
     });
-    await new Promise((r) => setTimeout(r, 20));
+    // Long enough for the request to reach the server on a loaded machine (a 1,000-SKU bulk then takes longer still):
+    // one that arrives after SIGTERM is answered 503, which is right, but not what this test is about.
+    await new Promise((r) => setTimeout(r, 150));
     server.child.kill('SIGTERM');
     expect((await inFlight).status).toBe(200);
     const exitCode = await server.exited;
