@@ -256,6 +256,9 @@ export interface PaymentProviders {
   code: string;
   created_at: Generated<Timestamp>;
   kind: string;
+  test_delay_ms: number | null;
+  test_outcome: string | null;
+  test_reason: string | null;
   timeout_ms: Generated<number>;
   updated_at: Generated<Timestamp>;
 }
@@ -263,6 +266,7 @@ export interface PaymentProviders {
 export interface Payments {
   actor: string;
   amount_minor: number;
+  bank_row_key: string | null;
   captured_part_minor: Generated<number>;
   counterpart_order_id: string | null;
   created_at: Generated<Timestamp>;
@@ -288,6 +292,18 @@ export interface Payments {
 export interface PaymentSettings {
   base_currency: Generated<string>;
   singleton: Generated<boolean>;
+}
+
+export interface PaymentTestOperations {
+  amount_minor: number;
+  answer_at: Timestamp;
+  created_at: Generated<Timestamp>;
+  operation: string;
+  provider: string;
+  provider_key: string;
+  reason: string | null;
+  reference: string | null;
+  status: string;
 }
 
 export interface Reservations {
@@ -520,6 +536,7 @@ export interface DB {
   payment_policies: PaymentPolicies;
   payment_providers: PaymentProviders;
   payment_settings: PaymentSettings;
+  payment_test_operations: PaymentTestOperations;
   payments: Payments;
   reservations: Reservations;
   return_lines: ReturnLines;

@@ -50,6 +50,8 @@ export interface Intent {
   returnId?: string | null;
   reason?: string | null;
   explanation?: NewPayment['explanation'];
+  /** Offline money from a bank file: the file's row (unique: never recorded twice). */
+  bankRowKey?: string | null;
   /** Rows to write settled in the same transaction before this one (an offline authorisation of an invoice). */
   before?: Omit<NewPayment, 'principalId' | 'requestKey' | 'requestHash' | 'actor'>[];
 }
@@ -100,6 +102,7 @@ async function recordIntent(db: Db, request: MoneyRequest, plan: MoneyPlan): Pro
           provider: intent.provider, method: intent.method ?? null, providerKey: `${intent.kind}:${id}`, providerRef: intent.reference,
           actor: request.ctx.actorName, principalId: request.ctx.actorId, requestKey: request.key, requestHash: request.fingerprint,
           returnId: intent.returnId ?? null, reason: intent.reason ?? null, explanation: intent.explanation ?? null,
+          bankRowKey: intent.bankRowKey ?? null,
         });
       });
     } catch (e) {

@@ -17,6 +17,7 @@ import * as m0015 from './0015_line_discount_shares.js';
 import * as m0016 from './0016_capture_quotas.js';
 import * as m0017 from './0017_stock_sync_fillfactor.js';
 import * as m0018 from './0018_payment_ledger.js';
+import * as m0019 from './0019_payment_terms_offline.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0016_capture_quotas': m0016,
   '0017_stock_sync_fillfactor': m0017,
   '0018_payment_ledger': m0018,
+  '0019_payment_terms_offline': m0019,
 };
