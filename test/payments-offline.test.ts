@@ -50,6 +50,9 @@ describe('the built-in test provider', () => {
     expect(onHttp.body.errors[0]).toMatchObject({ path: '/body/test' });
     const withUrl = await t.http('PUT', '/v1/payment-providers/sandbox2', { body: { kind: 'test', baseUrl: 'http://127.0.0.1:9/' } });
     expect(withUrl.status).toBe(400);
+    const offlineAsTest = await t.http('PUT', '/v1/payment-providers/offline', { body: { kind: 'test' } });
+    expect(offlineAsTest.status).toBe(409);
+    expect(offlineAsTest.body).toMatchObject({ code: 'invalid_state', provider: 'offline', kind: 'test' });
     const badOutcome = await t.http('PUT', '/v1/payment-providers/sandbox2', { body: { kind: 'test', test: { outcome: 'maybe' } } });
     expect(badOutcome.status).toBe(400);
   });

@@ -221,7 +221,8 @@ export function registerPaymentRoutes(app: App, { db, run, hooks }: PaymentDeps)
     config: { permission: 'payment:write' },
     schema: {
       tags, summary: 'Create or change a payment provider', params: Type.Object({ code: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }) }, { additionalProperties: false }),
-      body: Type.Omit(ProviderInput, ['code']), response: { 200: Provider, 201: Provider },
+      description: 'Kind test is the built-in test provider (docs/payments.md): it answers as its `test` settings say, and only a provider created with kind test does. The built-in provider `offline` (the default of channels without a payment policy) stays offline.',
+      body: Type.Omit(ProviderInput, ['code']), response: { 200: Provider, 201: Provider, 409: problemResponse('The built-in provider offline cannot change its kind (`invalid_state`)') },
     },
   }, (request, reply) => run(request, reply, (trx) => saveProvider(trx, request.params.code, request.body)));
 
