@@ -123,6 +123,23 @@ describe('the built-in test provider', () => {
     expect(quick.status).toBe(201);
   });
 
+  it('a capture can tell it how to answer that one movement; any other provider refuses such a capture', async () => {
+    await sandbox({ outcome: 'approve' });
+    const order = await anOrderOn('SANDBOX');
+    const declined = await post(`/v1/orders/${order.id}/payments/capture`, { amountMinor: 1000, test: { outcome: 'decline', reason: 'do_not_honor' } });
+    expect(declined.status).toBe(402);
+    expect(declined.body).toMatchObject({ code: 'payment_declined', reason: 'do_not_honor', amountMinor: 1000 });
+    // The provider's own settings still answer the next one (a capture is allowed while the order is held).
+    const approved = await post(`/v1/orders/${order.id}/payments/capture`, { amountMinor: 1000 });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(201);
+
+    const offline = await anOrderOn('OFFL');
+    const refused = await post(`/v1/orders/${offline.id}/payments/capture`, { test: { outcome: 'approve' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0]).toMatchObject({ path: '/body/test' });
+    expect((await money(offline.id)).capturedMinor).toBe(0);
+  });
+
   it('a crash between intent and outcome: recovery asks the provider — settled as it did, failed if the call never left', async () => {
     await sandbox({ outcome: 'approve' });
     const charged = await anOrderOn('SANDBOX');

@@ -287,6 +287,7 @@ export interface Payments {
   return_id: string | null;
   settled_at: Timestamp | null;
   status: string;
+  test_instruction: Json | null;
 }
 
 export interface PaymentSettings {

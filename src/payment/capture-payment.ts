@@ -7,7 +7,7 @@
  */
 import type { CommandResult } from '../db/command.js';
 import type { Db, Trx } from '../db/database.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, invalidField } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { capturableMinor } from './ledger.js';
 import { moveMoney, type Intent, type MoneyRequest } from './move-money.js';
@@ -48,6 +48,9 @@ export async function planCapture(trx: Trx, orderId: string, input: CaptureReque
       provider: provider.code, providerKind: provider.kind,
     });
   }
+  if (input.test && provider.kind !== 'test') {
+    throw invalidField('/body/test', `test settings are for a test provider only; order ${order.number} is paid through ${provider.code} (kind ${provider.kind}): remove them`);
+  }
   const capturable = capturableMinor(totals);
   const unpaid = Math.max(0, order.totals.totalMinor - totals.capturedMinor - totals.pendingCaptureMinor);
   const shipped = shippedValueMinor(order);
@@ -78,6 +81,6 @@ export async function planCapture(trx: Trx, orderId: string, input: CaptureReque
   }
   return {
     orderId, kind: 'capture', amountMinor: amount, currency: order.currency, provider: provider.code, reference: input.reference ?? null, before,
-    method: offline?.method ?? null, reason: offline?.note ?? null, bankRowKey: offline?.bankRowKey ?? null,
+    method: offline?.method ?? null, reason: offline?.note ?? null, bankRowKey: offline?.bankRowKey ?? null, test: input.test ?? null,
   };
 }

@@ -3,7 +3,7 @@ import { sql, type Selectable } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import type { Payments } from '../db/types.js';
 import type { LedgerRow } from './ledger.js';
-import type { Payment, PaymentPolicy, Provider, ProviderInput, TestOutcome } from './payment.js';
+import type { Payment, PaymentPolicy, Provider, ProviderInput, TestOutcome, TestSettings } from './payment.js';
 import type { PaymentKind, PaymentStatus } from './payment-status.js';
 import type { RefundExplanation } from './refund-rules.js';
 
@@ -39,6 +39,7 @@ export interface NewPayment {
   principalId: string | null; requestKey: string | null; requestHash: string | null;
   returnId?: string | null; reason?: string | null; explanation?: RefundExplanation | null;
   capturedPartMinor?: number; counterpartOrderId?: string | null; bankRowKey?: string | null;
+  testInstruction?: TestSettings | null;
 }
 
 export async function insertPayment(trx: Trx, p: NewPayment): Promise<PaymentRow> {
@@ -48,6 +49,7 @@ export async function insertPayment(trx: Trx, p: NewPayment): Promise<PaymentRow
     principal_id: p.principalId, request_key: p.requestKey, request_hash: p.requestHash, return_id: p.returnId ?? null,
     reason: p.reason ?? null, explanation: p.explanation ? JSON.stringify(p.explanation) : null,
     captured_part_minor: p.capturedPartMinor ?? 0, counterpart_order_id: p.counterpartOrderId ?? null, bank_row_key: p.bankRowKey ?? null,
+    test_instruction: p.testInstruction ? JSON.stringify(p.testInstruction) : null,
     settled_at: p.status === 'pending' ? null : sql<Date>`now()`,
   }).returningAll().executeTakeFirstOrThrow();
 }

@@ -56,11 +56,25 @@ export const PaymentSummary = Type.Object({
 });
 export type PaymentSummary = Static<typeof PaymentSummary>;
 
+export const testOutcomes = ['approve', 'decline', 'timeout', 'late'] as const;
+export type TestOutcome = (typeof testOutcomes)[number];
+
+export const TestSettings = Type.Object({
+  outcome: literals(testOutcomes),
+  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'decline: the reason it gives (default card_declined)' })),
+  delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000, description: 'late: how long it takes to answer (default twice timeoutMs, so Ordo stops waiting and the movement stays pending)' })),
+}, {
+  additionalProperties: false,
+  description: 'Kind test only: how the test provider answers every capture, void and refund — approve; decline with the reason; time out (never answers, never moves money: recovery fails the row); late (moves the money but answers after delayMs: past timeoutMs the row stays pending and recovery settles it)',
+});
+export type TestSettings = Static<typeof TestSettings>;
+
 export const CaptureRequest = Type.Object({
   amountMinor: Type.Optional(PositiveMinor),
   currency: Type.Optional(CurrencyCode),
   reference: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'For offline payments: the bank transfer or receipt reference' })),
-}, { additionalProperties: false, description: 'Without amountMinor the channel\'s capture policy decides: the whole authorised amount (at_order) or the value of what has shipped (at_shipment), less what was captured' });
+  test: Type.Optional(TestSettings),
+}, { additionalProperties: false, description: 'Without amountMinor the channel\'s capture policy decides: the whole authorised amount (at_order) or the value of what has shipped (at_shipment), less what was captured. `test`: only when the channel\'s provider is of kind test, how it answers this one capture instead of its settings' });
 export type CaptureRequest = Static<typeof CaptureRequest>;
 
 export const VoidRequest = Type.Object({
@@ -93,18 +107,6 @@ export type RefundRequest = Static<typeof RefundRequest>;
 export const RefundQuoteRequest = Type.Omit(RefundRequest, ['reason']);
 export type RefundQuoteRequest = Static<typeof RefundQuoteRequest>;
 
-export const testOutcomes = ['approve', 'decline', 'timeout', 'late'] as const;
-export type TestOutcome = (typeof testOutcomes)[number];
-
-export const TestSettings = Type.Object({
-  outcome: literals(testOutcomes),
-  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'decline: the reason it gives (default card_declined)' })),
-  delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000, description: 'late: how long it takes to answer (default twice timeoutMs, so Ordo stops waiting and the movement stays pending)' })),
-}, {
-  additionalProperties: false,
-  description: 'Kind test only: how the test provider answers every capture, void and refund — approve; decline with the reason; time out (never answers, never moves money: recovery fails the row); late (moves the money but answers after delayMs: past timeoutMs the row stays pending and recovery settles it)',
-});
-export type TestSettings = Static<typeof TestSettings>;
 
 export const ProviderInput = Type.Object({
   code: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }),

@@ -7,7 +7,8 @@
  *
  * Its side of the conversation — what it did with each idempotency key — is kept in `payment_test_operations`, as a
  * real provider keeps it at its end: a repeated key answers the same, and a look-up works after a restart and from
- * any server. It is never a default: only a provider created explicitly with kind `test` behaves so.
+ * any server. It is never a default: only a provider created explicitly with kind `test` behaves so. A capture may
+ * tell it how to answer that one movement (`test` in its body, refused for any other kind of provider).
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -42,16 +43,18 @@ export function testProvider(db: DbOrTrx, code: string, settings: TestSettings, 
     async call(request) {
       const prior = await find(request.idempotencyKey);
       if (prior) return answerOf(prior);
-      switch (settings.outcome) {
+      // The movement's own instruction (a capture's `test`) wins over the provider's settings.
+      const told = request.test ?? settings;
+      switch (told.outcome) {
         case 'approve':
           return remember(request, { outcome: 'succeeded', reference: `test_${randomUUID()}` }, 0);
         case 'decline':
-          return remember(request, { outcome: 'failed', reason: settings.reason ?? 'card_declined' }, 0);
+          return remember(request, { outcome: 'failed', reason: told.reason ?? 'card_declined' }, 0);
         case 'timeout':
           await sleep(timeoutMs);
           throw new ProviderUnavailable(code, `no answer within ${timeoutMs} ms (test provider set to time out)`);
         case 'late': {
-          const delayMs = settings.delayMs ?? 2 * timeoutMs;
+          const delayMs = told.delayMs ?? 2 * timeoutMs;
           const answer = await remember(request, { outcome: 'succeeded', reference: `test_${randomUUID()}` }, delayMs);
           if (delayMs >= timeoutMs) {
             await sleep(timeoutMs);

@@ -29,6 +29,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       CHECK ((status = 'failed') = (reason IS NOT NULL))
     );
 
+    -- A capture may tell the test provider how to answer this one movement (overriding its settings); kept on the
+    -- row, so a repeated request or recovery sends the same instruction. Only rows of a test provider carry one.
+    ALTER TABLE payments ADD COLUMN test_instruction jsonb CHECK (test_instruction IS NULL OR kind IN ('capture', 'void', 'refund'));
+
     -- Offline money recorded from a bank file: the row of the file it came from (a hash of its fields and its
     -- occurrence in the file), so importing the same file again records nothing twice.
     ALTER TABLE payments
