@@ -92,7 +92,7 @@ function checkRow(line: number, raw: Record<string, string>): ReadRow | BankRowR
   if (!row.date || !isDate(row.date)) wrong.push(`date ${JSON.stringify(text('date'))} is not a day as YYYY-MM-DD`);
   if (!row.currency || !/^[A-Z]{3}$/.test(row.currency) || !isCurrency(row.currency)) wrong.push(`currency ${JSON.stringify(text('currency'))} is not an ISO 4217 code such as EUR`);
   const amount = text('amount');
-  const m = /^(-)?(\d{1,15})(?:\.(\d+))?$/.exec(amount);
+  const m = /^(-)?(\d{1,13})(?:\.(\d+))?$/.exec(amount);
   if (!m) {
     wrong.push(`amount ${JSON.stringify(amount)} is not a decimal number such as 247.45 (a point before the cents, no thousands separator)`);
   } else if (row.currency && wrong.length === 0) {
