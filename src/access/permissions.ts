@@ -58,7 +58,7 @@ export const permissionDescriptions = {
   'order:ship': 'record a parcel (`POST /v1/orders/{id}/ship`)',
   'order:review': 'place, release and reject holds',
   'order:rules': 'create and change review rules',
-  'payment:write': 'capture, void and record chargebacks of an order\'s money; set up payment providers and channels\' payment policies; finish pending payments',
+  'payment:write': 'capture, void and record chargebacks of an order\'s money; record offline money received (by hand or a bank file); set up payment providers and channels\' payment policies; finish pending payments',
   'refund:write': 'refund without a return: goodwill, a price adjustment, lost goods (`POST /v1/refunds`)',
   'return:write': 'request, approve, reject, receive and inspect returns, refund them, and set channels\' return policies',
   'webhook:read': 'read webhook subscriptions and their delivery log',

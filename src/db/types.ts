@@ -299,6 +299,9 @@ export interface PaymentProviders {
   code: string;
   created_at: Generated<Timestamp>;
   kind: string;
+  test_delay_ms: number | null;
+  test_outcome: string | null;
+  test_reason: string | null;
   timeout_ms: Generated<number>;
   updated_at: Generated<Timestamp>;
 }
@@ -306,6 +309,7 @@ export interface PaymentProviders {
 export interface Payments {
   actor: string;
   amount_minor: number;
+  bank_row_key: string | null;
   captured_part_minor: Generated<number>;
   counterpart_order_id: string | null;
   created_at: Generated<Timestamp>;
@@ -326,11 +330,24 @@ export interface Payments {
   return_id: string | null;
   settled_at: Timestamp | null;
   status: string;
+  test_instruction: Json | null;
 }
 
 export interface PaymentSettings {
   base_currency: Generated<string>;
   singleton: Generated<boolean>;
+}
+
+export interface PaymentTestOperations {
+  amount_minor: number;
+  answer_at: Timestamp;
+  created_at: Generated<Timestamp>;
+  operation: string;
+  provider: string;
+  provider_key: string;
+  reason: string | null;
+  reference: string | null;
+  status: string;
 }
 
 export interface RelayState {
@@ -609,6 +626,7 @@ export interface DB {
   payment_policies: PaymentPolicies;
   payment_providers: PaymentProviders;
   payment_settings: PaymentSettings;
+  payment_test_operations: PaymentTestOperations;
   payments: Payments;
   relay_state: RelayState;
   reservations: Reservations;

@@ -71,4 +71,31 @@ export const paymentChecks: Check[] = [
       return rows.rows.map((r) => r.what);
     },
   },
+  {
+    name: 'money recorded from bank files is settled offline money',
+    // A bank file records money that came outside any provider: a settled capture of an offline provider's order.
+    run: async (db) => {
+      const rows = await sql<{ what: string }>`
+        SELECT 'payment ' || p.id || ' of order ' || (SELECT number FROM orders WHERE id = p.order_id) || ' came from a bank file but is a '
+               || p.status || ' ' || p.kind || ' of provider ' || p.provider || ' (' || coalesce(pr.kind, 'unknown') || ')' AS what
+        FROM payments p LEFT JOIN payment_providers pr ON pr.code = p.provider
+        WHERE p.bank_row_key IS NOT NULL AND (p.status <> 'succeeded' OR p.kind <> 'capture' OR pr.kind IS DISTINCT FROM 'offline')
+        LIMIT 100`.execute(db);
+      return rows.rows.map((r) => r.what);
+    },
+  },
+  {
+    name: 'the test provider and the ledger agree on every settled movement',
+    // The test provider keeps its side (payment_test_operations); a settled row that says otherwise was settled
+    // without asking it, e.g. failed while the money moved.
+    run: async (db) => {
+      const rows = await sql<{ what: string }>`
+        SELECT 'payment ' || p.id || ' of order ' || (SELECT number FROM orders WHERE id = p.order_id) || ' is ' || p.status
+               || ' but the test provider ' || o.provider || ' says ' || o.status AS what
+        FROM payments p JOIN payment_test_operations o ON o.provider_key = p.provider_key
+        WHERE p.status <> 'pending' AND p.status <> o.status
+        LIMIT 100`.execute(db);
+      return rows.rows.map((r) => r.what);
+    },
+  },
 ];

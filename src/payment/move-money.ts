@@ -20,7 +20,7 @@ import { isPgError, pgCode } from '../db/pg-errors.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { formatMoney } from '../shared/money.js';
-import type { Payment } from './payment.js';
+import type { Payment, TestSettings } from './payment.js';
 import { findByRequestKey, findPayment, insertPayment, settlePayment, toPayment, type NewPayment, type PaymentRow } from './payment.repository.js';
 import type { PaymentKind } from './payment-status.js';
 import { offlineProvider, ProviderUnavailable, type PaymentProvider, type ProviderAnswer } from './provider.js';
@@ -50,6 +50,10 @@ export interface Intent {
   returnId?: string | null;
   reason?: string | null;
   explanation?: NewPayment['explanation'];
+  /** Offline money from a bank file: the file's row (unique: never recorded twice). */
+  bankRowKey?: string | null;
+  /** A test provider's instruction for this movement (kind test only; checked by the plan). */
+  test?: TestSettings | null;
   /** Rows to write settled in the same transaction before this one (an offline authorisation of an invoice). */
   before?: Omit<NewPayment, 'principalId' | 'requestKey' | 'requestHash' | 'actor'>[];
 }
@@ -100,6 +104,7 @@ async function recordIntent(db: Db, request: MoneyRequest, plan: MoneyPlan): Pro
           provider: intent.provider, method: intent.method ?? null, providerKey: `${intent.kind}:${id}`, providerRef: intent.reference,
           actor: request.ctx.actorName, principalId: request.ctx.actorId, requestKey: request.key, requestHash: request.fingerprint,
           returnId: intent.returnId ?? null, reason: intent.reason ?? null, explanation: intent.explanation ?? null,
+          bankRowKey: intent.bankRowKey ?? null, testInstruction: intent.test ?? null,
         });
       });
     } catch (e) {
@@ -125,6 +130,7 @@ async function ask(provider: PaymentProvider, row: PaymentRow): Promise<Provider
     return await provider.call({
       operation: row.kind as 'capture' | 'void' | 'refund', idempotencyKey: row.provider_key, amountMinor: row.amount_minor,
       currency: row.currency, orderId: row.order_id, reference: row.provider_ref,
+      ...(row.test_instruction !== null && { test: row.test_instruction as TestSettings }),
     });
   } catch (e) {
     if (e instanceof ProviderUnavailable) return null;

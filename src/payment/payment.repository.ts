@@ -3,7 +3,7 @@ import { sql, type Selectable } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import type { Payments } from '../db/types.js';
 import type { LedgerRow } from './ledger.js';
-import type { Payment, PaymentPolicy, Provider, ProviderInput } from './payment.js';
+import type { Payment, PaymentPolicy, Provider, ProviderInput, TestOutcome, TestSettings } from './payment.js';
 import type { PaymentKind, PaymentStatus } from './payment-status.js';
 import type { RefundExplanation } from './refund-rules.js';
 
@@ -38,7 +38,8 @@ export interface NewPayment {
   provider: string; method: string | null; providerKey: string; providerRef: string | null; actor: string;
   principalId: string | null; requestKey: string | null; requestHash: string | null;
   returnId?: string | null; reason?: string | null; explanation?: RefundExplanation | null;
-  capturedPartMinor?: number; counterpartOrderId?: string | null;
+  capturedPartMinor?: number; counterpartOrderId?: string | null; bankRowKey?: string | null;
+  testInstruction?: TestSettings | null;
 }
 
 export async function insertPayment(trx: Trx, p: NewPayment): Promise<PaymentRow> {
@@ -47,7 +48,8 @@ export async function insertPayment(trx: Trx, p: NewPayment): Promise<PaymentRow
     provider: p.provider, method: p.method, provider_key: p.providerKey, provider_ref: p.providerRef, actor: p.actor,
     principal_id: p.principalId, request_key: p.requestKey, request_hash: p.requestHash, return_id: p.returnId ?? null,
     reason: p.reason ?? null, explanation: p.explanation ? JSON.stringify(p.explanation) : null,
-    captured_part_minor: p.capturedPartMinor ?? 0, counterpart_order_id: p.counterpartOrderId ?? null,
+    captured_part_minor: p.capturedPartMinor ?? 0, counterpart_order_id: p.counterpartOrderId ?? null, bank_row_key: p.bankRowKey ?? null,
+    test_instruction: p.testInstruction ? JSON.stringify(p.testInstruction) : null,
     settled_at: p.status === 'pending' ? null : sql<Date>`now()`,
   }).returningAll().executeTakeFirstOrThrow();
 }
@@ -88,8 +90,18 @@ export async function refundedBefore(db: DbOrTrx, orderId: string): Promise<{ un
 
 // ---- providers and policies -----------------------------------------------------------------------------------------
 
-const toProvider = (r: { code: string; kind: string; base_url: string | null; timeout_ms: number; active: boolean }): Provider =>
-  ({ code: r.code, kind: r.kind, baseUrl: r.base_url, timeoutMs: r.timeout_ms, active: r.active });
+interface ProviderRow {
+  code: string; kind: string; base_url: string | null; timeout_ms: number; active: boolean;
+  test_outcome: string | null; test_reason: string | null; test_delay_ms: number | null;
+}
+
+const toProvider = (r: ProviderRow): Provider => ({
+  code: r.code, kind: r.kind, baseUrl: r.base_url, timeoutMs: r.timeout_ms, active: r.active,
+  test: r.test_outcome === null ? null : {
+    outcome: r.test_outcome as TestOutcome,
+    ...(r.test_reason !== null && { reason: r.test_reason }), ...(r.test_delay_ms !== null && { delayMs: r.test_delay_ms }),
+  },
+});
 
 export async function findProvider(db: DbOrTrx, code: string): Promise<Provider | undefined> {
   const row = await db.selectFrom('payment_providers').selectAll().where('code', '=', code).executeTakeFirst();
@@ -101,7 +113,11 @@ export async function listProviders(db: DbOrTrx): Promise<Provider[]> {
 }
 
 export async function upsertProvider(trx: Trx, input: ProviderInput): Promise<Provider> {
-  const values = { kind: input.kind, base_url: input.kind === 'http' ? input.baseUrl ?? null : null, timeout_ms: input.timeoutMs ?? 10_000, active: input.active ?? true };
+  const test = input.kind === 'test' ? input.test ?? { outcome: 'approve' as const } : null;
+  const values = {
+    kind: input.kind, base_url: input.kind === 'http' ? input.baseUrl ?? null : null, timeout_ms: input.timeoutMs ?? 10_000, active: input.active ?? true,
+    test_outcome: test?.outcome ?? null, test_reason: test?.reason ?? null, test_delay_ms: test?.delayMs ?? null,
+  };
   const row = await trx.insertInto('payment_providers').values({ code: input.code, ...values })
     .onConflict((oc) => oc.column('code').doUpdateSet({ ...values, updated_at: sql<Date>`now()` }))
     .returningAll().executeTakeFirstOrThrow();
@@ -167,4 +183,55 @@ export async function ordersToFollow(db: DbOrTrx, limit: number): Promise<string
                AND (pp.capture = 'at_order' OR EXISTS (SELECT 1 FROM order_lines ol WHERE ol.order_id = o.id AND ol.shipped > 0))))
     ORDER BY o.id LIMIT ${limit}`.execute(db);
   return rows.rows.map((r) => r.id);
+}
+
+// ---- offline money: bank files and invoice terms ------------------------------------------------------------------
+
+/** Orders by number (exactly as given), for matching bank rows; a number names at most one order. */
+export async function ordersByNumber(db: DbOrTrx, numbers: readonly string[]): Promise<Map<string, { id: string; number: string }[]>> {
+  const found = new Map<string, { id: string; number: string }[]>();
+  if (numbers.length === 0) return found;
+  const rows = await db.selectFrom('orders').select(['id', 'number']).where('number', '=', sql<string>`ANY(${[...numbers]}::text[])`).execute();
+  for (const r of rows) found.set(r.number, [...(found.get(r.number) ?? []), r]);
+  return found;
+}
+
+/** Locks orders in one order (by id), before their rows are locked again one by one. */
+export async function lockOrderIds(trx: Trx, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`SELECT id FROM orders WHERE id = ANY(${[...ids]}::uuid[]) ORDER BY id FOR UPDATE`.execute(trx);
+}
+
+export async function paymentByBankRow(db: DbOrTrx, key: string): Promise<PaymentRow | undefined> {
+  return db.selectFrom('payments').selectAll().where('bank_row_key', '=', key).executeTakeFirst();
+}
+
+/**
+ * Orders on invoice terms with money owed: offline channels, customers with terms, not cancelled, captured below the
+ * total; the due day is the placed day (UTC) plus the terms. Overdue: due before `today`.
+ */
+export async function receivablesOnTerms(db: DbOrTrx, q: { overdue?: boolean; customerId?: string; limit: number; today: string }) {
+  const rows = await sql<{ id: string; number: string; customerId: string; customerName: string; currency: string; placedAt: Date; totalMinor: number; capturedMinor: number; terms: number }>`
+    SELECT o.id, o.number, o.customer_id AS "customerId", c.name AS "customerName", o.currency, o.placed_at AS "placedAt",
+           o.total_minor AS "totalMinor", coalesce(l.captured, 0)::bigint AS "capturedMinor", c.payment_terms_days AS terms
+    FROM customers c
+    JOIN orders o ON o.customer_id = c.id AND o.status <> 'cancelled'
+    LEFT JOIN payment_policies pp ON pp.channel_id = o.channel_id
+    JOIN payment_providers pr ON pr.code = coalesce(pp.provider, 'offline') AND pr.kind = 'offline'
+    CROSS JOIN LATERAL (
+      SELECT coalesce(sum(amount_minor) FILTER (WHERE kind = 'capture'), 0)
+               + coalesce(sum(captured_part_minor) FILTER (WHERE kind = 'transfer_in'), 0)
+               - coalesce(sum(captured_part_minor) FILTER (WHERE kind = 'transfer_out'), 0) AS captured
+      FROM payments p WHERE p.order_id = o.id AND p.status = 'succeeded') l
+    CROSS JOIN LATERAL (SELECT (o.placed_at AT TIME ZONE 'UTC')::date + c.payment_terms_days AS due_on) d
+    WHERE c.payment_terms_days > 0 AND o.total_minor > l.captured
+      AND (${q.customerId ?? null}::uuid IS NULL OR c.id = ${q.customerId ?? null}::uuid)
+      AND (${q.overdue ?? null}::boolean IS NULL OR (d.due_on < ${q.today}::date) = ${q.overdue ?? null}::boolean)
+    ORDER BY d.due_on, o.id
+    LIMIT ${q.limit}`.execute(db);
+  return rows.rows.map((r) => ({ ...r, capturedMinor: Number(r.capturedMinor), totalMinor: Number(r.totalMinor) }));
+}
+
+export async function providerKindOf(db: DbOrTrx, code: string): Promise<string | undefined> {
+  return (await db.selectFrom('payment_providers').select('kind').where('code', '=', code).executeTakeFirst())?.kind;
 }

@@ -5,13 +5,18 @@ import type { RunCommand } from '../http/command.js';
 import { problemResponse } from '../http/openapi.js';
 import { IdParams } from '../http/schemas.js';
 import { notFound } from '../shared/errors.js';
-import { capturePayment } from './capture-payment.js';
+import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { AppError } from '../shared/errors.js';
+import { BankFileQuery, BankFileResult, importBankFile, matchBankRows, readBankFile, refuseUnlessSkipping } from './bank-file.js';
+import { capturePayment, recordReceived } from './capture-payment.js';
+import { Receivables, ReceivablesQuery, receivables } from './invoice-terms.js';
 import { followOrder } from './follow-order.js';
 import { FxRates, FxRatesInput, listFxRates, PaymentReport, paymentReport, saveFxRates } from './fx-rates.js';
 import { answer, moneyRequest } from './money-request.js';
 import {
   CaptureRequest, ChargebackRequest, Payment, PaymentPolicy, PaymentPolicyInput, PaymentSummary, Provider, ProviderInput,
-  RefundQuoteRequest, RefundRequest, VoidRequest,
+  ReceivedRequest, RefundQuoteRequest, RefundRequest, VoidRequest,
 } from './payment.js';
 import { findPayment, listProviders, toPayment } from './payment.repository.js';
 import { paymentSummary } from './payment-summary.js';
@@ -50,6 +55,64 @@ export function registerPaymentRoutes(app: App, { db, run, hooks }: PaymentDeps)
       response: { 201: Payment, ...moneyErrors },
     },
   }, async (request, reply) => answer(reply, await capturePayment(db, request.params.id, request.body, moneyRequest(request), hooks)));
+
+  app.post('/orders/:id/payments/received', {
+    config: { permission: 'payment:write' },
+    schema: {
+      tags, summary: 'Record offline money received for the order (cash on delivery, bank transfer, invoice paid)',
+      description: 'For channels whose payment provider is offline: the money is recorded as a settled capture (with the authorisation it lacked), never more than the order total less what was captured (`capture_exceeds_authorized`, with the numbers). An order paid through another provider is a 409 `invalid_state`: capture it instead. Bank files: POST /v1/payments/bank-files.',
+      params: IdParams, body: ReceivedRequest,
+      response: { 201: Payment, 404: problemResponse('Unknown order (`not_found`)'), ...moneyErrors },
+    },
+  }, async (request, reply) => answer(reply, await recordReceived(db, request.params.id, request.body, moneyRequest(request), hooks)));
+
+  // A bank file is handed to the route as the request stream (bank-file.ts reads it row by row).
+  if (!app.hasContentTypeParser('text/csv')) app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
+
+  app.post('/payments/bank-files', {
+    config: { permission: 'payment:write' },
+    schema: {
+      tags, summary: 'Import a bank file: record the offline payments it shows against the orders they name',
+      description: 'The body is CSV (`Content-Type: text/csv`) with the header line `date,amount,currency,reference` and optionally `payer` and `order` (any order and case; other columns are ignored), '
+        + 'one incoming payment a row: `date` YYYY-MM-DD, `amount` a decimal such as 247.45. A row pays the order whose number is in `order`, or else in `reference`. '
+        + 'It is recorded as a settled capture of the order\'s offline payment, within the same limits as POST /v1/orders/{id}/payments/received. '
+        + 'All rows are recorded in one transaction. A row that cannot be recorded (`malformed`, `not_received`, `unmatched`, `ambiguous`, `currency_mismatch`, `capture_exceeds_authorized` with the numbers, `invalid_state`) '
+        + 'by default (`onError=reject`) refuses the whole file: a 422 `bulk_rejected` lists every such row and nothing is recorded; with `onError=skip` the other rows are recorded and those listed. '
+        + 'Importing the same file again records nothing twice: its rows answer `already_recorded`.',
+      consumes: ['text/csv'],
+      querystring: BankFileQuery,
+      response: {
+        200: BankFileResult,
+        413: problemResponse(`More than 10,000 rows (\`payload_too_large\`): send several files`),
+        415: problemResponse('The body is not text/csv (`unsupported_media_type`)'),
+        422: problemResponse('Rows that cannot be recorded (`bulk_rejected`): `rows` lists each with its line, `problem`, `message` and numbers; nothing was recorded'),
+      },
+    },
+  }, async (request, reply) => {
+    const contentType = String(request.headers['content-type'] ?? '');
+    if (!contentType.startsWith('text/csv')) {
+      throw new AppError('unsupported_media_type', `send the bank file with Content-Type: text/csv (this request sent ${contentType ? `Content-Type: ${contentType}` : 'no Content-Type'})`);
+    }
+    // Read and matched before the transaction: a refused file holds no lock and records nothing.
+    const read = await readBankFile(request.body as Readable);
+    const { matched, bad } = await matchBankRows(db, read.rows);
+    const notRecordable = [...read.bad, ...bad];
+    refuseUnlessSkipping(notRecordable, request.query);
+    const hash = createHash('sha256');
+    for (const m of matched) hash.update(`${m.row.key ?? ''}\n`);
+    // The stream is read: an Idempotency-Key compares the rows read instead.
+    (request as { body: unknown }).body = request.headers['idempotency-key'] ? { rows: read.rows.length + read.bad.length, digest: hash.digest('hex') } : undefined;
+    return run(request, reply, (trx, ctx) => importBankFile(trx, { rows: read.rows.length + read.bad.length, matched, bad: notRecordable }, request.query, ctx.actorName, hooks));
+  });
+
+  app.get('/payments/receivables', {
+    config: { permission: 'order:read' },
+    schema: {
+      tags, summary: 'What is owed on B2B invoice terms, by due day (`overdue=true`: only the overdue)',
+      description: 'Orders of offline channels whose customer has payment terms (`paymentTermsDays` > 0), not cancelled and not fully paid: the due day is the placed day (UTC) plus the terms; overdue once it passed with money still owed.',
+      querystring: ReceivablesQuery, response: { 200: Receivables },
+    },
+  }, (request) => receivables(db, request.query));
 
   app.post('/orders/:id/payments/void', {
     config: { permission: 'payment:write' },
@@ -158,7 +221,8 @@ export function registerPaymentRoutes(app: App, { db, run, hooks }: PaymentDeps)
     config: { permission: 'payment:write' },
     schema: {
       tags, summary: 'Create or change a payment provider', params: Type.Object({ code: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }) }, { additionalProperties: false }),
-      body: Type.Omit(ProviderInput, ['code']), response: { 200: Provider, 201: Provider },
+      description: 'Kind test is the built-in test provider (docs/payments.md): it answers as its `test` settings say, and only a provider created with kind test does. The built-in provider `offline` (the default of channels without a payment policy) stays offline.',
+      body: Type.Omit(ProviderInput, ['code']), response: { 200: Provider, 201: Provider, 409: problemResponse('The built-in provider offline cannot change its kind (`invalid_state`)') },
     },
   }, (request, reply) => run(request, reply, (trx) => saveProvider(trx, request.params.code, request.body)));
 

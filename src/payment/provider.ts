@@ -19,6 +19,8 @@ export interface ProviderRequest {
   orderId: string;
   /** The provider's reference of the authorisation or capture this movement acts on, when it has one. */
   reference: string | null;
+  /** For the test provider only: how to answer this movement (the capture's `test`), instead of its settings. */
+  test?: { outcome: 'approve' | 'decline' | 'timeout' | 'late'; reason?: string; delayMs?: number };
 }
 
 export type ProviderAnswer =

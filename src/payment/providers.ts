@@ -4,12 +4,16 @@ import { AppError } from '../shared/errors.js';
 import type { Provider } from './payment.js';
 import { findProvider } from './payment.repository.js';
 import { httpProvider, offlineProvider, ProviderUnavailable, type PaymentProvider } from './provider.js';
+import { testProvider } from './test-provider.js';
 
 /** Authorisations taken by the sales channel before the order reached Ordo (migration 0018) are recorded as 'channel'. */
 export const CHANNEL_PROVIDER = 'channel';
 
-export function adapterOf(p: Provider): PaymentProvider {
-  return p.kind === 'http' && p.baseUrl ? httpProvider(p.code, p.baseUrl, p.timeoutMs) : offlineProvider(p.code);
+export function adapterOf(db: DbOrTrx, p: Provider): PaymentProvider {
+  if (p.kind === 'http' && p.baseUrl) return httpProvider(p.code, p.baseUrl, p.timeoutMs);
+  // Only a provider created explicitly with kind test (and its settings) answers as told; never a fallback.
+  if (p.kind === 'test' && p.test) return testProvider(db, p.code, p.test, p.timeoutMs);
+  return offlineProvider(p.code);
 }
 
 /** The adapter for a row's provider; one that is gone or inactive answers like a provider that is down. */
@@ -20,7 +24,7 @@ export async function providerFor(db: DbOrTrx, code: string): Promise<PaymentPro
     const down = () => Promise.reject(new ProviderUnavailable(code, p ? 'the provider is inactive' : 'no such provider'));
     return { code, call: down, lookup: down };
   }
-  return adapterOf(p);
+  return adapterOf(db, p);
 }
 
 /** The provider a new movement goes to, checked before anything is written. */
