@@ -39,12 +39,13 @@ export interface ResolvedSyncRow extends Pair { sku: string; location: string; o
 
 export interface DecidedRow { row: ResolvedSyncRow; index: number; decision: SyncDecision; ordoOnHand: number; discrepancyId: string | undefined }
 
-export const resultRow = ({ row, index, decision, ordoOnHand, discrepancyId }: DecidedRow): SyncResult['rows'][number] => ({
-  index, sku: row.sku, location: row.location, outcome: decision.outcome,
-  ...('reason' in decision && { reason: decision.reason }),
-  ordoOnHand, onHand: row.onHand,
-  ...(discrepancyId !== undefined && { discrepancyId }),
-});
+export const resultRow = ({ row, index, decision, ordoOnHand, discrepancyId }: DecidedRow): SyncResult['rows'][number] => {
+  // Written out without spreads: 5,000 of these per request.
+  const out: SyncResult['rows'][number] = { index, sku: row.sku, location: row.location, outcome: decision.outcome, ordoOnHand, onHand: row.onHand };
+  if ('reason' in decision) out.reason = decision.reason;
+  if (discrepancyId !== undefined) out.discrepancyId = discrepancyId;
+  return out;
+};
 
 /**
  * Decides and applies up to 5,000 rows of one source (see the file comment). Unchanged rows cost one statement for
