@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { publishedCompactJson } from '../src/inventory/availability.repository.js';
 import { newId } from '../src/shared/ids.js';
 import { useTestApp } from './harness.js';
 
@@ -114,6 +115,10 @@ async function write(w: World, run: number): Promise<Ids> {
         quantity: r.quantity, status: 'open', reference_type: 'prop', reference_id: `r${i}`,
       }))).execute();
     }
+    // The rows above were written directly (reservations and rules publish nothing by themselves here): publish what
+    // the app would have published after each change, as publishSignals does.
+    const pairs = w.stock.map((s) => ({ sku: ids.skus[s.sku] ?? '', loc: ids.locs[s.loc] ?? '' }));
+    await sql`SELECT ordo_publish_signals(${ids.skus}::uuid[], ${pairs.map((p) => p.sku)}::uuid[], ${pairs.map((p) => p.loc)}::uuid[])`.execute(trx);
   });
   return ids;
 }
@@ -203,6 +208,8 @@ describe('fast availability answers', () => {
           const want = reference(w, ids, { channel, locs, date }).reverse();
           expect(res.body.data).toEqual(want);
 
+          // Compact with one channel over every active location answers from the published numbers
+          // (channel_availability) unless the channel has a presale window; otherwise it is computed.
           const compact = await t.http('POST', '/v1/availability/query', { body: { ...body, view: 'compact' } });
           expect(compact.status).toBe(200);
           expect(compact.body.data).toEqual(want.map((x) => ({ sku: x.sku, available: x.channel?.available ?? x.available })));
@@ -213,6 +220,22 @@ describe('fast availability answers', () => {
               SELECT sku_id AS "skuId", available FROM ordo_channel_atp(${ids.skus}::uuid[], ${[ids.chans[channel]]}::uuid[], false)`.execute(t.db);
             const byId = new Map(published.rows.map((r) => [r.skuId, Number(r.available)]));
             for (const x of want) expect(byId.get(x.skuId) ?? 0).toBe(x.channel?.available);
+          }
+
+          if (channel !== null) {
+            // The published-number path itself, whatever the channel's presale window: equal to the reference
+            // (null only for a presale channel, whose number is computed).
+            const channelId = ids.chans[channel] ?? '';
+            const published = await publishedCompactJson(t.db, [...ids.skus].reverse(), [...ids.codes].reverse(), channelId);
+            if ((w.presaleDays[channel] ?? 0) > 0) expect(published).toBeNull();
+            else {
+              const full = reference(w, ids, { channel, locs: null, date }).reverse();
+              expect(JSON.parse(published ?? 'null').data).toEqual(full.map((x) => ({ sku: x.sku, available: x.channel?.available })));
+              // An inactive channel sells nothing, whatever it published while active.
+              await t.db.updateTable('channels').set({ active: false }).where('id', '=', channelId).execute();
+              const closed = await publishedCompactJson(t.db, ids.skus, ids.codes, channelId);
+              expect(JSON.parse(closed ?? 'null').data).toEqual(ids.codes.map((sku) => ({ sku, available: 0 })));
+            }
           }
         } finally {
           await t.db.updateTable('channels').set({ active: false }).where('id', 'in', ids.chans).execute();

@@ -74,6 +74,19 @@ describe('a sync row', () => {
     expect(res.body.rows[1]).toMatchObject({ sku: skuId, ordoOnHand: 20, onHand: 25 });
     expect(await onHand('SY-F', 'SW1')).toBe(25);
   });
+
+  it('answers Ordo\'s on hand for a row that lost to an unchanged newer one of the same request', async () => {
+    const rows = [row('SY-E', 99, 1), row('SY-E', 20, 4), row('SY-D', 100, 1)];
+    const res = await t.http('PUT', '/v1/stock/sync', { key: 'integration', body: { source: 'pos', rows } });
+    expect(res.body).toEqual({
+      applied: 0, unchanged: 2, held: 0, ignored: 1,
+      rows: [
+        { index: 0, sku: 'SY-E', location: 'SW1', outcome: 'ignored', reason: 'newer_in_request', ordoOnHand: 20, onHand: 99 },
+        { index: 1, sku: 'SY-E', location: 'SW1', outcome: 'unchanged', ordoOnHand: 20, onHand: 20 },
+        { index: 2, sku: 'SY-D', location: 'SW1', outcome: 'unchanged', ordoOnHand: 100, onHand: 100 },
+      ],
+    });
+  });
 });
 
 describe('concurrent syncs from one source', () => {

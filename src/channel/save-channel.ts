@@ -20,6 +20,8 @@ export async function createChannel(trx: Trx, input: ChannelInput): Promise<Comm
   checkCurrency(input.currency);
   try {
     const channel = toChannel(await insertChannel(trx, newId(), input));
+    // A new active channel may sell what is in stock: publish its numbers now (compact availability reads them).
+    if (channel.active) await republishAvailability(trx);
     return { created: true, value: channel, audit: { action: 'channel.created', entityType: 'channel', entityId: channel.id } };
   } catch (e) {
     if (isPgError(e, pgCode.uniqueViolation)) throw new AppError('already_exists', `a channel with code "${input.code}" already exists`);

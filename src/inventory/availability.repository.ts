@@ -109,8 +109,37 @@ export interface AvailabilityQuery {
  */
 export async function availabilityJson(db: DbOrTrx, q: AvailabilityQuery, opts: { compact?: boolean } = {}): Promise<string> {
   if (q.skuIds.length === 0) return '{"data":[]}';
+  if (opts.compact && q.channel && q.locationIds === undefined) {
+    const published = await publishedCompactJson(db, q.skuIds, q.skuCodes, q.channel.id);
+    if (published !== null) return published;
+  }
   const result = await availabilityStatement(q, opts).execute(db);
   return result.rows[0]?.body ?? '{"data":[]}';
+}
+
+/**
+ * The compact answer of one channel over every active location, from the numbers the signals publish
+ * (channel_availability, kept equal to ordo_channel_atp in the transaction of every change, ADR 0003): one index
+ * lookup per SKU, no ATP computed. A SKU without a published row has none to sell (it never had stock or supply
+ * since the channel was made); an inactive channel sells nothing. Null when the channel has a presale window: its
+ * number moves with the calendar, and the daily job publishes that move only once a day, so it is computed instead.
+ */
+export async function publishedCompactJson(db: DbOrTrx, skuIds: readonly string[], skuCodes: readonly string[], channelId: string): Promise<string | null> {
+  const result = await sql<{ numbers: string | null; presale: boolean }>`
+    SELECT (SELECT string_agg(coalesce(ca.available, 0)::text, ',' ORDER BY a.ord)
+            FROM unnest(${skuIds}::uuid[]) WITH ORDINALITY AS a(sku_id, ord)
+            LEFT JOIN channel_availability ca ON ca.channel_id = ch.id AND ca.sku_id = a.sku_id AND ch.active) AS numbers,
+           ch.presale_days > 0 AS presale
+    FROM channels ch WHERE ch.id = ${channelId}::uuid
+  `.execute(db);
+  const row = result.rows[0];
+  if (!row || row.presale || row.numbers === null) return null;
+  const numbers = row.numbers.split(',');
+  let body = '{"data":[';
+  for (let i = 0; i < skuCodes.length; i++) {
+    body += `${i === 0 ? '' : ','}{"sku":${JSON.stringify(skuCodes[i])},"available":${numbers[i] ?? '0'}}`;
+  }
+  return `${body}]}`;
 }
 
 /** The statement of availabilityJson (for EXPLAIN in the benchmark). */

@@ -42,7 +42,7 @@ const Query = {
   date: Type.Optional(IsoDate),
   view: Type.Optional(Type.Enum(views, {
     default: 'full',
-    description: '`full` (default): every figure with the numbers it is made of (on hand, reserved, quarantined, safety stock, incoming, the channel\'s number); `compact`: only `sku` and `available`, for channels that poll many SKUs',
+    description: '`full` (default): every figure with the numbers it is made of (on hand, reserved, quarantined, safety stock, incoming, the channel\'s number); `compact`: only `sku` and `available`, for channels that poll many SKUs (with a channel and no location: the channel\'s published number, the one its `inventory.availability_changed` events carry, read without computing; equal to `channel.available` of the full view)',
   })),
 };
 

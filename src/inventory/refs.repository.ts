@@ -12,7 +12,11 @@ export type RefKind = 'sku' | 'location' | 'channel';
 const tables = { sku: 'skus', location: 'locations', channel: 'channels' } as const;
 const labels = { sku: 'SKU', location: 'location', channel: 'channel' } as const;
 
-const cache = new LRUCache<string, string>({ max: 200_000 });
+/** Per kind: id or code → the resolved row (one lookup per ref; 1,000 refs a call are common). */
+interface Resolved { id: string; code: string }
+const caches: Record<RefKind, LRUCache<string, Resolved>> = {
+  sku: new LRUCache({ max: 200_000 }), location: new LRUCache({ max: 10_000 }), channel: new LRUCache({ max: 10_000 }),
+};
 
 export interface ResolvedRefs {
   sku(ref: string): string;
@@ -24,24 +28,23 @@ export interface ResolvedRefs {
 
 /** Resolves every ref in one query; an unknown one is a 404 naming it (all of them, when several are unknown). */
 export async function resolveRefs(db: DbOrTrx, wanted: Partial<Record<RefKind, readonly string[]>>): Promise<ResolvedRefs> {
-  const found = new Map<string, string>();
-  const codes_ = new Map<string, string>();
-  const missing: { kind: RefKind; ref: string }[] = [];
+  // Per kind: ref → id, and id → code.
+  const found: Record<RefKind, Map<string, string>> = { sku: new Map(), location: new Map(), channel: new Map() };
+  const codes_: Record<RefKind, Map<string, string>> = { sku: new Map(), location: new Map(), channel: new Map() };
   const parts = [];
   for (const kind of ['sku', 'location', 'channel'] as const) {
-    const refs = [...new Set(wanted[kind] ?? [])];
+    const cache = caches[kind];
     const ids: string[] = [];
     const codes: string[] = [];
-    for (const ref of refs) {
-      const key = `${kind}:${ref}`;
-      const hit = cache.get(key);
-      const hitCode = hit ? cache.get(`${kind}#${hit}`) : undefined;
-      if (hit && hitCode) {
-        found.set(key, hit);
-        codes_.set(`${kind}#${hit}`, hitCode);
-      }
-      else {
-        // A code may look like a UUID; asking for both costs nothing.
+    for (const ref of wanted[kind] ?? []) {
+      if (found[kind].has(ref)) continue;
+      const hit = cache.get(ref);
+      if (hit) {
+        found[kind].set(ref, hit.id);
+        codes_[kind].set(hit.id, hit.code);
+      } else {
+        // Marked as asked (and as missing until the query finds it); a code may look like a UUID: ask for both.
+        found[kind].set(ref, '');
         if (isUuid(ref)) ids.push(ref);
         codes.push(ref);
       }
@@ -53,21 +56,22 @@ export async function resolveRefs(db: DbOrTrx, wanted: Partial<Record<RefKind, r
   if (parts.length > 0) {
     const rows = await sql<{ kind: RefKind; id: string; code: string }>`${sql.join(parts, sql` UNION ALL `)}`.execute(db);
     for (const row of rows.rows) {
-      found.set(`${row.kind}:${row.id}`, row.id);
-      found.set(`${row.kind}:${row.code}`, row.id);
-      codes_.set(`${row.kind}#${row.id}`, row.code);
-      cache.set(`${row.kind}:${row.code}`, row.id);
-      cache.set(`${row.kind}:${row.id}`, row.id);
-      cache.set(`${row.kind}#${row.id}`, row.code);
+      const resolved = { id: row.id, code: row.code };
+      for (const ref of [row.id, row.code]) {
+        if (found[row.kind].has(ref)) found[row.kind].set(ref, row.id);
+        caches[row.kind].set(ref, resolved);
+      }
+      codes_[row.kind].set(row.id, row.code);
     }
   }
+  const missing: { kind: RefKind; ref: string }[] = [];
   for (const kind of ['sku', 'location', 'channel'] as const) {
-    for (const ref of new Set(wanted[kind] ?? [])) if (!found.has(`${kind}:${ref}`)) missing.push({ kind, ref });
+    for (const [ref, id] of found[kind]) if (id === '') missing.push({ kind, ref });
   }
   if (missing.length > 0) {
     const list = missing.map((m) => `${labels[m.kind]} "${m.ref}"`).join(', ');
     throw new AppError('not_found', `unknown ${list}: create it first, or check the id or code`, { missing });
   }
-  const get = (kind: RefKind) => (ref: string) => found.get(`${kind}:${ref}`) ?? '';
-  return { sku: get('sku'), location: get('location'), channel: get('channel'), code: (kind, id) => codes_.get(`${kind}#${id}`) ?? '' };
+  const get = (kind: RefKind) => (ref: string) => found[kind].get(ref) ?? '';
+  return { sku: get('sku'), location: get('location'), channel: get('channel'), code: (kind, id) => codes_[kind].get(id) ?? '' };
 }
