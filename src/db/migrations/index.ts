@@ -20,6 +20,7 @@ import * as m0018 from './0018_payment_ledger.js';
 import * as m0019 from './0019_event_contract.js';
 import * as m0020 from './0020_outbox_relay.js';
 import * as m0021 from './0021_users.js';
+import * as m0022 from './0022_notifications.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '0019_event_contract': m0019,
   '0020_outbox_relay': m0020,
   '0021_users': m0021,
+  '0022_notifications': m0022,
 };
