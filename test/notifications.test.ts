@@ -77,9 +77,11 @@ describe('customer e-mails', () => {
       .toEqual([['order_shipped', 'sent', 'en'], ['order_confirmed', 'sent', 'en']]);
   });
 
-  it('writes in Simplified Chinese to a customer whose language is zh-CN', async () => {
-    const order = await capture({ customer: { email: 'zhang@example.cn', name: '张三' } });
-    await sql`UPDATE customers SET language = 'zh-CN' WHERE email = 'zhang@example.cn'`.execute(t.db);
+  it('writes in Simplified Chinese to a customer of a channel whose default language is zh-CN', async () => {
+    const channel = await t.http('POST', '/v1/channels', { body: { code: 'CN', name: '天猫', type: 'marketplace', currency: 'EUR', defaultLanguage: 'zh-CN' } });
+    expect(channel.status, JSON.stringify(channel.body)).toBe(201);
+    expect(channel.body.defaultLanguage).toBe('zh-CN');
+    const order = await capture({ channel: 'CN', customer: { email: 'zhang@example.cn', name: '张三' } });
     expect((await t.http('POST', `/v1/orders/${order.id}/release`, { body: {} })).status).toBe(200);
     expect((await t.http('POST', `/v1/orders/${order.id}/ship`, { body: { lines: [{ lineId: order.lines[0]!.id, quantity: 2 }], trackingNumber: 'SF-1' } })).status).toBe(201);
     await relay(mailer).drain();
@@ -87,7 +89,22 @@ describe('customer e-mails', () => {
     expect(mails.map((m) => m.subject)).toEqual([`您的订单 ${order.number} 已确认`, `您的订单 ${order.number} 已发货`]);
     expect(mails[0]!.text).toContain('张三，您好');
     expect(mails[1]!.text).toContain(`物流跟踪：https://shop.example/track/${order.trackingToken}`);
+    expect(mails[1]!.text).toContain('运单号：SF-1');
     expect(mails[0]!.headers.get('content-language')).toBe('zh-CN');
+  });
+
+  it('a customer\'s own language wins over the channel\'s', async () => {
+    const customer = await t.http('POST', '/v1/customers', { body: { email: 'li@example.com', name: '李四', language: 'zh-CN' } });
+    expect(customer.status, JSON.stringify(customer.body)).toBe(201);
+    expect(customer.body.language).toBe('zh-CN');
+    const order = await capture({ customer: { email: 'li@example.com', name: '李四' } });
+    await relay(mailer).drain();
+    expect(mailsTo('li@example.com').map((m) => m.subject)).toEqual([`您的订单 ${order.number} 已确认`]);
+    const patched = await t.http('PATCH', `/v1/customers/${customer.body.id}`, { body: { language: 'en' } });
+    expect(patched.status).toBe(200);
+    const second = await capture({ customer: { email: 'li@example.com', name: '李四' } });
+    await relay(mailer).drain();
+    expect(mailsTo('li@example.com').map((m) => m.subject)).toContain(`Your order ${second.number} is confirmed`);
   });
 });
 
