@@ -108,6 +108,27 @@ describe('customer e-mails', () => {
   });
 });
 
+describe('team e-mails', () => {
+  it('tells the team an order is on hold, and logs the team address unmasked', async () => {
+    const rule = await t.http('POST', '/v1/review-rules', { body: {
+      code: 'notify-bulk', name: 'Nine or more units', priority: 5, action: 'hold', reasonCode: 'bulk_buy',
+      condition: { match: 'all', conditions: [{ field: 'order.totalUnits', operator: 'gte', value: 9 }] }, enabled: true,
+    } });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    const before = mailsTo('ops@example.com').length;
+    const held = await capture();
+    const big = (await t.http('POST', '/v1/orders', { body: anOrder({}, [{ sku: 'ORD-A', quantity: 9, unitPriceMinor: 100 }]) })).body as { id: string; number: string; status: string };
+    expect(big.status).toBe('on_hold');
+    await t.http('PATCH', `/v1/review-rules/${rule.body.id}`, { body: { enabled: false } });
+    await relay(mailer).drain();
+    const mails = mailsTo('ops@example.com').slice(before);
+    expect(mails.map((m) => m.subject)).toEqual([`Order ${big.number} is on hold`]);
+    expect(mails.some((m) => m.subject?.includes(held.number))).toBe(false);
+    const log = await t.http('GET', `/v1/notifications?order=${big.id}&audience=team`, { key: 'viewer' });
+    expect(log.body.data).toEqual([expect.objectContaining({ template: 'order_held', recipient: 'ops@example.com', status: 'sent' })]);
+  });
+});
+
 describe('the notification log', () => {
   it('logs a notification as not sent, with the reason, when SMTP_URL is not set', async () => {
     const before = inbox.length;
