@@ -64,9 +64,12 @@ describe('customer e-mails', () => {
     expect((await t.http('POST', `/v1/orders/${order.id}/release`, { body: {} })).status).toBe(200);
     const shipped = await t.http('POST', `/v1/orders/${order.id}/ship`, { body: { lines: [{ lineId: order.lines[0]!.id, quantity: 2 }], trackingNumber: 'TN-123' } });
     expect(shipped.status, JSON.stringify(shipped.body)).toBe(201);
+    expect((await t.http('POST', `/v1/orders/${order.id}/deliver`, { body: {} })).status).toBe(200);
     await relay(mailer).drain();
     const mails = mailsTo('erika@example.com').filter((m) => m.subject?.includes(order.number));
-    expect(mails.map((m) => m.subject)).toEqual([`Your order ${order.number} is confirmed`, `Your order ${order.number} has shipped`]);
+    expect(mails.map((m) => m.subject)).toEqual([
+      `Your order ${order.number} is confirmed`, `Your order ${order.number} has shipped`, `Your order ${order.number} was delivered`,
+    ]);
     expect(mails[0]!.text).toContain('Hello Erika Mustermann');
     expect(mails[1]!.text).toContain(`https://shop.example/track/${order.trackingToken}`);
     expect(mails[1]!.text).toContain('TN-123');
@@ -74,7 +77,7 @@ describe('customer e-mails', () => {
     const log = await t.http('GET', `/v1/notifications?order=${order.id}`);
     expect(log.status).toBe(200);
     expect(log.body.data.map((n: { template: string; status: string; language: string }) => [n.template, n.status, n.language]))
-      .toEqual([['order_shipped', 'sent', 'en'], ['order_confirmed', 'sent', 'en']]);
+      .toEqual([['order_delivered', 'sent', 'en'], ['order_shipped', 'sent', 'en'], ['order_confirmed', 'sent', 'en']]);
   });
 
   it('writes in Simplified Chinese to a customer of a channel whose default language is zh-CN', async () => {
