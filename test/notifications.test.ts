@@ -7,6 +7,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runChecks } from '../src/check.js';
 import { startRelay, upsertSink, type Relay } from '../src/integration/index.js';
 import { notificationSink, notifiedEventTypes, smtpMailer, type Mailer } from '../src/notification/index.js';
 import { useTestApp } from './harness.js';
@@ -183,6 +184,14 @@ describe('the notification log', () => {
     }
     const full = await t.http('GET', '/v1/notifications?audience=customer&status=sent', { key: 'operator' });
     expect(full.body.data.map((n: { recipient: string }) => n.recipient)).toContain('erika@example.com');
+  });
+
+  it('ordo check finds the log consistent, and reports a notification left sending without its delivery', async () => {
+    expect((await runChecks(t.db)).lines.filter((l) => l.startsWith('DRIFT'))).toEqual([]);
+    const row = await t.db.selectFrom('notifications').select('id').where('status', '=', 'sent').executeTakeFirstOrThrow();
+    await sql`UPDATE notifications SET status = 'sending', sent_at = NULL WHERE id = ${row.id}`.execute(t.db);
+    expect((await runChecks(t.db)).lines).toContain('DRIFT every notification still being sent has its event pending for the notifications sink');
+    await sql`UPDATE notifications SET status = 'sent', sent_at = now() WHERE id = ${row.id}`.execute(t.db);
   });
 
   it('rejects an unknown filter value with a 400', async () => {

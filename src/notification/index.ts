@@ -6,3 +6,4 @@ export { notificationSink, type NotificationSettings } from './notify.js';
 export { smtpMailer, type Mailer } from './mailer.js';
 export { notifiedEventTypes, languages, isLanguage, type Language } from './templates.js';
 export { registerNotificationRoutes } from './notification.routes.js';
+export { notificationChecks } from './check.js';
