@@ -29,6 +29,7 @@ import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandle
 import { refuseBadTextInUrl, registerJsonParser, validatorCompiler } from './http/validation.js';
 import { registerLocationRoutes } from './location/index.js';
 import { registerOrderModule, registerTrackRoutes } from './order/index.js';
+import { registerNotificationRoutes } from './notification/index.js';
 import { registerPaymentRoutes } from './payment/index.js';
 import { registerCustomerReturnRoutes, registerReturnRoutes, returnRefundSettled } from './returns/index.js';
 import { newId } from './shared/ids.js';
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerReturnRoutes(v1, { db: deps.db, run, hooks });
       registerWebhookRoutes(v1, { db: deps.db, run, settings: { allowPrivateAddresses: deps.config.webhookAllowPrivateAddresses } });
       registerEventStreamRoutes(v1, { db: deps.db, maxMs: deps.config.eventStreamMaxMs });
+      registerNotificationRoutes(v1, { db: deps.db });
       done();
     },
     { prefix: '/v1' },

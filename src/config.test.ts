@@ -26,4 +26,16 @@ describe('loadConfig', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/ordo', HOST: '0.0.0.0', PORT: '8080' });
     expect(config).toMatchObject({ databaseUrl: 'postgres://u@db:5432/ordo', host: '0.0.0.0', port: 8080 });
   });
+
+  it('takes the notification settings; a bad SMTP_URL is reported without echoing its password', () => {
+    const config = loadConfig({ SMTP_URL: 'smtp://u:secret@mail:587', PUBLIC_URL: 'https://shop.example', NOTIFY_TEAM_LANGUAGE: 'zh-CN' });
+    expect(config).toMatchObject({ smtpUrl: 'smtp://u:secret@mail:587', publicUrl: 'https://shop.example', notifyTeamLanguage: 'zh-CN', notifyTeamEmail: null });
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://127.0.0.1:8080');
+    try {
+      loadConfig({ SMTP_URL: 'mail.example:secret' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).problems).toEqual(['SMTP_URL: expected smtp://user:password@host:port or smtps://…']);
+    }
+  });
 });

@@ -40,6 +40,18 @@ export interface Config {
   eventRetentionHours: number;
   /** A live stream ends after this long; the client reconnects with Last-Event-ID (what EventSource does by itself). */
   eventStreamMaxMs: number;
+  /** SMTP server for notification e-mails (smtp://user:password@host:587, smtps://…); without it, notifications are logged as not sent. */
+  smtpUrl: string | undefined;
+  /** The From address of notification e-mails. */
+  mailFrom: string;
+  /** Where customers reach the tracking page: links in e-mails are `{publicUrl}/track/{token}`. Default: http://HOST:PORT. */
+  publicUrl: string;
+  /** Team notifications (an order held, a webhook endpoint disabled). */
+  notifyTeamEmail: string | null;
+  /** Low-stock alerts go to the purchasing contact. */
+  notifyPurchasingEmail: string | null;
+  /** The language team notifications are written in. */
+  notifyTeamLanguage: 'en' | 'zh-CN';
 }
 
 export class ConfigError extends Error {
@@ -112,7 +124,15 @@ export function loadConfig(env: Env = process.env, opts: { loadDotEnv?: boolean 
     webhookAllowPrivateAddresses: oneOf('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', ['on', 'off'], 'off') === 'on',
     eventRetentionHours: int('EVENT_RETENTION_HOURS', 24 * 7, 1, 24 * 365),
     eventStreamMaxMs: int('EVENT_STREAM_MAX_MS', 5 * 60_000, 100, 24 * 3_600_000),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || 'Ordo <no-reply@localhost>',
+    publicUrl: env.PUBLIC_URL || `http://${env.HOST || '127.0.0.1'}:${env.PORT || '3000'}`,
+    notifyTeamEmail: env.NOTIFY_TEAM_EMAIL || null,
+    notifyPurchasingEmail: env.NOTIFY_PURCHASING_EMAIL || null,
+    notifyTeamLanguage: oneOf('NOTIFY_TEAM_LANGUAGE', ['en', 'zh-CN'], 'en'),
   };
+  if (config.smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(config.smtpUrl)) problems.push('SMTP_URL: expected smtp://user:password@host:port or smtps://…');
+  if (!/^https?:\/\/[^/]/.test(config.publicUrl)) problems.push(`PUBLIC_URL=${JSON.stringify(config.publicUrl)}: expected an http:// or https:// URL`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

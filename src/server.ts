@@ -8,6 +8,7 @@ import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startJobs } from './jobs/jobs.js';
 import { natsSink, startRelay, upsertSink } from './integration/index.js';
+import { notificationSink, notifiedEventTypes, smtpMailer } from './notification/index.js';
 
 export interface RunningServer {
   app: App;
@@ -39,9 +40,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const nats = config.natsUrl ? natsSink(config.natsUrl) : null;
     // A server with NATS_URL registers NATS as a sink: from now on every event is kept for it until published.
     if (nats) await upsertSink(database.db, { sink: 'nats', kind: 'nats', eventTypes: ['*'] });
+    // Notifications are a sink too: always logged, e-mailed when SMTP_URL is set.
+    await upsertSink(database.db, { sink: 'notifications', kind: 'notifications', eventTypes: notifiedEventTypes });
+    const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : null;
+    const notifications = notificationSink(database.db, mailer, {
+      publicUrl: config.publicUrl, teamEmail: config.notifyTeamEmail, purchasingEmail: config.notifyPurchasingEmail, teamLanguage: config.notifyTeamLanguage,
+    });
     const relay = config.relay
       ? startRelay({
-        db: database.db, logger: logger.child({ component: 'relay' }), nats,
+        db: database.db, logger: logger.child({ component: 'relay' }), nats, notifications,
         webhook: { timeoutMs: config.webhookTimeoutMs, allowPrivateAddresses: config.webhookAllowPrivateAddresses },
       })
       : undefined;
@@ -54,6 +61,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         await closeApp(app);
         await relay?.stop();
         await nats?.close();
+        mailer?.close();
         await jobs?.stop();
         await database.close();
         await location.stop();

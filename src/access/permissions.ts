@@ -30,6 +30,7 @@ export const permissions = [
   'webhook:read',
   'webhook:write',
   'events:read',
+  'notification:read',
   'access:manage',
   'audit:read',
 ] as const;
@@ -64,6 +65,7 @@ export const permissionDescriptions = {
   'webhook:read': 'read webhook subscriptions and their delivery log',
   'webhook:write': 'create, change, delete and replay webhook subscriptions',
   'events:read': 'follow the live event stream (`GET /v1/events/stream`), limited to the events of what the role may read',
+  'notification:read': 'read the notification log (`GET /v1/notifications`); a customer\'s address masked and the mail\'s text hidden unless customer:read',
   'access:manage': 'create, list and revoke API keys; create, list and disable users',
   'audit:read': 'read the audit log',
 } as const satisfies Record<Permission, string>;

@@ -15,6 +15,7 @@ export function toChannel(row: ChannelRow): Channel {
     orderNumberPrefix: row.order_number_prefix,
     policy: { allowBackorder: row.allow_backorder, presaleDays: row.presale_days, returnWindowDays: row.return_window_days },
     active: row.active,
+    defaultLanguage: row.default_language as Channel['defaultLanguage'],
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -31,6 +32,7 @@ function columns(input: ChannelPatch) {
     presale_days: input.policy?.presaleDays,
     return_window_days: input.policy?.returnWindowDays,
     active: input.active,
+    default_language: input.defaultLanguage,
   };
 }
 

@@ -15,6 +15,10 @@ const Policy = Type.Object(
   { additionalProperties: false },
 );
 
+const Language = Type.Union([Type.Literal('en'), Type.Literal('zh-CN')], {
+  description: 'The language notifications to this channel\'s customers are written in, unless the customer has one (default `en`)',
+});
+
 const editable = {
   name: Name,
   type: ChannelType,
@@ -22,6 +26,7 @@ const editable = {
   orderNumberPrefix: Type.Optional(Type.String({ pattern: '^[A-Z0-9-]{0,12}$' })),
   policy: Type.Optional(Type.Partial(Policy, { additionalProperties: false })),
   active: Type.Optional(Type.Boolean()),
+  defaultLanguage: Type.Optional(Language),
 };
 
 export const ChannelInput = Type.Object({ code: Code, ...editable }, { additionalProperties: false });
@@ -38,6 +43,7 @@ export const Channel = Type.Object({
   orderNumberPrefix: Type.String(),
   policy: Policy,
   active: Type.Boolean(),
+  defaultLanguage: Language,
   version: Type.Integer(),
   createdAt: Timestamp,
   updatedAt: Timestamp,

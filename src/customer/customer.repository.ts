@@ -8,7 +8,7 @@ export type CustomerRow = Selectable<Customers>;
 
 export const toCustomer = (r: CustomerRow): Customer => ({
   id: r.id, email: r.email, phone: r.phone, name: r.name, type: r.type, company: r.company, vatId: r.vat_id,
-  paymentTermsDays: r.payment_terms_days, blocked: r.blocked, blockedReason: r.blocked_reason, version: r.version,
+  paymentTermsDays: r.payment_terms_days, blocked: r.blocked, blockedReason: r.blocked_reason, language: r.language as Customer['language'], version: r.version,
   createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
 });
 
@@ -22,6 +22,7 @@ export interface CustomerColumns {
   payment_terms_days: number;
   blocked: boolean;
   blocked_reason: string | null;
+  language: string | null;
 }
 
 export async function insertCustomer(trx: Trx, id: string, values: CustomerColumns): Promise<CustomerRow> {

@@ -18,6 +18,7 @@ const fields = {
   paymentTermsDays: Type.Integer({ minimum: 0, maximum: 365, description: 'Invoice terms for B2B accounts; 0 = pay at order' }),
   blocked: Type.Boolean({ description: 'On the block list: the blocked-customer review rule holds their orders' }),
   blockedReason: Type.String({ maxLength: 500 }),
+  language: Type.Union([Type.Literal('en'), Type.Literal('zh-CN')], { description: 'The language notifications are written in; unset (null) = the default language of the order\'s channel' }),
 };
 
 export const CustomerInput = Type.Object({
@@ -30,6 +31,7 @@ export const CustomerInput = Type.Object({
   paymentTermsDays: Type.Optional(fields.paymentTermsDays),
   blocked: Type.Optional(fields.blocked),
   blockedReason: Type.Optional(fields.blockedReason),
+  language: Type.Optional(Nullable(fields.language)),
 }, { additionalProperties: false, description: 'Give an email, a phone number, or both' });
 export type CustomerInput = Static<typeof CustomerInput>;
 
@@ -43,6 +45,7 @@ export const CustomerPatch = Type.Object({
   paymentTermsDays: Type.Optional(fields.paymentTermsDays),
   blocked: Type.Optional(fields.blocked),
   blockedReason: Type.Optional(Nullable(fields.blockedReason)),
+  language: Type.Optional(Nullable(fields.language)),
 }, { additionalProperties: false, minProperties: 1 });
 export type CustomerPatch = Static<typeof CustomerPatch>;
 
@@ -57,6 +60,7 @@ export const Customer = Type.Object({
   paymentTermsDays: Type.Integer(),
   blocked: Type.Boolean(),
   blockedReason: Nullable(Type.String()),
+  language: Nullable(fields.language),
   version: Type.Integer(),
   createdAt: Timestamp,
   updatedAt: Timestamp,

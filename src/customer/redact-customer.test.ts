@@ -4,7 +4,7 @@ import { redactCustomer } from './redact-customer.js';
 
 const customer: Customer = {
   id: '0190b1c2-0000-7000-8000-000000000001', email: 'zhang.san@example.com', phone: '13812345678', name: '张三', type: 'business',
-  company: 'Muster GmbH', vatId: 'DE123456789', paymentTermsDays: 30, blocked: true, blockedReason: 'chargebacks on 3 orders',
+  company: 'Muster GmbH', vatId: 'DE123456789', paymentTermsDays: 30, blocked: true, blockedReason: 'chargebacks on 3 orders', language: 'zh-CN',
   version: 2, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z',
 };
 

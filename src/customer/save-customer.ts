@@ -47,6 +47,7 @@ export async function createCustomer(trx: Trx, input: CustomerInput): Promise<Co
     payment_terms_days: input.paymentTermsDays ?? 0,
     blocked: input.blocked ?? false,
     blocked_reason: input.blocked ? input.blockedReason ?? null : null,
+    language: input.language ?? null,
   };
   checkContact(values);
   await checkUnique(trx, values, null);
@@ -70,6 +71,7 @@ export async function changeCustomer(trx: Trx, id: string, patch: CustomerPatch,
     blocked,
     // Taking a customer off the block list clears the reason, so an old reason never sits next to `blocked: false`.
     blocked_reason: blocked ? (patch.blockedReason === undefined ? current.blocked_reason : patch.blockedReason) : null,
+    language: patch.language === undefined ? current.language : patch.language,
   };
   checkContact(values);
   if (values.email !== current.email || values.phone !== current.phone) await checkUnique(trx, values, id);

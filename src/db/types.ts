@@ -85,6 +85,7 @@ export interface Channels {
   code: string;
   created_at: Generated<Timestamp>;
   currency: string;
+  default_language: Generated<string>;
   id: string;
   name: string;
   order_number_prefix: Generated<string>;
@@ -102,6 +103,7 @@ export interface Customers {
   created_at: Generated<Timestamp>;
   email: string | null;
   id: string;
+  language: string | null;
   name: string;
   payment_terms_days: Generated<number>;
   phone: string | null;
@@ -187,6 +189,25 @@ export interface Locations {
   type: string;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
+}
+
+export interface Notifications {
+  attempts: Generated<number>;
+  audience: string;
+  body: string;
+  created_at: Generated<Timestamp>;
+  event_id: string;
+  event_type: string;
+  id: Generated<number>;
+  language: string;
+  message_id: string | null;
+  order_id: string | null;
+  reason: string | null;
+  recipient: string | null;
+  sent_at: Timestamp | null;
+  status: Generated<string>;
+  subject: string;
+  template: string;
 }
 
 export interface OrderFlags {
@@ -617,6 +638,7 @@ export interface DB {
   fx_rates: FxRates;
   idempotency_keys: IdempotencyKeys;
   locations: Locations;
+  notifications: Notifications;
   order_flags: OrderFlags;
   order_holds: OrderHolds;
   order_lines: OrderLines;

@@ -12,7 +12,7 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { toEnvelope } from './event.js';
+import { toEnvelope, type EventEnvelope } from './event.js';
 import type { NatsSink } from './nats-sink.js';
 import { claimDeliveries, dispatchEvents, releaseDeliveries, settleDeliveries, type AttemptOutcome, type ClaimedDelivery } from './relay.repository.js';
 import { sendWebhook, type WebhookOptions } from './webhook-delivery.js';
@@ -23,12 +23,19 @@ export interface RelayOptions {
   logger: Pick<Logger, 'error' | 'warn' | 'info'>;
   webhook: WebhookOptions;
   nats?: NatsSink | null;
+  /** The notifications sink (src/notification), given by the server; without it, notification deliveries wait for a server that has it. */
+  notifications?: LocalSink | null;
   batchSize?: number;
   /** How long a claimed delivery is this server's (default: twice the webhook timeout and 5 s): a server killed mid-delivery delays it by this much. */
   leaseMs?: number;
   minPollMs?: number;
   maxPollMs?: number;
   backoff?: Partial<Backoff>;
+}
+
+/** A sink run inside the server (notifications): handed each event, it says whether it is done with it. */
+export interface LocalSink {
+  deliver(event: EventEnvelope): Promise<{ delivered: boolean; error: string | null }>;
 }
 
 export interface Backoff {
@@ -75,6 +82,17 @@ export function startRelay(opts: RelayOptions): Relay {
       return r.delivered ? { ...base, ...r, retryAt: null } : failed(r.error ?? 'failed', r.statusCode, r.latencyMs, r.responseExcerpt);
     }
     const started = performance.now();
+    if (d.kind === 'notifications') {
+      if (!opts.notifications) return failed('notifications are not set up on this server', null, 0, null);
+      try {
+        const r = await opts.notifications.deliver(event);
+        const latencyMs = Math.round(performance.now() - started);
+        return r.delivered ? { ...base, delivered: true, statusCode: null, latencyMs, error: null, responseExcerpt: null, retryAt: null }
+          : failed(r.error ?? 'failed', null, latencyMs, null);
+      } catch (e) {
+        return failed(e instanceof Error ? e.message : String(e), null, Math.round(performance.now() - started), null);
+      }
+    }
     if (!opts.nats) return failed('NATS is not configured on this server', null, 0, null);
     try {
       await opts.nats.publish(event);
@@ -85,8 +103,8 @@ export function startRelay(opts: RelayOptions): Relay {
   }
 
   async function deliverRound(): Promise<number> {
-    // A server without NATS leaves NATS deliveries to one that has it.
-    const claimed = await claimDeliveries(opts.db, batch, leaseMs, opts.nats ? null : await webhookSinksOnly());
+    // A server without NATS (or notifications) leaves those deliveries to one that has it.
+    const claimed = await claimDeliveries(opts.db, batch, leaseMs, allKinds ? null : await handledSinks());
     if (claimed.length === 0) return 0;
     // One chain per (sink, aggregate), in outbox order; a failure ends its chain, and the rest wait for their turn.
     const chains = new Map<string, ClaimedDelivery[]>();
@@ -119,13 +137,15 @@ export function startRelay(opts: RelayOptions): Relay {
     return claimed.length;
   }
 
-  let webhookSinks: { at: number; sinks: string[] } | null = null;
-  async function webhookSinksOnly(): Promise<string[]> {
-    if (!webhookSinks || Date.now() - webhookSinks.at > 1_000) {
-      const rows = await opts.db.selectFrom('event_sinks').select('sink').where('kind', '=', 'webhook').execute();
-      webhookSinks = { at: Date.now(), sinks: rows.map((r) => r.sink) };
+  const kinds = ['webhook', ...(opts.nats ? ['nats'] : []), ...(opts.notifications ? ['notifications'] : [])];
+  const allKinds = kinds.length === 3;
+  let sinksHandled: { at: number; sinks: string[] } | null = null;
+  async function handledSinks(): Promise<string[]> {
+    if (!sinksHandled || Date.now() - sinksHandled.at > 1_000) {
+      const rows = await opts.db.selectFrom('event_sinks').select('sink').where('kind', 'in', kinds).execute();
+      sinksHandled = { at: Date.now(), sinks: rows.map((r) => r.sink) };
     }
-    return webhookSinks.sinks;
+    return sinksHandled.sinks;
   }
 
   const loops: Promise<void>[] = [];
@@ -165,7 +185,7 @@ export function startRelay(opts: RelayOptions): Relay {
         if ((await deliverRound()) > 0) continue;
         const due = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM event_deliveries d JOIN event_sinks s ON s.sink = d.sink AND s.active
-          WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (${opts.nats !== null && opts.nats !== undefined} OR s.kind = 'webhook')
+          WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.kind = ANY(${kinds}::text[])
         `.execute(opts.db);
         if ((due.rows[0]?.n ?? 0) === 0) return;
         await sleep(5);
