@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/access/create-user.js';
+import { startRelay, type Relay } from '../src/integration/index.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
@@ -20,6 +21,8 @@ let browser: Browser;
 let base: string;
 let held: any;
 
+let relay: Relay | undefined;
+
 beforeAll(async () => {
   await seedOrderWorld(t);
   await t.db.transaction().execute(async (trx) => {
@@ -31,6 +34,8 @@ beforeAll(async () => {
   expect((await t.http('POST', '/v1/orders', { body: anOrder() })).status).toBe(201);
   const hold = await t.http('POST', `/v1/orders/${held.id}/holds`, { body: { reasonCode: 'address_check', note: 'ring the bell' } });
   expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+  // The relay gives events their stream positions, as in a running server (src/server.ts).
+  relay = startRelay({ db: t.db, logger: { error: () => undefined, warn: () => undefined, info: () => undefined }, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, maxPollMs: 50 });
   base = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/admin/`;
   mkdirSync(screenshots, { recursive: true });
   browser = await chromium.launch({
@@ -40,6 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await relay?.stop();
   await browser?.close();
 });
 
@@ -141,6 +147,16 @@ describe('the admin UI', () => {
     const status = await page.evaluate(async () => (await fetch('/v1/orders')).status);
     expect(status).toBe(401);
     expect(errors.filter((e) => !e.includes('/v1/orders'))).toEqual([]); // the 401 of the fetch above is the point
+  });
+
+  it('shows an order placed through the API without a reload (the live event stream, not the 15 s timer)', async () => {
+    const { page, errors } = await openPage();
+    await signIn(page, 'ops@example.com');
+    const placed = await t.http('POST', '/v1/orders', { body: anOrder({ customer: { email: 'live@example.com', name: 'Lena Live' } }) });
+    expect(placed.status).toBe(201);
+    // Well inside the 15 s a poll would take: the stream's order.received reloads the list.
+    await page.getByRole('cell', { name: 'Lena Live' }).waitFor({ timeout: 8_000 });
+    expect(errors).toEqual([]);
   });
 
   it('an admin creates an API key, shown once, that works at once', async () => {
