@@ -109,7 +109,8 @@ async function executeCommand<T>(
   }
 }
 
-function idempotencyKey(request: FastifyRequest): string | undefined {
+/** The request's Idempotency-Key, if it sent one; a malformed key is the client's error. */
+export function idempotencyKey(request: FastifyRequest): string | undefined {
   const raw = request.headers['idempotency-key'];
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || !KEY_PATTERN.test(raw)) {

@@ -5,19 +5,16 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandResult } from '../db/command.js';
+import { idempotencyKey } from '../http/command.js';
 import { AppError } from '../shared/errors.js';
 import { fingerprintOf, type MoneyRequest } from './move-money.js';
 import type { Payment } from './payment.js';
 
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-
 export function moneyRequest(request: FastifyRequest): MoneyRequest {
-  const raw = request.headers['idempotency-key'];
+  // Checked as every command's key is (http/command.ts); here a missing one is refused too.
+  const raw = idempotencyKey(request);
   if (raw === undefined) {
     throw new AppError('idempotency_key_required', 'money movements need an Idempotency-Key header (a UUID is a good choice): a retry with the same key never moves money twice');
-  }
-  if (typeof raw !== 'string' || !KEY_PATTERN.test(raw)) {
-    throw new AppError('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 printable ASCII characters (a UUID is a good choice)');
   }
   return {
     ctx: { requestId: request.id, actorId: request.principal.id, actorName: request.principal.name },
