@@ -148,7 +148,10 @@ describe('delivery', () => {
     expect(got.map((e) => e.type)).toEqual(['order.received', 'order.confirmed', 'order.allocated', 'order.released_to_fulfillment', 'order.shipment_created', 'order.shipped']);
     const versions = got.map((e) => e.aggregateVersion);
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
-    const log = await t.http('GET', `/v1/webhook-subscriptions/${subscriptionId}/deliveries?limit=3`);
+    // The receiver has the last event before the relay has written its answer down: wait for the log to say so.
+    const deliveries = () => t.http('GET', `/v1/webhook-subscriptions/${subscriptionId}/deliveries?limit=3`);
+    await until(async () => (await deliveries()).body.data.every((d: { status: string }) => d.status !== 'pending'));
+    const log = await deliveries();
     expect(log.status).toBe(200);
     expect(log.body.data[0]).toMatchObject({ status: 'delivered', attempts: 1, log: [{ outcome: 'delivered', statusCode: 204 }] });
     expect(log.body.next).not.toBeNull();
