@@ -7,6 +7,9 @@
  * NATS subscriber when NATS answers at NATS_URL (default nats://127.0.0.1:4222); after each relay-off phase, the
  * relay is started on the backlog it left: webhook deliveries per second to the fast local receiver.
  * The receiver and the NATS subscriber run in the server's process (they take some of its CPU).
+ * CPU per order (PostgreSQL's processes and the server's main thread, in ms of one core), which a loaded machine
+ * does not distort as it does throughput: of capture in a relay-off window, and of the relay delivering that
+ * phase's backlog (every order's events dispatched, claimed, sent and settled) — the relay's own cost per order.
  *
  * Knobs: BENCH_SECONDS (8), BENCH_ROUNDS (2), BENCH_CONCURRENCY (32), NATS_URL.
  */
@@ -14,7 +17,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, type NatsConnection } from 'nats';
 import { natsSink, startRelay, upsertSink, type NatsSink, type Relay } from '../src/integration/index.js';
-import { apiClient, fmt, machineLine, markdownTable, percentile, runLoad, runMain, startBenchServer } from './lib.js';
+import { apiClient, fmt, machineLine, mainThreadCpuProbe, markdownTable, percentile, runLoad, runMain, startBenchServer, type CpuProbe } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -90,39 +93,53 @@ async function main(): Promise<number> {
     }
     const relayOn = () => startRelay({ db: server.db, logger: { error: (x: unknown) => log(String(x)), warn: () => undefined, info: () => undefined }, nats: sink, webhook: { timeoutMs: 15_000, allowPrivateAddresses: true } });
     const rows: string[][] = [];
+    const probes: Record<string, CpuProbe> = { server: mainThreadCpuProbe };
+    if (server.postgresCpu) probes.postgres = server.postgresCpu;
+    const cpuNow = () => ({ server: mainThreadCpuProbe(), postgres: server.postgresCpu?.() ?? Number.NaN });
+    const perOrder = (seconds: number, orders: number) => (Number.isFinite(seconds) && orders > 0 ? fmt((seconds * 1000) / orders, 2) : '—');
+    const cpuCells = (pg: string, node: string) => `${pg} / ${node}`;
     for (let round = 1; round <= ROUNDS; round++) {
       for (const on of [false, true]) {
         if (on) { webhook.byId.clear(); nats.byId.clear(); relay = relayOn(); }
         const load = await runLoad({
           url: server.url, key: server.key, method: 'POST', path: '/v1/orders', bodies: captureBodies(skus, channel, `r${round}${on ? 'on' : 'off'}`),
           concurrency: CONCURRENCY, warmupMs: 1_000, durationMs: SECONDS * 1_000,
-        });
+        }, probes);
+        // CPU seconds per second of the window, times the window, per order answered in it.
+        const windowCpu = (name: string) => ((load.cpu[name] ?? Number.NaN) * load.windowMs) / 1000;
+        const captureCpu = cpuCells(perOrder(windowCpu('postgres'), load.measured), perOrder(windowCpu('server'), load.measured));
         if (on) {
           await relay!.drain();
           await new Promise((r) => setTimeout(r, 500));
           const w = webhook.summary();
           const n = nats.summary();
-          rows.push([String(round), 'on', fmt(load.perSecond), fmt(percentile(load.latenciesMs, 99), 1),
-            `${fmt(w.p50)} / ${fmt(w.p99)} (${w.n})`, sink ? `${fmt(n.p50)} / ${fmt(n.p99)} (${n.n})` : '—', '']);
+          rows.push([String(round), 'on', fmt(load.perSecond), fmt(percentile(load.latenciesMs, 99), 1), captureCpu,
+            `${fmt(w.p50)} / ${fmt(w.p99)} (${w.n})`, sink ? `${fmt(n.p50)} / ${fmt(n.p99)} (${n.n})` : '—', '', '']);
           await relay!.stop();
           relay = null;
         } else {
           // The backlog this phase left, delivered by a relay started on it: deliveries per second.
           const before = received;
+          const cpu0 = cpuNow();
           const t0 = performance.now();
           relay = relayOn();
           await relay.drain();
           const perSecond = (received - before) / ((performance.now() - t0) / 1000);
+          const cpu1 = cpuNow();
           await relay.stop();
           relay = null;
-          rows.push([String(round), 'off', fmt(load.perSecond), fmt(percentile(load.latenciesMs, 99), 1), '', '', `${fmt(perSecond)} (${received - before})`]);
+          // Every order of the phase (warm-up and drain included) left its events: the backlog is `load.ok` orders.
+          const relayCpu = cpuCells(perOrder(cpu1.postgres - cpu0.postgres, load.ok), perOrder(cpu1.server - cpu0.server, load.ok));
+          rows.push([String(round), 'off', fmt(load.perSecond), fmt(percentile(load.latenciesMs, 99), 1), captureCpu, '', '',
+            `${fmt(perSecond)} (${received - before})`, relayCpu]);
         }
         log(`round ${round} relay ${on ? 'on' : 'off'}: ${fmt(load.perSecond)} orders/s`);
       }
     }
     console.log(machineLine(server.pgVersion, server.embedded));
     console.log(markdownTable(
-      ['round', 'relay', 'capture orders/s', 'capture p99 ms', 'webhook latency p50 / p99 ms (events)', 'NATS latency p50 / p99 ms (events)', 'backlog delivered/s (webhooks)'],
+      ['round', 'relay', 'capture orders/s', 'capture p99 ms', 'capture CPU ms/order (PostgreSQL / server thread)', 'webhook latency p50 / p99 ms (events)',
+        'NATS latency p50 / p99 ms (events)', 'backlog delivered/s (webhooks)', 'relay CPU ms/order on the backlog (PostgreSQL / server thread)'],
       rows,
     ));
     return 0;
