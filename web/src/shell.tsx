@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Session } from './api.js';
 import { languages, setLanguage, t, useLanguage, type Language } from './i18n.js';
-import { AccessPage } from './pages/access.js';
-import { AvailabilityPage } from './pages/availability.js';
-import { HoldsPage } from './pages/holds.js';
-import { OrderPage } from './pages/order.js';
-import { OrdersPage } from './pages/orders.js';
-import { StockPage } from './pages/stock.js';
+import { AccessPage } from './screens/access/access.js';
+import { AvailabilityPage } from './screens/availability/availability.js';
+import { HoldsPage } from './screens/holds/holds.js';
+import { OrderPage } from './screens/order/order.js';
+import { OrdersPage } from './screens/orders/orders.js';
+import { StockPage } from './screens/stock/stock.js';
 
 /** The page is in the hash (#/orders, #/orders/ID, #/holds, #/stock, #/availability): static files, no server routes. */
 function useHashRoute(): string[] {

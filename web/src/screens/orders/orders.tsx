@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
-import { money, query, when, type Session } from '../api.js';
-import { Field, Load, StatusBadge, formText } from '../components.js';
-import { t, useLanguage } from '../i18n.js';
-import type { Order, Page } from '../types.js';
-import { useApi } from '../use-api.js';
+import { money, query, when, type Session } from '../../api.js';
+import { Field, Load, StatusBadge, formText } from '../../components.js';
+import { t, useLanguage } from '../../i18n.js';
+import type { Order, Page } from '../../types.js';
+import { useApi } from '../../use-api.js';
 
 const statuses = ['received', 'on_hold', 'confirmed', 'allocated', 'in_fulfillment', 'partially_shipped', 'shipped', 'delivered', 'completed', 'cancelled'] as const;
 const filterNames = ['q', 'externalRef', 'status', 'channel', 'sku', 'holdReason', 'placedFrom', 'placedTo'] as const;

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
-import { query } from '../api.js';
-import { Field, Load, formText } from '../components.js';
-import { t } from '../i18n.js';
-import type { Availability } from '../types.js';
-import { useApi } from '../use-api.js';
+import { query } from '../../api.js';
+import { Field, Load, formText } from '../../components.js';
+import { t } from '../../i18n.js';
+import type { Availability } from '../../types.js';
+import { useApi } from '../../use-api.js';
 
 /** Available to promise for a SKU (and a channel), with the terms it is made of. */
 export function AvailabilityPage({ sku: initialSku }: { sku?: string }) {

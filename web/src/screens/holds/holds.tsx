@@ -1,9 +1,9 @@
-import { when } from '../api.js';
-import { Load } from '../components.js';
-import { t, useLanguage } from '../i18n.js';
-import type { Order, Page } from '../types.js';
-import { useApi } from '../use-api.js';
-import { HoldDecision } from './order.js';
+import { when } from '../../api.js';
+import { Load } from '../../components.js';
+import { t, useLanguage } from '../../i18n.js';
+import type { Order, Page } from '../../types.js';
+import { useApi } from '../../use-api.js';
+import { HoldDecision } from '../order/order.js';
 
 /** The review queue: orders on hold with their open holds, each released or rejected here. */
 export function HoldsPage() {

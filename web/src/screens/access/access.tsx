@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
-import { api, when } from '../api.js';
-import { Field, formText, Load } from '../components.js';
-import { t, useLanguage } from '../i18n.js';
-import type { Page } from '../types.js';
-import { useApi } from '../use-api.js';
+import { api, when } from '../../api.js';
+import { Field, formText, Load } from '../../components.js';
+import { t, useLanguage } from '../../i18n.js';
+import type { Page } from '../../types.js';
+import { useApi } from '../../use-api.js';
 
 const roles = ['admin', 'operator', 'warehouse', 'finance', 'viewer', 'integration'] as const;
 interface User { id: string; email: string; name: string; role: string; createdAt: string; disabledAt: string | null }

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
-import { api, money, when, type Session } from '../api.js';
-import { Field, Load, StatusBadge, formText } from '../components.js';
-import { t, useLanguage } from '../i18n.js';
-import type { Address, Hold, Order, TimelineEntry } from '../types.js';
-import { useApi } from '../use-api.js';
+import { api, money, when, type Session } from '../../api.js';
+import { Field, Load, StatusBadge, formText } from '../../components.js';
+import { t, useLanguage } from '../../i18n.js';
+import type { Address, Hold, Order, TimelineEntry } from '../../types.js';
+import { useApi } from '../../use-api.js';
 
 function AddressBlock({ title, address }: { title: string; address: Address | null }) {
   if (!address) return null;
