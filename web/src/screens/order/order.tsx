@@ -4,6 +4,7 @@ import { Field, Load, StatusBadge, formText } from '../../components.js';
 import { t, useLanguage } from '../../i18n.js';
 import type { Address, Hold, Order, TimelineEntry } from '../../types.js';
 import { useApi } from '../../use-api.js';
+import { RequestReturn } from '../returns/returns.js';
 
 function AddressBlock({ title, address }: { title: string; address: Address | null }) {
   if (!address) return null;
@@ -161,6 +162,7 @@ export function OrderPage({ id, session }: { id: string; session: Session }) {
               </ul>
             )}
             <Actions order={o} session={session} onDone={reload} />
+            {session.permissions.includes('return:write') && <RequestReturn orderId={o.id} lines={o.lines} onDone={reload} />}
           </>
         )}
       </Load>
