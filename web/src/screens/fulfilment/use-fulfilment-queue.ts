@@ -20,9 +20,9 @@ export interface QueueItem {
 
 export interface FulfilmentQueue {
   queue: Loaded<QueueItem[]>;
-  ship(item: QueueItem, parcel: { carrier?: string; trackingNumber?: string }): Promise<void>;
+  ship: (item: QueueItem, parcel: { carrier?: string; trackingNumber?: string }) => Promise<void>;
   /** A pickup order given to the customer at the counter: shipped from here, and delivered when the role may record it. */
-  handOver(item: QueueItem, mayDeliver: boolean): Promise<void>;
+  handOver: (item: QueueItem, mayDeliver: boolean) => Promise<void>;
 }
 
 const toItem = (location: string) => (o: Order): QueueItem => ({
@@ -44,11 +44,11 @@ export function useFulfilmentQueue(location: string | null): FulfilmentQueue {
     api('POST', `/orders/${item.id}/ship`, { lines: item.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })), ...parcel });
   return {
     queue: { ...orders, data: items },
-    async ship(item, parcel) {
+    ship: async (item, parcel) => {
       await send(item, parcel);
       orders.reload();
     },
-    async handOver(item, mayDeliver) {
+    handOver: async (item, mayDeliver) => {
       await send(item, {});
       if (mayDeliver) await api('POST', `/orders/${item.id}/deliver`, {}).catch(() => undefined);
       orders.reload();
