@@ -245,4 +245,5 @@ export const en = {
   'fulfilment.pickList': 'Pick list of {{number}}',
   'fulfilment.ship': 'Ship {{number}}',
   'fulfilment.handOver': 'Hand over {{number}}',
+  'common.actions': 'Actions',
 } as const;

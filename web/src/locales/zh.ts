@@ -247,4 +247,5 @@ export const zh: Record<keyof typeof en, string> = {
   'fulfilment.pickList': '{{number}} 的拣货单',
   'fulfilment.ship': '发货 {{number}}',
   'fulfilment.handOver': '交付 {{number}}',
+  'common.actions': '操作',
 };

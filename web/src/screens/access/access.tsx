@@ -57,7 +57,7 @@ export function AccessPage() {
       <Load state={users} empty={(p) => p.data.length === 0}>
         {(p) => (
           <table>
-            <thead><tr><th>{t('signIn.email')}</th><th>{t('access.name')}</th><th>{t('access.role')}</th><th>{t('access.created')}</th><th /></tr></thead>
+            <thead><tr><th>{t('signIn.email')}</th><th>{t('access.name')}</th><th>{t('access.role')}</th><th>{t('access.created')}</th><th><span class="visually-hidden">{t('common.actions')}</span></th></tr></thead>
             <tbody>
               {p.data.map((u) => (
                 <tr key={u.id}>
@@ -79,7 +79,7 @@ export function AccessPage() {
       <Load state={keys} empty={(p) => p.data.length === 0}>
         {(p) => (
           <table>
-            <thead><tr><th>{t('access.name')}</th><th>{t('access.role')}</th><th>{t('access.prefix')}</th><th>{t('access.created')}</th><th /></tr></thead>
+            <thead><tr><th>{t('access.name')}</th><th>{t('access.role')}</th><th>{t('access.prefix')}</th><th>{t('access.created')}</th><th><span class="visually-hidden">{t('common.actions')}</span></th></tr></thead>
             <tbody>
               {p.data.map((k) => (
                 <tr key={k.id}>

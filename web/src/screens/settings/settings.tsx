@@ -60,7 +60,7 @@ function Channels({ mayWrite }: { mayWrite: boolean }) {
       <Load state={channels} empty={(p) => p.data.length === 0}>
         {(p) => (
           <table>
-            <thead><tr><th>{t('settings.code')}</th><th>{t('access.name')}</th><th>{t('settings.type')}</th><th>{t('settings.currency')}</th><th>{t('settings.active')}</th><th /></tr></thead>
+            <thead><tr><th>{t('settings.code')}</th><th>{t('access.name')}</th><th>{t('settings.type')}</th><th>{t('settings.currency')}</th><th>{t('settings.active')}</th><th><span class="visually-hidden">{t('common.actions')}</span></th></tr></thead>
             <tbody>
               {p.data.map((c) => (
                 <tr key={c.id}>
@@ -102,7 +102,7 @@ function Locations({ mayWrite }: { mayWrite: boolean }) {
       <Load state={locations} empty={(p) => p.data.length === 0}>
         {(p) => (
           <table>
-            <thead><tr><th>{t('settings.code')}</th><th>{t('access.name')}</th><th>{t('settings.type')}</th><th>{t('settings.ships')}</th><th>{t('settings.pickup')}</th><th class="num">{t('settings.priority')}</th><th>{t('settings.active')}</th><th /></tr></thead>
+            <thead><tr><th>{t('settings.code')}</th><th>{t('access.name')}</th><th>{t('settings.type')}</th><th>{t('settings.ships')}</th><th>{t('settings.pickup')}</th><th class="num">{t('settings.priority')}</th><th>{t('settings.active')}</th><th><span class="visually-hidden">{t('common.actions')}</span></th></tr></thead>
             <tbody>
               {p.data.map((l) => (
                 <tr key={l.id}>
@@ -132,7 +132,7 @@ function ReviewRules({ mayWrite }: { mayWrite: boolean }) {
       <Load state={rules} empty={(r) => r.data.length === 0}>
         {(r) => (
           <table>
-            <thead><tr><th class="num">{t('settings.priority')}</th><th>{t('settings.code')}</th><th>{t('access.name')}</th><th>{t('settings.condition')}</th><th>{t('settings.action')}</th><th>{t('settings.enabled')}</th><th /></tr></thead>
+            <thead><tr><th class="num">{t('settings.priority')}</th><th>{t('settings.code')}</th><th>{t('access.name')}</th><th>{t('settings.condition')}</th><th>{t('settings.action')}</th><th>{t('settings.enabled')}</th><th><span class="visually-hidden">{t('common.actions')}</span></th></tr></thead>
             <tbody>
               {r.data.map((rule) => (
                 <tr key={rule.id}>
