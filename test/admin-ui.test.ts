@@ -203,6 +203,11 @@ describe('the admin UI', () => {
     for (const [link, heading] of [['概览', '概览'], ['退货', '退货'], ['设置', '设置'], ['审核队列', '审核队列']]) {
       await navLink(page, link!).click();
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await page.locator('main [aria-busy="true"]').waitFor({ state: 'detached' });
+      // No English left in what the UI itself says: headings, labels, buttons, table headers (data such as codes
+      // and numbers have no letters of their own to translate, so a text with Latin letters must also have Chinese).
+      const texts = await page.locator('main :is(h1, h2, h3, label > span, button, th, legend)').allTextContents();
+      expect(texts.filter((text) => /[A-Za-z]{2}/.test(text) && !/[\u4e00-\u9fff]/.test(text)), `${link}: ${texts.join(' | ')}`).toEqual([]);
     }
     await page.getByRole('navigation').getByRole('link', { name: '订单', exact: true }).click();
     await page.getByRole('heading', { name: '订单' }).waitFor();
@@ -349,6 +354,19 @@ describe('the admin UI', () => {
     await card.waitFor({ state: 'detached' });
     const shipped = (await t.http('GET', `/v1/orders/${order.id}`)).body;
     expect(shipped.status).toBe('shipped');
+
+    // A store: a pickup order is handed over at the counter (the warehouse role records the parcel, not delivery).
+    await t.http('POST', '/v1/locations', { body: { code: 'STORE1', name: 'Store 1', type: 'store', capabilities: { ship: false, pickup: true } } });
+    await t.http('POST', '/v1/stock/receipts', { body: { location: 'STORE1', lines: [{ sku: 'ORD-A', quantity: 5 }] } });
+    const pickup = (await t.http('POST', '/v1/orders', { body: anOrder({ deliveryMethod: 'pickup', pickupLocation: 'STORE1' }, [{ sku: 'ORD-A', quantity: 1, unitPriceMinor: 900 }]) })).body;
+    expect((await t.http('POST', `/v1/orders/${pickup.id}/release`)).status).toBe(200);
+    await page.reload();
+    await page.getByLabel('My location').selectOption('STORE1');
+    const counter = page.locator(`li[data-order="${pickup.number}"]`);
+    await counter.getByText('pickup').waitFor();
+    await counter.getByRole('button', { name: `Hand over ${pickup.number}` }).click();
+    await counter.waitFor({ state: 'detached' });
+    expect((await t.http('GET', `/v1/orders/${pickup.id}`)).body.status).toBe('shipped');
     expect(errors).toEqual([]);
   });
 });
