@@ -302,6 +302,9 @@ describe('the admin UI', () => {
     const order = (await t.http('POST', '/v1/orders', { body: anOrder({}, [{ sku: 'ORD-B', quantity: 2, unitPriceMinor: 700 }]) })).body;
     const { page, errors } = await openPage();
     await signIn(page, 'ops@example.com');
+    await navLink(page, 'Stock').click();
+    await page.getByRole('cell', { name: 'ORD-B', exact: true }).waitFor();
+    await expectAccessible(page, 'stock');
     await navLink(page, 'Availability').click();
     await page.getByLabel('SKU code').fill('ORD-B');
     await page.getByLabel('Channel (optional)').fill('WEB');
