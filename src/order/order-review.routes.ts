@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import { Type, type Static } from 'typebox';
 import { personalDataOf } from '../access/index.js';
-import type { CommandContext } from '../db/command.js';
+import { isRetryable, type CommandContext } from '../db/command.js';
 import type { Trx } from '../db/database.js';
 import type { App } from '../http/app.js';
 import { problemBody, problemOf } from '../http/problem.js';
@@ -48,6 +48,8 @@ export function registerOrderReviewRoutes(app: App, { db, run }: OrderDeps): voi
           outcome.set(orderId, { orderId, result: decision, number: order.number, status: order.status });
         } catch (e) {
           await sql`ROLLBACK TO SAVEPOINT bulk_hold`.execute(trx);
+          // A deadlock or a lost race is not this order's answer: the runner runs the whole request again.
+          if (isRetryable(e)) throw e;
           const problem = problemOf(e, request.log);
           const { code, detail, ...extra } = problemBody(problem.code, problem.detail, request.id, problem.extra);
           outcome.set(orderId, { orderId, result: 'failed', error: { ...extra, code, detail } });
