@@ -28,7 +28,7 @@ import { documentRoute, registerOpenApi } from './http/openapi.js';
 import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandler } from './http/problem.js';
 import { refuseBadTextInUrl, registerJsonParser, validatorCompiler } from './http/validation.js';
 import { registerLocationRoutes } from './location/index.js';
-import { registerOrderModule, registerTrackRoutes } from './order/index.js';
+import { ordersOfLines, registerOrderModule, registerTrackRoutes } from './order/index.js';
 import { registerNotificationRoutes } from './notification/index.js';
 import { registerPaymentRoutes } from './payment/index.js';
 import { registerCustomerReturnRoutes, registerReturnRoutes, returnRefundSettled } from './returns/index.js';
@@ -110,7 +110,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerLocationRoutes(v1, { db: deps.db, run });
       registerChannelRoutes(v1, { db: deps.db, run });
       registerCustomerRoutes(v1, { db: deps.db, run });
-      registerInventoryRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, config: deps.config });
+      // The availability explanation names the orders holding reservations; inventory knows them only by this function.
+      registerInventoryRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, config: deps.config, holders: (ids) => ordersOfLines(deps.db, ids) });
       registerCarrierRoutes(v1, { db: deps.db, run });
       registerOrderModule(v1, { db: deps.db, batchDb: deps.batchDb, run, metrics });
       // A refund that pays back a return moves the return on; the payment module knows returns only by this hook.

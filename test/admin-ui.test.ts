@@ -1,9 +1,12 @@
 /**
  * The admin UI in a real browser (Debian's Chromium driven by playwright-core) against the real server on a real
- * PostgreSQL: sign in, search an order, release a hold, switch to Chinese, and a viewer sees personal data masked.
- * Fails on any console error in the page; saves a screenshot of each screen to dist/screenshots/.
+ * PostgreSQL: sign in to the dashboard, search an order, save a view, release holds one by one and many at once, ship,
+ * return, explain availability, settings, the fulfilment screen on a phone (390×844), Chinese, and a viewer sees
+ * personal data masked. Fails on any console error in the page; runs axe-core on every screen (no serious or critical
+ * violation); saves a screenshot of each screen to dist/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +25,34 @@ let base: string;
 let held: any;
 
 let relay: Relay | undefined;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core run in the page (evaluated through the DevTools protocol, which the page's Content-Security-Policy does
+ * not govern): the screen as it is now must have no serious or critical violation.
+ */
+async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const violations = await page.evaluate(async (source) => {
+    // The test's types have no DOM: the page's globals are described as far as they are used.
+    const w = globalThis as unknown as { document: unknown; axe?: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } };
+    if (!w.axe) (0, eval)(source);
+    const result = await w.axe!.run(w.document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
+  }, axeSource);
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `${screen}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+/** A link of the main navigation, by its exact text (tiles and headings elsewhere may contain the same words). */
+const navLink = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true });
+
+/** Presses Tab until `target` has the focus (at most 80 times): the action is reachable from the keyboard. */
+async function tabTo(page: Page, target: ReturnType<Page['locator']>): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((el) => el === (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement)) return;
+  }
+  throw new Error('not reachable with the Tab key');
+}
 
 beforeAll(async () => {
   await seedOrderWorld(t);
@@ -50,8 +81,8 @@ afterAll(async () => {
 });
 
 /** A fresh browser context (its own cookies) whose page fails the test on any console error. */
-async function openPage(): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-US' });
+async function openPage(viewport = { width: 1366, height: 768 }): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport, locale: 'en-US' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => {
@@ -63,12 +94,13 @@ async function openPage(): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
+/** Signs in and lands on the dashboard. */
 async function signIn(page: Page, email: string): Promise<void> {
   await page.goto(base);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Orders' }).waitFor();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }
 
 describe('the admin UI', () => {
@@ -80,8 +112,17 @@ describe('the admin UI', () => {
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'the e-mail or the password is wrong' }).waitFor();
+    await expectAccessible(page, 'sign-in');
 
     await signIn(page, 'ops@example.com');
+    // The dashboard: today's two orders, one of them held.
+    const tiles = page.getByRole('list', { name: 'Today at a glance' });
+    await expect.poll(() => tiles.getByRole('listitem').filter({ hasText: 'Orders today' }).textContent()).toContain('2');
+    expect(await tiles.getByRole('listitem').filter({ hasText: 'On hold' }).textContent()).toContain('1');
+    await page.screenshot({ path: path.join(screenshots, 'dashboard.png') });
+    await expectAccessible(page, 'dashboard');
+
+    await navLink(page, 'Orders').click();
     const rows = page.locator('table.orders tbody tr');
     await expect.poll(() => rows.count()).toBe(2);
 
@@ -90,12 +131,30 @@ describe('the admin UI', () => {
     await expect.poll(() => rows.count()).toBe(1);
     await expect.poll(() => rows.first().textContent()).toContain(held.number);
     await page.screenshot({ path: path.join(screenshots, 'orders-search.png') });
+    await expectAccessible(page, 'orders');
 
-    await page.getByRole('link', { name: 'Review queue' }).click();
+    // A saved view: the held orders, saved, cleared, and applied again from the list of views.
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.getByLabel('Status').selectOption('on_hold');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByLabel('Save these filters as').fill('Held orders');
+    await page.getByRole('button', { name: 'Save view' }).click();
+    await page.getByRole('status').filter({ hasText: 'Held orders' }).waitFor();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.getByLabel('Saved view').selectOption({ label: 'Held orders' });
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await page.getByLabel('Status').inputValue()).toBe('on_hold');
+    await expectAccessible(page, 'orders with a saved view');
+
+    await navLink(page, 'Review queue').click();
     const queued = page.locator(`li[data-order="${held.number}"]`);
     await queued.getByText('address_check').waitFor();
     await queued.getByLabel('Note').fill('called, address is right');
     await page.screenshot({ path: path.join(screenshots, 'review-queue.png') });
+    await expectAccessible(page, 'review queue');
     await queued.getByRole('button', { name: 'Release' }).click();
     await queued.waitFor({ state: 'detached' });
     const after = await t.http('GET', `/v1/orders/${held.id}`);
@@ -105,7 +164,7 @@ describe('the admin UI', () => {
     expect(after.body.status).not.toBe('on_hold');
 
     // The order goes on from its page: to the warehouse, then its reserved units shipped.
-    await page.getByRole('link', { name: 'Orders' }).click();
+    await navLink(page, 'Orders').click();
     await page.getByRole('link', { name: held.number }).click();
     await page.getByRole('button', { name: 'Release to warehouse' }).click();
     await page.getByLabel('Tracking number').fill('TRACK-123');
@@ -113,10 +172,44 @@ describe('the admin UI', () => {
     await page.locator('h1 .badge').filter({ hasText: 'Shipped' }).waitFor();
     await page.locator('.timeline').getByText('Shipped').first().waitFor();
     await page.screenshot({ path: path.join(screenshots, 'order-shipped.png'), fullPage: true });
+    await expectAccessible(page, 'order page');
     expect((await t.http('GET', `/v1/orders/${held.id}`)).body.status).toBe('shipped');
 
+    // A return of one unit, asked for on the order's page, then worked through on the returns screen.
+    await page.getByLabel('Units of ORD-A (line 1)').fill('1');
+    await page.getByLabel('Reason code').fill('damaged');
+    await page.getByRole('button', { name: 'Request return' }).click();
+    await page.getByRole('status').filter({ hasText: 'requested' }).waitFor();
+    await navLink(page, 'Returns').click();
+    const ret = page.locator('li[data-return]').first();
+    await ret.getByText('damaged').waitFor();
+    await expectAccessible(page, 'returns');
+    await ret.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('button', { name: 'Approved' }).click();
+    await ret.getByLabel('Arrived at (location code)').fill('OWH1');
+    await ret.getByRole('button', { name: 'Record arrival' }).click();
+    await page.getByRole('button', { name: 'Received', exact: true }).click();
+    await ret.getByRole('button', { name: 'Back to stock' }).click();
+    await page.getByRole('button', { name: 'Inspected' }).click();
+    await ret.getByRole('button', { name: 'Show the refund' }).click();
+    await ret.getByTestId('refund-quote').waitFor();
+    await page.screenshot({ path: path.join(screenshots, 'returns.png') });
+    await expectAccessible(page, 'returns with a refund quote');
+    const returns = (await t.http('GET', `/v1/returns?order=${held.id}`)).body.data;
+    expect(returns[0]).toMatchObject({ status: 'inspected', location: 'OWH1' });
+
     await page.getByLabel('Language').selectOption('zh');
-    await page.getByRole('link', { name: '订单' }).click();
+    // Every screen of the navigation in Chinese: its link and its heading.
+    for (const [link, heading] of [['概览', '概览'], ['退货', '退货'], ['设置', '设置'], ['审核队列', '审核队列']]) {
+      await navLink(page, link!).click();
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await page.locator('main [aria-busy="true"]').waitFor({ state: 'detached' });
+      // No English left in what the UI itself says: headings, labels, buttons, table headers (data such as codes
+      // and numbers have no letters of their own to translate, so a text with Latin letters must also have Chinese).
+      const texts = await page.locator('main :is(h1, h2, h3, label > span, button, th, legend)').allTextContents();
+      expect(texts.filter((text) => /[A-Za-z]{2}/.test(text) && !/[\u4e00-\u9fff]/.test(text)), `${link}: ${texts.join(' | ')}`).toEqual([]);
+    }
+    await page.getByRole('navigation').getByRole('link', { name: '订单', exact: true }).click();
     await page.getByRole('heading', { name: '订单' }).waitFor();
     await page.getByRole('button', { name: '退出登录' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
@@ -131,6 +224,7 @@ describe('the admin UI', () => {
     const { page, errors } = await openPage();
     await signIn(page, 'view@example.com');
     await page.getByText('Personal data is masked for your role.').waitFor();
+    await navLink(page, 'Orders').click();
     expect(await page.getByLabel('Name, e-mail, phone or address').count()).toBe(0);
     await page.getByRole('link', { name: held.number }).click();
     const customerBox = page.getByTestId('customer');
@@ -152,6 +246,8 @@ describe('the admin UI', () => {
   it('shows an order placed through the API without a reload (the live event stream, not the 15 s timer)', async () => {
     const { page, errors } = await openPage();
     await signIn(page, 'ops@example.com');
+    await navLink(page, 'Orders').click();
+    await page.locator('table.orders').waitFor();
     const placed = await t.http('POST', '/v1/orders', { body: anOrder({ customer: { email: 'live@example.com', name: 'Lena Live' } }) });
     expect(placed.status).toBe(201);
     // Well inside the 15 s a poll would take: the stream's order.received reloads the list.
@@ -162,7 +258,7 @@ describe('the admin UI', () => {
   it('an admin creates an API key, shown once, that works at once', async () => {
     const { page, errors } = await openPage();
     await signIn(page, 'admin@example.com');
-    await page.getByRole('link', { name: 'Users and keys' }).click();
+    await navLink(page, 'Users and keys').click();
     await page.getByRole('heading', { name: 'API keys', exact: true }).waitFor();
     const keyForm = page.locator('form').filter({ has: page.getByRole('button', { name: 'Create API key' }) });
     await keyForm.getByLabel('Name').fill('made in the browser');
@@ -172,7 +268,108 @@ describe('the admin UI', () => {
     expect(key).toMatch(/^ordo_[A-Za-z0-9_-]{43}$/);
     await page.getByRole('cell', { name: 'made in the browser' }).waitFor();
     await page.screenshot({ path: path.join(screenshots, 'access.png') });
+    await expectAccessible(page, 'users and keys');
     expect((await t.http('GET', '/v1/orders', { key: key! })).status).toBe(200);
+    expect(errors).toEqual([]);
+  });
+
+  it('releases many held orders at once from the review queue, with the keyboard', async () => {
+    const orders = [];
+    for (const reasonCode of ['bulk_a', 'bulk_b']) {
+      const order = (await t.http('POST', '/v1/orders', { body: anOrder() })).body;
+      expect((await t.http('POST', `/v1/orders/${order.id}/holds`, { body: { reasonCode } })).status).toBe(201);
+      orders.push(order);
+    }
+    const { page, errors } = await openPage();
+    await signIn(page, 'ops@example.com');
+    await navLink(page, 'Review queue').click();
+    await page.locator(`li[data-order="${orders[1].number}"]`).waitFor();
+    // Tick both from the keyboard: Tab to the "Tick all" box, Space; then Tab to the button, Enter.
+    const all = page.getByLabel('Tick all');
+    await tabTo(page, all);
+    await page.keyboard.press('Space');
+    const release = page.getByRole('button', { name: 'Release ticked (2)' });
+    await tabTo(page, release);
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Released 2 order(s).' }).waitFor();
+    await page.screenshot({ path: path.join(screenshots, 'review-queue-bulk.png') });
+    await expectAccessible(page, 'review queue after a bulk release');
+    for (const order of orders) expect((await t.http('GET', `/v1/orders/${order.id}`)).body.status).toBe('allocated');
+    expect(errors).toEqual([]);
+  });
+
+  it('explains why a channel may sell what it may, naming the orders that hold the stock', async () => {
+    const order = (await t.http('POST', '/v1/orders', { body: anOrder({}, [{ sku: 'ORD-B', quantity: 2, unitPriceMinor: 700 }]) })).body;
+    const { page, errors } = await openPage();
+    await signIn(page, 'ops@example.com');
+    await navLink(page, 'Stock').click();
+    await page.getByRole('cell', { name: 'ORD-B', exact: true }).waitFor();
+    await expectAccessible(page, 'stock');
+    await navLink(page, 'Availability').click();
+    await page.getByLabel('SKU code').fill('ORD-B');
+    await page.getByLabel('Channel (optional)').fill('WEB');
+    await page.getByRole('button', { name: 'Check' }).click();
+    const holders = page.getByTestId('holders');
+    await holders.getByRole('link', { name: `Order ${order.number}` }).waitFor();
+    expect(await page.getByTestId('channel-explanation').textContent()).toContain('No quota of its own');
+    await page.screenshot({ path: path.join(screenshots, 'availability.png'), fullPage: true });
+    await expectAccessible(page, 'availability');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows and changes settings: channels, locations, review rules', async () => {
+    const { page, errors } = await openPage();
+    await signIn(page, 'admin@example.com');
+    await navLink(page, 'Settings').click();
+    await page.getByRole('cell', { name: 'OWH1', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'WEB', exact: true }).waitFor();
+    const rules = (await t.http('GET', '/v1/review-rules')).body.data as { code: string; enabled: boolean }[];
+    expect(rules.length).toBeGreaterThan(0);
+    const rule = rules[0]!;
+    await page.getByRole('button', { name: `${rule.enabled ? 'Disable' : 'Enable'} ${rule.code}`, exact: true }).click();
+    await page.getByRole('button', { name: `${rule.enabled ? 'Enable' : 'Disable'} ${rule.code}`, exact: true }).waitFor();
+    const after = (await t.http('GET', '/v1/review-rules')).body.data.find((r: { code: string }) => r.code === rule.code);
+    expect(after.enabled).toBe(!rule.enabled);
+    await page.screenshot({ path: path.join(screenshots, 'settings.png'), fullPage: true });
+    await expectAccessible(page, 'settings');
+    expect(errors).toEqual([]);
+  });
+
+  it('lets store or warehouse staff ship from their location on a phone (390×844)', async () => {
+    await t.db.transaction().execute((trx) => createUser(trx, { email: 'pick@example.com', name: 'Pia Picker', role: 'warehouse', password }));
+    const order = (await t.http('POST', '/v1/orders', { body: anOrder({}, [{ sku: 'ORD-A', quantity: 3, unitPriceMinor: 900 }]) })).body;
+    expect((await t.http('POST', `/v1/orders/${order.id}/release`)).status).toBe(200);
+    const { page, errors } = await openPage({ width: 390, height: 844 });
+    await signIn(page, 'pick@example.com');
+    await navLink(page, 'Fulfilment').click();
+    await page.getByLabel('My location').selectOption('OWH1');
+    const card = page.locator(`li[data-order="${order.number}"]`);
+    await card.getByText('ORD-A').waitFor();
+    // Nothing wider than the phone.
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: path.join(screenshots, 'fulfilment-phone.png'), fullPage: true });
+    await expectAccessible(page, 'fulfilment on a phone');
+    const ship = card.getByRole('button', { name: `Ship ${order.number}` });
+    const box = await ship.boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(44); // a thumb's size
+    await card.getByLabel('Tracking number').fill('PHONE-1');
+    await ship.click();
+    await card.waitFor({ state: 'detached' });
+    const shipped = (await t.http('GET', `/v1/orders/${order.id}`)).body;
+    expect(shipped.status).toBe('shipped');
+
+    // A store: a pickup order is handed over at the counter (the warehouse role records the parcel, not delivery).
+    await t.http('POST', '/v1/locations', { body: { code: 'STORE1', name: 'Store 1', type: 'store', capabilities: { ship: false, pickup: true } } });
+    await t.http('POST', '/v1/stock/receipts', { body: { location: 'STORE1', lines: [{ sku: 'ORD-A', quantity: 5 }] } });
+    const pickup = (await t.http('POST', '/v1/orders', { body: anOrder({ deliveryMethod: 'pickup', pickupLocation: 'STORE1' }, [{ sku: 'ORD-A', quantity: 1, unitPriceMinor: 900 }]) })).body;
+    expect((await t.http('POST', `/v1/orders/${pickup.id}/release`)).status).toBe(200);
+    await page.reload();
+    await page.getByLabel('My location').selectOption('STORE1');
+    const counter = page.locator(`li[data-order="${pickup.number}"]`);
+    await counter.getByText('pickup').waitFor();
+    await counter.getByRole('button', { name: `Hand over ${pickup.number}` }).click();
+    await counter.waitFor({ state: 'detached' });
+    expect((await t.http('GET', `/v1/orders/${pickup.id}`)).body.status).toBe('shipped');
     expect(errors).toEqual([]);
   });
 });

@@ -33,6 +33,7 @@ export const permissions = [
   'notification:read',
   'access:manage',
   'audit:read',
+  'view:write',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -68,6 +69,7 @@ export const permissionDescriptions = {
   'notification:read': 'read the notification log (`GET /v1/notifications`); a customer\'s address masked and the mail\'s text hidden unless customer:read',
   'access:manage': 'create, list and revoke API keys; create, list and disable users',
   'audit:read': 'read the audit log',
+  'view:write': 'save, change and delete one\'s own saved views of a list (`/v1/saved-views`)',
 } as const satisfies Record<Permission, string>;
 
 export const roles = ['admin', 'operator', 'warehouse', 'finance', 'viewer', 'integration'] as const;
@@ -76,14 +78,16 @@ export type Role = (typeof roles)[number];
 // Customers' personal data is not for every role: warehouse staff see orders and stock, and of an order the parcel's
 // recipient and address (order:read_shipping), not the customer file; a viewer sees personal data masked.
 const readAll: Permission[] = permissions.filter((p) => p.endsWith(':read') && p !== 'audit:read' && p !== 'customer:read');
+// Saving one's own views of a list changes nothing anyone else sees: every role that reads orders may.
+const ownViews: Permission[] = ['view:write'];
 
 export const rolePermissions = {
   admin: [...permissions],
-  operator: [...readAll, 'catalog:write', 'location:write', 'channel:write', 'carrier:write', 'inventory:write', 'inventory:reserve',
+  operator: [...readAll, ...ownViews, 'catalog:write', 'location:write', 'channel:write', 'carrier:write', 'inventory:write', 'inventory:reserve',
     'inventory:approve', 'customer:read', 'customer:write', 'order:write', 'order:ship', 'order:review', 'order:rules', 'payment:write', 'return:write'],
-  warehouse: [...readAll, 'inventory:write', 'order:read_shipping', 'order:ship', 'return:write'],
-  finance: [...readAll, 'audit:read', 'customer:read', 'payment:write', 'refund:write', 'return:write'],
-  viewer: [...readAll],
+  warehouse: [...readAll, ...ownViews, 'inventory:write', 'order:read_shipping', 'order:ship', 'return:write'],
+  finance: [...readAll, ...ownViews, 'audit:read', 'customer:read', 'payment:write', 'refund:write', 'return:write'],
+  viewer: [...readAll, ...ownViews],
   integration: [...readAll, 'catalog:write', 'location:write', 'inventory:write', 'inventory:reserve', 'inventory:sync',
     'customer:read', 'customer:write', 'order:write', 'order:ship', 'payment:write', 'return:write', 'webhook:write'],
 } as const satisfies Record<Role, readonly Permission[]>;

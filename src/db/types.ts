@@ -445,6 +445,19 @@ export interface ReviewRules {
   version: Generated<number>;
 }
 
+export interface SavedViews {
+  api_key_id: string | null;
+  created_at: Generated<Timestamp>;
+  filters: Json;
+  id: string;
+  list: string;
+  name: string;
+  owner_id: Generated<string | null>;
+  updated_at: Generated<Timestamp>;
+  user_id: string | null;
+  version: Generated<number>;
+}
+
 export interface Shipments {
   carrier_code: string | null;
   delivered_at: Timestamp | null;
@@ -656,6 +669,7 @@ export interface DB {
   return_policies: ReturnPolicies;
   returns: Returns;
   review_rules: ReviewRules;
+  saved_views: SavedViews;
   shipments: Shipments;
   sku_components: SkuComponents;
   skus: Skus;

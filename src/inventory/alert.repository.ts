@@ -42,3 +42,11 @@ export async function findAlertStatus(q: DbOrTrx, id: string): Promise<string | 
   const current = await q.selectFrom('stock_alerts').select('status').where('id', '=', id).executeTakeFirst();
   return current?.status;
 }
+
+/** How many low-stock alerts are waiting (open) or seen but not resolved (acknowledged): the dashboard's count. */
+export async function countUnresolvedAlerts(db: DbOrTrx): Promise<{ open: number; acknowledged: number }> {
+  const rows = await db.selectFrom('stock_alerts').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', 'in', ['open', 'acknowledged']).groupBy('status').execute();
+  const of = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
+  return { open: of('open'), acknowledged: of('acknowledged') };
+}

@@ -11,6 +11,8 @@ export { reserveStock, closeReservations, checkChannelAllocation, allocationShor
 export { lockAllocatedSkus, lockOpenReservations, reserveIncoming, insertIncomingReservations } from './reservation.repository.js';
 export { channelAvailability, publishSignals, publishSkuSignals, republishAvailability } from './availability.repository.js';
 export { recomputeSafetyStock } from './stock-settings.js';
+/** For the dashboard (src/order/dashboard.routes.ts): low-stock alerts waiting. */
+export { countUnresolvedAlerts } from './alert.repository.js';
 export { findLevels, freeStockOf, freeSql, type FreeStock, hasStockOnHand, applyMovements, type Movement } from './stock.repository.js';
 /**
  * The stock movement statement's CTEs, for a use case that writes stock in its own statement (capture, ADR 0002).

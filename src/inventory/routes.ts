@@ -7,6 +7,7 @@ import { registerAlertRoutes } from './alert.routes.js';
 import { registerAllocationRoutes } from './allocation.routes.js';
 import { registerAvailabilityRoutes } from './availability.routes.js';
 import { registerCountRoutes } from './count.routes.js';
+import { registerExplainAvailabilityRoutes } from './explain-availability.routes.js';
 import { registerReservationRoutes } from './reservation.routes.js';
 import { registerStockRoutes } from './stock.routes.js';
 import { registerSupplyRoutes } from './supply.routes.js';
@@ -17,6 +18,11 @@ export interface InventoryDeps {
   batchDb: Db;
   run: RunCommand;
   config: Pick<Config, 'syncHoldUnits' | 'syncHoldPercent'>;
+  /**
+   * Names what holds reservations of order lines (their orders), for the availability explanation. Given by app.ts
+   * from the order module, which inventory does not import (order depends on inventory).
+   */
+  holders?: (orderLineIds: readonly string[]) => Promise<Map<string, { id: string; number: string }>>;
 }
 
 export function registerInventoryRoutes(app: App, deps: InventoryDeps): void {
@@ -24,6 +30,7 @@ export function registerInventoryRoutes(app: App, deps: InventoryDeps): void {
   registerReservationRoutes(app, deps);
   registerSupplyRoutes(app, deps);
   registerAvailabilityRoutes(app, deps);
+  registerExplainAvailabilityRoutes(app, deps);
   registerAllocationRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerCountRoutes(app, deps);

@@ -28,6 +28,14 @@ export async function decideHold(trx: Trx, orderId: string, holdId: string, deci
   return { reasonCode: row.reason_code, openLeft: row.open_left };
 }
 
+/** An order's open holds (of one reason, if given), oldest first. */
+export async function listOpenHolds(trx: Trx, orderId: string, reasonCode?: string): Promise<{ id: string; reasonCode: string }[]> {
+  let q = trx.selectFrom('order_holds').select(['id', 'reason_code as reasonCode'])
+    .where('order_id', '=', orderId).where('status', '=', 'open');
+  if (reasonCode !== undefined) q = q.where('reason_code', '=', reasonCode);
+  return q.orderBy('created_at').orderBy('id').execute();
+}
+
 /** Adds an open hold unless one with the same reason is open already; false then. */
 export async function insertHold(trx: Trx, hold: { id: string; orderId: string; reasonCode: string; note: string | null }): Promise<boolean> {
   const inserted = await sql<{ id: string }>`

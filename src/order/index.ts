@@ -11,6 +11,8 @@ export { itemsSignature } from './order-state.js';
 export { fillBackorders, findFillableOrders, FILL_ACTOR } from './fill-backorders.js';
 /** For the payment and returns modules: the locked order model, its view, its timeline, holds, and returned units. */
 export { lockOrder, loadOrder, addTimeline } from './order.repository.js';
+/** For the availability explanation (inventory, through app.ts): the orders holding reservations of order lines. */
+export { ordersOfLines } from './order.repository.js';
 export { activeUnits, type OrderState, type LineState } from './order-state.js';
 export { canTransition } from './order-status.js';
 export { placeHold } from './place-hold.js';

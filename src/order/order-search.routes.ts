@@ -1,37 +1,19 @@
 /** GET /v1/orders: the order list with filters, sort orders and keyset pages (the query is in search-orders.ts). */
-import { Type, type Static } from 'typebox';
 import { personalDataOf } from '../access/index.js';
 import { roleHas } from '../access/index.js';
 import type { App } from '../http/app.js';
 import { decodeCursor, page } from '../http/pagination.js';
-import { ListQuery, Page } from '../http/schemas.js';
+import { Page } from '../http/schemas.js';
 import { resolveRefs } from '../inventory/index.js';
 import { AppError, type FieldError } from '../shared/errors.js';
 import { phoneSearchKey } from '../customer/index.js';
 import { isUuid } from '../shared/ids.js';
 import { loadOrders } from './order.repository.js';
-import { orderStatuses } from './order-status.js';
 import { OrderView, redactOrder } from './redact-order.js';
 import type { OrderDeps } from './routes.js';
-import { orderSorts, searchOrderKeys, validSortKey, type OrderFilter, type OrderKeyset, type OrderSort } from './search-orders.js';
+import { searchOrderKeys, validSortKey, type OrderFilter, type OrderKeyset, type OrderSort } from './search-orders.js';
 import { unknownRefResponse } from '../http/openapi.js';
-
-const OrderListQuery = Type.Object({
-  ...ListQuery,
-  status: Type.Optional(Type.Array(Type.Enum(orderStatuses), { maxItems: orderStatuses.length, description: 'Repeat for several: ?status=allocated&status=on_hold' })),
-  channel: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Channel code or id' })),
-  customer: Type.Optional(Type.String({ format: 'uuid', description: 'Customer id: the customer\'s order history. Needs customer:read (else 403)' })),
-  sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'SKU code or id: orders with a line of it' })),
-  placedFrom: Type.Optional(Type.String({ format: 'date-time', description: 'Placed at or after (inclusive)' })),
-  placedTo: Type.Optional(Type.String({ format: 'date-time', description: 'Placed before (exclusive)' })),
-  holdReason: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Orders with an open hold of this reason code' })),
-  externalRef: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'The channel\'s own order number' })),
-  totalMin: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Order total at least (minor units)' })),
-  totalMax: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Order total at most (minor units)' })),
-  q: Type.Optional(Type.String({ minLength: 3, maxLength: 200, description: 'Text in the customer\'s name, email, phone or the shipping address (3 letters or digits in a row at least). Needs customer:read (else 403): without it, find an order by `externalRef` or open it by id' })),
-  sort: Type.Optional(Type.Enum(orderSorts, { default: '-placedAt', description: 'placedAt or total; a leading - for descending. Default -placedAt (newest first)' })),
-}, { additionalProperties: false });
-type OrderListQuery = Static<typeof OrderListQuery>;
+import { OrderListQuery } from './order-list-query.js';
 
 /** The checks a schema cannot express, all reported at once like schema errors. */
 function queryProblems(query: OrderListQuery): FieldError[] {
@@ -68,11 +50,11 @@ export function registerOrderSearchRoutes(app: App, { db }: OrderDeps): void {
       summary: 'List and search orders',
       description: 'Filters combine with AND. Pages are keysets: follow `next` (it keeps the filters and the sort) until it is null. Searching by a person (`q`, `customer`) needs customer:read; personal data in the answer is shown as the caller\'s role may see it (docs/access.md).',
       querystring: OrderListQuery,
-      response: { 200: Page(OrderView), 404: unknownRefResponse('channel or SKU') },
+      response: { 200: Page(OrderView), 404: unknownRefResponse('channel, SKU or location') },
     },
   }, async (request) => {
     const query = request.query;
-    const { limit = 50, sort = '-placedAt', channel, sku } = query;
+    const { limit = 50, sort = '-placedAt', channel, sku, location } = query;
     // Finding orders by a person's name, e-mail or phone, or listing a customer's orders, is reading the customer
     // file: a role that may not read customers could otherwise learn who ordered what one search at a time.
     if ((query.q !== undefined || query.customer !== undefined) && !roleHas(request.principal.role, 'customer:read')) {
@@ -89,8 +71,8 @@ export function registerOrderSearchRoutes(app: App, { db }: OrderDeps): void {
     const after = afterOf(query.cursor, sort);
     // Codes are resolved on their own (and cached) so that the search statement carries literal ids, which lets the
     // planner use the column statistics; an unknown code is a 404 naming it, as in the other lists.
-    const refs = channel !== undefined || sku !== undefined
-      ? await resolveRefs(db, { channel: channel === undefined ? [] : [channel], sku: sku === undefined ? [] : [sku] })
+    const refs = channel !== undefined || sku !== undefined || location !== undefined
+      ? await resolveRefs(db, { channel: channel === undefined ? [] : [channel], sku: sku === undefined ? [] : [sku], location: location === undefined ? [] : [location] })
       : undefined;
     const filter: OrderFilter = {
       statuses: query.status,
@@ -100,6 +82,7 @@ export function registerOrderSearchRoutes(app: App, { db }: OrderDeps): void {
       placedFrom: query.placedFrom,
       placedTo: query.placedTo,
       holdReason: query.holdReason,
+      locationId: location === undefined ? undefined : refs?.location(location),
       externalRef: query.externalRef,
       totalMin: query.totalMin,
       totalMax: query.totalMax,

@@ -10,6 +10,7 @@
 import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import { AppError, notFound } from '../shared/errors.js';
+import { isUuid } from '../shared/ids.js';
 import type { Address, Order, Totals } from './order.js';
 import { signatureOf, type Charges, type LineState, type OrderState } from './order-state.js';
 import { canTransition, orderStatuses, transitions, type OrderStatus } from './order-status.js';
@@ -298,4 +299,13 @@ export async function listTimeline(db: DbOrTrx, orderId: string) {
   return db.selectFrom('order_timeline')
     .select(['id', 'at', 'actor', 'type', 'from_status as fromStatus', 'to_status as toStatus', 'message', 'details'])
     .where('order_id', '=', orderId).orderBy('id').execute();
+}
+
+/** The orders of order lines, by line id: what the availability explanation names as holding a reservation. */
+export async function ordersOfLines(db: DbOrTrx, lineIds: readonly string[]): Promise<Map<string, { id: string; number: string }>> {
+  const ids = lineIds.filter(isUuid);
+  if (ids.length === 0) return new Map();
+  const rows = await sql<{ lineId: string; id: string; number: string }>`
+    SELECT l.id::text AS "lineId", o.id, o.number FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ANY(${ids}::uuid[])`.execute(db);
+  return new Map(rows.rows.map((r) => [r.lineId, { id: r.id, number: r.number }]));
 }

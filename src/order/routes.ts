@@ -8,6 +8,8 @@ import { registerOrderLifecycleRoutes } from './order-lifecycle.routes.js';
 import { registerOrderReviewRoutes } from './order-review.routes.js';
 import { registerOrderSearchRoutes } from './order-search.routes.js';
 import { registerOrderRoutes } from './order.routes.js';
+import { registerSavedViewRoutes } from './saved-view.routes.js';
+import { registerDashboardRoutes } from './dashboard.routes.js';
 
 export interface OrderDeps {
   db: Db;
@@ -24,4 +26,6 @@ export function registerOrderModule(app: App, deps: OrderDeps): void {
   registerOrderReviewRoutes(app, deps);
   registerOrderLifecycleRoutes(app, deps);
   registerOrderChangeRoutes(app, deps);
+  registerSavedViewRoutes(app, deps);
+  registerDashboardRoutes(app, deps);
 }

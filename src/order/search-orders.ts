@@ -9,6 +9,9 @@
  *   total range, sort by total  orders_total (total_minor, id)
  *   sku                         order_lines_sku (sku_id, order_id), probed per order or scanned, as the planner prefers
  *   holdReason                  order_holds_open_reason (reason_code, order_id) WHERE status = 'open'
+ *   location                    order_lines_order (order_id, line_no), probed per order of the walk: no index of
+ *                               its own, so that capture (ADR 0002) writes no more index entries per line; with a
+ *                               status (a location's queue: in_fulfillment) the walk is that status's range
  *   externalRef                 orders_external_ref
  *   q                           the newest 2,000 orders in the page's order, filtered (frequent text); else
  *                               orders_search, a pg_trgm GIN index on search_text (rare text; see textSearch)
@@ -39,6 +42,8 @@ export interface OrderFilter {
   /** Exclusive. */
   placedTo?: string;
   holdReason?: string;
+  /** Orders with a line sourced at this location, or to be picked up there. */
+  locationId?: string;
   externalRef?: string;
   totalMin?: number;
   totalMax?: number;
@@ -100,6 +105,10 @@ function conditions(f: OrderFilter): RawBuilder<unknown>[] {
   if (f.placedTo !== undefined) where.push(sql`o.placed_at < ${f.placedTo}::timestamptz`);
   if (f.holdReason !== undefined) {
     where.push(sql`EXISTS (SELECT 1 FROM order_holds h WHERE h.order_id = o.id AND h.status = 'open' AND h.reason_code = ${f.holdReason})`);
+  }
+  if (f.locationId !== undefined) {
+    where.push(sql`(o.pickup_location_id = ${f.locationId}::uuid
+      OR EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.location_id = ${f.locationId}::uuid))`);
   }
   if (f.externalRef !== undefined) where.push(sql`o.external_ref = ${f.externalRef}`);
   if (f.totalMin !== undefined) where.push(sql`o.total_minor >= ${f.totalMin}::bigint`);

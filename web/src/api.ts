@@ -22,8 +22,13 @@ let onSignedOut: () => void = () => undefined;
 export const setSession = (s: Session | null): void => { csrfToken = s?.csrfToken ?? ''; };
 export const whenSignedOut = (f: () => void): void => { onSignedOut = f; };
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+/**
+ * `idempotent`: send a fresh Idempotency-Key (routes that move money require one; a retry of the same click would
+ * reuse it, a new click makes a new one).
+ */
+export async function api<T>(method: string, path: string, body?: unknown, opts: { idempotent?: boolean; headers?: Record<string, string> } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  if (opts.idempotent) headers['idempotency-key'] = crypto.randomUUID();
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const res = await fetch(`/v1${path}`, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, setSession, whenSignedOut, type Session } from './api.js';
 import { t, useLanguage } from './i18n.js';
 import { Shell } from './shell.js';
-import { SignIn } from './pages/sign-in.js';
+import { SignIn } from './screens/sign-in/sign-in.js';
 import './styles.css';
 
 function App() {

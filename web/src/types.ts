@@ -9,6 +9,7 @@ export interface Order {
   currency: string;
   totals: { subtotalMinor: number; discountMinor: number; shippingMinor: number; taxMinor: number; totalMinor: number };
   shippingAddress: Address | null; billingAddress: Address | null; buyerRemark: string | null;
+  deliveryMethod: 'ship' | 'pickup'; pickupLocation: string | null;
   lines: OrderLine[]; holds: Hold[]; placedAt: string;
 }
 export interface TimelineEntry { id: string; at: string; actor: string; type: string; fromStatus: string | null; toStatus: string | null; message: string }

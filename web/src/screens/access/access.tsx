@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
-import { api, when } from '../api.js';
-import { Field, formText, Load } from '../components.js';
-import { t, useLanguage } from '../i18n.js';
-import type { Page } from '../types.js';
-import { useApi } from '../use-api.js';
+import { api, when } from '../../api.js';
+import { Field, formText, Load } from '../../components.js';
+import { t, useLanguage } from '../../i18n.js';
+import type { Page } from '../../types.js';
+import { useApi } from '../../use-api.js';
 
 const roles = ['admin', 'operator', 'warehouse', 'finance', 'viewer', 'integration'] as const;
 interface User { id: string; email: string; name: string; role: string; createdAt: string; disabledAt: string | null }
@@ -57,7 +57,7 @@ export function AccessPage() {
       <Load state={users} empty={(p) => p.data.length === 0}>
         {(p) => (
           <table>
-            <thead><tr><th>{t('signIn.email')}</th><th>{t('access.name')}</th><th>{t('access.role')}</th><th>{t('access.created')}</th><th /></tr></thead>
+            <thead><tr><th>{t('signIn.email')}</th><th>{t('access.name')}</th><th>{t('access.role')}</th><th>{t('access.created')}</th><th><span class="visually-hidden">{t('common.actions')}</span></th></tr></thead>
             <tbody>
               {p.data.map((u) => (
                 <tr key={u.id}>
@@ -79,7 +79,7 @@ export function AccessPage() {
       <Load state={keys} empty={(p) => p.data.length === 0}>
         {(p) => (
           <table>
-            <thead><tr><th>{t('access.name')}</th><th>{t('access.role')}</th><th>{t('access.prefix')}</th><th>{t('access.created')}</th><th /></tr></thead>
+            <thead><tr><th>{t('access.name')}</th><th>{t('access.role')}</th><th>{t('access.prefix')}</th><th>{t('access.created')}</th><th><span class="visually-hidden">{t('common.actions')}</span></th></tr></thead>
             <tbody>
               {p.data.map((k) => (
                 <tr key={k.id}>

@@ -1,15 +1,16 @@
 import { useState } from 'preact/hooks';
-import { api, money, when, type Session } from '../api.js';
-import { Field, Load, StatusBadge, formText } from '../components.js';
-import { t, useLanguage } from '../i18n.js';
-import type { Address, Hold, Order, TimelineEntry } from '../types.js';
-import { useApi } from '../use-api.js';
+import { api, money, when, type Session } from '../../api.js';
+import { Field, Load, StatusBadge, formText } from '../../components.js';
+import { t, useLanguage } from '../../i18n.js';
+import type { Address, Hold, Order, TimelineEntry } from '../../types.js';
+import { useApi } from '../../use-api.js';
+import { RequestReturn } from '../returns/returns.js';
 
 function AddressBlock({ title, address }: { title: string; address: Address | null }) {
   if (!address) return null;
   return (
     <div class="address">
-      <h3>{title}</h3>
+      <h2 class="h3">{title}</h2>
       <p data-testid={`address-${title}`}>
         {address.name}{address.company ? `, ${address.company}` : ''}<br />
         {address.line1}{address.line2 ? `, ${address.line2}` : ''}<br />
@@ -117,12 +118,12 @@ export function OrderPage({ id, session }: { id: string; session: Session }) {
             <p class="muted">{o.channel} · {o.externalRef} · {when(o.placedAt, lang)}</p>
             <div class="columns">
               <div>
-                <h3>{t('order.customer')}</h3>
+                <h2 class="h3">{t('order.customer')}</h2>
                 <p data-testid="customer">{o.customer.name}{o.customer.email && <><br />{o.customer.email}</>}{o.customer.phone && <><br />{o.customer.phone}</>}</p>
               </div>
               <AddressBlock title={t('order.shipTo')} address={o.shippingAddress} />
               <AddressBlock title={t('order.billTo')} address={o.billingAddress} />
-              {o.buyerRemark && <div><h3>{t('order.remark')}</h3><p>{o.buyerRemark}</p></div>}
+              {o.buyerRemark && <div><h2 class="h3">{t('order.remark')}</h2><p>{o.buyerRemark}</p></div>}
             </div>
             <h2>{t('order.lines')}</h2>
             <table>
@@ -161,6 +162,7 @@ export function OrderPage({ id, session }: { id: string; session: Session }) {
               </ul>
             )}
             <Actions order={o} session={session} onDone={reload} />
+            {session.permissions.includes('return:write') && <RequestReturn orderId={o.id} lines={o.lines} onDone={reload} />}
           </>
         )}
       </Load>

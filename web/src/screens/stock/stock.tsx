@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
-import { query } from '../api.js';
-import { Field, Load, formText } from '../components.js';
-import { t } from '../i18n.js';
-import type { Page, StockLevel } from '../types.js';
-import { useApi } from '../use-api.js';
+import { query } from '../../api.js';
+import { Field, Load, formText } from '../../components.js';
+import { t } from '../../i18n.js';
+import type { Page, StockLevel } from '../../types.js';
+import { useApi } from '../../use-api.js';
 
 export function StockPage() {
   const [filter, setFilter] = useState<{ sku?: string; location?: string; nonZero?: string }>({ nonZero: 'true' });

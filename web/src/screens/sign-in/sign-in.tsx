@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { api, type Session } from '../api.js';
-import { Field } from '../components.js';
-import { t } from '../i18n.js';
-import { LanguageSwitch } from '../shell.js';
+import { api, type Session } from '../../api.js';
+import { Field } from '../../components.js';
+import { t } from '../../i18n.js';
+import { LanguageSwitch } from '../../shell.js';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   const [error, setError] = useState('');

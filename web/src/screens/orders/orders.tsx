@@ -1,22 +1,20 @@
 import { useState } from 'preact/hooks';
-import { money, query, when, type Session } from '../api.js';
-import { Field, Load, StatusBadge, formText } from '../components.js';
-import { t, useLanguage } from '../i18n.js';
-import type { Order, Page } from '../types.js';
-import { useApi } from '../use-api.js';
+import { money, query, when, type Session } from '../../api.js';
+import { Field, Load, StatusBadge, formText } from '../../components.js';
+import { t, useLanguage } from '../../i18n.js';
+import type { Order, Page } from '../../types.js';
+import { useApi } from '../../use-api.js';
+import { filterNames, toApiFilters, type Filters } from './filters.js';
+import { SavedViews } from './saved-views.js';
 
 const statuses = ['received', 'on_hold', 'confirmed', 'allocated', 'in_fulfillment', 'partially_shipped', 'shipped', 'delivered', 'completed', 'cancelled'] as const;
-const filterNames = ['q', 'externalRef', 'status', 'channel', 'sku', 'holdReason', 'placedFrom', 'placedTo'] as const;
-type Filters = Partial<Record<(typeof filterNames)[number], string>>;
-
-/** A date input's value (YYYY-MM-DD) as the API's date-time, at the start of that day in the browser's zone. */
-const dayStart = (day: string | undefined) => (day ? new Date(`${day}T00:00:00`).toISOString() : undefined);
-
 export function OrdersPage({ session }: { session: Session }) {
   const lang = useLanguage();
   const [filters, setFilters] = useState<Filters>({});
+  // A new key re-creates the form, so that a saved view's filters show in its fields.
+  const [formKey, setFormKey] = useState(0);
   const [cursor, setCursor] = useState<string | undefined>();
-  const path = `/orders${query({ ...filters, placedFrom: dayStart(filters.placedFrom), placedTo: dayStart(filters.placedTo), cursor, limit: '50' })}`;
+  const path = `/orders${query({ ...toApiFilters(filters), cursor, limit: '50' })}`;
   const orders = useApi<Page<Order>>(path, 15_000);
   const mayQ = session.permissions.includes('customer:read');
 
@@ -32,26 +30,34 @@ export function OrdersPage({ session }: { session: Session }) {
     setFilters(next);
   };
 
+  const apply = (f: Filters) => {
+    setCursor(undefined);
+    setFilters(f);
+    setFormKey((k) => k + 1);
+  };
+
   return (
     <section>
       <h1>{t('orders.title')}</h1>
-      <form class="filters" onSubmit={submit} role="search">
-        {mayQ && <Field label={t('orders.q')}><input name="q" type="search" minLength={3} /></Field>}
-        <Field label={t('orders.externalRef')}><input name="externalRef" /></Field>
+      <SavedViews filters={filters} onApply={apply} mayWrite={session.permissions.includes('view:write')} />
+      <form key={formKey} class="filters" onSubmit={submit} role="search">
+        {mayQ && <Field label={t('orders.q')}><input name="q" type="search" minLength={3} defaultValue={filters.q} /></Field>}
+        <Field label={t('orders.externalRef')}><input name="externalRef" defaultValue={filters.externalRef} /></Field>
         <Field label={t('orders.status')}>
-          <select name="status">
+          <select name="status" defaultValue={filters.status ?? ''}>
             <option value="">{t('orders.anyStatus')}</option>
-            {statuses.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
+            {statuses.map((s) => <option key={s} value={s} selected={s === filters.status}>{t(`status.${s}`)}</option>)}
           </select>
         </Field>
-        <Field label={t('orders.channel')}><input name="channel" /></Field>
-        <Field label={t('orders.sku')}><input name="sku" /></Field>
-        <Field label={t('orders.holdReason')}><input name="holdReason" /></Field>
-        <Field label={t('orders.placedFrom')}><input name="placedFrom" type="date" /></Field>
-        <Field label={t('orders.placedTo')}><input name="placedTo" type="date" /></Field>
+        <Field label={t('orders.channel')}><input name="channel" defaultValue={filters.channel} /></Field>
+        <Field label={t('orders.location')}><input name="location" defaultValue={filters.location} /></Field>
+        <Field label={t('orders.sku')}><input name="sku" defaultValue={filters.sku} /></Field>
+        <Field label={t('orders.holdReason')}><input name="holdReason" defaultValue={filters.holdReason} /></Field>
+        <Field label={t('orders.placedFrom')}><input name="placedFrom" type="date" defaultValue={filters.placedFrom} /></Field>
+        <Field label={t('orders.placedTo')}><input name="placedTo" type="date" defaultValue={filters.placedTo} /></Field>
         <div class="buttons">
           <button type="submit">{t('common.search')}</button>
-          <button type="reset" onClick={() => { setCursor(undefined); setFilters({}); }}>{t('common.clear')}</button>
+          <button type="reset" onClick={() => apply({})}>{t('common.clear')}</button>
         </div>
       </form>
       <Load state={orders} empty={(p) => p.data.length === 0}>

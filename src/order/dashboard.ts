@@ -1,0 +1,51 @@
+/**
+ * The dashboard's numbers (GET /v1/dashboard): what an operator looks at first. "Late" and "at risk" are open
+ * orders (not yet shipped, not cancelled) placed more than `lateAfterHours` / `atRiskAfterHours` ago: Ordo keeps no
+ * promised ship date per order yet, so the age of an unshipped order is the measure.
+ */
+import { Type, type Static } from 'typebox';
+import { Timestamp } from '../http/schemas.js';
+import type { OrderStatus } from './order-status.js';
+
+/** Orders still to be shipped: the ones that can be late. */
+export const unshippedStatuses: readonly OrderStatus[] = ['received', 'on_hold', 'confirmed', 'allocated', 'in_fulfillment', 'partially_shipped'];
+
+/** How far back `since` may go: the aggregates read that range of orders, so it stays a day-sized question. */
+export const MAX_SINCE_DAYS = 31;
+
+export const DashboardQuery = Type.Object({
+  since: Type.Optional(Type.String({ format: 'date-time', description: `Start of "today" for the day's numbers, e.g. midnight in the caller's time zone (default: midnight UTC). At most ${MAX_SINCE_DAYS} days back` })),
+  atRiskAfterHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720, default: 24, description: 'An unshipped order older than this is at risk' })),
+  lateAfterHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720, default: 48, description: 'An unshipped order older than this is late (must be more than atRiskAfterHours)' })),
+}, { additionalProperties: false });
+export type DashboardQuery = Static<typeof DashboardQuery>;
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const Dashboard = Type.Object({
+  since: Timestamp,
+  at: Timestamp,
+  today: Type.Object({
+    orders: Count,
+    byStatus: Type.Record(Type.String(), Count, { description: 'Orders placed since `since`, by their status now (statuses with none left out)' }),
+    byChannel: Type.Array(Type.Object({
+      channel: Type.String({ description: 'Channel code' }),
+      currency: Type.String(),
+      orders: Count,
+      revenueMinor: Type.Integer({ description: 'Order totals in this currency, cancelled orders left out' }),
+    }), { description: 'Per channel and currency (no conversion), the most orders first' }),
+  }),
+  held: Type.Object({ orders: Count }, { description: 'Orders on hold now: the review queue' }),
+  late: Type.Object({
+    late: Count,
+    atRisk: Count,
+    lateAfterHours: Type.Integer(),
+    atRiskAfterHours: Type.Integer(),
+  }, { description: 'Unshipped orders (received to partially shipped) by age: late past lateAfterHours, at risk between the two' }),
+  lowStock: Type.Object({ open: Count, acknowledged: Count }, { description: 'Low-stock alerts not yet resolved' }),
+  capture: Type.Object({
+    lastHour: Count,
+    perMinute: Type.Number({ description: 'Orders placed in the last 15 minutes, per minute' }),
+  }, { description: 'How fast orders come in (by their placedAt)' }),
+});
+export type Dashboard = Static<typeof Dashboard>;
