@@ -156,7 +156,7 @@ export async function insertShipment(trx: Trx, s: { id: string; orderId: string;
 }
 
 export async function markShipmentsDelivered(trx: Trx, orderId: string, deliveredAt: Date): Promise<void> {
-  await sql`UPDATE shipments SET delivered_at = ${deliveredAt} WHERE order_id = ${orderId} AND delivered_at IS NULL`.execute(trx);
+  await sql`UPDATE shipments SET delivered_at = ${deliveredAt}, status = 'delivered', status_at = ${deliveredAt}, version = version + 1 WHERE order_id = ${orderId} AND delivered_at IS NULL`.execute(trx);
 }
 
 /** Writes an order event at the order's current version (the order is locked by the command writing it). */
