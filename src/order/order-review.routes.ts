@@ -6,14 +6,14 @@ import { IdParams, IfMatch, expectedVersion } from '../http/schemas.js';
 import { HoldDecision, rejectHold, releaseHold } from './decide-hold.js';
 import { PlaceHold, placeHold } from './place-hold.js';
 import { OrderView, redactOrder } from './redact-order.js';
-import type { OrderDeps } from './routes.js';
+import { afterWarehouseChange, type OrderDeps } from './routes.js';
 import { ReviewRuleInput, ReviewRulePatch, ReviewRuleView, changeReviewRule, createReviewRule, listReviewRules } from './save-review-rule.js';
 
 const tags = ['orders'];
 const ruleTags = ['review rules'];
 const HoldParams = Type.Object({ id: IdParams.properties.id, holdId: IdParams.properties.id }, { additionalProperties: false });
 
-export function registerOrderReviewRoutes(app: App, { db, run }: OrderDeps): void {
+export function registerOrderReviewRoutes(app: App, { db, run, hooks }: OrderDeps): void {
   app.get('/review-rules', {
     config: { permission: 'order:read' },
     schema: {
@@ -66,7 +66,7 @@ export function registerOrderReviewRoutes(app: App, { db, run }: OrderDeps): voi
       body: HoldDecision,
       response: { 200: OrderView },
     },
-  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => releaseHold(trx, request.params.id, request.params.holdId, request.body, ctx)), personalDataOf(request)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => afterWarehouseChange(hooks, trx, ctx, releaseHold(trx, request.params.id, request.params.holdId, request.body, ctx))), personalDataOf(request)));
 
   app.post('/orders/:id/holds/:holdId/reject', {
     config: { permission: 'order:review' },
@@ -77,5 +77,5 @@ export function registerOrderReviewRoutes(app: App, { db, run }: OrderDeps): voi
       body: HoldDecision,
       response: { 200: OrderView },
     },
-  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => rejectHold(trx, request.params.id, request.params.holdId, request.body, ctx)), personalDataOf(request)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => afterWarehouseChange(hooks, trx, ctx, rejectHold(trx, request.params.id, request.params.holdId, request.body, ctx))), personalDataOf(request)));
 }
