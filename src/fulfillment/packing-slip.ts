@@ -4,7 +4,7 @@
  *
  * Chinese (and any CJK) names and addresses must render, so the slip is set in Noto Sans SC, a TrueType font shipped
  * by the npm package @expo-google-fonts/noto-sans-sc (SIL Open Font License). The font file is 10 MB; pdfkit embeds
- * only the glyphs the slip uses (a subset), so a slip stays a few kilobytes. The font is read once per process.
+ * only the glyphs the slip uses (a subset), so a slip stays a few kilobytes. The font is read and parsed once per process.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,13 +12,38 @@ import PDFDocument from 'pdfkit';
 import type { Address } from '../order/index.js';
 
 const require = createRequire(import.meta.url);
-let fonts: { regular: Buffer; bold: Buffer } | null = null;
-function cjkFonts(): { regular: Buffer; bold: Buffer } {
-  fonts ??= {
-    regular: readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')),
-    bold: readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf')),
-  };
-  return fonts;
+
+interface FontFiles { regular: Buffer; bold: Buffer }
+let files: FontFiles | null = null;
+const fontFiles = (): FontFiles => (files ??= {
+  regular: readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')),
+  bold: readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf')),
+});
+
+/**
+ * pdfkit parses a font file anew for every document (fontkit.create), and for a CJK font with tens of thousands of
+ * glyphs that parse is most of a slip's time (about 140 ms of 150). The parsed fonts are read-only, so they are kept
+ * for the process and given to each new document as its embedded fonts; each document still writes its own subset.
+ * This reaches into pdfkit's font table (`_fontFamilies`) and its EmbeddedFont class (taken from a first document):
+ * if a pdfkit version changes them, `shareFonts` finds no table and documents parse the files as before.
+ */
+interface FontDoc { _fontFamilies?: Record<string, unknown>; _font?: { font?: unknown; constructor: new (doc: unknown, font: unknown, id: string) => unknown } }
+let parsed: { Embedded: new (doc: unknown, font: unknown, id: string) => unknown; regular: unknown; bold: unknown } | null | undefined;
+function shareFonts(doc: PDFKit.PDFDocument): void {
+  const target = doc as unknown as FontDoc;
+  if (parsed === undefined) {
+    const probe = (f: Buffer) => {
+      const d = new PDFDocument({ font: null as never }) as unknown as FontDoc & PDFKit.PDFDocument;
+      d.font(f);
+      return d._font;
+    };
+    const regular = probe(fontFiles().regular);
+    const bold = probe(fontFiles().bold);
+    parsed = regular?.font && bold?.font ? { Embedded: regular.constructor, regular: regular.font, bold: bold.font } : null;
+  }
+  if (!parsed || !target._fontFamilies) return;
+  target._fontFamilies.body = new parsed.Embedded(doc, parsed.regular, 'FBody');
+  target._fontFamilies.bold = new parsed.Embedded(doc, parsed.bold, 'FBold');
 }
 
 export interface PackingSlip {
@@ -39,8 +64,9 @@ const addressLines = (a: Address): string[] => [
 
 /** Renders the slip; resolves to the PDF's bytes. */
 export function renderPackingSlip(slip: PackingSlip): Promise<Buffer> {
-  const { regular, bold } = cjkFonts();
-  const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: `Packing slip ${slip.number}`, Author: 'Ordo' } });
+  const { regular, bold } = fontFiles();
+  // No default font: the standard Helvetica would be loaded (and embedded) for nothing.
+  const doc = new PDFDocument({ size: 'A4', margin: 48, font: null as never, info: { Title: `Packing slip ${slip.number}`, Author: 'Ordo' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -49,6 +75,7 @@ export function renderPackingSlip(slip: PackingSlip): Promise<Buffer> {
   });
   doc.registerFont('body', regular);
   doc.registerFont('bold', bold);
+  shareFonts(doc);
 
   doc.font('bold').fontSize(18).text('Packing slip 装箱单');
   doc.font('body').fontSize(10).moveDown(0.3)

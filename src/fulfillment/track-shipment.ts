@@ -40,7 +40,7 @@ export async function recordTrackingEvent(trx: Trx, shipmentId: string, input: T
   }
   if (occurredAt.getTime() < shipment.shipped_at.getTime() - SKEW_MS) {
     throw new AppError('tracking_out_of_order', `a ${input.type} event at ${occurredAt.toISOString()} is before the parcel shipped (${shipment.shipped_at.toISOString()})`, {
-      shipmentId, type: input.type, occurredAt: occurredAt.toISOString(), shippedAt: shipment.shipped_at.toISOString(),
+      shipmentId, eventType: input.type, occurredAt: occurredAt.toISOString(), shippedAt: shipment.shipped_at.toISOString(),
     });
   }
   if (!canTrack(shipment.status, input.type)) {
