@@ -6,7 +6,7 @@
 import { PDFParse } from 'pdf-parse';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../src/check.js';
-import { completeDeliveredOrders, expireUncollectedPickups } from '../src/fulfillment/index.js';
+import { completeDeliveredOrders, expireUncollectedPickups, fulfillmentChecks } from '../src/fulfillment/index.js';
 import { inventoryChecks } from '../src/inventory/check.js';
 import { orderChecks } from '../src/order/check.js';
 import { fillBackorders } from '../src/order/index.js';
@@ -168,7 +168,8 @@ describe('shipments', () => {
 
     const tracking = (await t.http('GET', `/track/${order.trackingToken}`, { key: null })).body;
     expect(tracking.shipments).toHaveLength(2);
-    expect(tracking.shipments.map((s: { trackingNumber: string; deliveredAt: string | null }) => [s.trackingNumber, s.deliveredAt !== null])).toEqual([['SF200', true], ['SF201', true]]);
+    expect(tracking.shipments.map((s: { trackingNumber: string; status: string; deliveredAt: string | null }) => [s.trackingNumber, s.status, s.deliveredAt !== null]))
+      .toEqual([['SF200', 'delivered', true], ['SF201', 'delivered', true]]);
 
     // Delivered long enough ago, it completes by itself (the daily job).
     expect(await completeDeliveredOrders(t.db, { completeAfterDays: 0 }, new Date(Date.now() + 1000))).toMatchObject({ completed: 1 });
@@ -338,8 +339,8 @@ describe('pick lists and packing slips', () => {
 });
 
 describe('after all of the above', () => {
-  it('ordo check finds stock, ledger, reservations and order lines in step', async () => {
-    const result = await runChecks(t.db, [...inventoryChecks, ...orderChecks]);
+  it('ordo check finds stock, ledger, reservations, order lines and fulfilment orders in step', async () => {
+    const result = await runChecks(t.db, [...inventoryChecks, ...orderChecks, ...fulfillmentChecks]);
     expect(result.lines.filter((l) => !l.startsWith('ok')), result.lines.join('\n')).toEqual([]);
   });
 });

@@ -8,3 +8,4 @@ export { fulfillmentHooks } from './release-to-fulfillment.js';
 export { fulfillmentEvents, shipmentEvents } from './fulfillment-events.js';
 export { expireUncollectedPickups, completeDeliveredOrders } from './fulfillment-jobs.js';
 export { fulfillmentStatuses, fulfillmentTransitions } from './fulfillment-status.js';
+export { fulfillmentChecks } from './check.js';
