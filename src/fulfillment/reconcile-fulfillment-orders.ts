@@ -48,7 +48,7 @@ export async function reconcileFulfillmentOrders(trx: Trx, orderId: string, acto
       await addTimeline(trx, orderId, actor, [{ type: 'fulfillment_cancelled', message: `Fulfilment order ${fo.number} at ${fo.locationCode} withdrawn: ${opts.reason}`, details: { fulfillmentOrderId: fo.id } }]);
     }
   }
-  if (opts.create && keepOpen) await createMissing(trx, order, actor);
+  if (opts.create && (order.status === 'in_fulfillment' || order.status === 'partially_shipped')) await createMissing(trx, order, actor);
 }
 
 /** Adds the reserved units no open fulfilment order holds yet. */

@@ -19,6 +19,7 @@ import {
   type FulfillmentOrderState,
 } from './fulfillment-order.repository.js';
 import { canFulfillmentTransition, fulfillmentTransitions } from './fulfillment-status.js';
+import { reconcileFulfillmentOrders } from './reconcile-fulfillment-orders.js';
 import { findShipment, insertShipment, toShipment } from './shipment.repository.js';
 
 interface Parcel { carrier?: string; service?: string; trackingNumber?: string; parcels?: number; weightGrams?: number }
@@ -101,6 +102,9 @@ export async function shipFulfillmentOrder(trx: Trx, input: CreateShipmentReques
  */
 export async function shipOrder(trx: Trx, orderId: string, input: ShipOrderRequest, ctx: CommandContext): Promise<CommandResult<{ shipment: Shipment; order: Order }>> {
   await lockOrder(trx, orderId);
+  // An order put in the warehouse without fulfilment orders (written by `ordo seed --orders`, or released before
+  // they existed) gets them now; for every other order this changes nothing.
+  await reconcileFulfillmentOrders(trx, orderId, ctx.actorName, { create: true, reason: 'shipped from the order' });
   const { carrier, service } = await resolveCarrier(trx, input);
   const shipmentId = newId();
   const trackingNumber = input.trackingNumber ?? null;
