@@ -14,7 +14,7 @@ import { registerBundleRoutes } from './catalog/index.js';
 import { registerCatalogRoutes } from './catalog/index.js';
 import { registerChannelRoutes } from './channel/index.js';
 import { registerCustomerRoutes } from './customer/index.js';
-import { registerCarrierRoutes } from './fulfillment/index.js';
+import { defaultFulfillmentSettings, fulfillmentHooks, registerCarrierRoutes, registerFulfillmentRoutes } from './fulfillment/index.js';
 import { registerInventoryRoutes } from './inventory/index.js';
 import { registerEventStreamRoutes, registerWebhookRoutes } from './integration/index.js';
 import type { Config } from './config.js';
@@ -42,7 +42,7 @@ export interface AppDeps {
   /** Connections for batched hot-path writes (DatabaseHandle.batchDb), and their pool (for metrics). */
   batchDb: Db;
   batchPool: pg.Pool;
-  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent' | 'webhookAllowPrivateAddresses' | 'eventStreamMaxMs'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent' | 'webhookAllowPrivateAddresses' | 'eventStreamMaxMs'> & Partial<Pick<Config, 'pickupExpiryDays' | 'orderCompleteAfterDays'>>;
   logger: FastifyBaseLogger | false;
 }
 
@@ -113,7 +113,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       // The availability explanation names the orders holding reservations; inventory knows them only by this function.
       registerInventoryRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, config: deps.config, holders: (ids) => ordersOfLines(deps.db, ids) });
       registerCarrierRoutes(v1, { db: deps.db, run });
-      registerOrderModule(v1, { db: deps.db, batchDb: deps.batchDb, run, metrics });
+      // The order module knows fulfilment only by this hook: cancels, recalls and hold decisions reach the fulfilment orders.
+      registerOrderModule(v1, { db: deps.db, batchDb: deps.batchDb, run, metrics, hooks: fulfillmentHooks });
+      registerFulfillmentRoutes(v1, { db: deps.db, run, settings: {
+        pickupExpiryDays: deps.config.pickupExpiryDays ?? defaultFulfillmentSettings.pickupExpiryDays,
+        completeAfterDays: deps.config.orderCompleteAfterDays ?? defaultFulfillmentSettings.completeAfterDays,
+      } });
       // A refund that pays back a return moves the return on; the payment module knows returns only by this hook.
       const hooks = { refundSettled: returnRefundSettled };
       registerPaymentRoutes(v1, { db: deps.db, run, hooks });

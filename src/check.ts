@@ -17,6 +17,7 @@ import { pendingMigrations } from './db/migrate.js';
 import { isPgError } from './db/pg-errors.js';
 import { integrationChecks } from './integration/index.js';
 import { notificationChecks } from './notification/index.js';
+import { fulfillmentChecks } from './fulfillment/index.js';
 import { inventoryChecks } from './inventory/index.js';
 import { orderChecks } from './order/index.js';
 import { paymentChecks } from './payment/index.js';
@@ -64,7 +65,7 @@ const checks: Check[] = [
   },
 ];
 
-export const allChecks: readonly Check[] = [...checks, ...inventoryChecks, ...orderChecks, ...paymentChecks, ...returnChecks, ...integrationChecks, ...notificationChecks];
+export const allChecks: readonly Check[] = [...checks, ...inventoryChecks, ...orderChecks, ...paymentChecks, ...returnChecks, ...integrationChecks, ...notificationChecks, ...fulfillmentChecks];
 
 export async function runChecks(db: Db, all: readonly Check[] = allChecks, opts: CheckOptions = {}): Promise<CheckReport> {
   const timeoutMs = opts.statementTimeoutMs ?? DEFAULT_CHECK_STATEMENT_TIMEOUT_MS;

@@ -38,6 +38,10 @@ export interface Config {
   webhookAllowPrivateAddresses: boolean;
   /** How long relayed events and settled deliveries (the delivery log) are kept. */
   eventRetentionHours: number;
+  /** A pickup order not collected this many days after it was ready is cancelled and its stock released. */
+  pickupExpiryDays: number;
+  /** A delivered order completes by itself this many days after delivery. */
+  orderCompleteAfterDays: number;
   /** A live stream ends after this long; the client reconnects with Last-Event-ID (what EventSource does by itself). */
   eventStreamMaxMs: number;
   /** SMTP server for notification e-mails (smtp://user:password@host:587, smtps://…); without it, notifications are logged as not sent. */
@@ -123,6 +127,8 @@ export function loadConfig(env: Env = process.env, opts: { loadDotEnv?: boolean 
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 15_000, 100, 120_000),
     webhookAllowPrivateAddresses: oneOf('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', ['on', 'off'], 'off') === 'on',
     eventRetentionHours: int('EVENT_RETENTION_HOURS', 24 * 7, 1, 24 * 365),
+    pickupExpiryDays: int('PICKUP_EXPIRY_DAYS', 7, 1, 365),
+    orderCompleteAfterDays: int('ORDER_COMPLETE_AFTER_DAYS', 14, 0, 3650),
     eventStreamMaxMs: int('EVENT_STREAM_MAX_MS', 5 * 60_000, 100, 24 * 3_600_000),
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || 'Ordo <no-reply@localhost>',

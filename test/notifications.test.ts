@@ -112,6 +112,45 @@ describe('customer e-mails', () => {
   });
 });
 
+describe('fulfilment e-mails', () => {
+  it('tells a pickup customer, in Chinese, that the order waits at the store, with the pickup code; and the team of a carrier exception', async () => {
+    await t.http('POST', '/v1/locations', { body: { code: 'NSTORE', name: '静安店', type: 'store', capabilities: { ship: false, pickup: true } } });
+    await t.http('POST', '/v1/stock/receipts', { body: { location: 'NSTORE', lines: [{ sku: 'ORD-B', quantity: 3 }] } });
+    await t.http('POST', '/v1/channels', { body: { code: 'CNPICK', name: '门店自提', type: 'web', currency: 'EUR', defaultLanguage: 'zh-CN' } });
+    await t.http('PUT', '/v1/carriers', { body: { code: 'YTO', name: '圆通', services: [{ code: 'STD', name: '标准', transitDays: 3 }] } });
+    const order = await capture({ channel: 'CNPICK', customer: { email: 'li@example.cn', name: '李雷' }, deliveryMethod: 'pickup', pickupLocation: 'NSTORE',
+      lines: [{ sku: 'ORD-B', quantity: 1, unitPriceMinor: 1000 }], totals: { subtotalMinor: 1000, discountMinor: 0, shippingMinor: 495, taxMinor: 0, totalMinor: 1495 } });
+    expect((await t.http('POST', `/v1/orders/${order.id}/release`, { body: {} })).status).toBe(200);
+    const [fo] = (await t.http('GET', `/v1/fulfillment-orders?orderId=${order.id}`)).body.data;
+    for (const step of ['accept', 'start-picking', 'pack', 'ready-for-pickup']) {
+      expect((await t.http('POST', `/v1/fulfillment-orders/${fo.id}/${step}`, { key: 'warehouse', body: {} })).status).toBe(200);
+    }
+    const ready = await t.db.selectFrom('outbox_events').select('payload').where('type', '=', 'fulfillment.ready_for_pickup').where('aggregate_id', '=', fo.id).executeTakeFirstOrThrow();
+    const code = (ready.payload as { pickupCode: string }).pickupCode;
+
+    const parcelOrder = await capture({ lines: [{ sku: 'ORD-A', quantity: 2, unitPriceMinor: 100 }], totals: { subtotalMinor: 200, discountMinor: 0, shippingMinor: 495, taxMinor: 0, totalMinor: 695 } });
+    await t.http('POST', `/v1/orders/${parcelOrder.id}/release`, { body: {} });
+    const [parcelFo] = (await t.http('GET', `/v1/fulfillment-orders?orderId=${parcelOrder.id}`)).body.data;
+    const shipped = await t.http('POST', '/v1/shipments', { body: { fulfillmentOrderId: parcelFo.id, lines: [{ lineId: parcelOrder.lines[0]!.id, quantity: 1 }], carrier: 'YTO', trackingNumber: 'YT900' } });
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(201);
+    const exception = await t.http('POST', `/v1/shipments/${shipped.body.shipment.id}/events`, { body: { eventId: 'yto-1', type: 'exception', occurredAt: new Date().toISOString(), description: 'Recipient refused' } });
+    expect(exception.status, JSON.stringify(exception.body)).toBe(201);
+
+    const before = mailsTo('ops@example.com').length;
+    await relay(mailer).drain();
+    const [pickup] = mailsTo('li@example.cn').filter((m) => m.subject?.includes('自提'));
+    expect(pickup!.subject).toBe(`您的订单 ${order.number} 已可自提`);
+    expect(pickup!.text).toContain(`取件码：${code}`);
+    expect(pickup!.text).toContain('NSTORE');
+    const team = mailsTo('ops@example.com').slice(before).filter((m) => m.subject?.startsWith('Carrier exception'));
+    expect(team.map((m) => m.subject)).toEqual([`Carrier exception on order ${parcelOrder.number}`]);
+    expect(team[0]!.text).toContain('YTO YT900');
+    expect(team[0]!.text).toContain('Recipient refused');
+    const log = (await t.http('GET', `/v1/notifications?order=${order.id}`)).body.data;
+    expect(log.map((n: { template: string; status: string; language: string }) => [n.template, n.status, n.language])).toContainEqual(['ready_for_pickup', 'sent', 'zh-CN']);
+  });
+});
+
 describe('team e-mails', () => {
   it('tells the team an order is on hold, and logs the team address unmasked', async () => {
     const rule = await t.http('POST', '/v1/review-rules', { body: {

@@ -31,7 +31,7 @@ describe('the OpenAPI document', () => {
       for (const status of ['400', '401', '403', '500']) {
         expect(op.responses[status]?.content?.['application/problem+json'], `${where} ${status}`).toBeDefined();
       }
-      expect(op.description, where).toMatch(/Requires the permission `[a-z]+:[a-z]+`/);
+      expect(op.description, where).toMatch(/Requires the permission `[a-z]+:[a-z_]+`/);
     }
     expect(doc.components.schemas.Problem).toBeDefined();
   });

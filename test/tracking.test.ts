@@ -41,7 +41,7 @@ describe('GET /track/{token}', () => {
       ],
       shipments: [{
         carrier: 'DHL', trackingNumber: '00340434161234567890', trackingUrl: 'https://track.example/dhl?piece=00340434161234567890',
-        shippedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), deliveredAt: null,
+        shippedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), deliveredAt: null, status: 'shipped', parcels: 1,
       }],
     });
     expect(res.headers['cache-control']).toBe('private, no-cache');

@@ -16,6 +16,8 @@ export const permissions = [
   'inventory:approve',
   'carrier:read',
   'carrier:write',
+  'fulfillment:read',
+  'fulfillment:write',
   'customer:read',
   'customer:write',
   'order:read',
@@ -52,6 +54,8 @@ export const permissionDescriptions = {
   'inventory:approve': 'approve or reject held stock-sync changes',
   'carrier:read': 'read carriers',
   'carrier:write': 'create and change carriers',
+  'fulfillment:read': 'read fulfilment orders, shipments with their tracking, and pick lists',
+  'fulfillment:write': 'work fulfilment orders at a location: accept, start picking, pack, reject, ready for pickup, hand over (with the customer\'s pickup code); record tracking events',
   'customer:read': 'read customers, and every order\'s personal data in full (customer, addresses, buyer remark); search orders by text (`q`) and list a customer\'s orders (`customer`)',
   'customer:write': 'create and change customers, the block list',
   'order:read': 'read orders, their timeline and review rules; personal data masked unless another permission shows it',
@@ -84,12 +88,13 @@ const ownViews: Permission[] = ['view:write'];
 export const rolePermissions = {
   admin: [...permissions],
   operator: [...readAll, ...ownViews, 'catalog:write', 'location:write', 'channel:write', 'carrier:write', 'inventory:write', 'inventory:reserve',
-    'inventory:approve', 'customer:read', 'customer:write', 'order:write', 'order:ship', 'order:review', 'order:rules', 'payment:write', 'return:write'],
-  warehouse: [...readAll, ...ownViews, 'inventory:write', 'order:read_shipping', 'order:ship', 'return:write'],
+    'inventory:approve', 'customer:read', 'customer:write', 'order:write', 'order:ship', 'fulfillment:write', 'order:review', 'order:rules', 'payment:write', 'return:write'],
+  // Store and warehouse staff: accept, pick, pack, ship and hand over (fulfillment:write, order:ship), never edit orders.
+  warehouse: [...readAll, ...ownViews, 'inventory:write', 'order:read_shipping', 'order:ship', 'fulfillment:write', 'return:write'],
   finance: [...readAll, ...ownViews, 'audit:read', 'customer:read', 'payment:write', 'refund:write', 'return:write'],
   viewer: [...readAll, ...ownViews],
   integration: [...readAll, 'catalog:write', 'location:write', 'inventory:write', 'inventory:reserve', 'inventory:sync',
-    'customer:read', 'customer:write', 'order:write', 'order:ship', 'payment:write', 'return:write', 'webhook:write'],
+    'customer:read', 'customer:write', 'order:write', 'order:ship', 'fulfillment:write', 'payment:write', 'return:write', 'webhook:write'],
 } as const satisfies Record<Role, readonly Permission[]>;
 
 export const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);

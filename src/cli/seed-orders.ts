@@ -320,11 +320,13 @@ async function insertBatch(conn: DbOrTrx, b: Batch): Promise<Held[]> {
       WHERE f.hold_reason IS NOT NULL OR (f.status IN ('shipped', 'delivered', 'completed') AND f.r_hold < 0.015)
     ),
     ins_shipments AS (
-      INSERT INTO shipments (id, order_id, carrier_code, tracking_number, lines, shipped_at, delivered_at)
+      INSERT INTO shipments (id, order_id, carrier_code, tracking_number, lines, shipped_at, delivered_at, status, status_at)
       SELECT gen_random_uuid(), id, CASE WHEN r_pay < 0.65 THEN 'DHL' ELSE 'DPD' END,
         CASE WHEN r_pay < 0.65 THEN '0034' || lpad((floor(r_hold * 1e16))::bigint::text, 16, '0')
              ELSE '0' || lpad((floor(r_hold * 1e13))::bigint::text, 13, '0') END,
-        shipped_lines, placed_at + interval '20 hours', CASE WHEN status IN ('delivered', 'completed') THEN placed_at + interval '2 days 3 hours' END
+        shipped_lines, placed_at + interval '20 hours', CASE WHEN status IN ('delivered', 'completed') THEN placed_at + interval '2 days 3 hours' END,
+        CASE WHEN status IN ('delivered', 'completed') THEN 'delivered' ELSE 'shipped' END,
+        CASE WHEN status IN ('delivered', 'completed') THEN placed_at + interval '2 days 3 hours' END
       FROM full_order WHERE status IN ('shipped', 'delivered', 'completed') AND pickup IS NULL
     ),
     -- Open orders hold their units, as capture leaves them (the counters move after this statement).

@@ -151,6 +151,29 @@ export interface EventSinks {
   subscription_id: string | null;
 }
 
+export interface FulfillmentOrderLines {
+  fulfillment_order_id: string;
+  line_id: string;
+  quantity: number;
+  shipped: Generated<number>;
+}
+
+export interface FulfillmentOrders {
+  created_at: Generated<Timestamp>;
+  id: string;
+  kind: string;
+  location_id: string;
+  number: string;
+  order_id: string;
+  pickup_attempts: Generated<number>;
+  pickup_code: string | null;
+  ready_at: Timestamp | null;
+  reason: string | null;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
 export interface FxRates {
   currency: string;
   effective_from: string;
@@ -458,14 +481,34 @@ export interface SavedViews {
   version: Generated<number>;
 }
 
+export interface ShipmentEvents {
+  applied: boolean;
+  description: string | null;
+  external_id: string;
+  id: Generated<number>;
+  location: string | null;
+  occurred_at: Timestamp;
+  received_at: Generated<Timestamp>;
+  shipment_id: string;
+  type: string;
+}
+
 export interface Shipments {
   carrier_code: string | null;
   delivered_at: Timestamp | null;
+  fulfillment_order_id: string | null;
   id: string;
+  kind: Generated<string>;
   lines: JsonColumn<ShipmentLine[]>;
   order_id: string;
+  parcels: Generated<number>;
+  service_code: string | null;
   shipped_at: Generated<Timestamp>;
+  status: Generated<string>;
+  status_at: Timestamp | null;
   tracking_number: string | null;
+  version: Generated<number>;
+  weight_grams: number | null;
 }
 
 export interface SkuComponents {
@@ -648,6 +691,8 @@ export interface DB {
   delivery_attempts: DeliveryAttempts;
   event_deliveries: EventDeliveries;
   event_sinks: EventSinks;
+  fulfillment_order_lines: FulfillmentOrderLines;
+  fulfillment_orders: FulfillmentOrders;
   fx_rates: FxRates;
   idempotency_keys: IdempotencyKeys;
   locations: Locations;
@@ -670,6 +715,7 @@ export interface DB {
   returns: Returns;
   review_rules: ReviewRules;
   saved_views: SavedViews;
+  shipment_events: ShipmentEvents;
   shipments: Shipments;
   sku_components: SkuComponents;
   skus: Skus;

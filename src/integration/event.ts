@@ -10,6 +10,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { Type, type Static } from 'typebox';
+import { fulfillmentEvents, shipmentEvents } from '../fulfillment/index.js';
 import { inventoryEvents } from '../inventory/index.js';
 import { orderEvents } from '../order/index.js';
 import { paymentEvents } from '../payment/index.js';
@@ -18,7 +19,7 @@ import type { EventDefinition } from '../shared/events.js';
 import { integrationEvents } from './integration-events.js';
 
 /** Every event type Ordo writes, with its aggregate, description and payload schema. */
-export const eventCatalog: Record<string, EventDefinition> = { ...orderEvents, ...paymentEvents, ...returnEvents, ...inventoryEvents, ...integrationEvents };
+export const eventCatalog: Record<string, EventDefinition> = { ...orderEvents, ...paymentEvents, ...returnEvents, ...inventoryEvents, ...integrationEvents, ...fulfillmentEvents, ...shipmentEvents };
 export const eventTypes = Object.keys(eventCatalog).sort();
 
 export const EventEnvelope = Type.Object({

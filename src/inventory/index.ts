@@ -7,6 +7,9 @@ export { inventoryChecks } from './check.js';
 export { Ref, Quantity, freeUnits, type MovementReason } from './inventory.js';
 export { resolveRefs, type ResolvedRefs } from './refs.repository.js';
 export { moveStock, receiptMovements } from './move-stock.js';
+/** For the fulfilment module: a location's shortfall written off or quarantined. */
+export { adjustStock } from './adjust-stock.js';
+export { quarantineStock } from './quarantine-stock.js';
 export { reserveStock, closeReservations, checkChannelAllocation, allocationShortfall, expireReservations } from './reserve-stock.js';
 export { lockAllocatedSkus, lockOpenReservations, reserveIncoming, insertIncomingReservations } from './reservation.repository.js';
 export { channelAvailability, publishSignals, publishSkuSignals, republishAvailability } from './availability.repository.js';

@@ -13,6 +13,7 @@ import { fillBackorders, findFillableOrders } from '../order/index.js';
 import { familiesToMove, followOrder, ordersToFollow, recoverPayments } from '../payment/index.js';
 import { returnRefundSettled } from '../returns/index.js';
 import { cleanupEvents } from '../integration/index.js';
+import { completeDeliveredOrders, defaultFulfillmentSettings, expireUncollectedPickups } from '../fulfillment/index.js';
 
 export const schedules = {
   /** pg-boss's finest cron step is a minute, so a reservation outlives its expiry by at most that. */
@@ -26,6 +27,10 @@ export const schedules = {
   'payments.follow': '* * * * *',
   /** Relayed events and settled deliveries past their retention leave the outbox, which stays small. */
   'events.cleanup': '*/10 * * * *',
+  /** Pickup orders not collected within PICKUP_EXPIRY_DAYS are cancelled and restocked (docs/fulfillment.md). */
+  'fulfillment.expire-pickups': '23 * * * *',
+  /** Delivered orders complete by themselves after ORDER_COMPLETE_AFTER_DAYS. */
+  'orders.complete-delivered': '41 * * * *',
 } as const;
 export type JobName = keyof typeof schedules;
 
@@ -38,10 +43,12 @@ export interface JobsDeps {
   eventRetentionHours?: number;
   /** How often each server looks for waiting lines whose stock became free (default 5 s). */
   backorderNudgeMs?: number;
+  pickupExpiryDays?: number;
+  orderCompleteAfterDays?: number;
 }
 
 /** The work behind each job, callable directly (tests, `ordo` commands) as well as from the queue. */
-export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 'eventRetentionHours'>): Record<JobName, () => Promise<Record<string, number>>> {
+export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 'eventRetentionHours' | 'pickupExpiryDays' | 'orderCompleteAfterDays'>): Record<JobName, () => Promise<Record<string, number>>> {
   return {
     'reservations.expire': async () => {
       let expired = 0;
@@ -66,6 +73,8 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 
       return { recovered: recovered.settled.length, stillPending: recovered.stillPending, orders: orders.length, moved };
     },
     'events.cleanup': () => cleanupEvents(deps.db, new Date(Date.now() - (deps.eventRetentionHours ?? 24 * 7) * 3_600_000)),
+    'fulfillment.expire-pickups': () => expireUncollectedPickups(deps.db, { pickupExpiryDays: deps.pickupExpiryDays ?? defaultFulfillmentSettings.pickupExpiryDays }),
+    'orders.complete-delivered': () => completeDeliveredOrders(deps.db, { completeAfterDays: deps.orderCompleteAfterDays ?? defaultFulfillmentSettings.completeAfterDays }),
   };
 }
 

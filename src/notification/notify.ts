@@ -24,19 +24,26 @@ export interface NotificationSettings {
   teamLanguage: Language;
 }
 
+const orderIdIn = (data: object): string | null => {
+  const id = (data as { orderId?: unknown }).orderId;
+  return typeof id === 'string' ? id : null;
+};
+
 export function notificationSink(db: Db, mailer: Mailer | null, settings: NotificationSettings): LocalSink {
   return {
     async deliver(event: EventEnvelope) {
       const template = templates[event.type];
       if (!template) return { delivered: true, error: null };
-      const order = event.aggregateType === 'order' ? await findOrderForNotice(db, event.aggregateId) : undefined;
+      // An order's own events name it as their aggregate; a fulfilment order's or a shipment's carry its orderId.
+      const orderId = event.aggregateType === 'order' ? event.aggregateId : orderIdIn(event.data);
+      const order = orderId ? await findOrderForNotice(db, orderId) : undefined;
       let recipient: string | null;
       let language: Language;
       let missing: string | null = null;
       if (template.audience === 'customer') {
         recipient = order?.customer_email ?? null;
         language = order?.language ?? settings.teamLanguage;
-        if (!order) missing = `order ${event.aggregateId} not found`;
+        if (!order) missing = `order ${orderId ?? event.aggregateId} not found`;
         else if (!recipient) missing = 'the customer has no e-mail address';
       } else {
         recipient = settings[template.team ?? 'teamEmail'];

@@ -33,4 +33,19 @@ describe('notification templates', () => {
     expect(shipped).toContain('承运商：DHL，运单号：TN-1');
     expect(shipped).toContain('https://shop.example/track/tok');
   });
+
+  it('ready for pickup gives the customer the code and the last day; a carrier exception tells the team what the carrier said', () => {
+    const pickup = { ...data, pickupCode: '042917', location: 'SH-STORE', collectBy: '2026-12-09T08:00:00.000Z' };
+    for (const language of languages) {
+      const { text } = templates['fulfillment.ready_for_pickup']!.render[language]({ data: pickup, order });
+      expect(text).toContain('042917');
+      expect(text).toContain('2026-12-09');
+      expect(text).toContain('SH-STORE');
+    }
+    expect(templates['fulfillment.ready_for_pickup']!.render['zh-CN']({ data: pickup, order }).text).toContain('取件码：042917');
+    const exception = { ...data, description: 'Address not found 地址不详', location: 'Shenzhen hub' };
+    expect(templates['shipment.exception']!.render.en({ data: exception, order }).text).toContain('Address not found');
+    expect(templates['shipment.exception']!.render['zh-CN']({ data: exception, order }).subject).toBe('订单 W-1001 物流异常');
+    expect(templates['shipment.exception']!.audience).toBe('team');
+  });
 });

@@ -26,6 +26,7 @@ export interface Template {
 
 const money = (minor: unknown, currency: unknown) => `${(Number(minor) / 100).toFixed(2)} ${String(currency)}`;
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+const day = (v: unknown) => str(v).slice(0, 10);
 // An order template is rendered only with its order (notify.ts loads it); `o` says so to the type checker.
 const o = (c: TemplateContext) => c.order ?? { number: '?', customerName: '', trackingUrl: '', totalMinor: 0, currency: '' };
 
@@ -112,6 +113,32 @@ export const templates: Record<string, Template> = {
       'zh-CN': (c) => ({
         subject: '库存不足提醒',
         text: `可用库存降至 ${str(c.data.available)}，低于再订货点 ${str(c.data.reorderPoint)}（SKU ${str(c.data.skuId)}，仓库 ${str(c.data.locationId)}，提醒 ${str(c.data.alertId)}）。\n`,
+      }),
+    },
+  },
+  'fulfillment.ready_for_pickup': {
+    name: 'ready_for_pickup', audience: 'customer',
+    render: {
+      en: (c) => ({
+        subject: `Your order ${o(c).number} is ready for pickup`,
+        text: `Hello ${o(c).customerName},\n\nyour order ${o(c).number} is ready for pickup at ${str(c.data.location)}.\n\nYour pickup code: ${str(c.data.pickupCode)}\nShow it at the counter; please collect the order by ${day(c.data.collectBy)}, after that it is cancelled.\n\nDetails: ${o(c).trackingUrl}\n`,
+      }),
+      'zh-CN': (c) => ({
+        subject: `您的订单 ${o(c).number} 已可自提`,
+        text: `${o(c).customerName}，您好：\n\n您的订单 ${o(c).number} 已到达 ${str(c.data.location)}，可以自提。\n\n取件码：${str(c.data.pickupCode)}\n请在柜台出示取件码，并于 ${day(c.data.collectBy)} 前取件，逾期订单将被取消。\n\n订单详情：${o(c).trackingUrl}\n`,
+      }),
+    },
+  },
+  'shipment.exception': {
+    name: 'carrier_exception', audience: 'team', team: 'teamEmail',
+    render: {
+      en: (c) => ({
+        subject: `Carrier exception on order ${o(c).number}`,
+        text: `The carrier reports a problem with a parcel of order ${o(c).number}: ${str(c.data.carrier) || 'no carrier'} ${str(c.data.trackingNumber)}.\n${str(c.data.description) || 'No description.'}${c.data.location ? ` (at ${str(c.data.location)})` : ''}\n\nThe order is held while parts of it are still in the warehouse; decide in the review queue of the admin UI.\n`,
+      }),
+      'zh-CN': (c) => ({
+        subject: `订单 ${o(c).number} 物流异常`,
+        text: `承运商报告订单 ${o(c).number} 的包裹出现异常：${str(c.data.carrier) || '无承运商'} ${str(c.data.trackingNumber)}。\n${str(c.data.description) || '无说明。'}${c.data.location ? `（位置：${str(c.data.location)}）` : ''}\n\n订单仍有部分在仓库时已被暂停，请在管理界面的审核队列中处理。\n`,
       }),
     },
   },

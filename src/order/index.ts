@@ -2,7 +2,7 @@
  * The order module's front door: capture, review rules and holds, the lifecycle, edits, split and merge, search and
  * tracking. The only file other modules import (a lint rule enforces it).
  */
-export { registerOrderModule } from './routes.js';
+export { registerOrderModule, type OrderHooks } from './routes.js';
 export { registerTrackRoutes } from './track.routes.js';
 export { orderChecks } from './check.js';
 export { orderStatuses, transitions, type OrderStatus } from './order-status.js';
@@ -21,3 +21,14 @@ export { recordReturnedUnits } from './return-units.js';
 export { captureOrder } from './capture-order.js';
 export type { CaptureOrder, Order } from './order.js';
 export { orderEvents } from './order-events.js';
+/** For the fulfilment module: handing the order to the warehouse, parcels, ways back, delivery and closing. */
+export { releaseOrder } from './release-order.js';
+export { shipOrderUnits, type ShipUnits, type ShippedUnits } from './ship-order.js';
+export { recallOrder } from './recall-order.js';
+export { cancelOrder } from './cancel-order.js';
+export { deliverOrder } from './deliver-order.js';
+export { completeOrder } from './complete-order.js';
+export { findOrdersDeliveredBefore } from './order-closing.repository.js';
+export { openUnits } from './order-state.js';
+export { LineUnits, Address } from './order.js';
+export { OrderView, redactOrder } from './redact-order.js';

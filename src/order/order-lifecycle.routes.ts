@@ -1,5 +1,8 @@
-/** The order's way after review: cancel, hand to the warehouse, ship, deliver, complete. Every step is a use case. */
-import { Type } from 'typebox';
+/**
+ * The order's way after review: cancel, take back from the warehouse, deliver, complete. Every step is a use case.
+ * Handing the order to the warehouse (`…/release`) and recording a parcel (`…/ship`) are the fulfilment module's
+ * routes (src/fulfillment/fulfillment-order.routes.ts): they create fulfilment orders and shipments.
+ */
 import { personalDataOf } from '../access/index.js';
 import type { App } from '../http/app.js';
 import { IdParams } from '../http/schemas.js';
@@ -7,15 +10,12 @@ import { CancelOrderRequest, cancelOrder } from './cancel-order.js';
 import { completeOrder } from './complete-order.js';
 import { DeliverOrderRequest, deliverOrder } from './deliver-order.js';
 import { RecallOrderRequest, recallOrder } from './recall-order.js';
-import { releaseOrder } from './release-order.js';
 import { OrderView, redactOrder } from './redact-order.js';
-import type { OrderDeps } from './routes.js';
-import { ShipOrderRequest, Shipment, shipOrder } from './ship-order.js';
+import { afterWarehouseChange, type OrderDeps } from './routes.js';
 
 const tags = ['orders'];
-const ShipOrderResult = Type.Object({ shipment: Shipment, order: OrderView });
 
-export function registerOrderLifecycleRoutes(app: App, { run }: OrderDeps): void {
+export function registerOrderLifecycleRoutes(app: App, { run, hooks }: OrderDeps): void {
   app.post('/orders/:id/cancel', {
     config: { permission: 'order:write' },
     schema: {
@@ -26,12 +26,7 @@ export function registerOrderLifecycleRoutes(app: App, { run }: OrderDeps): void
       body: CancelOrderRequest,
       response: { 200: OrderView },
     },
-  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => cancelOrder(trx, request.params.id, request.body, ctx)), personalDataOf(request)));
-
-  app.post('/orders/:id/release', {
-    config: { permission: 'order:write' },
-    schema: { tags, summary: 'Hand an allocated order to the warehouse (→ in_fulfillment)', params: IdParams, response: { 200: OrderView } },
-  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => releaseOrder(trx, request.params.id, ctx)), personalDataOf(request)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => afterWarehouseChange(hooks, trx, ctx, cancelOrder(trx, request.params.id, request.body, ctx))), personalDataOf(request)));
 
   app.post('/orders/:id/recall', {
     config: { permission: 'order:write' },
@@ -43,22 +38,7 @@ export function registerOrderLifecycleRoutes(app: App, { run }: OrderDeps): void
       body: RecallOrderRequest,
       response: { 200: OrderView },
     },
-  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => recallOrder(trx, request.params.id, request.body, ctx)), personalDataOf(request)));
-
-  app.post('/orders/:id/ship', {
-    config: { permission: 'order:ship' },
-    schema: {
-      tags,
-      summary: 'Record a parcel: ships reserved units of some lines (→ partially_shipped or shipped)',
-      description: 'Commits the reservations of the shipped units (on hand goes down, a shipment movement in the ledger). The warehouse role may ship; it gets the parcel\'s address back in full and the customer\'s name, e-mail and phone masked.',
-      params: IdParams,
-      body: ShipOrderRequest,
-      response: { 201: ShipOrderResult },
-    },
-  }, async (request, reply) => {
-    const { shipment, order } = await run(request, reply, (trx, ctx) => shipOrder(trx, request.params.id, request.body, ctx));
-    return { shipment, order: redactOrder(order, personalDataOf(request)) };
-  });
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => afterWarehouseChange(hooks, trx, ctx, recallOrder(trx, request.params.id, request.body, ctx))), personalDataOf(request)));
 
   app.post('/orders/:id/deliver', {
     config: { permission: 'order:write' },

@@ -11,7 +11,7 @@ import { BulkHoldDecision, HoldDecision, rejectHold, rejectOpenHold, releaseHold
 import type { Order } from './order.js';
 import { PlaceHold, placeHold } from './place-hold.js';
 import { OrderView, redactOrder } from './redact-order.js';
-import type { OrderDeps } from './routes.js';
+import { afterWarehouseChange, type OrderDeps } from './routes.js';
 import { ReviewRuleInput, ReviewRulePatch, ReviewRuleView, changeReviewRule, createReviewRule, listReviewRules } from './save-review-rule.js';
 
 const tags = ['orders'];
@@ -32,7 +32,7 @@ type BulkHoldResult = Static<typeof BulkHoldResult>;
 
 const HoldParams = Type.Object({ id: IdParams.properties.id, holdId: IdParams.properties.id }, { additionalProperties: false });
 
-export function registerOrderReviewRoutes(app: App, { db, run }: OrderDeps): void {
+export function registerOrderReviewRoutes(app: App, { db, run, hooks }: OrderDeps): void {
   // The review queue decides many orders at once. Each order stands alone, in a savepoint of the request's
   // transaction: one that cannot be decided (no longer on hold, no hold of the reason) is reported and undoes none
   // of the others. Orders are locked in id order, so two bulk decisions over the same orders queue, not deadlock.
@@ -44,6 +44,8 @@ export function registerOrderReviewRoutes(app: App, { db, run }: OrderDeps): voi
         await sql`SAVEPOINT bulk_hold`.execute(trx);
         try {
           const order = await decide(trx, orderId, input, ctx);
+          // Its fulfilment orders follow (released to the warehouse, or withdrawn), as for a single decision.
+          await hooks?.warehouseChanged?.(trx, order.id, ctx.actorName);
           await sql`RELEASE SAVEPOINT bulk_hold`.execute(trx);
           outcome.set(orderId, { orderId, result: decision, number: order.number, status: order.status });
         } catch (e) {
@@ -142,7 +144,7 @@ export function registerOrderReviewRoutes(app: App, { db, run }: OrderDeps): voi
       body: HoldDecision,
       response: { 200: OrderView },
     },
-  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => releaseHold(trx, request.params.id, request.params.holdId, request.body, ctx)), personalDataOf(request)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => afterWarehouseChange(hooks, trx, ctx, releaseHold(trx, request.params.id, request.params.holdId, request.body, ctx))), personalDataOf(request)));
 
   app.post('/orders/:id/holds/:holdId/reject', {
     config: { permission: 'order:review' },
@@ -153,5 +155,5 @@ export function registerOrderReviewRoutes(app: App, { db, run }: OrderDeps): voi
       body: HoldDecision,
       response: { 200: OrderView },
     },
-  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => rejectHold(trx, request.params.id, request.params.holdId, request.body, ctx)), personalDataOf(request)));
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => afterWarehouseChange(hooks, trx, ctx, rejectHold(trx, request.params.id, request.params.holdId, request.body, ctx))), personalDataOf(request)));
 }

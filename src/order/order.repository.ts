@@ -148,16 +148,8 @@ export async function insertSplitOrder(trx: Trx, fromId: string, o: {
   `.execute(trx);
 }
 
-/** Records a parcel: which units of which lines left, with which carrier; returns when. */
-export async function insertShipment(trx: Trx, s: { id: string; orderId: string; carrier: string | null; trackingNumber: string | null; lines: readonly { lineId: string; quantity: number }[] }): Promise<Date> {
-  const row = await trx.insertInto('shipments')
-    .values({ id: s.id, order_id: s.orderId, carrier_code: s.carrier, tracking_number: s.trackingNumber, lines: JSON.stringify(s.lines) })
-    .returning(['shipped_at']).executeTakeFirstOrThrow();
-  return row.shipped_at;
-}
-
 export async function markShipmentsDelivered(trx: Trx, orderId: string, deliveredAt: Date): Promise<void> {
-  await sql`UPDATE shipments SET delivered_at = ${deliveredAt} WHERE order_id = ${orderId} AND delivered_at IS NULL`.execute(trx);
+  await sql`UPDATE shipments SET delivered_at = ${deliveredAt}, status = 'delivered', status_at = ${deliveredAt}, version = version + 1 WHERE order_id = ${orderId} AND delivered_at IS NULL`.execute(trx);
 }
 
 /** Writes an order event at the order's current version (the order is locked by the command writing it). */

@@ -30,7 +30,12 @@ export async function recallOrder(trx: Trx, orderId: string, input: RecallOrderR
     });
   }
   for (const p of picked) await releaseLineUnits(trx, orderId, p.line.id, p.quantity, ctx.actorName);
-  await writeLines(trx, picked.map((p) => ({ ...p.line, allocated: p.line.allocated - p.quantity, backordered: p.line.backordered + p.quantity })));
+  // A line with nothing left reserved or shipped at its location loses it, so the backorder fill (or re-sourcing)
+  // chooses a location afresh instead of waiting for the one that could not find the goods.
+  await writeLines(trx, picked.map((p) => {
+    const allocated = p.line.allocated - p.quantity;
+    return { ...p.line, allocated, backordered: p.line.backordered + p.quantity, locationId: allocated === 0 && p.line.shipped === 0 ? null : p.line.locationId };
+  }));
   const lines = picked.map((p) => ({ lineId: p.line.id, lineNo: p.line.lineNo, quantity: p.quantity }));
   if (lines.length > 0) {
     await addTimeline(trx, orderId, ctx.actorName, [{

@@ -3,6 +3,9 @@ import type { App } from '../http/app.js';
 import type { Db } from '../db/database.js';
 import type { RunCommand } from '../http/command.js';
 import type { Registry } from 'prom-client';
+import type { CommandContext, CommandResult } from '../db/command.js';
+import type { Trx } from '../db/database.js';
+import type { Order } from './order.js';
 import { registerOrderChangeRoutes } from './order-change.routes.js';
 import { registerOrderLifecycleRoutes } from './order-lifecycle.routes.js';
 import { registerOrderReviewRoutes } from './order-review.routes.js';
@@ -18,6 +21,26 @@ export interface OrderDeps {
   run: RunCommand;
   /** Where the order module's metrics go (the capture batches' decisions). */
   metrics: Registry;
+  /** What the order module tells others; the fulfilment module listens (app.ts wires it). */
+  hooks?: OrderHooks;
+}
+
+/**
+ * The order module knows the fulfilment module only by this hook, so that the dependency goes one way (fulfilment
+ * uses the order module's front door). A command that may take units back from the warehouse or move the order out
+ * of it (cancel, recall, a hold decided) calls it in its transaction, and the fulfilment orders follow the lines.
+ */
+export interface OrderHooks {
+  warehouseChanged?(trx: Trx, orderId: string, actor: string): Promise<void>;
+}
+
+/** Runs a command on an order, then the warehouse hook, in the same transaction. */
+export async function afterWarehouseChange(
+  hooks: OrderHooks | undefined, trx: Trx, ctx: CommandContext, command: Promise<CommandResult<Order>>,
+): Promise<CommandResult<Order>> {
+  const result = await command;
+  await hooks?.warehouseChanged?.(trx, result.value.id, ctx.actorName);
+  return result;
 }
 
 export function registerOrderModule(app: App, deps: OrderDeps): void {

@@ -11,7 +11,7 @@ export interface TrackingView {
   status: string;
   placedAt: string;
   lines: { sku: string; name: string; quantity: number; shipped: number; cancelled: number }[];
-  shipments: { carrier: string | null; trackingNumber: string | null; trackingUrl: string | null; shippedAt: string; deliveredAt: string | null }[];
+  shipments: { carrier: string | null; trackingNumber: string | null; trackingUrl: string | null; status: string; parcels: number; shippedAt: string; deliveredAt: string | null }[];
 }
 
 interface TrackingRow {
@@ -19,7 +19,7 @@ interface TrackingRow {
   status: string;
   placed_at: Date;
   lines: { sku: string; name: string; quantity: number; shipped: number; cancelled: number }[];
-  shipments: { carrier: string | null; trackingNumber: string | null; template: string | null; shippedAt: string; deliveredAt: string | null }[];
+  shipments: { carrier: string | null; trackingNumber: string | null; template: string | null; status: string; parcels: number; shippedAt: string; deliveredAt: string | null }[];
 }
 
 /** One statement: the order with its lines and shipments, each shipment with its carrier's URL template. */
@@ -30,7 +30,7 @@ export async function findTracking(db: Db, token: string): Promise<TrackingView 
                                                   'cancelled', l.cancelled) ORDER BY l.line_no), '[]')
          FROM order_lines l JOIN skus k ON k.id = l.sku_id WHERE l.order_id = o.id) AS lines,
       (SELECT coalesce(json_agg(json_build_object('carrier', s.carrier_code, 'trackingNumber', s.tracking_number,
-                                                  'template', c.tracking_url_template, 'shippedAt', s.shipped_at,
+                                                  'template', c.tracking_url_template, 'status', s.status, 'parcels', s.parcels, 'shippedAt', s.shipped_at,
                                                   'deliveredAt', s.delivered_at) ORDER BY s.shipped_at, s.id), '[]')
          FROM shipments s LEFT JOIN carriers c ON c.code = s.carrier_code WHERE s.order_id = o.id) AS shipments
     FROM orders o WHERE o.tracking_token = ${token}
@@ -46,6 +46,8 @@ export async function findTracking(db: Db, token: string): Promise<TrackingView 
       carrier: s.carrier,
       trackingNumber: s.trackingNumber,
       trackingUrl: s.template && s.trackingNumber ? s.template.replaceAll('{trackingNumber}', encodeURIComponent(s.trackingNumber)) : null,
+      status: s.status,
+      parcels: s.parcels,
       shippedAt: new Date(s.shippedAt).toISOString(),
       deliveredAt: s.deliveredAt ? new Date(s.deliveredAt).toISOString() : null,
     })),

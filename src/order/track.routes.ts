@@ -25,6 +25,8 @@ const Tracking = Type.Object({
     carrier: Nullable(Type.String({ description: 'Carrier code' })),
     trackingNumber: Nullable(Type.String()),
     trackingUrl: Nullable(Type.String({ description: 'The carrier\'s tracking page, when the carrier has a URL template' })),
+    status: Type.String({ description: 'shipped, in_transit, out_for_delivery, delivered, exception or returned_to_sender (as the carrier last reported)' }),
+    parcels: Type.Integer({ description: 'Boxes in this shipment' }),
     shippedAt: Timestamp,
     deliveredAt: Nullable(Timestamp),
   })),

@@ -42,6 +42,10 @@ export const errorStatus = {
   not_returnable: 409,
   payment_declined: 402,
   fx_rate_missing: 409,
+  // fulfilment (docs/fulfillment.md): each names the numbers involved
+  ship_exceeds_open: 409,
+  tracking_out_of_order: 409,
+  pickup_code_mismatch: 409,
   // the server's side
   internal_error: 500,
   not_ready: 503,

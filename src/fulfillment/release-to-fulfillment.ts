@@ -1,0 +1,21 @@
+/**
+ * Handing an allocated order to the warehouse (`POST /v1/orders/{id}/release`): the order moves to in_fulfillment
+ * (order module) and each location holding its reserved units gets a fulfilment order with a `fulfillment.requested`
+ * event, in one transaction.
+ */
+import type { CommandContext, CommandResult } from '../db/command.js';
+import type { Trx } from '../db/database.js';
+import { loadOrder, releaseOrder, type Order } from '../order/index.js';
+import { reconcileFulfillmentOrders } from './reconcile-fulfillment-orders.js';
+
+export async function releaseToFulfillment(trx: Trx, orderId: string, ctx: CommandContext): Promise<CommandResult<Order>> {
+  const released = await releaseOrder(trx, orderId, ctx);
+  await reconcileFulfillmentOrders(trx, orderId, ctx.actorName, { create: true, reason: 'released again' });
+  return { ...released, value: await loadOrder(trx, orderId) };
+}
+
+/** The order module's hook (app.ts): after a cancel, a recall or a hold decision, the fulfilment orders follow. */
+export const fulfillmentHooks = {
+  warehouseChanged: (trx: Trx, orderId: string, actor: string) =>
+    reconcileFulfillmentOrders(trx, orderId, actor, { create: false, reason: 'the order changed: cancelled, taken back or held' }),
+};
