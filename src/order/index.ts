@@ -18,4 +18,8 @@ export { recordReturnedUnits } from './return-units.js';
 /** For exchanges (src/returns/): a replacement order goes through capture's own path, rules and events. */
 export { captureOrder } from './capture-order.js';
 export type { CaptureOrder, Order } from './order.js';
+/** For connectors (src/connector/): the capture request's schema, capture's batched path, and cancelling. */
+export { CaptureOrder as CaptureOrderSchema } from './order.js';
+export { batchedCapture, type CaptureBatched } from './capture-batch.js';
+export { cancelOrder } from './cancel-order.js';
 export { orderEvents } from './order-events.js';
