@@ -89,6 +89,11 @@ function compiled(schema: TSchema) {
   return check;
 }
 
+/** What the capture request's schema finds wrong with `capture`, as field errors under `prefix`. */
+export function captureProblems(capture: unknown, prefix: string): FieldError[] {
+  return checkCapture(capture) ? [] : fieldErrors(checkCapture.errors, prefix);
+}
+
 export interface ToCapture {
   capture: CaptureOrder;
   cancelled: boolean;
