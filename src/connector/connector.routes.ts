@@ -142,7 +142,7 @@ export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
   });
 
   // Raw bodies, in scopes of their own: a webhook's signature is over the bytes as sent, and an import is a file.
-  app.register(async (scope: FastifyInstance) => {
+  app.register((scope: FastifyInstance, _opts, done) => {
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     (scope as unknown as App).post('/connectors/:channel/webhooks/:topic', {
@@ -190,10 +190,11 @@ export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
       request.principal = { id: channel.id, name: `connector:${channel.code}`, role: 'integration' };
       return receiveOrder(inbound, request, reply, { channel, connector: { kind: found.kind, settings: found.settings }, topic, payload, receivedAt: new Date() });
     });
+    done();
   });
 
-  app.register(async (scope: FastifyInstance) => {
-    for (const type of ['application/json', 'text/plain']) if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type);
+  app.register((scope: FastifyInstance, _opts, done) => {
+    for (const type of ['application/json', 'text/plain', ...Object.values(importFormats)]) if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type);
     scope.addContentTypeParser(Object.values(importFormats), { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     (scope as unknown as App).post('/channels/:id/orders/import', {
       config: { permission: 'order:write' },
@@ -220,6 +221,7 @@ export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
       const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       return importOrders({ db, run }, request, reply, { channel, file: body, format: type === importFormats.xlsx ? 'xlsx' : 'csv', keepGood: request.query.keepGood ?? false });
     });
+    done();
   });
 }
 

@@ -92,7 +92,8 @@ export async function readRows(file: Buffer, format: 'csv' | 'xlsx', errors: Row
           text = '';
         } else if (typeof v === 'object' && 'richText' in v) text = v.richText.map((t) => t.text).join('');
         else if (typeof v === 'object' && 'text' in v) text = String(v.text);
-        else text = String(v as string | number | boolean);
+        else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') text = String(v);
+        else text = cell.text;
         cells[col - 1] = text.trim();
       });
       table.push({ row: rowNumber, cells: Array.from(cells, (c) => c ?? '') });

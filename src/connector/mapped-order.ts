@@ -161,7 +161,7 @@ export function toCapture(value: unknown, channel: { code: string; currency: str
     totals: { subtotalMinor, discountMinor, shippingMinor, taxMinor, totalMinor },
     ...(mapped.payment && authorized !== undefined ? { payment: { method: mapped.payment.method, authorizedMinor: authorized } } : {}),
     ...(mapped.buyerRemark ? { buyerRemark: mapped.buyerRemark } : {}),
-  } as CaptureOrder;
+  };
   // The same checks POST /v1/orders makes of its body, named in the capture request built from the mapping.
   if (!checkCapture(capture)) {
     const errors = fieldErrors(checkCapture.errors, '/capture');
