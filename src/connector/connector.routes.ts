@@ -135,8 +135,10 @@ export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
       response: inboundResponses,
     },
   }, async (request, reply) => {
-    const channel = await channelOf(db, request.params.id);
-    const connector = await findConnector(db, channel.id);
+    // By code (what integrations send) the channel and its connector are one query; by id, two.
+    const byCode = await findConnectorByChannelCode(db, request.params.id);
+    const channel = byCode ?? await channelOf(db, request.params.id);
+    const connector = byCode ?? await findConnector(db, channel.id);
     if (!connector) throw new AppError('not_found', `channel ${channel.code} has no connector: PUT one`, { entity: 'connector', id: channel.code });
     return receiveOrder(inbound, request, reply, { channel, connector, topic: request.body.topic ?? 'api', payload: request.body.payload, receivedAt: new Date() });
   });
