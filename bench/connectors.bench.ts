@@ -16,7 +16,10 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '32').split(',').map(Number);
 const SKU_COUNT = 300;
 const log = (line: string) => console.error(line);
-const fixture = (name: string): any => JSON.parse(readFileSync(new URL(`../../test/fixtures/connectors/${name}`, import.meta.url), 'utf8'));
+type Obj = Record<string, unknown>;
+const fixture = (name: string): Obj => JSON.parse(readFileSync(new URL(`../../test/fixtures/connectors/${name}`, import.meta.url), 'utf8')) as Obj;
+/** The object at a path of a fixture (the order inside the API's whole response). */
+const at = (o: Obj, ...keys: string[]): Obj => keys.reduce<Obj>((x, k) => x[k] as Obj, o);
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 const yuan = (fen: number) => (fen / 100).toFixed(2);
@@ -35,7 +38,7 @@ function payloads(skus: readonly string[], count: number): { channel: string; bo
     const mobile = `138${String(10_000_000 + i).slice(-8)}`;
     switch (i % 3) {
       case 0: {
-        const trade = structuredClone(taobao.trade_fullinfo_get_response.trade);
+        const trade = structuredClone(at(taobao, 'trade_fullinfo_get_response', 'trade'));
         Object.assign(trade, {
           tid_str: `TB{{seq}}`, receiver_mobile: mobile, post_fee: '8.00', payment: yuan(goods + 800),
           orders: { order: lines.map((l) => ({ outer_sku_id: l.sku, num: l.qty, price: yuan(l.price), discount_fee: '0.00', payment: yuan(l.qty * l.price) })) },
@@ -43,16 +46,16 @@ function payloads(skus: readonly string[], count: number): { channel: string; bo
         return { channel: 'BTMALL', body: JSON.stringify({ payload: trade }) };
       }
       case 1: {
-        const order = structuredClone(jd.jingdong_pop_order_get_responce.orderDetailInfo.orderInfo);
+        const order = structuredClone(at(jd, 'jingdong_pop_order_get_responce', 'orderDetailInfo', 'orderInfo'));
         Object.assign(order, {
           orderId: `JD{{seq}}`, sellerDiscount: '0.00', freightPrice: '0.00', orderPayment: yuan(goods),
-          consigneeInfo: { ...order.consigneeInfo, mobile },
+          consigneeInfo: { ...at(order, 'consigneeInfo'), mobile },
           itemInfoList: lines.map((l) => ({ outerSkuId: l.sku, itemTotal: String(l.qty), jdPrice: yuan(l.price) })),
         });
         return { channel: 'BJD', body: JSON.stringify({ payload: order }) };
       }
       default: {
-        const order = structuredClone(pdd.order_info_get_response.order_info);
+        const order = structuredClone(at(pdd, 'order_info_get_response', 'order_info'));
         Object.assign(order, {
           order_sn: `PDD{{seq}}`, receiver_phone: mobile, discount_amount: 0, postage: 0, pay_amount: goods / 100,
           item_list: lines.map((l) => ({ outer_id: l.sku, goods_count: l.qty, goods_price: l.price / 100 })),
