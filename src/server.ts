@@ -34,7 +34,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     const app = await buildApp({ db: database.db, pool: database.pool, batchDb: database.batchDb, batchPool: database.batchPool, config, logger });
     const jobs = config.jobs
-      ? await startJobs({ db: database.db, databaseUrl: location.url, logger: logger.child({ component: 'jobs' }), idempotencyTtlHours: config.idempotencyTtlHours, eventRetentionHours: config.eventRetentionHours })
+      ? await startJobs({ db: database.db, databaseUrl: location.url, logger: logger.child({ component: 'jobs' }), idempotencyTtlHours: config.idempotencyTtlHours, eventRetentionHours: config.eventRetentionHours, connectorSecretKey: config.connectorSecretKey })
       : undefined;
     // Catch up at once on reservations that expired while no server ran.
     await jobs?.boss.send('reservations.expire', {});

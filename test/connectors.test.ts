@@ -5,7 +5,9 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorSink } from '../src/connector/index.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connectorSink, pullDueConnectors } from '../src/connector/index.js';
 import { startRelay, type Relay } from '../src/integration/index.js';
 import { useTestApp } from './harness.js';
 import { MockChannel, until } from './connector-mock.js';
@@ -276,5 +278,70 @@ describe('stock pushed to the channel', () => {
     const log = (await t.http('GET', '/v1/channels/SHOP/connector/log?outcome=failed')).body.data;
     expect(log.length).toBeGreaterThan(0);
     expect(log[0]).toMatchObject({ direction: 'outbound', topic: 'stock', statusCode: 503 });
+  });
+});
+
+describe('pulling orders from a channel\'s feed', () => {
+  const asked: { url: string; authorization: string | undefined }[] = [];
+  let feedDown = true;
+  const pddOrder = (sn: string) => {
+    const order = JSON.parse(fixture('pinduoduo-order.json')).order_info_get_response.order_info;
+    return { ...order, order_sn: sn };
+  };
+  const pages: Record<string, { orders: unknown[]; next: string | null }> = {
+    start: { orders: [pddOrder('PULL-1'), pddOrder('PULL-2')], next: 'c1' },
+    c1: { orders: [pddOrder('PULL-3'), { order_sn: 'PULL-BAD' }], next: 'c2' },
+    c2: { orders: [], next: null },
+  };
+  const feed = http.createServer((req, res) => {
+    asked.push({ url: req.url ?? '', authorization: req.headers.authorization });
+    const cursor = new URL(req.url ?? '/', 'http://x').searchParams.get('cursor') ?? 'start';
+    if (feedDown) return void res.writeHead(503).end('down');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(pages[cursor] ?? { orders: [], next: null }));
+  });
+  const due = () => t.db.updateTable('connectors').set({ pull_next_at: new Date() }).where('kind', '=', 'mapping').execute();
+  const pullState = () => t.db.selectFrom('connectors').innerJoin('channels', 'channels.id', 'connectors.channel_id')
+    .select(['pull_cursor', 'pull_failures', 'pull_next_at']).where('channels.code', '=', 'PDD').executeTakeFirstOrThrow();
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/feed`;
+    const r = await t.http('PUT', '/v1/channels/PDD/connector', {
+      body: { kind: 'mapping', settings: { mapping: 'pinduoduo', pull: { url, limit: 2, maxRequestsPerMinute: 600, intervalSeconds: 10 } }, secrets: { pullToken: 'feed-token' } },
+    });
+    expect(r.body.secrets).toEqual(['pullToken', 'signingSecret']);
+  });
+  afterAll(async () => {
+    feed.closeAllConnections();
+    await new Promise<void>((resolve) => feed.close(() => resolve()));
+  });
+
+  it('backs off while the feed is down, then reads every page once, moving its cursor, at the channel\'s pace', async () => {
+    const opts = { secretKey: Buffer.alloc(32, 7), random: () => 0.5 };
+    expect(await pullDueConnectors(t.db, opts)).toMatchObject({ failures: 1, orders: 0 });
+    const backedOff = await pullState();
+    expect(backedOff).toMatchObject({ pull_cursor: null, pull_failures: 1 });
+    expect(backedOff.pull_next_at!.getTime()).toBeGreaterThan(Date.now());
+    // Not due yet: nobody asks.
+    const before = asked.length;
+    expect(await pullDueConnectors(t.db, opts)).toMatchObject({ connectors: 0 });
+    expect(asked.length).toBe(before);
+
+    feedDown = false;
+    await due();
+    const pulled = await pullDueConnectors(t.db, opts);
+    expect(pulled).toMatchObject({ failures: 0, orders: 3, pages: 3 });
+    expect(asked.slice(before).map((a) => a.url)).toEqual(['/feed?limit=2', '/feed?cursor=c1&limit=2', '/feed?cursor=c2&limit=2']);
+    expect(asked.every((a) => a.authorization === 'Bearer feed-token')).toBe(true);
+    expect(await pullState()).toMatchObject({ pull_cursor: 'c2', pull_failures: 0 });
+    const refs = await t.db.selectFrom('orders').select('external_ref').where('external_ref', 'like', 'PULL-%').execute();
+    expect(refs.map((r) => r.external_ref).sort()).toEqual(['PULL-1', 'PULL-2', 'PULL-3']);
+    expect((await t.http('GET', '/v1/channels/PDD/connector/log?outcome=rejected')).body.data[0]).toMatchObject({ topic: 'pull', externalRef: 'PULL-BAD' });
+
+    // Asked again (the cursor kept): the page read twice captures nothing twice.
+    await t.db.updateTable('connectors').set({ pull_cursor: null }).where('kind', '=', 'mapping').execute();
+    await due();
+    expect(await pullDueConnectors(t.db, opts)).toMatchObject({ failures: 0 });
+    expect((await t.db.selectFrom('orders').select('id').where('external_ref', 'like', 'PULL-%').execute())).toHaveLength(3);
   });
 });

@@ -17,7 +17,7 @@ import { AppError, notFound } from '../shared/errors.js';
 import { Connector, ConnectorInput, ConnectorLogEntry, HeldOrder, InboundResult } from './connector.js';
 import { findConnector, findConnectorByChannelCode, findHeld, listHeld, listLog, readHealth, writeLog, type HeldRow } from './connector.repository.js';
 import { importOrders, ImportReport, importFormats } from './import-orders.js';
-import { receiveOrder, type Inbound } from './receive-order.js';
+import { httpWriter, inboundStatus, receiveOrder, type Inbound, type ReceiveInput } from './receive-order.js';
 import { openSecrets } from './secret-box.js';
 import { saveConnector, toConnector } from './save-connector.js';
 import { hmacMatches, shopifyTopics } from './shopify.js';
@@ -56,6 +56,11 @@ const toHeld = (h: HeldRow): HeldOrder => ({
 export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
   const { db, run } = deps;
   const inbound: Inbound = { db, run, captureBatched: batchedCapture(deps.batchDb, app.log) };
+  const receive = async (request: FastifyRequest, reply: FastifyReply, input: ReceiveInput) => {
+    const result = await receiveOrder(db, httpWriter(inbound, request, reply), input);
+    reply.code(inboundStatus(result));
+    return result;
+  };
 
   app.get('/channels/:id/connector', {
     config: { permission: 'channel:read' },
@@ -119,7 +124,7 @@ export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
     const held = await findHeld(db, channel.id, request.params.heldId);
     if (!connector || !held) throw notFound('held order', request.params.heldId);
     if (held.status !== 'held') throw new AppError('invalid_state', `the held order is ${held.status}${held.order_id ? ` (order ${held.order_id})` : ''}; nothing to retry`);
-    return receiveOrder(inbound, request, reply, { channel, connector, topic: held.topic, payload: held.payload, receivedAt: new Date() });
+    return receive(request, reply, { channel, connector, topic: held.topic, payload: held.payload, receivedAt: new Date() });
   });
 
   app.post('/channels/:id/connector/orders', {
@@ -140,7 +145,7 @@ export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
     const channel = byCode ?? await channelOf(db, request.params.id);
     const connector = byCode ?? await findConnector(db, channel.id);
     if (!connector) throw new AppError('not_found', `channel ${channel.code} has no connector: PUT one`, { entity: 'connector', id: channel.code });
-    return receiveOrder(inbound, request, reply, { channel, connector, topic: request.body.topic ?? 'api', payload: request.body.payload, receivedAt: new Date() });
+    return receive(request, reply, { channel, connector, topic: request.body.topic ?? 'api', payload: request.body.payload, receivedAt: new Date() });
   });
 
   // Raw bodies, in scopes of their own: a webhook's signature is over the bytes as sent, and an import is a file.
@@ -190,7 +195,7 @@ export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
       const payload = parseJson(body);
       // The channel is the caller: what it captures is audited as the connector's.
       request.principal = { id: channel.id, name: `connector:${channel.code}`, role: 'integration' };
-      return receiveOrder(inbound, request, reply, { channel, connector: { kind: found.kind, settings: found.settings }, topic, payload, receivedAt: new Date() });
+      return receive(request, reply, { channel, connector: { kind: found.kind, settings: found.settings }, topic, payload, receivedAt: new Date() });
     });
     done();
   });

@@ -33,6 +33,12 @@ export const MappingSettings = Type.Object({
   signatureHeader: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$', description: 'The header carrying the HMAC-SHA256 of the raw body under `signingSecret` (default X-Signature)' })),
   signatureEncoding: Type.Optional(Type.Union([Type.Literal('hex'), Type.Literal('base64')], { description: 'default hex' })),
   stockPushUrl: Type.Optional({ ...Url, description: 'Where availability changes are POSTed (`{ sku, available, version }`), signed like the webhooks' }),
+  pull: Type.Optional(Type.Object({
+    url: { ...Url, description: 'An order feed: GET url?cursor=…&limit=… answers `{ orders: [payload, …], next: cursor | null }`' },
+    intervalSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400, description: 'How often to ask when the feed is drained (default 60)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Orders per page (default 50)' })),
+    maxRequestsPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 600, description: 'The channel\'s rate limit: pages of a backlog are asked no faster (default 30)' })),
+  }, { additionalProperties: false, description: 'Pull orders from a feed on a schedule (the `connectors.pull` job); `pullToken` is sent as a bearer token' })),
 }, { additionalProperties: false });
 
 export const CsvSettings = Type.Object({}, { additionalProperties: false });
@@ -43,7 +49,8 @@ const ShopifySecrets = Type.Object({
 }, { additionalProperties: false, description: 'appSecret signs Shopify\'s webhooks; accessToken calls the Admin API' });
 const MappingSecrets = Type.Object({
   signingSecret: Type.Optional(SecretValue),
-}, { additionalProperties: false, description: 'signingSecret signs the channel\'s webhooks and Ordo\'s stock pushes to it' });
+  pullToken: Type.Optional(SecretValue),
+}, { additionalProperties: false, description: 'signingSecret signs the channel\'s webhooks and Ordo\'s stock pushes to it; pullToken is sent to its order feed' });
 
 export const ConnectorInput = Type.Union([
   Type.Object({ kind: Type.Literal('shopify'), settings: ShopifySettings, secrets: Type.Optional(ShopifySecrets), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),

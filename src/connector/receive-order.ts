@@ -11,8 +11,8 @@
  * 5. the outcome is logged (after the capture, outside its statement: capture stays two statements, ADR 0002).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Db, DbOrTrx } from '../db/database.js';
-import type { CommandContext, CommandResult } from '../db/command.js';
+import type { Db, DbOrTrx, Trx } from '../db/database.js';
+import { isRetryable, MAX_ATTEMPTS, persistOutcome, type CommandContext, type CommandResult } from '../db/command.js';
 import { inTransaction } from '../db/database.js';
 import type { AutocommitOptions, RunCommand } from '../http/command.js';
 import { cancelOrder, captureOrder, type CaptureBatched, type CaptureOrder, type Order } from '../order/index.js';
@@ -30,11 +30,55 @@ export interface InboundChannel {
   currency: string;
 }
 
+/** How an inbound order is written: through the HTTP command runner (webhooks, the API) or a job's own transactions (pulls). */
+export interface OrderWriter {
+  capture(input: CaptureOrder): Promise<Order>;
+  cancel(orderId: string, reason: string): Promise<Order>;
+}
+
 export interface Inbound {
   db: Db;
   run: RunCommand;
   captureBatched: CaptureBatched;
 }
+
+/** The same two-step capture POST /v1/orders runs: batched first, then (retries, what a batch leaves) in a transaction. */
+const captureWork = (deps: Inbound, input: CaptureOrder) => (db: DbOrTrx, ctx: CommandContext): Promise<CommandResult<Order>> =>
+  (ctx.attempt === 1 ? deps.captureBatched(input, ctx) : captureOrder(inTransaction(db), input, ctx));
+const captureOptions: AutocommitOptions<Order> = { ownsIdempotency: true, autocommit: (attempt) => attempt === 1 };
+
+export function httpWriter(deps: Inbound, request: FastifyRequest, reply: FastifyReply): OrderWriter {
+  return {
+    capture: (input) => deps.run(request, reply, captureWork(deps, input), captureOptions),
+    cancel: (orderId, reason) => deps.run(request, reply, (trx, ctx) => cancelOrder(trx, orderId, { reason }, ctx)),
+  };
+}
+
+/** For work outside a request (pull jobs): each order in a transaction of its own, retried like the runner retries. */
+export function jobWriter(db: Db, actor: { id: string; name: string }): OrderWriter {
+  const inTx = async (work: (trx: Trx, ctx: CommandContext) => Promise<CommandResult<Order>>): Promise<Order> => {
+    for (let attempt = 1; ; attempt++) {
+      const ctx: CommandContext = { requestId: newId(), actorId: actor.id, actorName: actor.name, attempt, idempotency: null };
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const result = await work(trx, ctx);
+          if (!result.persisted) await persistOutcome(trx, ctx, null, result, 200);
+          return result.value;
+        });
+      } catch (e) {
+        if (isRetryable(e) && attempt < MAX_ATTEMPTS) continue;
+        throw e;
+      }
+    }
+  };
+  return {
+    capture: (input) => inTx((trx, ctx) => captureOrder(trx, input, ctx)),
+    cancel: (orderId, reason) => inTx((trx, ctx) => cancelOrder(trx, orderId, { reason }, ctx)),
+  };
+}
+
+/** The HTTP status of an inbound result. */
+export const inboundStatus = (r: InboundResult): number => (r.result === 'created' ? 201 : r.result === 'held' ? 202 : 200);
 
 /** The connector's mapping applied to a payload. */
 export async function mapInbound(connector: Pick<ConnectorRow, 'kind' | 'settings'>, channel: InboundChannel, payload: unknown): Promise<ToCapture> {
@@ -46,11 +90,6 @@ export async function mapInbound(connector: Pick<ConnectorRow, 'kind' | 'setting
   throw new AppError('validation_failed', `a ${connector.kind} connector takes no JSON orders: import its files (POST /v1/channels/${channel.code}/orders/import)`);
 }
 
-/** The same two-step capture POST /v1/orders runs: batched first, then (retries, what a batch leaves) in a transaction. */
-const captureWork = (deps: Inbound, input: CaptureOrder) => (db: DbOrTrx, ctx: CommandContext): Promise<CommandResult<Order>> =>
-  (ctx.attempt === 1 ? deps.captureBatched(input, ctx) : captureOrder(inTransaction(db), input, ctx));
-const captureOptions: AutocommitOptions<Order> = { ownsIdempotency: true, autocommit: (attempt) => attempt === 1 };
-
 export interface ReceiveInput {
   channel: InboundChannel;
   connector: Pick<ConnectorRow, 'kind' | 'settings'>;
@@ -60,10 +99,10 @@ export interface ReceiveInput {
   receivedAt: Date;
 }
 
-export async function receiveOrder(deps: Inbound, request: FastifyRequest, reply: FastifyReply, input: ReceiveInput): Promise<InboundResult> {
+export async function receiveOrder(db: DbOrTrx, writer: OrderWriter, input: ReceiveInput): Promise<InboundResult> {
   const { channel, topic } = input;
   const log = (entry: Omit<Parameters<typeof writeLog>[1][number], 'channelId' | 'direction' | 'topic'>) =>
-    writeLog(deps.db, [{ channelId: channel.id, direction: 'inbound', topic, ...entry }]);
+    writeLog(db, [{ channelId: channel.id, direction: 'inbound', topic, ...entry }]);
   let mapped: ToCapture;
   try {
     mapped = await mapInbound(input.connector, channel, input.payload);
@@ -76,9 +115,9 @@ export async function receiveOrder(deps: Inbound, request: FastifyRequest, reply
   const lagMs = Number.isFinite(placedAt) ? Math.max(0, input.receivedAt.getTime() - placedAt) : null;
 
   if (mapped.cancelled) {
-    const existing = await findChannelOrder(deps.db, channel.id, capture.externalRef);
+    const existing = await findChannelOrder(db, channel.id, capture.externalRef);
     if (!existing) {
-      await discardHeld(deps.db, channel.id, capture.externalRef);
+      await discardHeld(db, channel.id, capture.externalRef);
       await log({ outcome: 'ignored', statusCode: 200, externalRef: capture.externalRef, message: 'cancelled on the channel before Ordo captured it' });
       return { result: 'ignored', externalRef: capture.externalRef, reason: 'cancelled on the channel before Ordo captured it' };
     }
@@ -87,9 +126,8 @@ export async function receiveOrder(deps: Inbound, request: FastifyRequest, reply
       return { result: 'duplicate', externalRef: capture.externalRef, orderId: existing.id, status: existing.status };
     }
     try {
-      const order = await deps.run(request, reply, (trx, ctx) => cancelOrder(trx, existing.id, { reason: `cancelled on channel ${channel.code}` }, ctx));
+      const order = await writer.cancel(existing.id, `cancelled on channel ${channel.code}`);
       await log({ outcome: 'ok', statusCode: 200, externalRef: capture.externalRef, orderId: order.id, lagMs, message: 'cancelled' });
-      reply.code(200);
       return { result: 'cancelled', externalRef: capture.externalRef, orderId: order.id, number: order.number, status: order.status };
     } catch (e) {
       if (e instanceof AppError) await log({ outcome: 'rejected', statusCode: 409, externalRef: capture.externalRef, orderId: existing.id, message: e.detail });
@@ -98,7 +136,7 @@ export async function receiveOrder(deps: Inbound, request: FastifyRequest, reply
   }
 
   try {
-    const order = await deps.run(request, reply, captureWork(deps, capture), captureOptions);
+    const order = await writer.capture(capture);
     await log({
       outcome: order.duplicate ? 'duplicate' : 'ok', statusCode: order.duplicate ? 200 : 201, externalRef: capture.externalRef, orderId: order.id, lagMs,
       ...(Object.keys(mapped.channelLines).length > 0 ? { details: { channelLines: mapped.channelLines } } : {}),
@@ -108,9 +146,8 @@ export async function receiveOrder(deps: Inbound, request: FastifyRequest, reply
     const missing = unknownSkus(e);
     if (missing.length > 0) {
       const reason = `unknown SKU ${missing.map((s) => `"${s}"`).join(', ')}: add ${missing.length > 1 ? 'them' : 'it'} to the catalogue (or fix the channel's SKU codes), then retry the held order`;
-      const held = await holdOrder(deps.db, { id: newId(), channelId: channel.id, externalRef: capture.externalRef, topic, payload: input.payload, reasonCode: 'unknown_sku', reason });
+      const held = await holdOrder(db, { id: newId(), channelId: channel.id, externalRef: capture.externalRef, topic, payload: input.payload, reasonCode: 'unknown_sku', reason });
       await log({ outcome: 'held', statusCode: 202, externalRef: capture.externalRef, message: reason, details: { heldId: held.id, skus: missing } });
-      reply.code(202);
       return { result: 'held', externalRef: capture.externalRef, heldId: held.id, reason };
     }
     if (e instanceof AppError) await log({ outcome: 'rejected', statusCode: 400, externalRef: capture.externalRef, message: e.detail });

@@ -131,6 +131,9 @@ export interface Connectors {
   channel_id: string;
   created_at: Generated<Timestamp>;
   kind: string;
+  pull_cursor: string | null;
+  pull_failures: Generated<number>;
+  pull_next_at: Timestamp | null;
   secret_names: Generated<string[]>;
   secrets: Buffer | null;
   settings: Generated<Json>;

@@ -13,6 +13,7 @@ import { fillBackorders, findFillableOrders } from '../order/index.js';
 import { familiesToMove, followOrder, ordersToFollow, recoverPayments } from '../payment/index.js';
 import { returnRefundSettled } from '../returns/index.js';
 import { cleanupEvents } from '../integration/index.js';
+import { pullDueConnectors } from '../connector/index.js';
 
 export const schedules = {
   /** pg-boss's finest cron step is a minute, so a reservation outlives its expiry by at most that. */
@@ -26,6 +27,8 @@ export const schedules = {
   'payments.follow': '* * * * *',
   /** Relayed events and settled deliveries past their retention leave the outbox, which stays small. */
   'events.cleanup': '*/10 * * * *',
+  /** Channels' order feeds are asked for new orders (connectors with settings.pull; docs/connectors.md). */
+  'connectors.pull': '* * * * *',
 } as const;
 export type JobName = keyof typeof schedules;
 
@@ -36,12 +39,14 @@ export interface JobsDeps {
   idempotencyTtlHours: number;
   /** How long relayed events and the delivery log are kept (default a week). */
   eventRetentionHours?: number;
+  /** The key connector secrets are sealed with (a feed's pull token). */
+  connectorSecretKey?: Buffer | null;
   /** How often each server looks for waiting lines whose stock became free (default 5 s). */
   backorderNudgeMs?: number;
 }
 
 /** The work behind each job, callable directly (tests, `ordo` commands) as well as from the queue. */
-export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 'eventRetentionHours'>): Record<JobName, () => Promise<Record<string, number>>> {
+export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 'eventRetentionHours' | 'connectorSecretKey'>): Record<JobName, () => Promise<Record<string, number>>> {
   return {
     'reservations.expire': async () => {
       let expired = 0;
@@ -66,6 +71,7 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 
       return { recovered: recovered.settled.length, stillPending: recovered.stillPending, orders: orders.length, moved };
     },
     'events.cleanup': () => cleanupEvents(deps.db, new Date(Date.now() - (deps.eventRetentionHours ?? 24 * 7) * 3_600_000)),
+    'connectors.pull': async () => ({ ...await pullDueConnectors(deps.db, { secretKey: deps.connectorSecretKey ?? null }) }),
   };
 }
 

@@ -13,6 +13,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       secrets      bytea CHECK (secrets IS NULL OR octet_length(secrets) > 28),
       secret_names text[] NOT NULL DEFAULT '{}',
       active       boolean NOT NULL DEFAULT true,
+      -- Pulling orders from the channel's feed (settings.pull): where the last page ended, when to ask next, and how
+      -- many asks in a row failed (the backoff grows with it).
+      pull_cursor   text,
+      pull_next_at  timestamptz,
+      pull_failures integer NOT NULL DEFAULT 0 CHECK (pull_failures >= 0),
       version      integer NOT NULL DEFAULT 1 CHECK (version > 0),
       created_at   timestamptz NOT NULL DEFAULT now(),
       updated_at   timestamptz NOT NULL DEFAULT now(),
