@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { runChecks } from '../src/check.js';
 import { connectorSink, pullDueConnectors } from '../src/connector/index.js';
 import { startRelay, type Relay } from '../src/integration/index.js';
 import { useTestApp } from './harness.js';
@@ -343,5 +344,13 @@ describe('pulling orders from a channel\'s feed', () => {
     await due();
     expect(await pullDueConnectors(t.db, opts)).toMatchObject({ failures: 0 });
     expect((await t.db.selectFrom('orders').select('id').where('external_ref', 'like', 'PULL-%').execute())).toHaveLength(3);
+  });
+});
+
+describe('after all of the above', () => {
+  it('ordo check finds the connectors, stock and orders in step', async () => {
+    const result = await runChecks(t.db);
+    expect(result.lines.filter((l) => !l.startsWith('ok')), result.lines.join('\n')).toEqual([]);
+    expect(result.lines.some((l) => l.includes('stock push'))).toBe(true);
   });
 });

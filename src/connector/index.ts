@@ -8,3 +8,4 @@ export { registerConnectorRoutes, type ConnectorDeps } from './connector.routes.
 export { connectorSink, type ConnectorSinkOptions } from './connector-sink.js';
 export { CONNECTOR_SINK, connectorEventTypes } from './save-connector.js';
 export { pullDueConnectors, type PullOptions, type PullSummary } from './pull-orders.js';
+export { connectorChecks } from './check.js';
