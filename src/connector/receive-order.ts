@@ -19,7 +19,7 @@ import { cancelOrder, captureOrder, type CaptureBatched, type CaptureOrder, type
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { InboundResult } from './connector.js';
-import { discardHeld, findChannelOrder, holdOrder, writeLog, type ConnectorRow } from './connector.repository.js';
+import { discardHeld, findChannelOrder, holdOrder, logEntry, type ConnectorRow, type LogEntry } from './connector.repository.js';
 import { toCapture, type ToCapture } from './mapped-order.js';
 import { mapPayload, type BuiltInMapping } from './mapping.js';
 import { shopifyToMapped } from './shopify.js';
@@ -99,10 +99,9 @@ export interface ReceiveInput {
   receivedAt: Date;
 }
 
-export async function receiveOrder(db: DbOrTrx, writer: OrderWriter, input: ReceiveInput): Promise<InboundResult> {
+export async function receiveOrder(db: Db, writer: OrderWriter, input: ReceiveInput): Promise<InboundResult> {
   const { channel, topic } = input;
-  const log = (entry: Omit<Parameters<typeof writeLog>[1][number], 'channelId' | 'direction' | 'topic'>) =>
-    writeLog(db, [{ channelId: channel.id, direction: 'inbound', topic, ...entry }]);
+  const log = (entry: Omit<LogEntry, 'channelId' | 'direction' | 'topic'>) => logEntry(db, { channelId: channel.id, direction: 'inbound', topic, ...entry });
   let mapped: ToCapture;
   try {
     mapped = await mapInbound(input.connector, channel, input.payload);
