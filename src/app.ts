@@ -13,6 +13,7 @@ import { registerSessionRoutes } from './access/index.js';
 import { registerBundleRoutes } from './catalog/index.js';
 import { registerCatalogRoutes } from './catalog/index.js';
 import { registerChannelRoutes } from './channel/index.js';
+import { registerConnectorRoutes } from './connector/index.js';
 import { registerCustomerRoutes } from './customer/index.js';
 import { defaultFulfillmentSettings, fulfillmentHooks, registerCarrierRoutes, registerFulfillmentRoutes } from './fulfillment/index.js';
 import { registerInventoryRoutes } from './inventory/index.js';
@@ -42,7 +43,8 @@ export interface AppDeps {
   /** Connections for batched hot-path writes (DatabaseHandle.batchDb), and their pool (for metrics). */
   batchDb: Db;
   batchPool: pg.Pool;
-  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent' | 'webhookAllowPrivateAddresses' | 'eventStreamMaxMs'> & Partial<Pick<Config, 'pickupExpiryDays' | 'orderCompleteAfterDays'>>;
+  config: Pick<Config, 'bodyLimitBytes' | 'apiKeyCacheMs' | 'syncHoldUnits' | 'syncHoldPercent' | 'webhookAllowPrivateAddresses' | 'eventStreamMaxMs'>
+    & Partial<Pick<Config, 'pickupExpiryDays' | 'orderCompleteAfterDays' | 'connectorSecretKey'>>;
   logger: FastifyBaseLogger | false;
 }
 
@@ -126,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerWebhookRoutes(v1, { db: deps.db, run, settings: { allowPrivateAddresses: deps.config.webhookAllowPrivateAddresses } });
       registerEventStreamRoutes(v1, { db: deps.db, maxMs: deps.config.eventStreamMaxMs });
       registerNotificationRoutes(v1, { db: deps.db });
+      registerConnectorRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, secretKey: deps.config.connectorSecretKey ?? null });
       done();
     },
     { prefix: '/v1' },

@@ -22,6 +22,19 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes CONNECTOR_SECRET_KEY as 32 bytes in hex or base64, and refuses anything else without echoing it', () => {
+    expect(loadConfig({}).connectorSecretKey).toBeNull();
+    expect(loadConfig({ CONNECTOR_SECRET_KEY: 'ab'.repeat(32) }).connectorSecretKey).toEqual(Buffer.alloc(32, 0xab));
+    expect(loadConfig({ CONNECTOR_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') }).connectorSecretKey).toEqual(Buffer.alloc(32, 7));
+    try {
+      loadConfig({ CONNECTOR_SECRET_KEY: 'too-short-secret' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).problems).toEqual([expect.stringContaining('CONNECTOR_SECRET_KEY: expected 32 random bytes')]);
+      expect((e as ConfigError).problems.join()).not.toContain('too-short-secret');
+    }
+  });
+
   it('takes DATABASE_URL and HOST from the environment', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/ordo', HOST: '0.0.0.0', PORT: '8080' });
     expect(config).toMatchObject({ databaseUrl: 'postgres://u@db:5432/ordo', host: '0.0.0.0', port: 8080 });

@@ -56,6 +56,11 @@ export interface Config {
   notifyPurchasingEmail: string | null;
   /** The language team notifications are written in. */
   notifyTeamLanguage: 'en' | 'zh-CN';
+  /**
+   * The 32-byte key connector secrets (app secrets, access tokens) are encrypted with (AES-256-GCM), given as 64 hex
+   * digits or 44 characters of base64. Without it, connectors work but refuse to store secrets.
+   */
+  connectorSecretKey: Buffer | null;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +110,17 @@ export function loadConfig(env: Env = process.env, opts: { loadDotEnv?: boolean 
     }
   }
 
+  const secretKey = (name: string): Buffer | null => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return null;
+    const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : /^[A-Za-z0-9+/]{43}=$/.test(raw) ? Buffer.from(raw, 'base64') : null;
+    if (!key || key.length !== 32) {
+      problems.push(`${name}: expected 32 random bytes as 64 hex digits or 44 characters of base64 (make one with: openssl rand -hex 32)`);
+      return null;
+    }
+    return key;
+  };
+
   const config: Config = {
     host: env.HOST || '127.0.0.1',
     port: int('PORT', 3000, 0, 65535),
@@ -136,6 +152,7 @@ export function loadConfig(env: Env = process.env, opts: { loadDotEnv?: boolean 
     notifyTeamEmail: env.NOTIFY_TEAM_EMAIL || null,
     notifyPurchasingEmail: env.NOTIFY_PURCHASING_EMAIL || null,
     notifyTeamLanguage: oneOf('NOTIFY_TEAM_LANGUAGE', ['en', 'zh-CN'], 'en'),
+    connectorSecretKey: secretKey('CONNECTOR_SECRET_KEY'),
   };
   if (config.smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(config.smtpUrl)) problems.push('SMTP_URL: expected smtp://user:password@host:port or smtps://…');
   if (!/^https?:\/\/[^/]/.test(config.publicUrl)) problems.push(`PUBLIC_URL=${JSON.stringify(config.publicUrl)}: expected an http:// or https:// URL`);

@@ -8,6 +8,7 @@ import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startJobs } from './jobs/jobs.js';
 import { natsSink, startRelay, upsertSink } from './integration/index.js';
+import { connectorSink } from './connector/index.js';
 import { notificationSink, notifiedEventTypes, smtpMailer } from './notification/index.js';
 
 export interface RunningServer {
@@ -33,7 +34,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     const app = await buildApp({ db: database.db, pool: database.pool, batchDb: database.batchDb, batchPool: database.batchPool, config, logger });
     const jobs = config.jobs
-      ? await startJobs({ db: database.db, databaseUrl: location.url, logger: logger.child({ component: 'jobs' }), idempotencyTtlHours: config.idempotencyTtlHours, eventRetentionHours: config.eventRetentionHours, pickupExpiryDays: config.pickupExpiryDays, orderCompleteAfterDays: config.orderCompleteAfterDays })
+      ? await startJobs({ db: database.db, databaseUrl: location.url, logger: logger.child({ component: 'jobs' }), idempotencyTtlHours: config.idempotencyTtlHours, eventRetentionHours: config.eventRetentionHours, pickupExpiryDays: config.pickupExpiryDays, orderCompleteAfterDays: config.orderCompleteAfterDays, connectorSecretKey: config.connectorSecretKey })
       : undefined;
     // Catch up at once on reservations that expired while no server ran.
     await jobs?.boss.send('reservations.expire', {});
@@ -49,6 +50,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const relay = config.relay
       ? startRelay({
         db: database.db, logger: logger.child({ component: 'relay' }), nats, notifications,
+        // Stock and parcel pushes to the channels' connectors (the sink is registered when a connector that pushes is saved).
+        connectors: connectorSink(database.db, { secretKey: config.connectorSecretKey, timeoutMs: config.webhookTimeoutMs }),
         webhook: { timeoutMs: config.webhookTimeoutMs, allowPrivateAddresses: config.webhookAllowPrivateAddresses },
       })
       : undefined;

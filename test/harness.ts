@@ -91,7 +91,10 @@ export function useTestApp(): TestApp {
       pool: t.database.handle.pool,
       batchDb: t.database.handle.batchDb,
       batchPool: t.database.handle.batchPool,
-      config: { bodyLimitBytes: 4 * 1024 * 1024, apiKeyCacheMs: 0, syncHoldUnits: 100, syncHoldPercent: 50, webhookAllowPrivateAddresses: true, eventStreamMaxMs: 3_000 },
+      config: {
+        bodyLimitBytes: 4 * 1024 * 1024, apiKeyCacheMs: 0, syncHoldUnits: 100, syncHoldPercent: 50, webhookAllowPrivateAddresses: true, eventStreamMaxMs: 3_000,
+        connectorSecretKey: Buffer.alloc(32, 7),
+      },
       // ORDO_TEST_LOG=error shows the server's own errors (the stack behind a 500) while debugging a test.
       logger: process.env.ORDO_TEST_LOG ? pino({ level: process.env.ORDO_TEST_LOG }) : false,
     });

@@ -22,9 +22,11 @@ describe('the OpenAPI document', () => {
     expect(operations.length).toBeGreaterThan(10);
     for (const { path, method, op } of operations) {
       const where = `${method.toUpperCase()} ${path}`;
-      // Signing in and out is the one public part of /v1: it is how a session cookie is had.
-      if (path === '/v1/session') {
+      // Signing in and out is public: it is how a session cookie is had. A channel's webhooks are public too: the
+      // channel proves itself by its signature over the body (401 otherwise), not with an Ordo key.
+      if (path === '/v1/session' || path.startsWith('/v1/connectors/{channel}/webhooks/')) {
         expect(op.security, where).toBeUndefined();
+        if (path !== '/v1/session') expect(op.responses['401']?.content?.['application/problem+json'], where).toBeDefined();
         continue;
       }
       expect(op.security, where).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);

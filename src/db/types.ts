@@ -96,6 +96,59 @@ export interface Channels {
   version: Generated<number>;
 }
 
+export interface ConnectorHeldOrders {
+  attempts: Generated<number>;
+  channel_id: string;
+  created_at: Generated<Timestamp>;
+  external_ref: string;
+  id: string;
+  order_id: string | null;
+  payload: Json;
+  reason: string;
+  reason_code: string;
+  status: Generated<string>;
+  topic: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ConnectorLog {
+  at: Generated<Timestamp>;
+  channel_id: string;
+  details: Json | null;
+  direction: string;
+  external_ref: string | null;
+  id: Generated<number>;
+  lag_ms: number | null;
+  message: string | null;
+  order_id: string | null;
+  outcome: string;
+  status_code: number | null;
+  topic: string;
+}
+
+export interface Connectors {
+  active: Generated<boolean>;
+  channel_id: string;
+  created_at: Generated<Timestamp>;
+  kind: string;
+  pull_cursor: string | null;
+  pull_failures: Generated<number>;
+  pull_next_at: Timestamp | null;
+  secret_names: Generated<string[]>;
+  secrets: Buffer | null;
+  settings: Generated<Json>;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface ConnectorStockPushes {
+  available: number;
+  channel_id: string;
+  pushed_at: Generated<Timestamp>;
+  sku_id: string;
+  version: number;
+}
+
 export interface Customers {
   blocked: Generated<boolean>;
   blocked_reason: string | null;
@@ -687,6 +740,10 @@ export interface DB {
   channel_allocations: ChannelAllocations;
   channel_availability: ChannelAvailability;
   channels: Channels;
+  connector_held_orders: ConnectorHeldOrders;
+  connector_log: ConnectorLog;
+  connector_stock_pushes: ConnectorStockPushes;
+  connectors: Connectors;
   customers: Customers;
   delivery_attempts: DeliveryAttempts;
   event_deliveries: EventDeliveries;

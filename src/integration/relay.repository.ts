@@ -63,7 +63,7 @@ export async function dispatchEvents(db: Db, limit: number): Promise<number | nu
 export interface ClaimedDelivery {
   id: number;
   sink: string;
-  kind: 'webhook' | 'nats' | 'notifications';
+  kind: 'webhook' | 'nats' | 'notifications' | 'connectors';
   attempts: number;
   createdAt: Date;
   event: OutboxRow;
@@ -78,7 +78,7 @@ export interface ClaimedDelivery {
  */
 export async function claimDeliveries(db: Db, limit: number, leaseMs: number, sinks: readonly string[] | null): Promise<ClaimedDelivery[]> {
   const result = await sql<{
-    id: number; sink: string; kind: 'webhook' | 'nats' | 'notifications'; attempts: number; created_at: Date; url: string | null; secrets: string[] | null;
+    id: number; sink: string; kind: 'webhook' | 'nats' | 'notifications' | 'connectors'; attempts: number; created_at: Date; url: string | null; secrets: string[] | null;
     outbox_id: number; event_id: string; type: string; aggregate_type: string; aggregate_id: string; aggregate_version: number;
     payload: unknown; occurred_at: Date;
   }>`
@@ -166,7 +166,7 @@ export async function releaseDeliveries(db: Db, ids: readonly number[]): Promise
 }
 
 /** Registers (or updates) a sink, e.g. NATS by a server started with NATS_URL. */
-export async function upsertSink(db: Db, sink: { sink: string; kind: 'nats' | 'notifications'; eventTypes: string[] }): Promise<void> {
+export async function upsertSink(db: Db, sink: { sink: string; kind: 'nats' | 'notifications' | 'connectors'; eventTypes: string[] }): Promise<void> {
   await sql`
     INSERT INTO event_sinks (sink, kind, event_types) VALUES (${sink.sink}, ${sink.kind}, ${sink.eventTypes}::text[])
     ON CONFLICT (sink) DO UPDATE SET event_types = excluded.event_types, active = true

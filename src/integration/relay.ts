@@ -25,6 +25,8 @@ export interface RelayOptions {
   nats?: NatsSink | null;
   /** The notifications sink (src/notification), given by the server; without it, notification deliveries wait for a server that has it. */
   notifications?: LocalSink | null;
+  /** The connectors sink (src/connector: stock and parcel pushes to the channels); like notifications. */
+  connectors?: LocalSink | null;
   batchSize?: number;
   /** How long a claimed delivery is this server's (default: twice the webhook timeout and 5 s): a server killed mid-delivery delays it by this much. */
   leaseMs?: number;
@@ -82,10 +84,11 @@ export function startRelay(opts: RelayOptions): Relay {
       return r.delivered ? { ...base, ...r, retryAt: null } : failed(r.error ?? 'failed', r.statusCode, r.latencyMs, r.responseExcerpt);
     }
     const started = performance.now();
-    if (d.kind === 'notifications') {
-      if (!opts.notifications) return failed('notifications are not set up on this server', null, 0, null);
+    if (d.kind === 'notifications' || d.kind === 'connectors') {
+      const local = d.kind === 'notifications' ? opts.notifications : opts.connectors;
+      if (!local) return failed(`${d.kind} are not set up on this server`, null, 0, null);
       try {
-        const r = await opts.notifications.deliver(event);
+        const r = await local.deliver(event);
         const latencyMs = Math.round(performance.now() - started);
         return r.delivered ? { ...base, delivered: true, statusCode: null, latencyMs, error: null, responseExcerpt: null, retryAt: null }
           : failed(r.error ?? 'failed', null, latencyMs, null);
@@ -137,8 +140,8 @@ export function startRelay(opts: RelayOptions): Relay {
     return claimed.length;
   }
 
-  const kinds = ['webhook', ...(opts.nats ? ['nats'] : []), ...(opts.notifications ? ['notifications'] : [])];
-  const allKinds = kinds.length === 3;
+  const kinds = ['webhook', ...(opts.nats ? ['nats'] : []), ...(opts.notifications ? ['notifications'] : []), ...(opts.connectors ? ['connectors'] : [])];
+  const allKinds = kinds.length === 4;
   let sinksHandled: { at: number; sinks: string[] } | null = null;
   async function handledSinks(): Promise<string[]> {
     if (!sinksHandled || Date.now() - sinksHandled.at > 1_000) {

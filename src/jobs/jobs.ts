@@ -14,6 +14,7 @@ import { familiesToMove, followOrder, ordersToFollow, recoverPayments } from '..
 import { returnRefundSettled } from '../returns/index.js';
 import { cleanupEvents } from '../integration/index.js';
 import { completeDeliveredOrders, defaultFulfillmentSettings, expireUncollectedPickups } from '../fulfillment/index.js';
+import { pullDueConnectors } from '../connector/index.js';
 
 export const schedules = {
   /** pg-boss's finest cron step is a minute, so a reservation outlives its expiry by at most that. */
@@ -31,6 +32,8 @@ export const schedules = {
   'fulfillment.expire-pickups': '23 * * * *',
   /** Delivered orders complete by themselves after ORDER_COMPLETE_AFTER_DAYS. */
   'orders.complete-delivered': '41 * * * *',
+  /** Channels' order feeds are asked for new orders (connectors with settings.pull; docs/connectors.md). */
+  'connectors.pull': '* * * * *',
 } as const;
 export type JobName = keyof typeof schedules;
 
@@ -41,6 +44,8 @@ export interface JobsDeps {
   idempotencyTtlHours: number;
   /** How long relayed events and the delivery log are kept (default a week). */
   eventRetentionHours?: number;
+  /** The key connector secrets are sealed with (a feed's pull token). */
+  connectorSecretKey?: Buffer | null;
   /** How often each server looks for waiting lines whose stock became free (default 5 s). */
   backorderNudgeMs?: number;
   pickupExpiryDays?: number;
@@ -48,7 +53,7 @@ export interface JobsDeps {
 }
 
 /** The work behind each job, callable directly (tests, `ordo` commands) as well as from the queue. */
-export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 'eventRetentionHours' | 'pickupExpiryDays' | 'orderCompleteAfterDays'>): Record<JobName, () => Promise<Record<string, number>>> {
+export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 'eventRetentionHours' | 'pickupExpiryDays' | 'orderCompleteAfterDays' | 'connectorSecretKey'>): Record<JobName, () => Promise<Record<string, number>>> {
   return {
     'reservations.expire': async () => {
       let expired = 0;
@@ -75,6 +80,7 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 
     'events.cleanup': () => cleanupEvents(deps.db, new Date(Date.now() - (deps.eventRetentionHours ?? 24 * 7) * 3_600_000)),
     'fulfillment.expire-pickups': () => expireUncollectedPickups(deps.db, { pickupExpiryDays: deps.pickupExpiryDays ?? defaultFulfillmentSettings.pickupExpiryDays }),
     'orders.complete-delivered': () => completeDeliveredOrders(deps.db, { completeAfterDays: deps.orderCompleteAfterDays ?? defaultFulfillmentSettings.completeAfterDays }),
+    'connectors.pull': async () => ({ ...await pullDueConnectors(deps.db, { secretKey: deps.connectorSecretKey ?? null }) }),
   };
 }
 

@@ -20,8 +20,11 @@ export { recordReturnedUnits } from './return-units.js';
 /** For exchanges (src/returns/): a replacement order goes through capture's own path, rules and events. */
 export { captureOrder } from './capture-order.js';
 export type { CaptureOrder, Order } from './order.js';
+/** For connectors (src/connector/): the capture request's schema, capture's batched path, and cancelling (below). */
+export { CaptureOrder as CaptureOrderSchema } from './order.js';
+export { batchedCapture, type CaptureBatched } from './capture-batch.js';
 export { orderEvents } from './order-events.js';
-/** For the fulfilment module: handing the order to the warehouse, parcels, ways back, delivery and closing. */
+/** For the fulfilment module (and connectors: cancelling): handing the order to the warehouse, parcels, ways back, delivery and closing. */
 export { releaseOrder } from './release-order.js';
 export { shipOrderUnits, type ShipUnits, type ShippedUnits } from './ship-order.js';
 export { recallOrder } from './recall-order.js';
