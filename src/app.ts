@@ -32,6 +32,7 @@ import { registerOrderModule, registerTrackRoutes } from './order/index.js';
 import { registerNotificationRoutes } from './notification/index.js';
 import { registerPaymentRoutes } from './payment/index.js';
 import { registerCustomerReturnRoutes, registerReturnRoutes, returnRefundSettled } from './returns/index.js';
+import { registerTransferRoutes } from './transfer/index.js';
 import { newId } from './shared/ids.js';
 
 export type { App } from './http/app.js';
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerWebhookRoutes(v1, { db: deps.db, run, settings: { allowPrivateAddresses: deps.config.webhookAllowPrivateAddresses } });
       registerEventStreamRoutes(v1, { db: deps.db, maxMs: deps.config.eventStreamMaxMs });
       registerNotificationRoutes(v1, { db: deps.db });
+      registerTransferRoutes(v1, { db: deps.db });
       done();
     },
     { prefix: '/v1' },

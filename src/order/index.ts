@@ -19,3 +19,5 @@ export { recordReturnedUnits } from './return-units.js';
 export { captureOrder } from './capture-order.js';
 export type { CaptureOrder, Order } from './order.js';
 export { orderEvents } from './order-events.js';
+/** For data import (src/transfer/): closed orders from another system, written as history (no stock, no events). */
+export { importHistoricalOrders, historicalStatuses, type HistoricalOrder, type HistoricalStatus, type HistoryProblem } from './import-history.js';
