@@ -92,10 +92,23 @@ describe('bad files', () => {
     expect(sku).toEqual({ name: '红色连衣裙 大号', attributes: { 颜色: '红色' } });
   });
 
-  it('refuses bytes it cannot read as UTF-8 nor recognise, saying how to fix it', async () => {
-    const res = await post('skus', Buffer.from([0x63, 0x6f, 0x64, 0x65, 0x2c, 0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x41, 0x2c, 0xff, 0xfe, 0xfd, 0x80, 0x0a]));
-    expect([400, 415]).toContain(res.status);
-    expect(res.body.detail).toMatch(/UTF-8/);
+  it('refuses a file in another encoding, naming its guess, and reads it when the encoding is named', async () => {
+    const latin1 = iconv.encode(csv(['code,name', 'L1-1,Größe für Jürgen', 'L1-2,Müller Köln']), 'windows-1252');
+    const res = await post('skus', latin1);
+    expect(res.status).toBe(415);
+    expect(res.body.detail).toMatch(/^the file is not UTF-8 \(it may be .*\): save it as "CSV UTF-8", or name its encoding/);
+    const named = await post('skus', latin1, '?encoding=windows-1252');
+    expect(named.body).toMatchObject({ encoding: 'windows-1252', created: 2 });
+    const sku = await t.db.selectFrom('skus').select('name').where('code', '=', 'L1-1').executeTakeFirstOrThrow();
+    expect(sku.name).toBe('Größe für Jürgen');
+  });
+
+  it('refuses a UTF-8 file with broken bytes further in, naming the row', async () => {
+    const good = csv(['code,name', ...Array.from({ length: 5000 }, (_, i) => `U8-${i},Name ${i} ${'x'.repeat(20)}`)]);
+    const res = await post('skus', Buffer.concat([Buffer.from(good), Buffer.from([0x55, 0x38, 0x2d, 0x58, 0x2c, 0xc3, 0x28, 0x0a])]));
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toMatch(/bytes that are not valid utf-8/);
+    expect(await t.db.selectFrom('skus').select('code').where('code', '=', 'U8-1').executeTakeFirst()).toBeUndefined();
   });
 
   it('refuses a named encoding that does not exist', async () => {
@@ -144,7 +157,7 @@ describe('formulas in cells', () => {
 
 const historyFile = csv([
   'channel,externalRef,status,placedAt,currency,customerName,customerEmail,customerPhone,shipName,shipLine1,shipCity,shipPostalCode,shipCountry,shippingMinor,totalMinor,sku,quantity,cancelled,unitPriceMinor,discountMinor,taxMinor',
-  'TMALL,T-1001,completed,2024-11-11T10:00:00+08:00,CNY,张伟,zhangwei@example.cn,,张伟,南京西路 1266 号,上海,200040,CN,1000,20800,HIS-A,2,,5900,0,0',
+  'TMALL,T-1001,completed,2024-11-11T10:00:00+08:00,CNY,张伟,zhangwei@example.cn,,张伟,南京西路 1266 号,上海,200040,CN,1000,21800,HIS-A,2,,5900,0,0',
   'TMALL,T-1001,,,,,,,,,,,,,,HIS-B,1,,9000,0,0',
   'TMALL,T-1002,cancelled,2024-12-01,CNY,李娜,,+86 138 0013 8000,,,,,,0,,HIS-A,1,,5900,,',
   'TMALL,T-1003,completed,2025-01-05T09:30:00Z,CNY,王芳,wangfang@example.cn,,,,,,,0,,HIS-B,3,1,9000,500,0',
@@ -160,10 +173,11 @@ describe('historical orders', () => {
     const before = await t.db.selectFrom('outbox_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     const stockBefore = await t.db.selectFrom('stock_levels').select(['on_hand', 'reserved']).orderBy('on_hand').execute();
     const res = await post('orders', historyFile);
+    expect(res.body.problems).toEqual([]);
     expect(res.body).toMatchObject({ rows: 4, created: 3, rejected: 0, written: true });
 
     const orders = await t.db.selectFrom('orders').selectAll().where('external_ref', 'like', 'T-10%').orderBy('external_ref').execute();
-    expect(orders.map((o) => [o.external_ref, o.status, o.total_minor])).toEqual([['T-1001', 'completed', 20_800], ['T-1002', 'cancelled', 0], ['T-1003', 'completed', 18_000 - 500]]);
+    expect(orders.map((o) => [o.external_ref, o.status, o.total_minor])).toEqual([['T-1001', 'completed', 21_800], ['T-1002', 'cancelled', 0], ['T-1003', 'completed', 18_000 - 500]]);
     expect(orders[0]?.number).toMatch(/^TM\d+$/);
     expect(orders[0]?.placed_at.toISOString()).toBe('2024-11-11T02:00:00.000Z');
     const lines = await t.db.selectFrom('order_lines').selectAll().where('order_id', '=', orders[2]?.id as string).execute();
@@ -229,7 +243,12 @@ describe('export → import round trip', () => {
         other = await createTestDatabase();
       }
       await other.db.insertInto('channels').values({ id: '01900000-0000-7000-8000-000000000001', code: 'TMALL', name: 'Tmall', type: 'marketplace', currency: 'CNY', order_number_prefix: 'TM' }).execute();
-      for (const entity of ['skus', 'locations', 'stock', 'customers', 'orders'] as const) {
+      // Stock goes back into the same database (every row unchanged): SKU and location codes are cached per process,
+      // and this test has two databases in one.
+      const stock = await exportOf(t.db, 'stock', format);
+      expect(await importInto(t.db, 'stock', stock)).toMatchObject({ rejected: 0, updated: 0 });
+      expect((await exportOf(t.db, 'stock', format)).equals(stock) || format === 'xlsx').toBe(true);
+      for (const entity of ['skus', 'locations', 'customers', 'orders'] as const) {
         const file = await exportOf(t.db, entity, format);
         const report = await importInto(other.db, entity, file);
         expect(report.rejected, JSON.stringify(report.problems.slice(0, 3))).toBe(0);

@@ -133,7 +133,7 @@ export async function importHistoricalOrders(trx: Trx, orders: readonly Historic
   });
 
   // An order number belongs to one order: one the file gives must be free, or already this order's.
-  const numbered = orders.flatMap((o, index) => (o.number ? [{ index, number: o.number, key: `${o.channel}\u0000${o.externalRef}` }] : []));
+  const numbered = orders.flatMap((o, index) => (o.number ? [{ index, number: o.number, key: `${o.channel} ${o.externalRef}` }] : []));
   const seenNumbers = new Map<string, number>();
   for (const n of numbered) {
     const earlier = seenNumbers.get(n.number);
@@ -142,7 +142,7 @@ export async function importHistoricalOrders(trx: Trx, orders: readonly Historic
   }
   if (numbered.length > 0) {
     const taken = await sql<{ number: string; key: string }>`
-      SELECT o.number, c.code || chr(0) || o.external_ref AS key FROM orders o JOIN channels c ON c.id = o.channel_id
+      SELECT o.number, c.code || ' ' || o.external_ref AS key FROM orders o JOIN channels c ON c.id = o.channel_id
       WHERE o.number = ANY(${numbered.map((n) => n.number)}::text[])`.execute(trx);
     const owner = new Map(taken.rows.map((r) => [r.number, r.key]));
     for (const n of numbered) {

@@ -3,9 +3,9 @@
  * spreadsheet numbers them (the header is row 1), so a validation report points at the row a person sees.
  *
  * The bytes are looked at before they are parsed: an .xlsx is a zip (it starts with "PK"); a CSV is UTF-8 (a BOM is
- * dropped), UTF-16 with a BOM, or — when the first 64 KiB are not valid UTF-8 — whatever chardet says it is with
- * enough confidence, decoded with iconv-lite (GBK/GB18030 from Chinese spreadsheet tools, Big5, Shift_JIS,
- * Windows-1252…). A caller may name the encoding instead. Bytes that are not valid in the chosen encoding are refused
+ * dropped), UTF-16 with a BOM, or — when the first 64 KiB are not valid UTF-8 — GBK/GB18030 (what Chinese spreadsheet
+ * tools write) when the bytes read as Chinese text, decoded with iconv-lite. Anything else is refused naming chardet's
+ * guess; a caller may name the encoding (windows-1252, big5, shift_jis…) and it is decoded. Bytes that are not valid in the chosen encoding are refused
  * with the row they are on, never replaced by U+FFFD. Line endings may be mixed (\r\n, \n, \r).
  */
 import { parse } from 'csv-parse';
@@ -48,8 +48,6 @@ export interface TableReader {
 }
 
 const SAMPLE_BYTES = 64 * 1024;
-/** chardet's confidence (0–100) below which a guess is refused rather than used. */
-const MIN_CONFIDENCE = 30;
 
 /** The first bytes of a stream, and a stream that gives all of them again followed by the rest. */
 async function peek(input: Readable, bytes: number): Promise<{ head: Buffer; stream: Readable }> {
@@ -95,19 +93,46 @@ export function isUtf8(bytes: Buffer): boolean {
   }
 }
 
-/** The encoding of a CSV's bytes, from its first bytes (see the file comment); throws a clear refusal. */
-export function detectEncoding(head: Buffer): string {
+/**
+ * Whether bytes that are not UTF-8 read as GBK/GB18030 (what Excel and WPS on a Chinese Windows write as "CSV"): every
+ * byte sequence valid in GB18030, and nearly every non-ASCII character a CJK ideograph or CJK punctuation. Latin-1
+ * text (ü followed by a letter is a valid GBK pair too) decodes into scattered rare characters and fails the second
+ * test; Big5 is told apart by chardet.
+ */
+function looksLikeGb18030(head: Buffer): boolean {
+  const text = iconv.decode(head, 'gb18030');
+  // The sample may end inside a character: allow a replacement character at the very end only.
+  if (text.slice(0, -1).includes('\ufffd')) return false;
+  let nonAscii = 0;
+  let cjk = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    if (code < 0x80) continue;
+    nonAscii += 1;
+    if ((code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3000 && code <= 0x303f) || (code >= 0xff00 && code <= 0xffef) || (code >= 0x3400 && code <= 0x4dbf)) cjk += 1;
+  }
+  return nonAscii > 0 && cjk / nonAscii >= 0.9;
+}
+
+/**
+ * The encoding of a CSV's bytes, from its first bytes (see the file comment). Only UTF-8, UTF-16 with a BOM and
+ * GBK/GB18030 are taken without being named: any other guess (chardet's for Windows-1252, Big5…) may be wrong about
+ * some characters, so the file is refused with the guess, to be confirmed with `encoding`.
+ */
+export function detectEncoding(all: Buffer): string {
+  const head = all.subarray(0, SAMPLE_BYTES);
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
   if (isUtf8(head)) return 'utf-8';
   const guesses = chardet.analyse(head);
-  const best = guesses[0];
-  if (best && best.confidence >= MIN_CONFIDENCE && !best.name.startsWith('UTF') && iconv.encodingExists(best.name)) {
-    return best.name.toLowerCase();
-  }
+  const big5 = guesses.find((g) => g.name === 'Big5')?.confidence ?? 0;
+  const gb = guesses.find((g) => g.name === 'GB18030')?.confidence ?? 0;
+  const other = Math.max(0, ...guesses.filter((g) => g.name !== 'GB18030').map((g) => g.confidence));
+  if (gb > 0 && gb >= other && big5 <= gb && looksLikeGb18030(head)) return 'gb18030';
+  const best = guesses.find((g) => !g.name.startsWith('UTF') && iconv.encodingExists(g.name));
   throw new AppError('unsupported_media_type',
-    `the file is not UTF-8${best ? ` (it may be ${best.name}, but only ${best.confidence}% sure)` : ''}: save it as "CSV UTF-8", or name its encoding (e.g. encoding=gb18030)`);
+    `the file is not UTF-8${best ? ` (it may be ${best.name}, ${best.confidence}% sure)` : ''}: save it as "CSV UTF-8", or name its encoding (encoding=${best?.name.toLowerCase() ?? 'windows-1252'}); nothing was imported`);
 }
 
 /** Decodes to UTF-8 text without a BOM; a byte sequence invalid in the encoding fails the stream. */
