@@ -8,3 +8,4 @@ export { exportTable } from './export-table.js';
 export { tables } from './tables.js';
 export { entityNames, type EntityName, type RowProblem } from './table-entity.js';
 export { tableFormats, type TableFormat } from './read-table.js';
+export { backupDatabase, restoreDatabase, BackupError, type BackupSummary, type RestoreSummary } from './backup.js';
