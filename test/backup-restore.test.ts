@@ -2,6 +2,7 @@
  * The restore drill: seed, back up, restore into another (empty) database, compare every table's rows, run
  * `ordo check`. And the backups a restore refuses: truncated, from a newer schema, into a database that is not empty.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,5 +125,35 @@ describe('the restore drill', () => {
     const other = path.join(dir, 'other.csv');
     writeFileSync(other, 'code,name\n');
     expect((await restoreDatabase(await emptyDatabase(), other).catch((e: unknown) => e) as Error).message).toMatch(/truncated or damaged|not an Ordo backup/);
+  });
+});
+
+function ordo(url: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [path.resolve('bin/ordo.js'), ...args], {
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 120_000,
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe('the ordo command (needs npm run build)', () => {
+  it('imports and exports files, backs up and restores, ending with ordo check', async () => {
+    const csvFile = path.join(dir, 'skus.csv');
+    writeFileSync(csvFile, 'code,name,priceMinor,currency\nCLI-1,From the command,990,EUR\nCLI-2,,990,EUR\n');
+    const refused = ordo(t.database.url, 'import', 'skus', csvFile);
+    expect(refused).toMatchObject({ code: 1, out: expect.stringContaining('row 3, name: required: give a value') });
+    expect(refused.out).toContain('nothing imported (skus)');
+    const kept = ordo(t.database.url, 'import', 'skus', csvFile, '--keep-good');
+    expect(kept.out).toContain('imported skus: 2 rows read (csv, utf-8); created 1');
+    const exported = ordo(t.database.url, 'export', 'skus', '--format', 'csv');
+    expect(exported.code).toBe(0);
+    expect(exported.out).toContain('CLI-1,From the command,,,,,,990,EUR,true,');
+
+    const backup = path.join(dir, 'cli.backup');
+    expect(ordo(t.database.url, 'backup', backup)).toMatchObject({ code: 0, out: expect.stringMatching(/^backup written to .*: schema \d{4}_/) });
+    const restored = ordo(await emptyDatabase(), 'restore', backup);
+    expect(restored.code, restored.err).toBe(0);
+    expect(restored.out).toMatch(/^restored .*cli\.backup: schema/);
+    expect(restored.out).toContain('ok');
+    expect(ordo(t.database.url, 'restore', backup)).toMatchObject({ code: 1, err: expect.stringContaining('the database is not empty') });
   });
 });

@@ -32,8 +32,8 @@ export interface ImportOptions extends ReadOptions {
   actorName: string;
   actorId?: string | null;
   requestId?: string | null;
-  /** Called after every chunk with the rows read so far. */
-  onProgress?: (rowsRead: number) => void;
+  /** Called after every chunk with the rows read so far and the last row committed (keepGood). */
+  onProgress?: (rowsRead: number, lastRow: number) => void;
 }
 
 export interface ImportReport {
@@ -115,7 +115,7 @@ export async function importTable<R, U>(db: Db, entity: TableEntity<R, U>, input
       report.lastRow = lastRow;
       report.written = true;
     }
-    opts.onProgress?.(report.rows);
+    opts.onProgress?.(report.rows, report.lastRow);
   };
 
   const close = async (p: Pending<R>) => {
