@@ -186,7 +186,7 @@ interface Section { table: string; rows: number }
  * Reads a backup from its start: the manifest, then each table's data handed to `onData` (null: only checked), and
  * the end marker. Throws BackupError for a file that is not a backup, or is truncated or damaged.
  */
-async function readBackup(file: string, onTable: ((table: string, columns: string[]) => Promise<{ write(chunk: Buffer): Promise<void>; end(): Promise<number> }>) | null, onManifest?: (m: Manifest) => Promise<void>): Promise<{ manifest: Manifest; sections: Section[] }> {
+async function readBackup(file: string, onTable: ((table: string, columns: string[]) => { write(chunk: Buffer): Promise<void>; end(): Promise<number> }) | null, onManifest?: (m: Manifest) => void): Promise<{ manifest: Manifest; sections: Section[] }> {
   const gunzip = createGunzip();
   const input = createReadStream(file);
   input.on('error', (e) => gunzip.destroy(e));
@@ -198,7 +198,7 @@ async function readBackup(file: string, onTable: ((table: string, columns: strin
     const manifestLine = await reader.line();
     if (manifestLine === null) throw truncated(file, 'it ends before its manifest');
     const manifest = JSON.parse(manifestLine) as Manifest;
-    await onManifest?.(manifest);
+    onManifest?.(manifest);
     const sections: Section[] = [];
     const columnsOf = new Map(manifest.tables.map((t) => [t.name, t.columns]));
     for (;;) {
@@ -216,7 +216,7 @@ async function readBackup(file: string, onTable: ((table: string, columns: strin
       const table = line.slice(2);
       const columns = columnsOf.get(table);
       if (!columns) throw truncated(file, `table ${table} is not in its manifest`);
-      const sink = onTable ? await onTable(table, columns) : null;
+      const sink = onTable ? onTable(table, columns) : null;
       for (;;) {
         const frame = await reader.line();
         if (frame === null) throw truncated(file, `it ends inside table ${table}`);
@@ -267,7 +267,7 @@ export function checkSchemaVersion(manifest: Manifest): void {
  */
 export async function restoreDatabase(url: string, file: string, log: (line: string) => void = () => undefined): Promise<RestoreSummary> {
   // The whole file is read once before the database is touched: a truncated or too-new backup changes nothing.
-  const { manifest } = await readBackup(file, null, async (m) => checkSchemaVersion(m));
+  const { manifest } = await readBackup(file, null, checkSchemaVersion);
   const client = new pg.Client({ connectionString: url, application_name: 'ordo-restore' });
   await client.connect();
   try {
@@ -282,7 +282,7 @@ export async function restoreDatabase(url: string, file: string, log: (line: str
   const handle = createDatabase(url, { poolMax: 2, applicationName: 'ordo-restore' });
   try {
     const result = await new Migrator({ db: handle.db, provider: { getMigrations: () => Promise.resolve(migrations) } }).migrateTo(manifest.schemaVersion);
-    if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+    if (result.error) throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));
   } finally {
     await handle.close();
   }
@@ -293,7 +293,7 @@ export async function restoreDatabase(url: string, file: string, log: (line: str
     await client.query(`TRUNCATE ${manifest.tables.map((t) => ident(t.name)).join(', ')} CASCADE`);
     // Triggers (stock signals, payment rows) already did their work when the rows were first written.
     for (const t of manifest.tables) await client.query(`ALTER TABLE ${ident(t.name)} DISABLE TRIGGER USER`);
-    await readBackup(file, async (table, columns) => {
+    await readBackup(file, (table, columns) => {
       const stream = client.query(copyFrom(`COPY ${ident(table)} (${columns.map(ident).join(', ')}) FROM STDIN`));
       return {
         async write(chunk) {

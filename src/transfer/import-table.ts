@@ -60,7 +60,7 @@ interface Pending<R> { key: string | undefined; rows: { row: number; value: R }[
 
 export async function importTable<R, U>(db: Db, entity: TableEntity<R, U>, input: Readable, opts: ImportOptions): Promise<ImportReport> {
   const table = await readTable(input, opts);
-  checkColumns(entity as TableEntity<unknown, unknown>, table.columns);
+  checkColumns(entity, table.columns);
   const ctx: WriteContext = { actor: opts.actorName, source: opts.source ?? 'import', startedAt: new Date() };
   const report: ImportReport = {
     entity: entity.name, format: table.format, encoding: table.encoding, rows: 0, written: false,
@@ -124,10 +124,10 @@ export async function importTable<R, U>(db: Db, entity: TableEntity<R, U>, input
     if (entity.assemble) {
       const assembled = entity.assemble(p.rows);
       if (Array.isArray(assembled)) {
-        for (const a of assembled as RowProblem[]) problem(a);
+        for (const a of assembled) problem(a);
         return;
       }
-      value = assembled as U;
+      value = assembled;
     } else {
       value = (p.rows[0] as { value: R }).value as unknown as U;
     }
@@ -142,7 +142,7 @@ export async function importTable<R, U>(db: Db, entity: TableEntity<R, U>, input
       report.rows += 1;
       const parsed = rowProblem ? [{ row, column: 'row', message: rowProblem }] : entity.parse(values, row);
       const isBad = Array.isArray(parsed);
-      const key = isBad || !entity.key ? undefined : entity.key(parsed as R);
+      const key = isBad || !entity.key ? undefined : entity.key(parsed);
       // A bad row of a grouped entity spoils its group: it joins the group it names, if it can be told.
       const badKey = isBad && entity.key ? groupKeyOf(values) : undefined;
       const groupKey = key ?? badKey;
@@ -151,7 +151,7 @@ export async function importTable<R, U>(db: Db, entity: TableEntity<R, U>, input
         pending = undefined;
       }
       if (isBad) {
-        for (const p of parsed as RowProblem[]) problem(p);
+        for (const p of parsed) problem(p);
         if (badKey !== undefined) {
           if (pending) pending.bad = true;
           else pending = { key: badKey, rows: [], bad: true };
@@ -159,7 +159,7 @@ export async function importTable<R, U>(db: Db, entity: TableEntity<R, U>, input
         continue;
       }
       if (!pending) pending = { key, rows: [], bad: false };
-      pending.rows.push({ row, value: parsed as R });
+      pending.rows.push({ row, value: parsed });
       if (key === undefined) {
         await close(pending);
         pending = undefined;

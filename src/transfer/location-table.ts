@@ -1,6 +1,6 @@
 /** Locations as a table: one row per location, written through the location module's bulk upsert (by code). */
 import { LocationInput, upsertLocationBatch } from '../location/index.js';
-import { AppError, type FieldError } from '../shared/errors.js';
+import { AppError } from '../shared/errors.js';
 import { keysetPages } from './keyset.js';
 import { Cells, defined, itemProblems, schemaProblems, type TableEntity } from './table-entity.js';
 
@@ -48,7 +48,7 @@ export const locationTable: TableEntity<LocationInput> = {
       const result = await upsertLocationBatch(trx, units.map((u) => u.value));
       return { created: result.value.created, updated: result.value.updated, unchanged: result.value.unchanged, problems: [] };
     } catch (e) {
-      if (e instanceof AppError && e.code === 'bulk_rejected') return { created: 0, updated: 0, unchanged: 0, problems: itemProblems((e.extra.errors ?? []) as FieldError[], units, columnOf) };
+      if (e instanceof AppError && e.code === 'bulk_rejected') return { created: 0, updated: 0, unchanged: 0, problems: itemProblems((e.extra.errors ?? []), units, columnOf) };
       throw e;
     }
   },

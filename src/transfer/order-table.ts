@@ -8,7 +8,9 @@ import { sql } from 'kysely';
 import { historicalStatuses, importHistoricalOrders, type HistoricalOrder } from '../order/index.js';
 import type { Address } from '../db/json-types.js';
 import { isCurrency } from '../shared/money.js';
+import type { Db } from '../db/database.js';
 import { keysetPages } from './keyset.js';
+import type { Cell } from './write-table.js';
 import { Cells, type RowProblem, type TableEntity } from './table-entity.js';
 
 const orderColumns = ['channel', 'externalRef', 'number', 'status', 'placedAt', 'currency', 'customerName', 'customerEmail',
@@ -124,44 +126,57 @@ export const orderTable: TableEntity<OrderRow, HistoricalOrder> = {
   },
   async *exportRows(db) {
     // Orders in the order they were made (ids are UUIDv7), a page of orders and then their lines, like a report.
-    const orders = keysetPages((after: string | undefined, limit) => sql<{
-      id: string; channel: string; external_ref: string; number: string; status: string; placed_at: Date; currency: string;
-      customer_name: string; email: string | null; phone: string | null; shipping_address: Address | null; payment_method: string | null;
-      buyer_remark: string | null; shipping_minor: number; shipping_tax_minor: number; unallocated_discount_minor: number; total_minor: number;
-    }>`
+    const orders = keysetPages((after: string | undefined, limit) => sql<ExportedOrder>`
       SELECT o.id, c.code AS channel, o.external_ref, o.number, o.status, o.placed_at, o.currency, cu.name AS customer_name,
              cu.email, cu.phone, o.shipping_address, o.payment_method, o.buyer_remark, o.shipping_minor, o.shipping_tax_minor,
              o.unallocated_discount_minor, o.total_minor
       FROM orders o JOIN channels c ON c.id = o.channel_id JOIN customers cu ON cu.id = o.customer_id
       ${after ? sql`WHERE o.id > ${after}::uuid` : sql``}
       ORDER BY o.id LIMIT ${limit}`.execute(db).then((r) => r.rows), (r) => r.id);
-    let page: { id: string }[] = [];
-    type Order = typeof page[number] & Record<string, unknown>;
-    const flush = async function* (batch: Order[]) {
-      const lines = await sql<{ order_id: string; sku: string; quantity: number; cancelled: number; unit_price_minor: number; discount_minor: number; order_discount_minor: number; tax_minor: number }>`
-        SELECT l.order_id, s.code AS sku, l.quantity, l.cancelled, l.unit_price_minor, l.discount_minor, l.order_discount_minor, l.tax_minor
-        FROM order_lines l JOIN skus s ON s.id = l.sku_id WHERE l.order_id = ANY(${batch.map((o) => o.id)}::uuid[]) ORDER BY l.order_id, l.line_no`.execute(db);
-      const byOrder = new Map<string, typeof lines.rows>();
-      for (const l of lines.rows) byOrder.set(l.order_id, [...(byOrder.get(l.order_id) ?? []), l]);
-      for (const o of batch as unknown as Awaited<ReturnType<typeof orders.next>>['value'][]) {
-        if (!o) continue;
-        const a = o.shipping_address;
-        const orderCells = [o.channel, o.external_ref, o.number, o.status, o.placed_at.toISOString(), o.currency, o.customer_name, o.email, o.phone,
-          a?.name ?? null, a?.company ?? null, a?.line1 ?? null, a?.line2 ?? null, a?.city ?? null, a?.state ?? null, a?.postalCode ?? null,
-          a?.country ?? null, a?.phone ?? null, o.payment_method, o.buyer_remark, o.shipping_minor, o.shipping_tax_minor,
-          o.unallocated_discount_minor, o.total_minor];
-        for (const l of byOrder.get(o.id) ?? []) {
-          yield [...orderCells, l.sku, l.quantity, l.cancelled, l.unit_price_minor, l.discount_minor, l.order_discount_minor, l.tax_minor];
-        }
-      }
-    };
+    let page: ExportedOrder[] = [];
     for await (const o of orders) {
       page.push(o);
-      if (page.length >= 1000) {
-        yield* flush(page as Order[]);
+      if (page.length >= EXPORT_ORDERS_PER_BATCH) {
+        yield* orderRows(db, page);
         page = [];
       }
     }
-    if (page.length > 0) yield* flush(page as Order[]);
+    if (page.length > 0) yield* orderRows(db, page);
   },
 };
+
+const EXPORT_ORDERS_PER_BATCH = 1000;
+
+interface ExportedOrder {
+  id: string; channel: string; external_ref: string; number: string; status: string; placed_at: Date; currency: string;
+  customer_name: string; email: string | null; phone: string | null; shipping_address: Address | null; payment_method: string | null;
+  buyer_remark: string | null; shipping_minor: number; shipping_tax_minor: number; unallocated_discount_minor: number; total_minor: number;
+}
+
+interface ExportedLine {
+  order_id: string; sku: string; quantity: number; cancelled: number; unit_price_minor: number; discount_minor: number;
+  order_discount_minor: number; tax_minor: number;
+}
+
+/** The rows of a batch of orders: one per line, the order's columns repeated. */
+async function* orderRows(db: Db, batch: readonly ExportedOrder[]): AsyncGenerator<Cell[]> {
+  const lines = await sql<ExportedLine>`
+    SELECT l.order_id, s.code AS sku, l.quantity, l.cancelled, l.unit_price_minor, l.discount_minor, l.order_discount_minor, l.tax_minor
+    FROM order_lines l JOIN skus s ON s.id = l.sku_id WHERE l.order_id = ANY(${batch.map((o) => o.id)}::uuid[]) ORDER BY l.order_id, l.line_no`.execute(db);
+  const byOrder = new Map<string, ExportedLine[]>();
+  for (const l of lines.rows) {
+    const list = byOrder.get(l.order_id);
+    if (list) list.push(l);
+    else byOrder.set(l.order_id, [l]);
+  }
+  for (const o of batch) {
+    const a = o.shipping_address;
+    const orderCells: Cell[] = [o.channel, o.external_ref, o.number, o.status, o.placed_at.toISOString(), o.currency, o.customer_name, o.email, o.phone,
+      a?.name ?? null, a?.company ?? null, a?.line1 ?? null, a?.line2 ?? null, a?.city ?? null, a?.state ?? null, a?.postalCode ?? null,
+      a?.country ?? null, a?.phone ?? null, o.payment_method, o.buyer_remark, o.shipping_minor, o.shipping_tax_minor,
+      o.unallocated_discount_minor, o.total_minor];
+    for (const l of byOrder.get(o.id) ?? []) {
+      yield [...orderCells, l.sku, l.quantity, l.cancelled, l.unit_price_minor, l.discount_minor, l.order_discount_minor, l.tax_minor];
+    }
+  }
+}

@@ -192,7 +192,7 @@ export async function readTable(input: Readable, opts: ReadOptions = {}): Promis
 const headerError = (message: string) => new AppError('validation_failed', `the header row (row 1) ${message}`, { errors: [{ path: '/body/row/1', message }] });
 
 async function readCsv(stream: Readable, head: Buffer, given: string | undefined): Promise<TableReader> {
-  if (given !== undefined && !iconv.encodingExists(given)) throw new AppError('validation_failed', `unknown encoding "${given}": use e.g. utf-8, gb18030, big5, shift_jis, windows-1252`, { errors: [{ path: '/query/encoding', message: 'unknown encoding' }] });
+  if (given !== undefined && !iconv.encodingExists(given)) throw new AppError('validation_failed', `unknown encoding "${String(given)}": use e.g. utf-8, gb18030, big5, shift_jis, windows-1252`, { errors: [{ path: '/query/encoding', message: 'unknown encoding' }] });
   const encoding = given?.toLowerCase() ?? detectEncoding(head);
   const text = /^utf-?8$/.test(encoding) ? new StrictUtf8() : legacyDecoder(encoding);
   const parser = parse({

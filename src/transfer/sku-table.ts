@@ -1,6 +1,6 @@
 /** SKUs as a table: one row per SKU, written through the catalog's bulk upsert (by code). */
 import { SkuInput, upsertSkuBatch } from '../catalog/index.js';
-import { AppError, type FieldError } from '../shared/errors.js';
+import { AppError } from '../shared/errors.js';
 import { keysetPages } from './keyset.js';
 import { Cells, defined, itemProblems, schemaProblems, type RowProblem, type TableEntity } from './table-entity.js';
 
@@ -47,7 +47,7 @@ export const skuTable: TableEntity<SkuInput> = {
       const result = await upsertSkuBatch(trx, units.map((u) => u.value));
       return { created: result.value.created, updated: result.value.updated, unchanged: result.value.unchanged, problems: [] };
     } catch (e) {
-      if (e instanceof AppError && e.code === 'bulk_rejected') return { created: 0, updated: 0, unchanged: 0, problems: itemProblems((e.extra.errors ?? []) as FieldError[], units, columnOf) };
+      if (e instanceof AppError && e.code === 'bulk_rejected') return { created: 0, updated: 0, unchanged: 0, problems: itemProblems((e.extra.errors ?? []), units, columnOf) };
       throw e;
     }
   },

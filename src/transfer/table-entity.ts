@@ -75,11 +75,11 @@ const compiled = new WeakMap<object, ReturnType<typeof ajv.compile>>();
 export function schemaProblems(schema: TSchema, input: unknown, row: number, columnOf: (path: string) => string): RowProblem[] {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema as object);
+    validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
   if (validate(input)) return [];
-  const errors = (validate.errors ?? []) as ErrorObject[];
+  const errors = (validate.errors ?? []);
   const specific = errors.filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null'));
   const seen = new Set<string>();
   const problems: RowProblem[] = [];
@@ -97,7 +97,7 @@ export function schemaProblems(schema: TSchema, input: unknown, row: number, col
 
 function allowedAt(errors: ErrorObject[], path: string): string[] {
   return errors.filter((e) => e.instancePath === path && (e.keyword === 'const' || e.keyword === 'enum'))
-    .flatMap((e) => (e.keyword === 'enum' ? (e.params.allowedValues as unknown[]) : [e.params.allowedValue])).map(String);
+    .flatMap((e) => (e.keyword === 'enum' ? (e.params.allowedValues as unknown[]) : [e.params.allowedValue as unknown])).map(String);
 }
 
 /**
