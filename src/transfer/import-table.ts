@@ -103,10 +103,10 @@ export async function importTable<R, U>(db: Db, entity: TableEntity<R, U>, input
     }
   };
 
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const units = chunk;
-    chunk = [];
+  // One chunk is written while the next is read and checked (parsing and the database overlap); never more than one
+  // in flight, so memory holds at most two chunks.
+  let inflight: Promise<void> = Promise.resolve();
+  const write = async (units: Unit<U>[]) => {
     const lastRow = units.at(-1)?.rows.at(-1) ?? 0;
     if (whole) {
       await writeChunk(whole, units);
@@ -116,6 +116,15 @@ export async function importTable<R, U>(db: Db, entity: TableEntity<R, U>, input
       report.written = true;
     }
     opts.onProgress?.(report.rows, report.lastRow);
+  };
+  const flush = async () => {
+    await inflight;
+    if (chunk.length === 0) return;
+    const units = chunk;
+    chunk = [];
+    inflight = write(units);
+    // Awaited at the next flush or at the end; a failure meanwhile must not count as unhandled.
+    inflight.catch(() => undefined);
   };
 
   const close = async (p: Pending<R>) => {
@@ -167,6 +176,7 @@ export async function importTable<R, U>(db: Db, entity: TableEntity<R, U>, input
     }
     if (pending) await close(pending);
     await flush();
+    await inflight;
     if (whole) {
       if (report.rejected > 0) {
         await whole.rollback().execute();
@@ -186,6 +196,7 @@ export async function importTable<R, U>(db: Db, entity: TableEntity<R, U>, input
     report.problems.sort((a, b) => a.row - b.row);
     return report;
   } catch (e) {
+    await inflight.catch(() => undefined);
     if (whole) await whole.rollback().execute().catch(() => undefined);
     if (e instanceof AppError && !opts.keepGood) {
       e.extra.lastRow = 0;
