@@ -50,14 +50,27 @@ function csvWriter(out: Writable, columns: readonly string[]): TableWriter {
   };
 }
 
+/** Data rows per worksheet: Excel's 1,048,576 rows less the header. */
+export const XLSX_ROWS_PER_SHEET = 1_048_575;
+
 function xlsxWriter(out: Writable, columns: readonly string[]): TableWriter {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
-  const sheet = workbook.addWorksheet('data');
+  let sheet = workbook.addWorksheet('data');
+  let rows = 0;
   sheet.addRow([...columns]).commit();
   return {
     async write(row) {
+      // A worksheet holds at most 1,048,576 rows (Excel's limit): a larger export goes on in sheets data2, data3…
+      if (rows > 0 && rows % XLSX_ROWS_PER_SHEET === 0) {
+        sheet.commit();
+        sheet = workbook.addWorksheet(`data${rows / XLSX_ROWS_PER_SHEET + 1}`);
+        sheet.addRow([...columns]).commit();
+      }
       sheet.addRow(row.map((c) => c ?? null)).commit();
-      // exceljs writes committed rows into its zip stream; wait when the output is behind, so memory stays flat.
+      // exceljs hands committed rows to its zip writer, which compresses them in callbacks of its own: a loop that
+      // only awaits resolved promises would never let it run, and the rows would pile up in memory. Yield to it.
+      rows += 1;
+      if (rows % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
       if (out.writableNeedDrain) await once(out, 'drain');
     },
     async end() {
