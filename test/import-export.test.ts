@@ -301,3 +301,18 @@ describe('permissions', () => {
     expect((await t.http('GET', '/v1/exports/skus', { key: 'viewer' })).status).toBe(200);
   });
 });
+
+describe('Idempotency-Key', () => {
+  it('answers a repeat with the first report, and refuses the key with another file', async () => {
+    const file = csv(['code,name', 'IK-1,Keyed', 'IK-2,Keyed too']);
+    const headers = { 'content-type': 'text/csv', 'idempotency-key': 'import-ik-1' };
+    const first = await t.http('POST', '/v1/imports/skus', { body: file, headers });
+    expect(first.body).toMatchObject({ created: 2 });
+    const again = await t.http('POST', '/v1/imports/skus', { body: file, headers });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const other = await t.http('POST', '/v1/imports/skus', { body: csv(['code,name', 'IK-3,Other']), headers });
+    expect(other.status).toBe(409);
+    expect(await t.db.selectFrom('skus').select('code').where('code', '=', 'IK-3').executeTakeFirst()).toBeUndefined();
+  });
+});

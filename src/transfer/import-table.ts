@@ -32,6 +32,11 @@ export interface ImportOptions extends ReadOptions {
   actorName: string;
   actorId?: string | null;
   requestId?: string | null;
+  /**
+   * Runs in the import's last transaction, before it commits (the HTTP route claims the Idempotency-Key there and
+   * stores the answer): a throw rolls back what that transaction holds (without keepGood: everything).
+   */
+  beforeCommit?: (trx: Trx, report: ImportReport) => Promise<void>;
   /** Called after every chunk with the rows read so far and the last row committed (keepGood). */
   onProgress?: (rowsRead: number, lastRow: number) => void;
 }
@@ -184,14 +189,20 @@ export async function importTable<R, U>(db: Db, entity: TableEntity<R, U>, input
         report.notes = [];
       } else {
         await writeAudit(whole, auditEntry(report, opts));
-        await whole.commit().execute();
         report.written = true;
         report.lastRow = lastReadRow;
+        report.problems.sort((a, b) => a.row - b.row);
+        await opts.beforeCommit?.(whole, report);
+        await whole.commit().execute();
       }
       whole = undefined;
     } else {
-      await db.transaction().execute((trx) => writeAudit(trx, auditEntry(report, opts)));
       report.lastRow = lastReadRow;
+      report.problems.sort((a, b) => a.row - b.row);
+      await db.transaction().execute(async (trx) => {
+        await writeAudit(trx, auditEntry(report, opts));
+        await opts.beforeCommit?.(trx, report);
+      });
     }
     report.problems.sort((a, b) => a.row - b.row);
     return report;

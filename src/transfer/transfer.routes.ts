@@ -3,15 +3,18 @@
  * stream) and answers the validation report; `GET /v1/exports/{entity}?format=csv|xlsx` streams the table.
  * One route per entity, so each names the permission of the module it writes or reads.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { Type, type Static } from 'typebox';
 import type { Permission } from '../access/index.js';
-import type { Db } from '../db/database.js';
+import { claimKey, persistOutcome, Replay } from '../db/command.js';
+import type { Db, Trx } from '../db/database.js';
+import { idempotencyKey } from '../http/command.js';
 import type { App } from '../http/app.js';
 import { problemResponse } from '../http/openapi.js';
 import { AppError } from '../shared/errors.js';
 import { exportTable } from './export-table.js';
-import { importTable, MAX_LISTED } from './import-table.js';
+import { importTable, MAX_LISTED, type ImportReport as Report } from './import-table.js';
 import { contentTypes, tableFormats, type TableFormat } from './read-table.js';
 import type { EntityName } from './table-entity.js';
 import { tables } from './tables.js';
@@ -84,8 +87,8 @@ export function registerTransferRoutes(app: App, { db }: { db: Db }): void {
           description: `The body is the file: \`Content-Type: ${contentTypes.csv}\` or \`${contentTypes.xlsx}\`. The header row names the columns `
             + `(any order): ${table.columns.join(', ')}; required: ${table.required.join(', ')}. Every bad row is reported with its row, column and `
             + 'what to fix; by default one bad row means nothing is written (the answer is 200 with `written: false`), with `keepGood=true` '
-            + 'the good rows are written. A repeated import writes nothing twice (upserts; orders already imported are skipped), so a retry is safe '
-            + 'without an Idempotency-Key. See docs/data.md.',
+            + 'the good rows are written. A repeated import writes nothing twice (upserts; orders already imported are skipped); with an '
+            + 'Idempotency-Key a repeat answers the first report (the key is stored only when something was written). See docs/data.md.',
           consumes: [contentTypes.csv, contentTypes.xlsx],
           querystring: ImportQuery,
           response: {
@@ -93,13 +96,39 @@ export function registerTransferRoutes(app: App, { db }: { db: Db }): void {
             415: problemResponse('The body is not CSV or XLSX, or a CSV in an encoding that cannot be detected (`unsupported_media_type`): save it as CSV UTF-8 or give `encoding`'),
           },
         },
-      }, async (request) => {
+      }, async (request, reply) => {
         const format = formatOf(String(request.headers['content-type'] ?? ''));
         const q = request.query as Static<typeof ImportQuery>;
-        return importTable(db, table, request.body as Readable, {
-          format, keepGood: q.keepGood, fromRow: q.fromRow, encoding: q.encoding, source: q.source,
-          actorName: request.principal.name, actorId: request.principal.id, requestId: request.id,
-        });
+        const key = idempotencyKey(request);
+        // With an Idempotency-Key the body is hashed as it streams by, and the key is claimed in the import's last
+        // transaction: a repeat answers the first report (replayed), the same key with another file is a 409.
+        const hash = createHash('sha256');
+        const body = (request.body as Readable).pipe(new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            hash.update(chunk);
+            done(null, chunk);
+          },
+        }));
+        (request.body as Readable).on('error', (e) => body.destroy(e));
+        const beforeCommit = key === undefined ? undefined : async (trx: Trx, report: Report) => {
+          const claim = {
+            principalId: request.principal.id, key, method: request.method, path: request.url,
+            requestHash: createHash('sha256').update(`${request.method} ${request.url}\n${hash.digest('hex')}`).digest('hex'), createdStatus: 200,
+          };
+          await claimKey(trx, claim);
+          await persistOutcome(trx, { requestId: request.id, actorId: request.principal.id, actorName: request.principal.name, attempt: 1, idempotency: null },
+            claim, { created: false, value: report, audit: null }, 200);
+        };
+        try {
+          return await importTable(db, table, body, {
+            format, keepGood: q.keepGood, fromRow: q.fromRow, encoding: q.encoding, source: q.source,
+            actorName: request.principal.name, actorId: request.principal.id, requestId: request.id, beforeCommit,
+          });
+        } catch (e) {
+          if (!(e instanceof Replay)) throw e;
+          void reply.code(200).header('idempotent-replayed', 'true');
+          return e.body;
+        }
       });
 
       scope.get(`/exports/${entity}`, {
