@@ -33,6 +33,7 @@ import { ordersOfLines, registerOrderModule, registerTrackRoutes } from './order
 import { registerNotificationRoutes } from './notification/index.js';
 import { registerPaymentRoutes } from './payment/index.js';
 import { registerCustomerReturnRoutes, registerReturnRoutes, returnRefundSettled } from './returns/index.js';
+import { registerTransferRoutes } from './transfer/index.js';
 import { newId } from './shared/ids.js';
 
 export type { App } from './http/app.js';
@@ -129,6 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerEventStreamRoutes(v1, { db: deps.db, maxMs: deps.config.eventStreamMaxMs });
       registerNotificationRoutes(v1, { db: deps.db });
       registerConnectorRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, secretKey: deps.config.connectorSecretKey ?? null });
+      registerTransferRoutes(v1, { db: deps.db });
       done();
     },
     { prefix: '/v1' },

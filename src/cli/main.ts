@@ -15,6 +15,7 @@ import { withDatabase } from './database.js';
 import { seedDemo } from './seed.js';
 import { seedOrders } from './seed-orders.js';
 import { readPassword } from './read-password.js';
+import { registerDataCommands } from './data-commands.js';
 
 function config(): Config {
   try {
@@ -144,5 +145,7 @@ program
       process.off('SIGTERM', onSignal);
     }
   });
+
+registerDataCommands(program, config);
 
 await program.parseAsync(process.argv);

@@ -24,3 +24,6 @@ export { findLevels, freeStockOf, freeSql, type FreeStock, hasStockOnHand, apply
  */
 export { movementCtes, movementCteNames, movementResult } from './stock.repository.js';
 export { inventoryEvents } from './inventory-events.js';
+/** For data import (src/transfer/): absolute stock levels through the ERP/WMS sync use case. */
+export { syncStock } from './sync-stock.js';
+export { MAX_SYNC_ROWS } from './stock-sync.js';

@@ -35,3 +35,5 @@ export { findOrdersDeliveredBefore } from './order-closing.repository.js';
 export { openUnits } from './order-state.js';
 export { LineUnits, Address } from './order.js';
 export { OrderView, redactOrder } from './redact-order.js';
+/** For data import (src/transfer/): closed orders from another system, written as history (no stock, no events). */
+export { importHistoricalOrders, historicalStatuses, type HistoricalOrder, type HistoricalStatus, type HistoryProblem } from './import-history.js';

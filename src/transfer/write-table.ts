@@ -1,0 +1,81 @@
+/**
+ * Writes a table (a header and rows) as CSV or XLSX to a stream, row by row, so an export of a million rows holds one
+ * chunk in memory.
+ *
+ * CSV injection: a spreadsheet runs a cell that starts with = + - @ (and some read a leading tab or carriage return
+ * the same way) as a formula, so a customer named "=HYPERLINK(…)" could act when the export is opened. Every text
+ * value that starts with one of them is written with a leading apostrophe, which spreadsheets show as text; an import
+ * removes that one apostrophe again, so export → import gives back the value. Numbers are written as numbers (a
+ * negative number is data, not a formula). In XLSX a text cell is stored as a string, never as a formula, so it needs
+ * no apostrophe there.
+ */
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { TableFormat } from './read-table.js';
+
+export type Cell = string | number | boolean | null;
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A text cell as written to CSV: with a leading apostrophe when a spreadsheet would run it (see the file comment). */
+export const escapeFormula = (text: string): string => (FORMULA_START.test(text) ? `'${text}` : text);
+
+/** The inverse of escapeFormula on import. */
+export const unescapeFormula = (text: string): string => (text.startsWith('\'') && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text);
+
+export interface TableWriter {
+  write(row: readonly Cell[]): Promise<void>;
+  end(): Promise<void>;
+}
+
+export function writeTable(format: TableFormat, out: Writable, columns: readonly string[]): TableWriter {
+  return format === 'csv' ? csvWriter(out, columns) : xlsxWriter(out, columns);
+}
+
+function csvWriter(out: Writable, columns: readonly string[]): TableWriter {
+  const stringifier = stringify({ header: true, columns: [...columns], record_delimiter: 'unix', cast: { boolean: (b) => String(b) } });
+  stringifier.pipe(out);
+  const finished = once(out, 'finish');
+  return {
+    async write(row) {
+      const cells = row.map((c) => (typeof c === 'string' ? escapeFormula(c) : c));
+      if (!stringifier.write(cells)) await once(stringifier, 'drain');
+    },
+    async end() {
+      stringifier.end();
+      await finished;
+    },
+  };
+}
+
+/** Data rows per worksheet: Excel's 1,048,576 rows less the header. */
+export const XLSX_ROWS_PER_SHEET = 1_048_575;
+
+function xlsxWriter(out: Writable, columns: readonly string[]): TableWriter {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
+  let sheet = workbook.addWorksheet('data');
+  let rows = 0;
+  sheet.addRow([...columns]).commit();
+  return {
+    async write(row) {
+      // A worksheet holds at most 1,048,576 rows (Excel's limit): a larger export goes on in sheets data2, data3…
+      if (rows > 0 && rows % XLSX_ROWS_PER_SHEET === 0) {
+        sheet.commit();
+        sheet = workbook.addWorksheet(`data${rows / XLSX_ROWS_PER_SHEET + 1}`);
+        sheet.addRow([...columns]).commit();
+      }
+      sheet.addRow(row.map((c) => c ?? null)).commit();
+      // exceljs hands committed rows to its zip writer, which compresses them in callbacks of its own: a loop that
+      // only awaits resolved promises would never let it run, and the rows would pile up in memory. Yield to it.
+      rows += 1;
+      if (rows % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (out.writableNeedDrain) await once(out, 'drain');
+    },
+    async end() {
+      sheet.commit();
+      await workbook.commit();
+    },
+  };
+}
