@@ -30,6 +30,7 @@ import { refuseBadTextInUrl, registerJsonParser, validatorCompiler } from './htt
 import { registerLocationRoutes } from './location/index.js';
 import { registerOrderModule, registerTrackRoutes } from './order/index.js';
 import { registerNotificationRoutes } from './notification/index.js';
+import { registerSourcingRoutes } from './sourcing/index.js';
 import { registerPaymentRoutes } from './payment/index.js';
 import { registerCustomerReturnRoutes, registerReturnRoutes, returnRefundSettled } from './returns/index.js';
 import { newId } from './shared/ids.js';
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerWebhookRoutes(v1, { db: deps.db, run, settings: { allowPrivateAddresses: deps.config.webhookAllowPrivateAddresses } });
       registerEventStreamRoutes(v1, { db: deps.db, maxMs: deps.config.eventStreamMaxMs });
       registerNotificationRoutes(v1, { db: deps.db });
+      registerSourcingRoutes(v1, { db: deps.db, run });
       done();
     },
     { prefix: '/v1' },

@@ -6,3 +6,5 @@ export {
   decisionCteNames, decisionCtes, listDecisions, readRuleSet, readSites, ruleSetOf, ruleSetsJson, siteJson, sitesFrom, writeDecision,
   type DecisionTrigger, type DecisionWrite, type RuleSetFact, type SiteFact,
 } from './sourcing.repository.js';
+export { registerSourcingRoutes } from './sourcing.routes.js';
+export { simulate, runSimulation, type PastOrder } from './simulate.js';
