@@ -184,7 +184,7 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
   const freeAt = (s: Scored, skuId: string) => (s.c.free.get(skuId) ?? 0) - (taken.get(s.c.locationId)?.get(skuId) ?? 0);
   const take = (s: Scored, skuId: string, quantity: number) => {
     let t = taken.get(s.c.locationId);
-    if (!t) taken.set(s.c.locationId, (t = new Map()));
+    if (!t) taken.set(s.c.locationId, (t = new Map<string, number>()));
     t.set(skuId, (t.get(skuId) ?? 0) + quantity);
   };
   const repeats = new Set(lines.map((l) => l.skuId)).size < lines.length;
