@@ -182,6 +182,30 @@ describe('re-sourcing', () => {
   });
 });
 
+describe('re-sourcing away from a location', () => {
+  it('moves reserved lines to the next best location, or backorders them, with the reason on the timeline and in the event', async () => {
+    const [tee, mug] = fresh('TEE', 'MUG');
+    await skus(tee!, mug!);
+    await receive('GZ', { [tee!]: 5, [mug!]: 5 });
+    await receive('CD', { [tee!]: 5 });
+    const res = await capture('CNB2B', { [tee!]: 2, [mug!]: 1 });
+    expect(locationsOf(res.body)).toEqual(['GZ', 'GZ']);
+    const moved = await t.http('POST', `/v1/orders/${res.body.id}/resource`, { body: { excludeLocations: ['GZ'], reason: 'fulfilment rejected at GZ: stock missing' } });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ status: 'confirmed', lines: [{ location: 'CD', allocated: 2, backordered: 0 }, { location: null, allocated: 0, backordered: 1 }] });
+    const decisions = await sourcing(res.body.id);
+    expect(decisions.at(-1)).toMatchObject({ trigger: 'resource', reason: 'fulfilment rejected at GZ: stock missing' });
+    expect(decisions.at(-1)?.explanation.candidates.map((c: any) => c.location)).not.toContain('GZ');
+    const timeline = (await t.http('GET', `/v1/orders/${res.body.id}/timeline`)).body.data;
+    expect(timeline.find((e: any) => e.type === 'resourced')?.message).toMatch(/^Sourced again \(fulfilment rejected at GZ: stock missing\): .* 2 unit\(s\) from GZ to CD; .* 1 unit\(s\) backordered/);
+    const event = await t.db.selectFrom('outbox_events').select('payload').where('aggregate_id', '=', res.body.id).where('type', '=', 'order.changed').executeTakeFirstOrThrow();
+    expect(event.payload).toMatchObject({ change: 'resourced', lines: [{ from: 'GZ', to: 'CD', quantity: 2 }, { from: 'GZ', to: null, quantity: 1 }] });
+    const stock = (await t.http('GET', `/v1/stock?sku=${mug}`)).body.data[0];
+    expect(stock).toMatchObject({ onHand: 5, reserved: 0 });
+    expect((await t.http('POST', `/v1/orders/${res.body.id}/resource`, { body: { excludeLocations: ['NOWHERE'], reason: 'x' } })).status).toBe(404);
+  });
+});
+
 describe('rule sets and simulations', () => {
   it('reads and sets a channel\'s rule set, refusing unknown rules and an empty ranking', async () => {
     expect((await t.http('GET', '/v1/channels/PLAIN/sourcing-rules')).body).toEqual({ channel: 'PLAIN', rules: ['fewest_shipments', 'priority'], splitLines: false, source: 'default', version: 0 });
