@@ -182,6 +182,23 @@ describe('re-sourcing', () => {
   });
 });
 
+describe('availability agrees with sourcing', () => {
+  it('says per delivery method what one order line can get', async () => {
+    const [tee] = fresh('TEE');
+    await skus(tee!);
+    await t.http('POST', '/v1/locations', { body: { code: `PICKUP-${tee}`, name: 'Pickup only', type: 'store', capabilities: { ship: false, pickup: true } } });
+    await receive(`PICKUP-${tee}`, { [tee!]: 35 });
+    await receive('SH', { [tee!]: 67 });
+    await receive('CD', { [tee!]: 63 });
+    const res = await t.http('GET', `/v1/availability?sku=${tee}&channel=PLAIN`);
+    expect(res.body.data[0]).toMatchObject({ available: 165, channel: { available: 165 },
+      byDeliveryMethod: { ship: { available: 130, largestLine: 67 }, pickup: { largestLine: 35 } } });
+    // What capture does with a line of 68: no one location has it.
+    expect((await capture('PLAIN', { [tee!]: 68 })).body).toMatchObject({ code: 'insufficient_stock' });
+    expect((await capture('PLAIN', { [tee!]: 67 })).status).toBe(201);
+  });
+});
+
 describe('re-sourcing away from a location', () => {
   it('moves reserved lines to the next best location, or backorders them, with the reason on the timeline and in the event', async () => {
     const [tee, mug] = fresh('TEE', 'MUG');
