@@ -7,4 +7,5 @@ export {
   type DecisionTrigger, type DecisionWrite, type RuleSetFact, type SiteFact,
 } from './sourcing.repository.js';
 export { registerSourcingRoutes } from './sourcing.routes.js';
+export { setRuleSet } from './set-rule-set.js';
 export { simulate, runSimulation, type PastOrder } from './simulate.js';
