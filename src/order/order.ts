@@ -137,6 +137,7 @@ export const Order = Type.Object({
   placedAt: Timestamp,
   updatedAt: Timestamp,
   version: Type.Integer(),
+  sourcing: Type.Optional(Nullable(Type.String({ description: 'Where the lines ship from and why, in one sentence (the last sourcing decision); every candidate and its scores: GET /v1/orders/{id}/sourcing' }))),
   duplicate: Type.Optional(Type.Boolean({ description: 'True when this capture repeated an order already taken (same channel and external reference)' })),
 });
 export type Order = Static<typeof Order>;

@@ -258,6 +258,7 @@ export function buildCapture(
     flags: outcome.flags.map((f) => f.reasonCode).sort(),
     trackingToken: clock.token(), mergedInto: null, splitFrom: null,
     placedAt: placedAt.toISOString(), updatedAt: now.toISOString(), version: 1,
+    sourcing: placement.explanation?.summary ?? null,
   };
   const searchText = orderSearchText({ customer: { ...input.customer, email, phone }, shippingAddress: input.shippingAddress, externalRef: input.externalRef });
   const onHand = lines.filter((l) => assigned.has(l.index));

@@ -53,7 +53,7 @@ class Tally {
   metrics(): SimulationMetrics {
     const r = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
     return {
-      shipmentsPerOrder: this.orders ? r(this.parcels / this.orders) : 0, splitRate: this.orders ? r(this.split / this.orders) : 0,
+      parcelsPerOrder: this.orders ? r(this.parcels / this.orders) : 0, splitRate: this.orders ? r(this.split / this.orders) : 0,
       averageDistanceKm: this.kmParcels ? r(this.km / this.kmParcels, 1) : null, crossRegionShare: this.crossKnown ? r(this.cross / this.crossKnown) : null,
       estimatedCost: this.costKnown ? r(this.cost, 2) : null, uncoveredLines: this.uncovered,
     };

@@ -19,10 +19,7 @@ export const ExplanationView = Type.Object({
   fallbacks: Type.Array(Type.String(), { description: 'What the engine fell back on, in words' }),
   candidates: Type.Array(Type.Object({
     location: Type.String(), eligible: Type.Boolean(), rejected: Nullable(Type.String()),
-    scores: Type.Object({
-      fewest_shipments: Type.Optional(Num), same_region: Type.Optional(Num), nearest: Type.Optional(Num),
-      lowest_cost: Type.Optional(Num), stock_balance: Type.Optional(Num), priority: Type.Optional(Num),
-    }, { description: 'Score per rule: lines covered whole, 0 same region / 1 not, km, estimated cost, free units, priority' }),
+    scores: Type.Record(Type.String(), Num, { description: 'Score per rule of the rule set: lines it covers whole, 0 same region or 1 not, km, estimated cost, free units, priority (docs/sourcing.md)' }),
     distanceKm: Num, region: Nullable(Type.String()),
   })),
   parcels: Type.Array(Type.Object({ location: Type.String(), lines: Type.Array(Type.Object({ index: Type.Integer(), quantity: Type.Integer() })) })),
@@ -51,7 +48,7 @@ export const SimulationRequest = Type.Object({
 export type SimulationRequest = Static<typeof SimulationRequest>;
 
 export const SimulationMetrics = Type.Object({
-  shipmentsPerOrder: Type.Number(),
+  parcelsPerOrder: Type.Number({ description: 'Parcels (one per location an order ships from) per order' }),
   splitRate: Type.Number({ description: 'Share of orders shipped in more than one parcel' }),
   averageDistanceKm: Num,
   crossRegionShare: Num,
