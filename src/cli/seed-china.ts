@@ -2,7 +2,8 @@
  * The China network of the demo business (issue #19 part 8), beside the European one: warehouses in Shanghai,
  * Chengdu and Guangzhou, a Beijing store that ships and offers pickup, Taobao, JD, store and B2B channels in CNY,
  * SKUs of its own (so the European tour's numbers stay as they are), stock, and sourcing rule sets per channel, so
- * that an order shows where it ships from and why (GET /v1/orders/{id}/sourcing, docs/sourcing.md).
+ * that an order shows where it ships from and why (GET /v1/orders/{id}/sourcing, docs/sourcing.md). No cut-off
+ * times: the tour in the README must decide the same way at any hour (set one with PATCH /v1/locations/{id}).
  */
 import type { SkuInput } from '../catalog/index.js';
 import type { ChannelInput } from '../channel/index.js';
@@ -14,25 +15,25 @@ const china = { timeZone: 'Asia/Shanghai', servesRegions: ['CN'] };
 export const chinaLocations: LocationInput[] = [
   {
     code: 'WH-SHA', name: '上海嘉定仓 Shanghai warehouse', type: 'warehouse', region: 'CN-SH', priority: 10, ...china,
-    cutoffTime: '16:00', dailyCapacity: 20_000,
+    dailyCapacity: 20_000,
     address: { line1: '嘉定区兴贤路 1388 号', city: '上海市', state: '上海市', postalCode: '201815', country: 'CN' },
     coordinates: { latitude: 31.3747, longitude: 121.2650 }, capabilities: { ship: true, pickup: false },
   },
   {
     code: 'WH-CTU', name: '成都双流仓 Chengdu warehouse', type: 'warehouse', region: 'CN-SC', priority: 20, ...china,
-    cutoffTime: '16:00', dailyCapacity: 8_000,
+    dailyCapacity: 8_000,
     address: { line1: '双流区西航港大道 88 号', city: '成都市', state: '四川省', postalCode: '610207', country: 'CN' },
     coordinates: { latitude: 30.5035, longitude: 103.9620 }, capabilities: { ship: true, pickup: false },
   },
   {
     code: 'WH-CAN', name: '广州白云仓 Guangzhou warehouse', type: 'warehouse', region: 'CN-GD', priority: 30, ...china,
-    cutoffTime: '17:00', dailyCapacity: 12_000,
+    dailyCapacity: 12_000,
     address: { line1: '白云区太和镇大源北路 66 号', city: '广州市', state: '广东省', postalCode: '510540', country: 'CN' },
     coordinates: { latitude: 23.2530, longitude: 113.3090 }, capabilities: { ship: true, pickup: false },
   },
   {
     code: 'ST-PEK', name: '北京三里屯店 Beijing store', type: 'store', region: 'CN-BJ', priority: 50, ...china,
-    cutoffTime: '18:00', dailyCapacity: 200,
+    dailyCapacity: 200,
     address: { line1: '朝阳区三里屯路 19 号', city: '北京市', state: '北京市', postalCode: '100027', country: 'CN' },
     coordinates: { latitude: 39.9337, longitude: 116.4547 }, capabilities: { ship: true, pickup: true },
   },
