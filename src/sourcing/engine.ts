@@ -107,6 +107,8 @@ interface Scored {
   rejected: string | null;
   /** Lines it covers whole before anything is taken. */
   covers: number;
+  /** Free units of each line's SKU here, before anything is taken (by line position). */
+  have: number[];
 }
 
 const INF = Number.POSITIVE_INFINITY;
@@ -165,13 +167,15 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
     const km = destination && place ? distanceKm(place, destination) : null;
     let stock = 0;
     let covers = 0;
+    const have: number[] = [];
     for (const l of lines) {
-      const have = c.free.get(l.skuId) ?? 0;
-      stock += have;
-      if (have >= l.quantity) covers++;
+      const h = c.free.get(l.skuId) ?? 0;
+      have.push(h);
+      stock += h;
+      if (h >= l.quantity) covers++;
     }
     scored.push({
-      c, rejected, soft, stock, covers,
+      c, rejected, soft, stock, covers, have,
       km,
       cross: destination ? (place && place.area !== null && place.area === destination.area ? 0 : 1) : null,
       cost: wantsCost && destination ? cost(c, destination, units) : null,
@@ -181,13 +185,14 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
   const assigned = new Map<number, string>();
   const split = new Map<number, { locationId: string; quantity: number }[]>();
   const taken = new Map<string, Map<string, number>>();
-  const freeAt = (s: Scored, skuId: string) => (s.c.free.get(skuId) ?? 0) - (taken.get(s.c.locationId)?.get(skuId) ?? 0);
+  const freeAt = (s: Scored, skuId: string) => (s.c.free.get(skuId) ?? 0) - (taken.size === 0 ? 0 : (taken.get(s.c.locationId)?.get(skuId) ?? 0));
   const take = (s: Scored, skuId: string, quantity: number) => {
     let t = taken.get(s.c.locationId);
     if (!t) taken.set(s.c.locationId, (t = new Map<string, number>()));
     t.set(skuId, (t.get(skuId) ?? 0) + quantity);
   };
-  const repeats = new Set(lines.map((l) => l.skuId)).size < lines.length;
+  let repeats = false;
+  for (let i = 1; i < lines.length && !repeats; i++) for (let j = 0; j < i; j++) if ((lines[i] as LineNeed).skuId === (lines[j] as LineNeed).skuId) repeats = true;
   const fitsOf = (s: Scored, remaining: readonly LineNeed[]): LineNeed[] => {
     const fits: LineNeed[] = [];
     if (!repeats) {
@@ -206,31 +211,43 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
   };
 
   // 2. Rounds: the best candidate covering at least one line left whole takes the lines it covers.
+  const fitCount = (s: Scored, remaining: readonly LineNeed[]): number => {
+    // Before anything is taken, with every line left: what it covers was counted while scoring.
+    if (!repeats && taken.size === 0 && remaining.length === lines.length) return s.covers;
+    if (repeats) return fitsOf(s, remaining).length;
+    let count = 0;
+    for (const l of remaining) if (freeAt(s, l.skuId) >= l.quantity) count++;
+    return count;
+  };
   const cover = (pool: readonly Scored[], remaining: LineNeed[]): LineNeed[] => {
     while (remaining.length > 0) {
       let best: Scored | undefined;
-      let bestFits: LineNeed[] = [];
+      let bestMisses = 0;
       for (const s of pool) {
-        const fits = fitsOf(s, remaining);
-        if (fits.length === 0) continue;
-        if (!best || compare(s, remaining.length - fits.length, best, remaining.length - bestFits.length, rules) < 0) {
+        const count = fitCount(s, remaining);
+        if (count === 0) continue;
+        const misses = remaining.length - count;
+        if (!best || compare(s, misses, best, bestMisses, rules) < 0) {
           best = s;
-          bestFits = fits;
+          bestMisses = misses;
         }
       }
       if (!best) break;
-      for (const l of bestFits) {
+      const fits = fitsOf(best, remaining);
+      for (const l of fits) {
         assigned.set(l.index, best.c.locationId);
         take(best, l.skuId, l.quantity);
       }
-      remaining = remaining.filter((l) => !assigned.has(l.index));
+      remaining = fits.length === remaining.length ? [] : remaining.filter((l) => !assigned.has(l.index));
     }
     return remaining;
   };
   const fallbacks: string[] = [];
-  const eligible = scored.filter((s) => !s.rejected && !s.soft);
+  let anyOut = false;
+  for (const s of scored) if (s.rejected || s.soft) anyOut = true;
+  const eligible = anyOut ? scored.filter((s) => !s.rejected && !s.soft) : scored;
   let remaining = cover(eligible, [...lines]);
-  const softPool = scored.filter((s) => !s.rejected && s.soft);
+  const softPool = anyOut ? scored.filter((s) => !s.rejected && s.soft) : [];
   if (remaining.length > 0 && softPool.length > 0) {
     const before = remaining.length;
     remaining = cover([...eligible, ...softPool], remaining);
@@ -271,19 +288,27 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
     fallbacks.unshift(`the address matched no region: ${ruleSet.rules.filter((r) => geoRules.includes(r)).join(', ')} skipped; ranked by ${rules.length > 0 ? rules.join(', ') : 'nothing else'}, then priority order`);
   }
   if (delivery.method === 'pickup') fallbacks.unshift('pickup order: only the pickup store may serve it');
-  const codeOf = new Map(candidates.map((c) => [c.locationId, c.code]));
+  const codeOf = (locationId: string) => candidates.find((c) => c.locationId === locationId)?.code ?? locationId;
   const parcels = new Map<string, { index: number; quantity: number }[]>();
   const add = (locationId: string, index: number, quantity: number) => {
-    const code = codeOf.get(locationId) ?? locationId;
-    parcels.set(code, [...(parcels.get(code) ?? []), { index, quantity }]);
+    const code = codeOf(locationId);
+    const list = parcels.get(code);
+    if (list) list.push({ index, quantity });
+    else parcels.set(code, [{ index, quantity }]);
   };
+  const chosen = new Set<string>();
   for (const l of lines) {
     const at = assigned.get(l.index);
-    if (at) add(at, l.index, l.quantity);
-    for (const p of split.get(l.index) ?? []) add(p.locationId, l.index, p.quantity);
+    if (at) {
+      add(at, l.index, l.quantity);
+      chosen.add(at);
+    }
+    for (const p of split.get(l.index) ?? []) {
+      add(p.locationId, l.index, p.quantity);
+      chosen.add(p.locationId);
+    }
   }
-  const chosen = new Set([...assigned.values(), ...[...split.values()].flat().map((p) => p.locationId)]);
-  const explained: CandidateExplained[] = [...scored].sort((a, b) => Number(chosen.has(b.c.locationId)) - Number(chosen.has(a.c.locationId))).map((s) => {
+  const explain1 = (s: Scored): CandidateExplained => {
     const scores: Partial<Record<RuleName, number | null>> = {};
     for (const rule of ruleSet.rules) {
       scores[rule] = rule === 'fewest_shipments' ? s.covers
@@ -294,12 +319,17 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
                 : s.c.priority;
     }
     const eligibleNow = !s.rejected && !s.soft;
+    const isChosen = chosen.has(s.c.locationId);
     return {
       location: s.c.code, eligible: eligibleNow,
-      rejected: s.rejected ?? (s.soft && !chosen.has(s.c.locationId) ? s.soft : !chosen.has(s.c.locationId) && eligibleNow ? 'ranked lower, or nothing left for it to cover' : s.soft),
+      rejected: s.rejected ?? (s.soft && !isChosen ? s.soft : !isChosen && eligibleNow ? 'ranked lower, or nothing left for it to cover' : s.soft),
       scores, distanceKm: s.km === null ? null : Math.round(s.km), region: s.c.site?.place?.area ?? null,
     };
-  });
+  };
+  // The chosen locations first, then the others in the order they came.
+  const explained: CandidateExplained[] = [];
+  for (const s of scored) if (chosen.has(s.c.locationId)) explained.push(explain1(s));
+  for (const s of scored) if (!chosen.has(s.c.locationId)) explained.push(explain1(s));
   const parcelList = [...parcels].map(([location, ls]) => ({ location, lines: ls }));
   const summary = `${parcelList.length === 0 ? 'no parcel' : `${parcelList.length} parcel(s): ${parcelList.map((p) => `${p.location} (line${p.lines.length > 1 ? 's' : ''} ${p.lines.map((l) => l.index + 1).join(', ')})`).join('; ')}`}`
     + `${uncovered.length > 0 ? `; line(s) ${uncovered.map((i) => i + 1).join(', ')} not covered by any allowed location` : ''}`
@@ -308,7 +338,7 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
     assigned, split, uncovered,
     explanation: {
       rules: ruleSet.rules, splitLines: ruleSet.splitLines, ruleSet: opts.ruleSetSource ?? 'default', deliveryMethod: delivery.method,
-      destination: delivery.method === 'pickup' ? { how: 'pickup', region: null, area: null, label: `pickup at ${codeOf.get(delivery.pickupLocationId ?? '') ?? 'the store'}` }
+      destination: delivery.method === 'pickup' ? { how: 'pickup', region: null, area: null, label: `pickup at ${delivery.pickupLocationId ? codeOf(delivery.pickupLocationId) : 'the store'}` }
         : destination ? { how: destination.how, region: destination.region, area: destination.area, label: destination.label }
           : { how: 'none', region: null, area: null, label: 'the address matched no region' },
       costModel: ruleSet.rules.includes('lowest_cost') ? (opts.costModel ?? 'distance estimate') : null,

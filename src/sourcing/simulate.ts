@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { DbOrTrx } from '../db/database.js';
 import { splitRefs } from '../db/refs.js';
 import { AppError } from '../shared/errors.js';
-import { candidatesFrom, distanceCost, source, type Candidate, type Decision, type LineNeed } from './engine.js';
+import { candidatesFrom, distanceCost, source, type Candidate, type Decision, type LineNeed, type Site } from './engine.js';
 import { distanceKm, locate, type Place } from './regions.js';
 import { checkRuleSet, type RuleSet } from './rules.js';
 import type { SimulationMetrics, SimulationRequest, SimulationResult } from './sourcing.js';
@@ -60,19 +60,25 @@ class Tally {
   }
 }
 
-/** The pure part: decide every order with both rule sets and count. */
+/** A location's free units of one SKU, as the simulation reads them. */
+export interface StockRow { locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }
+
+/**
+ * The pure part: decide every order with both rule sets and count. Each order's candidates are built from the rows
+ * of its own SKUs, as capture builds them from its facts (small maps: a location's whole range would make every
+ * lookup a cache miss).
+ */
 export function simulate(
-  orders: readonly PastOrder[], candidates: readonly Candidate[], proposed: RuleSet, inForce: (channelId: string) => RuleSet, changedLimit: number,
+  orders: readonly PastOrder[], stock: readonly StockRow[], sites: ReadonlyMap<string, Site>, proposed: RuleSet, inForce: (channelId: string) => RuleSet,
+  changedLimit: number,
 ): Omit<SimulationResult, 'ms' | 'basis'> {
-  const byId = new Map(candidates.map((c) => [c.locationId, c]));
+  const byId = new Map<string, Candidate>();
   const code = (id: string) => byId.get(id)?.code ?? id;
-  const bySku = new Map<string, Candidate[]>();
-  for (const c of candidates) {
-    for (const sku of c.free.keys()) {
-      const list = bySku.get(sku);
-      if (list) list.push(c);
-      else bySku.set(sku, [c]);
-    }
+  const bySku = new Map<string, StockRow[]>();
+  for (const row of stock) {
+    const list = bySku.get(row.skuId);
+    if (list) list.push(row);
+    else bySku.set(row.skuId, [row]);
   }
   const places = new Map<string, Place | null>();
   const a = new Tally();
@@ -80,7 +86,10 @@ export function simulate(
   const changed: SimulationResult['changed'] = { count: 0, orders: [] };
   for (const o of orders) {
     const lines: LineNeed[] = o.skus.map((skuId, index) => ({ index, skuId, quantity: o.quantities[index] as number }));
-    const pool = [...new Set(lines.flatMap((l) => bySku.get(l.skuId) ?? []))];
+    const rows: StockRow[] = [];
+    for (const skuId of new Set(o.skus)) for (const row of bySku.get(skuId) ?? []) rows.push(row);
+    const pool = candidatesFrom(rows, sites);
+    for (const c of pool) if (!byId.has(c.locationId)) byId.set(c.locationId, c);
     let destination: Place | null = null;
     if (o.deliveryMethod === 'ship' && o.address) {
       const key = JSON.stringify(o.address);
@@ -90,8 +99,9 @@ export function simulate(
     const delivery = { method: o.deliveryMethod, pickupLocationId: o.pickupLocationId, destination };
     const next = source(lines, pool, delivery, { ruleSet: proposed, explain: false });
     const now = source(lines, pool, delivery, { ruleSet: inForce(o.channelId), explain: false });
-    a.add(next, lines, byId, destination);
-    b.add(now, lines, byId, destination);
+    const here = new Map(pool.map((c) => [c.locationId, c]));
+    a.add(next, lines, here, destination);
+    b.add(now, lines, here, destination);
     const where = (d: Decision) => lines.map((l) => {
       const at = d.assigned.get(l.index);
       return at ? code(at) : d.split.has(l.index) ? (d.split.get(l.index) ?? []).map((p) => `${code(p.locationId)}×${p.quantity}`).join('+') : '-';
@@ -133,7 +143,7 @@ export async function runSimulation(db: DbOrTrx, input: SimulationRequest): Prom
     ORDER BY o.placed_at DESC, o.id DESC
     LIMIT ${limit}
   `.execute(db);
-  const stock = await sql<{ locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }>`
+  const stock = await sql<StockRow>`
     SELECT s.location_id AS "locationId", l.code, l.priority, l.can_ship AS "canShip", l.can_pickup AS "canPickup", s.sku_id AS "skuId",
       s.on_hand - s.quarantined AS free
     FROM stock_levels s JOIN locations l ON l.id = s.location_id AND l.active
@@ -141,10 +151,9 @@ export async function runSimulation(db: DbOrTrx, input: SimulationRequest): Prom
   `.execute(db);
   // Capacity and cut-off are today's, not the orders' own day: the simulation leaves them out.
   const sites = sitesFrom((await readSites(db)).map((s) => ({ ...s, capacity: null, pastCutoff: false })));
-  const candidates = candidatesFrom(stock.rows, sites);
   const ruleSets = await db.selectFrom('sourcing_rule_sets').select(['channel_id as channelId', 'rules', 'split_lines as splitLines', 'version']).execute();
   const facts = ruleSets.map((r) => ({ ...r, rules: r.rules })) as unknown as RuleSetFact[];
-  const result = simulate(orders.rows.filter((o) => o.skus !== null), candidates, proposed, (id) => ruleSetOf(facts, id).ruleSet, input.changedLimit ?? 100);
+  const result = simulate(orders.rows.filter((o) => o.skus !== null), stock.rows, sites, proposed, (id) => ruleSetOf(facts, id).ruleSet, input.changedLimit ?? 100);
   return {
     ...result,
     basis: 'each order alone, against the units on hand now at active locations; capacity and cut-off left out; cost estimated from distance',
