@@ -37,7 +37,7 @@ export interface FillUnits {
 /**
  * Which waiting units of one order can be reserved now, and where. A line that has a location already (partly
  * filled before) takes units only there: a line ships from one location. A line without one gets a location as at
- * capture (chooseLocations: the pickup store only for a pickup order, else the order's own locations first, then one
+ * capture (the sourcing engine with the channel's rule set: the pickup store only for a pickup order, else the order's own locations first, then one
  * location for as many lines as possible); a line no location covers whole takes what the allowed location with the
  * most free units has, and the rest keeps waiting. `quota` caps units per SKU (the channel's ATP under allocation
  * rules; a SKU not in it is not capped).
@@ -99,7 +99,7 @@ export function planFillExplained(
     }
   }
 
-  // The rest, in part: the same locations chooseLocations allows, the one with most free units of the SKU first.
+  // The rest, in part: the same locations the engine allows, the one with most free units of the SKU first.
   const allowed = (c: Candidate) => (delivery.method === 'pickup' ? c.locationId === delivery.pickupLocationId : c.canShip);
   for (const [index, line] of unplaced.entries()) {
     if (placed.has(index)) continue;
