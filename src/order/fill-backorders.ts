@@ -37,8 +37,8 @@ export interface FillUnits {
 /**
  * Which waiting units of one order can be reserved now, and where. A line that has a location already (partly
  * filled before) takes units only there: a line ships from one location. A line without one gets a location as at
- * capture (the sourcing engine with the channel's rule set: the pickup store only for a pickup order, else the order's own locations first, then one
- * location for as many lines as possible); a line no location covers whole takes what the allowed location with the
+ * capture (the sourcing engine with the channel's rule set: the pickup store only for a pickup order, else the order's
+ * own locations first, then all); a line no location covers whole takes what the allowed location with the
  * most free units has, and the rest keeps waiting. `quota` caps units per SKU (the channel's ATP under allocation
  * rules; a SKU not in it is not capped).
  */
