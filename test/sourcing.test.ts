@@ -223,6 +223,23 @@ describe('re-sourcing away from a location', () => {
   });
 });
 
+describe('a location that closes', () => {
+  it('has its orders sourced again over the other locations', async () => {
+    const [tee] = fresh('TEE');
+    await skus(tee!);
+    const created = await t.http('POST', '/v1/locations', { body: site('SZ-POP', '深圳市', '广东省', 1) });
+    await receive('SZ-POP', { [tee!]: 5 });
+    await receive('CD', { [tee!]: 5 });
+    const res = await capture('CNB2B', { [tee!]: 1 });
+    expect(locationsOf(res.body)).toEqual(['SZ-POP']);
+    const closed = await t.http('PATCH', `/v1/locations/${created.body.id}`, { body: { active: false } });
+    expect(closed.status).toBe(200);
+    const order = (await t.http('GET', `/v1/orders/${res.body.id}`)).body;
+    expect(order).toMatchObject({ status: 'allocated', lines: [{ location: 'CD', allocated: 1 }] });
+    expect((await sourcing(res.body.id)).at(-1)).toMatchObject({ trigger: 'resource', reason: 'location SZ-POP closed' });
+  });
+});
+
 describe('rule sets and simulations', () => {
   it('reads and sets a channel\'s rule set, refusing unknown rules and an empty ranking', async () => {
     expect((await t.http('GET', '/v1/channels/PLAIN/sourcing-rules')).body).toEqual({ channel: 'PLAIN', rules: ['fewest_shipments', 'priority'], splitLines: false, source: 'default', version: 0 });

@@ -3,6 +3,7 @@ import type { Trx } from '../db/database.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import type { CommandResult } from '../db/command.js';
 import { publishSignals } from '../inventory/index.js';
+import { resourceAwayFrom } from '../order/index.js';
 import { findRepeats, summariseUpsert, type BulkSummary } from '../shared/bulk.js';
 import { AppError, missingOrConflict, type FieldError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -48,7 +49,9 @@ export async function changeLocation(trx: Trx, id: string, patch: LocationPatch,
     const pairs = await trx.selectFrom('stock_levels').select(['sku_id as skuId', 'location_id as locationId']).where('location_id', '=', id).execute();
     await publishSignals(trx, pairs);
   }
-  return { created: false, value: toLocation(row), audit: { action: 'location.updated', entityType: 'location', entityId: id, details: { fields: Object.keys(patch) } } };
+  // A closed location ships nothing more: the orders reserved there are sourced again over the others (docs/sourcing.md).
+  const moved = patch.active === false ? await resourceAwayFrom(trx, id, `location ${row.code} closed`) : 0;
+  return { created: false, value: toLocation(row), audit: { action: 'location.updated', entityType: 'location', entityId: id, details: { fields: Object.keys(patch), ...(moved > 0 && { ordersSourcedAgain: moved }) } } };
 }
 
 export async function upsertLocationBatch(trx: Trx, items: LocationInput[]): Promise<CommandResult<BulkSummary<Location>>> {

@@ -10,7 +10,7 @@ export { orderSearchText } from './search-text.js';
 export { itemsSignature } from './order-state.js';
 export { fillBackorders, findFillableOrders, FILL_ACTOR } from './fill-backorders.js';
 /** For the fulfilment module: a rejected fulfilment order's lines are sourced again elsewhere (docs/sourcing.md). */
-export { resourceOrder, RESOURCE_ACTOR, type ResourceResult } from './resource-order.js';
+export { resourceAwayFrom, resourceOrder, RESOURCE_ACTOR, type ResourceResult } from './resource-order.js';
 /** For the payment and returns modules: the locked order model, its view, its timeline, holds, and returned units. */
 export { lockOrder, loadOrder, addTimeline } from './order.repository.js';
 export { activeUnits, type OrderState, type LineState } from './order-state.js';

@@ -100,3 +100,14 @@ export async function resourceOrderCommand(
     audit: { action: 'order.resourced', entityType: 'order', entityId: orderId, details: { reason: input.reason, lines: result.lines.length } },
   };
 }
+
+/**
+ * A location closed: every order with units reserved there (in a status that may be sourced again) is sourced again
+ * over the other locations, oldest order id first, in the caller's transaction. Returns the orders moved.
+ */
+export async function resourceAwayFrom(trx: Trx, locationId: string, reason: string, actor = RESOURCE_ACTOR): Promise<number> {
+  const orders = await trx.selectFrom('order_lines as l').innerJoin('orders as o', 'o.id', 'l.order_id').select('o.id').distinct()
+    .where('l.location_id', '=', locationId).where('l.allocated', '>', 0).where('o.status', 'in', [...resourceable]).orderBy('o.id').execute();
+  for (const { id } of orders) await resourceOrder(trx, id, [locationId], reason, { actor });
+  return orders.length;
+}
