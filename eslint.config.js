@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import frontDoors from './eslint.front-doors.js';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'web/dist/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'web/dist/', 'coverage/', 'tools/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -31,6 +31,7 @@ import { refuseBadTextInUrl, registerJsonParser, validatorCompiler } from './htt
 import { registerLocationRoutes } from './location/index.js';
 import { ordersOfLines, registerOrderModule, registerTrackRoutes } from './order/index.js';
 import { registerNotificationRoutes } from './notification/index.js';
+import { registerSourcingRoutes } from './sourcing/index.js';
 import { registerPaymentRoutes } from './payment/index.js';
 import { registerCustomerReturnRoutes, registerReturnRoutes, returnRefundSettled } from './returns/index.js';
 import { registerTransferRoutes } from './transfer/index.js';
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerNotificationRoutes(v1, { db: deps.db });
       registerConnectorRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, secretKey: deps.config.connectorSecretKey ?? null });
       registerTransferRoutes(v1, { db: deps.db });
+      registerSourcingRoutes(v1, { db: deps.db, run });
       done();
     },
     { prefix: '/v1' },

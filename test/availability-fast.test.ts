@@ -166,11 +166,18 @@ function channelAtp(w: World, sku: number, channel: number): number {
   return Math.min(freeUnits, mineLeft + pool) + presale;
 }
 
+/** Per delivery method (every location here ships, none offers pickup): free at active shipping locations asked, and the most at one. */
+function lineNumbers(w: World, sku: number, locs: (loc: number) => boolean) {
+  const rows = w.stock.filter((s) => s.sku === sku && locs(s.loc) && w.locActive[s.loc]);
+  return { ship: rows.reduce((a, s) => a + free(s), 0), line: rows.reduce((a, s) => Math.max(a, free(s)), 0) };
+}
+
 function reference(w: World, ids: Ids, q: { channel: number | null; locs: number[] | null; date: number | null }) {
   const locs = (loc: number) => (q.locs === null ? (w.locActive[loc] ?? false) : q.locs.includes(loc));
   const isBundle = w.bundle.length > 0;
   return ids.skus.map((skuId, sku) => {
     let n = locationNumbers(w, sku, locs, q.date);
+    let byLine = lineNumbers(w, sku, locs);
     let chan = q.channel === null ? 0 : channelAtp(w, sku, q.channel);
     if (isBundle && sku === SKUS - 1) {
       const parts = w.bundle.map((c) => ({ c, n: locationNumbers(w, c.sku, locs, q.date), chan: q.channel === null ? 0 : channelAtp(w, c.sku, q.channel) }));
@@ -178,12 +185,17 @@ function reference(w: World, ids: Ids, q: { channel: number | null; locs: number
       const incoming = Math.min(...parts.map((p) => Math.floor((p.n.available + p.n.incoming) / p.c.quantity) - Math.floor(p.n.available / p.c.quantity)));
       n = { onHand: 0, reserved: 0, quarantined: 0, safetyStock: 0, available, incoming };
       chan = Math.min(...parts.map((p) => Math.floor(p.chan / p.c.quantity)));
+      const lineParts = w.bundle.map((c) => ({ c, l: lineNumbers(w, c.sku, locs) }));
+      byLine = { ship: Math.min(...lineParts.map((p) => Math.floor(p.l.ship / p.c.quantity))), line: Math.min(...lineParts.map((p) => Math.floor(p.l.line / p.c.quantity))) };
     }
     const channelId = q.channel === null ? null : (ids.chans[q.channel] ?? '');
+    const channelAvailable = q.locs === null ? chan : Math.min(chan, n.available);
+    const cap = (x: number) => (channelId === null ? x : Math.min(x, channelAvailable));
     return {
       sku: ids.codes[sku], skuId, ...n,
       availableOnDate: q.date === null ? null : n.available + n.incoming,
-      channel: channelId === null ? null : { id: channelId, code: ids.chanCodes[q.channel ?? 0], available: q.locs === null ? chan : Math.min(chan, n.available) },
+      channel: channelId === null ? null : { id: channelId, code: ids.chanCodes[q.channel ?? 0], available: channelAvailable },
+      byDeliveryMethod: { ship: { available: cap(byLine.ship), largestLine: cap(byLine.line) }, pickup: { largestLine: cap(0) } },
     };
   });
 }

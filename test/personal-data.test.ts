@@ -137,6 +137,10 @@ const commands: Record<string, Command> = {
   'post /v1/orders/{id}/cancel': {
     method: 'POST', url: (o) => `/v1/orders/${o.id}/cancel`, permission: 'order:write', given: one(capture), body: () => ({ reason: 'test' }), orders: asOrder,
   },
+  'post /v1/orders/{id}/resource': {
+    method: 'POST', url: (o) => `/v1/orders/${o.id}/resource`, permission: 'order:write', given: one(capture),
+    body: () => ({ excludeLocations: ['OWH1'], reason: 'test' }), orders: asOrder,
+  },
   'post /v1/orders/{id}/release': { method: 'POST', url: (o) => `/v1/orders/${o.id}/release`, permission: 'order:write', given: one(capture), orders: asOrder },
   'post /v1/orders/{id}/recall': {
     method: 'POST', url: (o) => `/v1/orders/${o.id}/recall`, permission: 'order:write', given: one(inFulfillment), body: () => ({ reason: 'test' }), orders: asOrder,

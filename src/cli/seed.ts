@@ -11,6 +11,8 @@ import { createChannel } from '../channel/index.js';
 import { upsertCarrier } from '../fulfillment/index.js';
 import { moveStock, receiptMovements } from '../inventory/index.js';
 import { resolveRefs } from '../inventory/index.js';
+import { setRuleSet } from '../sourcing/index.js';
+import { chinaChannels, chinaLocations, chinaQuantity, chinaRuleSets, chinaSkus } from './seed-china.js';
 
 export const demoLocations: LocationInput[] = [
   {
@@ -112,11 +114,28 @@ export async function seedDemo(db: Db): Promise<string> {
       units = lines.reduce((a, l) => a + l.quantity, 0);
       await moveStock(trx, receiptMovements(lines, { type: 'demo', id: 'seed' }), 'cli', 'demo receipt');
     }
+    // The China network, beside the European one (seed-china.ts): its own locations, SKUs, channels and rule sets.
+    await upsertLocationBatch(trx, chinaLocations);
+    await upsertSkuBatch(trx, chinaSkus());
+    for (const channel of chinaChannels) {
+      if (!(await findChannel(trx, channel.code))) await createChannel(trx, channel);
+    }
+    for (const [channel, rules] of Object.entries(chinaRuleSets)) await setRuleSet(trx, channel, { rules });
+    let chinaUnits = 0;
+    if (!stocked) {
+      const refs = await resolveRefs(trx, { sku: chinaSkus().map((s) => s.code), location: chinaLocations.map((l) => l.code) });
+      const lines = chinaSkus().flatMap((sku, i) => chinaLocations.map((location, j) => ({
+        skuId: refs.sku(sku.code), locationId: refs.location(location.code), quantity: chinaQuantity(i, j),
+      }))).filter((l) => l.quantity > 0);
+      chinaUnits = lines.reduce((a, l) => a + l.quantity, 0);
+      await moveStock(trx, receiptMovements(lines, { type: 'demo', id: 'seed-china' }), 'cli', 'demo receipt');
+    }
     await writeAudit(trx, {
       actorId: null, actorName: 'cli', action: 'demo.seeded', entityType: 'demo', entityId: null, requestId: null,
       details: { locations: demoLocations.length, skus: skus.value.items.length, channels: demoChannels.length, carriers: demoCarriers.length, units },
     });
     return `demo data: ${demoLocations.length} locations (${locations.value.created} new), ${skus.value.items.length} SKUs (${skus.value.created} new), ` +
-      `${demoChannels.length} channels, ${demoCarriers.length} carriers, ${units} units received`;
+      `${demoChannels.length} channels, ${demoCarriers.length} carriers, ${units} units received; ` +
+      `China network: ${chinaLocations.length} locations, ${chinaSkus().length} SKUs, ${chinaChannels.length} channels in CNY with sourcing rules, ${chinaUnits} units received`;
   });
 }

@@ -20,6 +20,10 @@ export interface Address {
   postalCode: string;
   country: string;
   phone?: string | null;
+  /** The province or state's ISO 3166-2 code, when the channel sent it (sourcing). */
+  region?: string | null;
+  /** Where the parcel goes, when the channel geocoded the address (sourcing measures from it). */
+  coordinates?: { lat: number; lon: number } | null;
 }
 
 export type SkuAttributes = Record<string, string | number | boolean>;

@@ -244,6 +244,12 @@ export interface IdempotencyKeys {
   response_status: number | null;
 }
 
+export interface LocationDailyLoads {
+  day: string;
+  location_id: string;
+  orders: number;
+}
+
 export interface Locations {
   active: Generated<boolean>;
   address_line1: string | null;
@@ -254,6 +260,8 @@ export interface Locations {
   code: string;
   country: string | null;
   created_at: Generated<Timestamp>;
+  cutoff_time: string | null;
+  daily_capacity: number | null;
   id: string;
   latitude: number | null;
   longitude: number | null;
@@ -261,7 +269,9 @@ export interface Locations {
   postal_code: string | null;
   priority: Generated<number>;
   region: string | null;
+  serves_regions: string[] | null;
   state: string | null;
+  time_zone: string | null;
   type: string;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
@@ -588,6 +598,23 @@ export interface Skus {
   width_mm: number | null;
 }
 
+export interface SourcingDecisions {
+  decided_at: Generated<Timestamp>;
+  explanation: Json;
+  id: Generated<number>;
+  order_id: string;
+  reason: string | null;
+  trigger: string;
+}
+
+export interface SourcingRuleSets {
+  channel_id: string;
+  rules: Json;
+  split_lines: Generated<boolean>;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
 export interface StockAlerts {
   acknowledged_at: Timestamp | null;
   acknowledged_by: string | null;
@@ -752,6 +779,7 @@ export interface DB {
   fulfillment_orders: FulfillmentOrders;
   fx_rates: FxRates;
   idempotency_keys: IdempotencyKeys;
+  location_daily_loads: LocationDailyLoads;
   locations: Locations;
   notifications: Notifications;
   order_flags: OrderFlags;
@@ -776,6 +804,8 @@ export interface DB {
   shipments: Shipments;
   sku_components: SkuComponents;
   skus: Skus;
+  sourcing_decisions: SourcingDecisions;
+  sourcing_rule_sets: SourcingRuleSets;
   stock_alerts: StockAlerts;
   stock_count_lines: StockCountLines;
   stock_counts: StockCounts;

@@ -156,6 +156,9 @@ export function availabilityStatement(q: AvailabilityQuery, opts: { compact?: bo
         ',"quarantined":', a.quarantined, ',"safetyStock":', a.safety_stock, ',"available":', a.available,
         ',"incoming":', a.incoming, ',"availableOnDate":', ${date === null ? sql`'null'` : sql`a.available + a.incoming`},
         ',"channel":', ${channelId === null ? sql`'null'` : sql`concat('{"id":"', ${channelId}::uuid, '","code":', to_json(${q.channel?.code ?? ''}::text), ',"available":', a.channel_available, '}')`},
+        ',"byDeliveryMethod":{"ship":{"available":', ${channelId === null ? sql`a.ship_available` : sql`least(a.ship_available, a.channel_available)`},
+        ',"largestLine":', ${channelId === null ? sql`a.ship_line` : sql`least(a.ship_line, a.channel_available)`},
+        '},"pickup":{"largestLine":', ${channelId === null ? sql`a.pickup_line` : sql`least(a.pickup_line, a.channel_available)`}, '}}',
         '}')`;
   const askedLocation = (alias: string) => allActive
     ? sql`${sql.ref(`${alias}.active`)}`
@@ -179,6 +182,11 @@ export function availabilityStatement(q: AvailabilityQuery, opts: { compact?: bo
         sum(s.quarantined) FILTER (WHERE ${askedLocation('loc')}) AS quarantined,
         sum(s.safety_stock) FILTER (WHERE ${askedLocation('loc')}) AS safety_stock,
         sum(greatest(0, ${freeSql('s')})) FILTER (WHERE ${askedLocation('loc')}) AS available,
+        -- What capture can do with it (a line is served from one location, a pickup line only at its store):
+        -- free at shipping locations, and the most one shipping or pickup location has.
+        sum(greatest(0, ${freeSql('s')})) FILTER (WHERE ${askedLocation('loc')} AND loc.active AND loc.can_ship) AS ship_available,
+        max(greatest(0, ${freeSql('s')})) FILTER (WHERE ${askedLocation('loc')} AND loc.active AND loc.can_ship) AS ship_line,
+        max(greatest(0, ${freeSql('s')})) FILTER (WHERE ${askedLocation('loc')} AND loc.active AND loc.can_pickup) AS pickup_line,
         sum(greatest(0, s.on_hand - s.quarantined - s.safety_stock)) FILTER (WHERE loc.active) AS base,
         sum(greatest(0, ${freeSql('s')})) FILTER (WHERE loc.active) AS free,
         sum(least(s.reserved, greatest(0, s.on_hand - s.quarantined - s.safety_stock))) FILTER (WHERE loc.active) AS base_reserved
@@ -199,6 +207,7 @@ export function availabilityStatement(q: AvailabilityQuery, opts: { compact?: bo
       SELECT t.sku_id,
         coalesce(s.on_hand, 0) AS on_hand, coalesce(s.reserved, 0) AS reserved, coalesce(s.quarantined, 0) AS quarantined,
         coalesce(s.safety_stock, 0) AS safety_stock, coalesce(s.available, 0) AS available,
+        coalesce(s.ship_available, 0) AS ship_available, coalesce(s.ship_line, 0) AS ship_line, coalesce(s.pickup_line, 0) AS pickup_line,
         coalesce(sp.incoming, 0) AS incoming, coalesce(sp.presale, 0) AS presale,
         coalesce(s.base, 0) AS base, coalesce(s.free, 0) AS free, coalesce(s.base_reserved, 0) AS base_reserved
       FROM unnest((SELECT ids FROM targets)) AS t(sku_id)
@@ -245,7 +254,8 @@ export function availabilityStatement(q: AvailabilityQuery, opts: { compact?: bo
     bundles AS (
       SELECT c.bundle_sku_id AS sku_id, min(x.available / c.quantity) AS available,
         min((x.available + x.incoming) / c.quantity - x.available / c.quantity) AS incoming,
-        min(x.channel / c.quantity) AS channel
+        min(x.channel / c.quantity) AS channel,
+        min(x.ship_available / c.quantity) AS ship_available, min(x.ship_line / c.quantity) AS ship_line, min(x.pickup_line / c.quantity) AS pickup_line
       FROM components c JOIN atp x ON x.sku_id = c.component_sku_id
       GROUP BY c.bundle_sku_id
     ),
@@ -257,6 +267,8 @@ export function availabilityStatement(q: AvailabilityQuery, opts: { compact?: bo
         CASE WHEN b.sku_id IS NULL THEN x.safety_stock ELSE 0 END AS safety_stock,
         coalesce(b.available, x.available) AS available,
         coalesce(b.incoming, x.incoming) AS incoming,
+        coalesce(b.ship_available, x.ship_available) AS ship_available, coalesce(b.ship_line, x.ship_line) AS ship_line,
+        coalesce(b.pickup_line, x.pickup_line) AS pickup_line,
         ${allActive ? sql`coalesce(b.channel, x.channel)` : sql`least(coalesce(b.channel, x.channel), coalesce(b.available, x.available))`} AS channel_available
       FROM asked k JOIN atp x ON x.sku_id = k.sku_id LEFT JOIN bundles b ON b.sku_id = k.sku_id
     )

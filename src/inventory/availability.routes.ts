@@ -27,6 +27,13 @@ const Availability = Type.Object({
     code: Type.String(),
     available: Type.Integer({ description: 'What this channel may sell: its quota left + the shared pool left (+ presale supply within its window), at most the stock free in the locations asked' }),
   })),
+  byDeliveryMethod: Type.Object({
+    ship: Type.Object({
+      available: Type.Integer({ description: 'Free at the locations that ship (a pickup-only store\'s units are not in it); with a channel, at most its number' }),
+      largestLine: Type.Integer({ description: 'The most one order line can get from stock now: sourcing serves a line from one location (unless the channel\'s rule set splits lines), so a line above this is backordered or refused' }),
+    }),
+    pickup: Type.Object({ largestLine: Type.Integer({ description: 'The most one pickup line can get at the best-stocked pickup store (a pickup line is served only at its store)' }) }),
+  }, { description: 'What capture can do with the stock, per delivery method (docs/sourcing.md)' }),
 });
 
 const CompactAvailability = Type.Object({

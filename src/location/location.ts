@@ -38,6 +38,10 @@ const editable = {
   capabilities: Type.Optional(Capabilities),
   priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'Lower is preferred when several locations could serve an order' })),
   active: Type.Optional(Type.Boolean()),
+  dailyCapacity: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 10_000_000, description: 'Orders (parcels) it can take a day; sourcing passes it by once full. Null: no limit' }))),
+  cutoffTime: Type.Optional(Nullable(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'Local time (HH:MM) after which sourcing prefers other locations for the day' }))),
+  timeZone: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone of the location, e.g. Asia/Shanghai (default UTC)' }))),
+  servesRegions: Type.Optional(Nullable(Type.Array(Type.String({ minLength: 2, maxLength: 16, description: 'ISO 3166-1 or 3166-2 code, e.g. CN, CN-GD, US-CA' }), { minItems: 1, maxItems: 500, description: 'Regions it ships to; null: everywhere' }))),
 };
 
 export const LocationInput = Type.Object({ code: Code, ...editable }, { additionalProperties: false });
@@ -57,6 +61,10 @@ export const Location = Type.Object({
   capabilities: Capabilities,
   priority: Type.Integer(),
   active: Type.Boolean(),
+  dailyCapacity: Nullable(Type.Integer()),
+  cutoffTime: Nullable(Type.String()),
+  timeZone: Nullable(Type.String()),
+  servesRegions: Nullable(Type.Array(Type.String())),
   version: Type.Integer(),
   createdAt: Timestamp,
   updatedAt: Timestamp,

@@ -1,4 +1,4 @@
-/** Adds a line to an order, reserved at once where chooseLocations finds its units — preferring the order's own locations. */
+/** Adds a line to an order, reserved at once where the sourcing engine finds its units — preferring the order's own locations. */
 import type { Trx } from '../db/database.js';
 import type { CommandContext, CommandResult } from '../db/command.js';
 import { findSkuByRef } from '../catalog/index.js';
@@ -6,7 +6,7 @@ import { freeStockOf } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { formatMoney } from '../shared/money.js';
-import { candidatesFrom, chooseLocations } from './choose-locations.js';
+import { candidatesFrom, locate, readRuleSet, readSites, sitesFrom, source, writeDecision } from '../sourcing/index.js';
 import { finishLineEdit, lockEditableOrder } from './edit-order.js';
 import { reserveLineUnits } from './line-stock.js';
 import type { CaptureLine, Order } from './order.js';
@@ -24,13 +24,17 @@ export async function addLine(trx: Trx, orderId: string, input: CaptureLine, exp
   if (!sku.active) throw new AppError('validation_failed', `SKU ${sku.code} is not active`, { errors: [{ path: '/body/sku', message: 'inactive SKU' }] });
 
   const stock = await freeStockOf(trx, [sku.id]);
-  const candidates = candidatesFrom(stock);
+  const candidates = candidatesFrom(stock, sitesFrom(await readSites(trx)));
   const need = [{ index: 0, skuId: sku.id, quantity: input.quantity }];
-  const delivery = { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId };
+  const destination = order.deliveryMethod === 'ship' && order.shippingAddress ? locate(order.shippingAddress) : null;
+  const delivery = { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId, destination };
+  const rules = await readRuleSet(trx, order.channelId);
+  const opts = { ruleSet: { ...rules.ruleSet, splitLines: false }, ruleSetSource: rules.source };
   // One shipment is better than two: try the locations the order already ships from before all the others.
   const own = new Set(order.lines.filter((l) => l.allocated > 0).map((l) => l.locationId));
-  const locationId = chooseLocations(need, candidates.filter((c) => own.has(c.locationId)), delivery).assigned.get(0)
-    ?? chooseLocations(need, candidates, delivery).assigned.get(0);
+  const ownDecision = source(need, candidates.filter((c) => own.has(c.locationId)), delivery, opts);
+  const decision = ownDecision.assigned.has(0) ? ownDecision : source(need, candidates, delivery, opts);
+  const locationId = decision.assigned.get(0);
   if (!locationId) {
     const available = Math.max(0, ...stock.map((s) => s.free));
     throw new AppError('insufficient_stock', `not enough stock of ${sku.code}: ${input.quantity} requested, ${available} available in one location; nothing was added`, {
@@ -43,6 +47,10 @@ export async function addLine(trx: Trx, orderId: string, input: CaptureLine, exp
     unitPriceMinor: input.unitPriceMinor, discountMinor: input.discountMinor ?? 0, orderDiscountMinor: 0, taxMinor: input.taxMinor ?? 0,
   };
   await reserveLineUnits(trx, order, [{ lineId: line.id, skuId: sku.id, locationId, quantity: input.quantity }], ctx.actorName);
+  await writeDecision(trx, {
+    orderId, trigger: 'line_added', reason: `line ${line.lineNo} added${decision === ownDecision ? ' (from a location the order already ships from)' : ''}`,
+    explanation: decision.explanation, loads: [],
+  });
   return finishLineEdit(trx, order, [line], {
     type: 'line_added', message: `${lineLabel(line)} added: ${input.quantity} × ${formatMoney(input.unitPriceMinor, order.currency)}`,
     details: { lineId: line.id, lineNo: line.lineNo, sku: sku.code, quantity: input.quantity, unitPriceMinor: input.unitPriceMinor },

@@ -162,6 +162,8 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
   const plans: Decided[] = [];
   /** SKUs earlier orders of this batch took stock of. */
   const batchTook = new Set<string>();
+  /** Orders earlier orders of this batch gave each location with a daily capacity. */
+  const load = new Map<string, number>();
   for (const [item, { prepared, ctx }] of requests.entries()) {
     const known = facts.requests[item] as RequestFacts;
     if (known.prior) {
@@ -176,7 +178,7 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
     };
     let planned;
     try {
-      planned = planCapture(prepared, request, facts.shared, stock, ctx, { deferUncovered: true, item, clock: systemClock });
+      planned = planCapture(prepared, request, facts.shared, stock, ctx, { deferUncovered: true, item, clock: systemClock, load });
     } catch (error) {
       // Short only because earlier orders of this batch took stock, which their write may yet not take: decided alone.
       if (error instanceof AppError && error.code === 'insufficient_stock' && prepared.input.lines.some((l) => batchTook.has(skuKey(facts, l.sku)))) {
@@ -202,6 +204,7 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
       if (level) level.free -= r.quantity;
       batchTook.add(r.skuId);
     }
+    for (const l of plan.write.sourcing.loads) load.set(l.locationId, (load.get(l.locationId) ?? 0) + 1);
     plans.push({ item, plan, entry: unwritten.add(prepared, plan) });
     decisions.push({ kind: 'placed', order: plan.order });
   }

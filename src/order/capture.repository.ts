@@ -13,6 +13,7 @@ import { splitRefs } from '../db/refs.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { claimSql, RetryCommand, type checkClaim, type IdempotencyClaim } from '../db/command.js';
 import { freeSql, movementCtes, movementResult } from '../inventory/index.js';
+import { decisionCtes, ruleSetsJson, siteJson, type DecisionWrite, type RuleSetFact, type SiteFact } from '../sourcing/index.js';
 import type { ReviewRule } from './review.js';
 
 type PriorRequest = Parameters<typeof checkClaim>[1]['prior'];
@@ -50,6 +51,10 @@ export interface SharedFacts {
   incoming: IncomingFact[];
   /** SKUs under channel allocation rules: their reservations need the allocation check. */
   allocatedSkus: string[];
+  /** Where the locations with free stock of the batch's SKUs are, their capacity left and cut-off (sourcing). */
+  sites: SiteFact[];
+  /** The sourcing rule sets of the batch's channels (a channel without one uses the default). */
+  ruleSets: RuleSetFact[];
 }
 
 export interface CaptureFacts {
@@ -136,6 +141,9 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
               'free', ${freeSql('s')}))
         FROM stock_levels s JOIN locations l ON l.id = s.location_id AND l.active
         WHERE s.sku_id IN (SELECT id FROM k) AND ${freeSql('s')} > 0) AS stock,
+      (SELECT json_agg(${siteJson('l')}) FROM locations l WHERE l.active AND l.id IN (
+        SELECT s.location_id FROM stock_levels s WHERE s.sku_id IN (SELECT id FROM k) AND ${freeSql('s')} > 0)) AS sites,
+      ${ruleSetsJson(sql`SELECT id FROM ch`)} AS "ruleSets",
       (SELECT json_agg(json_build_object('locationId', sl.location_id, 'code', l.code, 'priority', l.priority, 'skuId', sl.sku_id,
               'free', sl.quantity - sl.received - sl.reserved, 'inDays', sl.expected_on - current_date))
         FROM supply_lines sl JOIN locations l ON l.id = sl.location_id AND l.active
@@ -149,6 +157,7 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
     shared: {
       channels: row.channels ?? [], skus: row.skus ?? [], pickups: row.pickups ?? [], rules: row.rules ?? [],
       stock: row.stock ?? [], incoming: row.incoming ?? [], allocatedSkus: row.allocatedSkus ?? [],
+      sites: row.sites ?? [], ruleSets: row.ruleSets ?? [],
     },
   };
 }
@@ -176,6 +185,8 @@ export interface CaptureWrite {
   timeline: { type: string; from: string | null; to: string; message: string; event: string }[];
   /** Lines reserved from stock on hand (not backordered, not promised from incoming supply). */
   reserve: { lineId: string; reservationId: string; skuId: string; locationId: string; quantity: number; channelId: string }[];
+  /** The sourcing decision with its explanation, stored with the order (sourcing_decisions). */
+  sourcing: DecisionWrite;
 }
 
 export interface CaptureWritten {
@@ -336,6 +347,7 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureW
       SELECT actor_id, actor_name, 'order.captured', 'order', order_id, request_id, audit_details
       FROM items WHERE item IN (SELECT item FROM placed)
     ),
+    ${decisionCtes(writes.map((w) => ({ ...w.sourcing, item: w.order.item })), sql`SELECT item FROM placed`)},
     ${movementCtes(movements, { guard: 'available', actor: '', reservations, items: sql<number>`SELECT item FROM placed` })}
     SELECT i.item, i.item IN (SELECT item FROM accepted) AS accepted, i.item IN (SELECT item FROM placed) AS placed,
       (SELECT d.outcome FROM decided d WHERE d.item = i.item) AS outcome, (SELECT d.short FROM decided d WHERE d.item = i.item) AS short,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LineState, OrderState } from './order-state.js';
-import type { Candidate } from './choose-locations.js';
+import type { Candidate } from '../sourcing/index.js';
 import { planFill } from './fill-backorders.js';
 
 const loc = (code: string, priority: number, free: Record<string, number>, opts: Partial<Candidate> = {}): Candidate =>

@@ -14,7 +14,7 @@ import type { Db, Trx } from '../db/database.js';
 import { isRetryable } from '../db/command.js';
 import { channelAvailability, freeSql, freeStockOf, lockAllocatedSkus } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';
-import { candidatesFrom, chooseLocations, type Candidate, type LineNeed } from './choose-locations.js';
+import { candidatesFrom, locate, readRuleSet, readSites, sitesFrom, source, writeDecision, type Candidate, type Explanation, type LineNeed, type RuleSet } from '../sourcing/index.js';
 import { settleStatus } from './edit-order.js';
 import { reserveLineUnits } from './line-stock.js';
 import { addTimeline, lockOrders, publishOrderEvent, writeLines, writeOrderTotals } from './order.repository.js';
@@ -37,16 +37,28 @@ export interface FillUnits {
 /**
  * Which waiting units of one order can be reserved now, and where. A line that has a location already (partly
  * filled before) takes units only there: a line ships from one location. A line without one gets a location as at
- * capture (chooseLocations: the pickup store only for a pickup order, else the order's own locations first, then one
- * location for as many lines as possible); a line no location covers whole takes what the allowed location with the
+ * capture (the sourcing engine with the channel's rule set: the pickup store only for a pickup order, else the order's
+ * own locations first, then all); a line no location covers whole takes what the allowed location with the
  * most free units has, and the rest keeps waiting. `quota` caps units per SKU (the channel's ATP under allocation
  * rules; a SKU not in it is not capped).
  */
 export function planFill(
-  order: Pick<OrderState, 'deliveryMethod' | 'pickupLocationId' | 'lines'>,
+  order: Pick<OrderState, 'deliveryMethod' | 'pickupLocationId' | 'lines'> & { shippingAddress?: OrderState['shippingAddress'] },
   candidates: readonly Candidate[],
   quota: ReadonlyMap<string, number>,
+  sourcing: { ruleSet?: RuleSet; ruleSetSource?: 'channel' | 'default' } = {},
 ): FillUnits[] {
+  return planFillExplained(order, candidates, quota, sourcing).plan;
+}
+
+/** planFill with the sourcing engine's explanation of where the unplaced lines went (null: none was unplaced). */
+export function planFillExplained(
+  order: Pick<OrderState, 'deliveryMethod' | 'pickupLocationId' | 'lines'> & { shippingAddress?: OrderState['shippingAddress'] },
+  candidates: readonly Candidate[],
+  quota: ReadonlyMap<string, number>,
+  sourcing: { ruleSet?: RuleSet; ruleSetSource?: 'channel' | 'default' } = {},
+): { plan: FillUnits[]; explanation: Explanation | null } {
+  let explanation: Explanation | null = null;
   const free = new Map(candidates.map((c) => [c.locationId, new Map(c.free)]));
   const left = new Map(quota);
   const plan: FillUnits[] = [];
@@ -60,7 +72,9 @@ export function planFill(
   const cap = (skuId: string) => left.get(skuId) ?? Number.POSITIVE_INFINITY;
   const current = () => candidates.map((c) => ({ ...c, free: new Map(free.get(c.locationId)) }));
   const waiting = order.lines.filter((l) => l.backordered > 0);
-  const delivery = { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId };
+  const destination = order.deliveryMethod === 'ship' && order.shippingAddress ? locate(order.shippingAddress) : null;
+  const delivery = { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId, destination };
+  const opts = { ruleSet: sourcing.ruleSet ? { ...sourcing.ruleSet, splitLines: false } : undefined, ruleSetSource: sourcing.ruleSetSource };
 
   for (const line of waiting.filter((l) => l.locationId !== null)) {
     take(line, line.locationId as string, Math.min(line.backordered, free.get(line.locationId as string)?.get(line.skuId) ?? 0, cap(line.skuId)));
@@ -77,14 +91,15 @@ export function planFill(
   for (const pool of [current().filter((c) => own.has(c.locationId)), null]) {
     const open = needs.filter((n) => !placed.has(n.index));
     if (open.length === 0) break;
-    const choice = chooseLocations(open, pool ?? current(), delivery);
+    const choice = source(open, pool ?? current(), delivery, opts);
+    if (choice.assigned.size > 0 || pool === null) explanation = choice.explanation;
     for (const [index, locationId] of choice.assigned) {
       take(unplaced[index] as LineState, locationId, (unplaced[index] as LineState).backordered);
       placed.add(index);
     }
   }
 
-  // The rest, in part: the same locations chooseLocations allows, the one with most free units of the SKU first.
+  // The rest, in part: the same locations the engine allows, the one with most free units of the SKU first.
   const allowed = (c: Candidate) => (delivery.method === 'pickup' ? c.locationId === delivery.pickupLocationId : c.canShip);
   for (const [index, line] of unplaced.entries()) {
     if (placed.has(index)) continue;
@@ -92,7 +107,7 @@ export function planFill(
       .sort((a, b) => (b.free.get(line.skuId) ?? 0) - (a.free.get(line.skuId) ?? 0) || a.priority - b.priority || a.code.localeCompare(b.code))[0];
     if (best) take(line, best.locationId, Math.min(line.backordered, best.free.get(line.skuId) ?? 0, cap(line.skuId)));
   }
-  return plan;
+  return { plan, explanation };
 }
 
 // ---- reading ------------------------------------------------------------------------------------------------------
@@ -138,8 +153,9 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
   // Locked per SKU as reserveStock locks them, so a capture on another channel cannot take the same pool units.
   const ruled = await lockAllocatedSkus(trx, skuIds);
   const quota = new Map((await channelAvailability(trx, ruled, [order.channelId])).map((a) => [a.skuId, a.available]));
-  const candidates = candidatesFrom(await freeStockOf(trx, skuIds));
-  const plan = planFill(order, candidates, quota);
+  const candidates = candidatesFrom(await freeStockOf(trx, skuIds), sitesFrom(await readSites(trx)));
+  const rules = await readRuleSet(trx, order.channelId);
+  const { plan, explanation } = planFillExplained(order, candidates, quota, { ruleSet: rules.ruleSet, ruleSetSource: rules.source });
   if (plan.length === 0) return 0;
 
   // Stock on hand only (no presale promise): the fill is for units that are here. If another transaction took them
@@ -163,7 +179,10 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
   }));
   const message = filled.map(({ line, quantity, location }) =>
     `${lineLabel(line)}: ${quantity} unit(s) reserved at ${location}${line.backordered > 0 ? `, ${line.backordered} still backordered` : ''}`).join('; ');
-  await addTimeline(trx, order.id, FILL_ACTOR, [{ type: 'backorder_filled', message, details: { lines: details } }]);
+  await addTimeline(trx, order.id, FILL_ACTOR, [{ type: 'backorder_filled', message, details: { lines: details, sourcing: explanation?.summary ?? null } }]);
+  if (explanation) {
+    await writeDecision(trx, { orderId: order.id, trigger: 'backorder', reason: 'stock arrived for backordered lines', explanation, loads: [] });
+  }
   await publishOrderEvent(trx, 'order.changed', order.id, { version, change: 'backorder_filled', lines: details });
   // A confirmed order whose every line is now reserved becomes allocated (order.allocated); a held one keeps its
   // status, review decides what comes next (releasing the hold allocates it then).

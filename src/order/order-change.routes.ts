@@ -12,6 +12,7 @@ import { Address, CaptureLine, MAX_LINES } from './order.js';
 import { OrderView, redactOrder } from './redact-order.js';
 import type { OrderDeps } from './routes.js';
 import { splitOrder } from './split-order.js';
+import { resourceOrderCommand } from './resource-order.js';
 import { problemResponse } from '../http/openapi.js';
 
 const tags = ['orders'];
@@ -34,6 +35,11 @@ const SplitRequest = Type.Object({
     lineId: Id,
     quantity: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Open units to move into the new order' }),
   }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_LINES }),
+}, { additionalProperties: false });
+
+const ResourceRequest = Type.Object({
+  excludeLocations: Type.Array(Type.String({ minLength: 1, maxLength: 64, description: 'Location code or id' }), { minItems: 1, maxItems: 100, uniqueItems: true }),
+  reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why, for the timeline: e.g. "warehouse closed for stock-take"' }),
 }, { additionalProperties: false });
 
 const MergeRequest = Type.Object({
@@ -77,6 +83,15 @@ export function registerOrderChangeRoutes(app: App, { run }: OrderDeps): void {
     },
   }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) =>
     cancelLine(trx, request.params.id, request.params.lineId, expectedVersion(request.headers), ctx)), personalDataOf(request)));
+
+  app.post('/orders/:id/resource', {
+    config: { permission: 'order:write' },
+    schema: {
+      tags, summary: 'Source an order\'s reserved lines again, away from some locations',
+      description: 'Lines reserved at the named locations are released there and sourced again by the channel\'s rule set over the other locations (docs/sourcing.md); what no other location has is backordered. The decision is stored (GET /v1/orders/{id}/sourcing) and on the timeline (`resourced`). Allowed while the order is on_hold, confirmed, allocated or in_fulfillment (else 409 `invalid_state`).',
+      params: IdParams, body: ResourceRequest, response: { 200: OrderView },
+    },
+  }, async (request, reply) => redactOrder(await run(request, reply, (trx, ctx) => resourceOrderCommand(trx, request.params.id, request.body, ctx)), personalDataOf(request)));
 
   app.post('/orders/:id/split', {
     config: { permission: 'order:write' },

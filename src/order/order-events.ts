@@ -73,13 +73,19 @@ const OrderChanged = Type.Union([
     ...Changed, change: Type.Literal('backorder_filled'),
     lines: Type.Array(Type.Object({ ...LineRef, sku: Code, location: Code, reserved: Count, backordered: FromTo(Count) }, strict)),
   }, strict),
+  Type.Object({
+    ...Changed, change: Type.Literal('resourced'), reason: Type.String(),
+    lines: Type.Array(Type.Object({
+      ...LineRef, sku: Code, from: Type.Union([Code, Type.Null()]), to: Type.Union([Code, Type.Null(), ]), quantity: Count,
+    }, { ...strict, description: 'to: null — no other location has the units; they are backordered' })),
+  }, strict),
 ]);
 
 export const orderEvents = {
   ...statusEventDefinitions,
   'order.changed': {
     aggregate: 'order',
-    description: 'The order was edited without a status change: details, a line added, changed or cancelled, a backorder filled (see `change`).',
+    description: 'The order was edited without a status change: details, a line added, changed or cancelled, a backorder filled, lines sourced again elsewhere (see `change`).',
     payload: OrderChanged,
   },
   'order.hold_placed': {

@@ -190,7 +190,8 @@ export async function loadOrders(db: DbOrTrx, ids: readonly string[]): Promise<O
         FROM order_holds h LEFT JOIN review_rules r ON r.id = h.rule_id WHERE h.order_id = o.id),
       'flags', (SELECT coalesce(json_agg(f.reason_code ORDER BY f.reason_code), '[]') FROM order_flags f WHERE f.order_id = o.id),
       'trackingToken', o.tracking_token, 'mergedInto', o.merged_into_id, 'splitFrom', o.split_from_id,
-      'placedAt', o.placed_at, 'updatedAt', o.updated_at, 'version', o.version
+      'placedAt', o.placed_at, 'updatedAt', o.updated_at, 'version', o.version,
+      'sourcing', (SELECT d.explanation->>'summary' FROM sourcing_decisions d WHERE d.order_id = o.id ORDER BY d.id DESC LIMIT 1)
     ) AS order
     FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS wanted(id, n)
     JOIN orders o ON o.id = wanted.id

@@ -23,6 +23,10 @@ export const Address = Type.Object({
   postalCode: Type.String({ maxLength: 20 }),
   country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
   phone: Type.Optional(Nullable(Type.String({ maxLength: 30 }))),
+  region: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'ISO 3166-2 code of the province or state (e.g. CN-GD), when the channel knows it' }))),
+  coordinates: Type.Optional(Nullable(Type.Object({
+    lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }),
+  }, { additionalProperties: false, description: 'Where the parcel goes, if the channel geocoded it: sourcing measures distance from here' }))),
 }, { additionalProperties: false });
 export type Address = Static<typeof Address>;
 
@@ -133,6 +137,7 @@ export const Order = Type.Object({
   placedAt: Timestamp,
   updatedAt: Timestamp,
   version: Type.Integer(),
+  sourcing: Type.Optional(Nullable(Type.String({ description: 'Where the lines ship from and why, in one sentence (the last sourcing decision); every candidate and its scores: GET /v1/orders/{id}/sourcing' }))),
   duplicate: Type.Optional(Type.Boolean({ description: 'True when this capture repeated an order already taken (same channel and external reference)' })),
 });
 export type Order = Static<typeof Order>;

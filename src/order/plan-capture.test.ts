@@ -8,7 +8,7 @@ import { captureStatusPath, chooseCaptureLocations, coverUncovered, planCapture,
 const channel = { id: '00000000-0000-7000-8000-00000000c001', code: 'WEB', currency: 'EUR', active: true, allow_backorder: false, presale_days: 0, order_number_prefix: 'W' };
 const skuA = { id: '00000000-0000-7000-8000-00000000a001', code: 'A', active: true };
 const wh = { locationId: '00000000-0000-7000-8000-00000000f001', code: 'WH', priority: 1, canShip: true, canPickup: false };
-const shared: SharedFacts = { channels: [channel], skus: [skuA], pickups: [], rules: [], stock: [{ ...wh, skuId: skuA.id, free: 5 }], incoming: [], allocatedSkus: [] };
+const shared: SharedFacts = { channels: [channel], skus: [skuA], pickups: [], rules: [], stock: [{ ...wh, skuId: skuA.id, free: 5 }], incoming: [], allocatedSkus: [], sites: [], ruleSets: [] };
 const request: RequestFacts = { item: 0, order_seq: 7, customer: null, existing: null, minutes_since_identical: null, prior: null };
 const input = (over: Partial<CaptureOrder> = {}): CaptureOrder => ({
   channel: 'WEB', externalRef: 'X1', currency: 'EUR', customer: { email: 'a@example.com', name: 'Anna' },
@@ -31,9 +31,9 @@ describe('planCapture in steps', () => {
   it('chooses a location with the units, and refuses what no location nor backorder covers', () => {
     const p = prepareCapture(input(), null);
     const r = resolveCapture(p, shared);
-    const { choice, candidates } = chooseCaptureLocations(r, shared.stock, 'ship');
+    const { choice, candidates } = chooseCaptureLocations(p, r, shared, shared.stock, 'ship');
     expect(choice.assigned.get(0)).toBe(wh.locationId);
-    const short = chooseCaptureLocations(r, [{ ...wh, skuId: skuA.id, free: 1 }], 'ship');
+    const short = chooseCaptureLocations(p, r, shared, [{ ...wh, skuId: skuA.id, free: 1 }], 'ship');
     expect(short.choice.uncovered).toEqual([0]);
     expect(() => coverUncovered(r, [0], [], short.candidates, 'ship')).toThrow(/not enough stock/);
     const backorders = { ...r, channel: { ...channel, allow_backorder: true } };

@@ -14,7 +14,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { PreparedCapture } from './capture-order.js';
 import type { CaptureWrite, ChannelFacts, IncomingFact, PickupFacts, RequestFacts, SharedFacts, StockFact } from './capture.repository.js';
-import { candidatesFrom, chooseLocations, type Candidate } from './choose-locations.js';
+import { candidatesFrom, locate, ruleSetOf, source, sitesFrom, type Candidate, type Decision, type Explanation } from '../sourcing/index.js';
 import type { CaptureLine, Order } from './order.js';
 import { statusEvents } from './order.repository.js';
 import { shareOrderDiscount } from './order-state.js';
@@ -93,11 +93,24 @@ export function resolveCapture(p: PreparedCapture, shared: Pick<SharedFacts, 'ch
 
 // ---- 2. choose locations ------------------------------------------------------------------------------------------
 
-/** The locations with free units of the order's SKUs, and which line each reserves from. */
-export function chooseCaptureLocations(r: Resolved, stock: readonly StockFact[], deliveryMethod: 'ship' | 'pickup') {
+/**
+ * The locations with free units of the order's SKUs, and which line each reserves from: the sourcing engine with
+ * the channel's rule set, measuring from the shipping address. `load`: orders earlier captures of the batch gave
+ * each location today (its capacity). Line splitting is not applied at capture yet: a line one location cannot cover
+ * is backordered, promised or refused as before.
+ */
+export function chooseCaptureLocations(
+  p: Pick<PreparedCapture, 'input'>, r: Resolved, shared: Pick<SharedFacts, 'sites' | 'ruleSets'>, stock: readonly StockFact[], deliveryMethod: 'ship' | 'pickup',
+  load?: ReadonlyMap<string, number>,
+): { candidates: Candidate[]; choice: Decision } {
   const skuIds = new Set(r.lines.map((l) => l.skuId));
-  const candidates = candidatesFrom(stock.filter((s) => skuIds.has(s.skuId)));
-  const choice = chooseLocations(r.lines, candidates, { method: deliveryMethod, pickupLocationId: r.pickup?.id ?? null });
+  const candidates = candidatesFrom(stock.filter((s) => skuIds.has(s.skuId)), sitesFrom(shared.sites, load));
+  const { ruleSet, source: ruleSetSource } = ruleSetOf(shared.ruleSets, r.channel.id);
+  const address = p.input.shippingAddress;
+  const destination = deliveryMethod === 'ship' && address ? locate(address) : null;
+  const choice = source(r.lines, candidates, { method: deliveryMethod, pickupLocationId: r.pickup?.id ?? null, destination }, {
+    ruleSet: { ...ruleSet, splitLines: false }, ruleSetSource,
+  });
   return { candidates, choice };
 }
 
@@ -198,7 +211,10 @@ const addDays = (from: Date, days: number) => new Date(from.getTime() + days * 8
 
 export function buildCapture(
   p: PreparedCapture, r: Resolved, request: RequestFacts, shared: Pick<SharedFacts, 'allocatedSkus'>,
-  placement: { assigned: ReadonlyMap<number, string>; candidates: readonly Candidate[]; presale: ReadonlyMap<number, IncomingFact>; backordered: ReadonlySet<number> },
+  placement: {
+    assigned: ReadonlyMap<number, string>; candidates: readonly Candidate[]; presale: ReadonlyMap<number, IncomingFact>; backordered: ReadonlySet<number>;
+    explanation?: Explanation | null; sites?: SharedFacts['sites'];
+  },
   outcome: ReviewOutcome, path: { status: OrderStatus; timeline: TimelineStep[] },
   ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, clock: Clock, item: number,
 ): CapturePlan {
@@ -242,6 +258,7 @@ export function buildCapture(
     flags: outcome.flags.map((f) => f.reasonCode).sort(),
     trackingToken: clock.token(), mergedInto: null, splitFrom: null,
     placedAt: placedAt.toISOString(), updatedAt: now.toISOString(), version: 1,
+    sourcing: placement.explanation?.summary ?? null,
   };
   const searchText = orderSearchText({ customer: { ...input.customer, email, phone }, shippingAddress: input.shippingAddress, externalRef: input.externalRef });
   const onHand = lines.filter((l) => assigned.has(l.index));
@@ -275,6 +292,14 @@ export function buildCapture(
       lineId: (lineRows[l.index] as { id: string }).id, reservationId: clock.newId(), skuId: l.skuId,
       locationId: assigned.get(l.index) as string, quantity: l.quantity, channelId: channel.id,
     })),
+    sourcing: {
+      orderId, trigger: 'capture', reason: null, explanation: placement.explanation ?? {},
+      // A parcel counts against its location's daily capacity (only locations that have one are counted).
+      loads: [...new Set(assigned.values())].flatMap((locationId) => {
+        const site = placement.sites?.find((f) => f.id === locationId);
+        return site && site.capacity !== null ? [{ locationId, day: site.day }] : [];
+      }),
+    },
   };
   const allocated = new Set(shared.allocatedSkus);
   return {
@@ -308,20 +333,22 @@ export function mayCoverOtherwise(r: Resolved): boolean {
  */
 export function planCapture(
   p: PreparedCapture, request: RequestFacts, shared: SharedFacts, stock: readonly StockFact[],
-  ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, opts: { deferUncovered: boolean; item?: number; clock: Clock },
+  ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, opts: { deferUncovered: boolean; item?: number; clock: Clock; load?: ReadonlyMap<string, number> },
 ): Planned {
   // An external reference the channel sent before answers with that order, once the channel is known.
   if (request.existing && shared.channels.some((c) => c.code === p.input.channel || c.id === p.input.channel.toLowerCase())) {
     return { kind: 'existing', orderId: request.existing };
   }
   const resolved = resolveCapture(p, shared);
-  const { candidates, choice } = chooseCaptureLocations(resolved, stock, p.deliveryMethod);
+  const { candidates, choice } = chooseCaptureLocations(p, resolved, shared, stock, p.deliveryMethod, opts.load);
   if (choice.uncovered.length > 0 && opts.deferUncovered && mayCoverOtherwise(resolved)) return { kind: 'uncovered' };
   const { presale, backordered } = coverUncovered(resolved, choice.uncovered, shared.incoming, candidates, p.deliveryMethod);
   const outcome = review(shared.rules, reviewFactsOf(p, resolved, request));
   const path = captureStatusPath({ holds: outcome.holds, backorderedLines: backordered.size, channelCode: resolved.channel.code, externalRef: p.input.externalRef });
   return {
     kind: 'plan',
-    plan: buildCapture(p, resolved, request, shared, { assigned: choice.assigned, candidates, presale, backordered }, outcome, path, ctx, opts.clock, opts.item ?? 0),
+    plan: buildCapture(p, resolved, request, shared, {
+      assigned: choice.assigned, candidates, presale, backordered, explanation: choice.explanation, sites: shared.sites,
+    }, outcome, path, ctx, opts.clock, opts.item ?? 0),
   };
 }

@@ -49,6 +49,8 @@ export function maskAddress(address: Address): Address {
     ...(address.line2 != null && { line2: maskName(address.line2) }),
     postalCode: maskTail(address.postalCode),
     ...(address.phone != null && { phone: maskPhone(address.phone) }),
+    // Coordinates point at the door: hidden, not masked.
+    ...(address.coordinates != null && { coordinates: null }),
   };
 }
 

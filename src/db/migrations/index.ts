@@ -22,6 +22,7 @@ import * as m0020 from './0020_outbox_relay.js';
 import * as m0021 from './0021_users.js';
 import * as m0022 from './0022_payment_terms_offline.js';
 import * as m0023 from './0023_notifications.js';
+import * as m0024 from './0024_sourcing.js';
 import * as m0025 from './0025_fulfillment_orders.js';
 import * as m0027 from './0027_connectors.js';
 import * as m0029 from './0029_saved_views.js';
@@ -54,6 +55,7 @@ export const migrations: Record<string, Migration> = {
   '0021_users': m0021,
   '0022_payment_terms_offline': m0022,
   '0023_notifications': m0023,
+  '0024_sourcing': m0024,
   '0025_fulfillment_orders': m0025,
   '0027_connectors': m0027,
   '0029_saved_views': m0029,

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { source, type Candidate, type Delivery, type LineNeed } from './engine.js';
+import { locate } from './regions.js';
+import { checkRuleSet, type RuleSet } from './rules.js';
+
+const loc = (code: string, priority: number, free: Record<string, number>, opts: Partial<Candidate> = {}): Candidate =>
+  ({ locationId: code, code, priority, canShip: true, canPickup: false, free: new Map(Object.entries(free)), ...opts });
+const at = (city: string, more: Partial<NonNullable<Candidate['site']>> = {}) =>
+  ({ site: { place: locate({ country: 'CN', city }), servesRegions: null, capacityLeft: null, pastCutoff: null, ...more } });
+const chooseLocations = (lines: readonly LineNeed[], candidates: readonly Candidate[], delivery: Delivery) => source(lines, candidates, delivery);
+const china: RuleSet = { rules: ['fewest_shipments', 'same_region', 'nearest', 'priority'], splitLines: false };
+const toShenzhen: Delivery = { method: 'ship', destination: locate({ country: 'CN', state: '广东省', city: '深圳市' }) };
+
+// The default rule set reproduces the rule capture used before the engine (these were chooseLocations' tests).
+describe('the default rule set', () => {
+  const lines = [{ index: 0, skuId: 'a', quantity: 2 }, { index: 1, skuId: 'b', quantity: 1 }];
+
+  it('prefers one location that covers everything, by priority', () => {
+    const choice = chooseLocations(lines, [loc('W2', 20, { a: 5, b: 5 }), loc('W1', 10, { a: 5, b: 5 })], { method: 'ship' });
+    expect([...choice.assigned.values()]).toEqual(['W1', 'W1']);
+  });
+
+  it('splits over the fewest locations when none covers everything', () => {
+    const choice = chooseLocations([...lines, { index: 2, skuId: 'c', quantity: 1 }],
+      [loc('W1', 10, { a: 2 }), loc('W2', 20, { b: 1, c: 1 }), loc('W3', 30, { c: 1 })], { method: 'ship' });
+    expect(Object.fromEntries(choice.assigned)).toEqual({ 0: 'W1', 1: 'W2', 2: 'W2' });
+    expect(choice.uncovered).toEqual([]);
+  });
+
+  it('reports lines no location covers whole', () => {
+    const choice = chooseLocations(lines, [loc('W1', 10, { a: 1, b: 1 })], { method: 'ship' });
+    expect(choice.uncovered).toEqual([0]);
+    expect(choice.assigned.get(1)).toBe('W1');
+  });
+
+  it('uses only the pickup store for a pickup order, and never a location that cannot ship for delivery', () => {
+    const store = loc('S1', 50, { a: 9, b: 9 }, { canShip: false, canPickup: true });
+    expect([...chooseLocations(lines, [loc('W1', 10, { a: 9, b: 9 }), store], { method: 'pickup', pickupLocationId: 'S1' }).assigned.values()]).toEqual(['S1', 'S1']);
+    expect(chooseLocations(lines, [store], { method: 'ship' }).uncovered).toEqual([0, 1]);
+  });
+});
+
+describe('the sourcing engine', () => {
+  const lines = [{ index: 0, skuId: 'a', quantity: 1 }, { index: 1, skuId: 'b', quantity: 1 }];
+  const shanghai = loc('SH', 10, { a: 5, b: 5 }, at('上海'));
+  const guangzhou = loc('GZ', 30, { a: 5, b: 5 }, at('广州'));
+  const chengdu = loc('CD', 20, { a: 5 }, at('成都'));
+
+  it('takes the nearest covering location and explains every candidate', () => {
+    const d = source(lines, [shanghai, guangzhou, chengdu], toShenzhen, { ruleSet: { rules: ['nearest', 'priority'], splitLines: false } });
+    expect([...d.assigned.values()]).toEqual(['GZ', 'GZ']);
+    const e = d.explanation!;
+    expect(e.destination).toMatchObject({ how: 'city', region: 'CN-440300', area: 'CN-GD' });
+    expect(e.candidates.map((c) => c.location)).toEqual(['GZ', 'SH', 'CD']);
+    expect(e.candidates[0]?.scores.nearest).toBeLessThan(200);
+    expect(e.candidates[1]?.rejected).toMatch(/ranked lower/);
+  });
+
+  it('prefers one location with everything over a nearer split, and fewer cross-province parcels', () => {
+    const nearA = loc('GZ-A', 1, { a: 5 }, at('广州'));
+    const nearB = loc('SZ-B', 1, { b: 5 }, at('深圳'));
+    const d = source(lines, [nearA, nearB, shanghai], toShenzhen, { ruleSet: china });
+    expect([...d.assigned.values()]).toEqual(['SH', 'SH']);
+    // Both cover everything: the one in the destination's province wins over the better priority.
+    expect([...source(lines, [shanghai, guangzhou], toShenzhen, { ruleSet: china }).assigned.values()]).toEqual(['GZ', 'GZ']);
+  });
+
+  it('skips a location past its cut-off or out of capacity while another can ship, and uses it when none can', () => {
+    const late = loc('GZ', 1, { a: 5, b: 5 }, at('广州', { pastCutoff: '16:00 Asia/Shanghai' }));
+    const full = loc('SZ', 1, { a: 5, b: 5 }, at('深圳', { capacityLeft: 0 }));
+    const d = source(lines, [late, full, shanghai], toShenzhen, { ruleSet: china });
+    expect([...d.assigned.values()]).toEqual(['SH', 'SH']);
+    expect(d.explanation?.candidates.find((c) => c.location === 'GZ')?.rejected).toBe('past its cut-off (16:00 Asia/Shanghai)');
+    expect(d.explanation?.candidates.find((c) => c.location === 'SZ')?.rejected).toBe('no capacity left today');
+    const only = source(lines, [late], toShenzhen, { ruleSet: china });
+    expect([...only.assigned.values()]).toEqual(['GZ', 'GZ']);
+    expect(only.explanation?.fallbacks[0]).toMatch(/used GZ \(past its cut-off/);
+  });
+
+  it('never ships from a location that does not serve the destination', () => {
+    const d = source(lines, [loc('GZ', 1, { a: 5, b: 5 }, at('广州', { servesRegions: ['CN-SH'] })), shanghai], toShenzhen, { ruleSet: china });
+    expect([...d.assigned.values()]).toEqual(['SH', 'SH']);
+    expect(d.explanation?.candidates.find((c) => c.location === 'GZ')?.rejected).toBe('does not serve CN-GD');
+  });
+
+  it('falls back to priority, and says so, when the address matches no region', () => {
+    const d = source(lines, [guangzhou, shanghai], { method: 'ship', destination: locate({ country: 'ZZ', state: 'Atlantis' }) }, { ruleSet: china });
+    expect([...d.assigned.values()]).toEqual(['SH', 'SH']);
+    expect(d.explanation?.destination.how).toBe('none');
+    expect(d.explanation?.fallbacks[0]).toMatch(/matched no region: same_region, nearest skipped; ranked by fewest_shipments, priority, then priority order/);
+  });
+
+  it('splits a line over locations only when the rule set allows it', () => {
+    const big = [{ index: 0, skuId: 'a', quantity: 8 }];
+    const pool = [loc('W1', 1, { a: 5 }), loc('W2', 2, { a: 5 })];
+    expect(source(big, pool, { method: 'ship' }).uncovered).toEqual([0]);
+    const d = source(big, pool, { method: 'ship' }, { ruleSet: { ...china, splitLines: true } });
+    expect(d.uncovered).toEqual([]);
+    expect(d.split.get(0)).toEqual([{ locationId: 'W1', quantity: 5 }, { locationId: 'W2', quantity: 3 }]);
+  });
+
+  it('balances stock and estimates cost from distance when asked', () => {
+    const d = source(lines, [shanghai, guangzhou], toShenzhen, { ruleSet: { rules: ['lowest_cost'], splitLines: false } });
+    expect([...d.assigned.values()]).toEqual(['GZ', 'GZ']);
+    expect(d.explanation?.costModel).toBe('distance estimate');
+    const rich = loc('RICH', 99, { a: 50, b: 50 });
+    expect([...source(lines, [shanghai, rich], toShenzhen, { ruleSet: { rules: ['stock_balance'], splitLines: false } }).assigned.values()]).toEqual(['RICH', 'RICH']);
+  });
+
+  it('refuses a rule set naming an unknown rule, a rule twice or no rule', () => {
+    expect(() => checkRuleSet({ rules: ['nearest', 'cheapest'] })).toThrow(/unknown rule "cheapest"/);
+    expect(() => checkRuleSet({ rules: [] })).toThrow(/at least one ranking rule/);
+    expect(() => checkRuleSet({ rules: ['nearest', 'nearest'] })).toThrow(/named twice/);
+    expect(checkRuleSet({ rules: ['nearest'], splitLines: true })).toEqual({ rules: ['nearest'], splitLines: true });
+  });
+});

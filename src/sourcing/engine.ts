@@ -1,0 +1,363 @@
+/**
+ * The sourcing engine: where each line of an order ships from, and why. Pure: data in, decision and explanation out.
+ *
+ * 1. Filter the candidates (locations with free units of the order's SKUs): a pickup order only at its store; else a
+ *    location that ships, serves the destination's region, has capacity left today and is before its cut-off. A
+ *    location rejected only for capacity or cut-off is kept aside: when the others cannot cover the order it is used
+ *    after all, and the explanation says so (a full location delays a parcel, it does not refuse an order).
+ * 2. Rank them by the rule set (rules.ts), rule after rule, ties by priority then code; each round takes the best
+ *    candidate that covers at least one line left whole, and the lines it covers. With `fewest_shipments` first this
+ *    is one covering location if any, else a greedy fewest-locations split (the behaviour before the engine).
+ * 3. Lines no location covers whole are split over several locations if the rule set allows, else left uncovered
+ *    (the caller backorders, promises supply or refuses them).
+ */
+import { distanceKm, type Place } from './regions.js';
+import { defaultRuleSet, type RuleName, type RuleSet } from './rules.js';
+
+/** Where a location is and what it can take now (from the locations table, resolved once). */
+export interface Site {
+  place: Place | null;
+  /** Regions (ISO codes: country, province or state) it ships to; null: everywhere. */
+  servesRegions: readonly string[] | null;
+  /** Orders it may still take today (daily capacity less today's); null: no limit. */
+  capacityLeft: number | null;
+  /** Set when its cut-off has passed, as people read it: "16:00 Asia/Shanghai". */
+  pastCutoff: string | null;
+}
+
+export interface Candidate {
+  locationId: string;
+  code: string;
+  priority: number;
+  canShip: boolean;
+  canPickup: boolean;
+  /** Free units per SKU id at this location. */
+  free: ReadonlyMap<string, number>;
+  site?: Site | null;
+}
+
+export interface LineNeed { index: number; skuId: string; quantity: number }
+
+export interface Delivery {
+  method: 'ship' | 'pickup';
+  pickupLocationId?: string | null;
+  /** Where a shipping order goes (null: its address matched nothing). */
+  destination?: Place | null;
+}
+
+/** An estimated cost of one parcel from a location to a place; null: cannot tell. */
+export type CostFunction = (from: Candidate, to: Place, units: number) => number | null;
+
+/** Until rate tables are wired in: 8 + 0.01 per km + 0.5 per unit, in the order's currency units (an index). */
+export const distanceCost: CostFunction = (from, to, units) =>
+  (from.site?.place ? Math.round((8 + distanceKm(from.site.place, to) * 0.01 + units * 0.5) * 100) / 100 : null);
+
+export interface CandidateExplained {
+  location: string;
+  eligible: boolean;
+  /** Why it was not used (null: eligible). */
+  rejected: string | null;
+  /** Its score per rule of the rule set (null: the rule could not score it). */
+  scores: Partial<Record<RuleName, number | null>>;
+  distanceKm: number | null;
+  region: string | null;
+}
+
+export interface Explanation {
+  rules: RuleName[];
+  splitLines: boolean;
+  ruleSet: 'channel' | 'default';
+  deliveryMethod: 'ship' | 'pickup';
+  destination: { how: Place['how'] | 'none' | 'pickup'; region: string | null; area: string | null; label: string };
+  costModel: 'distance estimate' | 'rate tables' | null;
+  /** What the engine fell back on, in words. */
+  fallbacks: string[];
+  candidates: CandidateExplained[];
+  parcels: { location: string; lines: { index: number; quantity: number }[] }[];
+  uncovered: number[];
+  summary: string;
+}
+
+export interface Decision {
+  /** Line index → location id, for whole lines. */
+  assigned: Map<number, string>;
+  /** Line index → its parts, for lines split over locations (only when the rule set allows). */
+  split: Map<number, { locationId: string; quantity: number }[]>;
+  /** Lines no allowed location covers. */
+  uncovered: number[];
+  explanation: Explanation | null;
+}
+
+export interface SourceOptions {
+  ruleSet?: RuleSet;
+  ruleSetSource?: 'channel' | 'default';
+  cost?: CostFunction;
+  costModel?: 'distance estimate' | 'rate tables';
+  /** Build the explanation (default true); a simulation that only counts turns it off. */
+  explain?: boolean;
+}
+
+interface Scored {
+  c: Candidate;
+  km: number | null;
+  cross: number | null;
+  cost: number | null;
+  stock: number;
+  soft: string | null;
+  rejected: string | null;
+  /** Lines it covers whole before anything is taken. */
+  covers: number;
+  /** Free units of each line's SKU here, before anything is taken (by line position). */
+  have: number[];
+}
+
+const INF = Number.POSITIVE_INFINITY;
+const diff = (a: number | null, b: number | null) => {
+  const x = a ?? INF;
+  const y = b ?? INF;
+  return x === y ? 0 : x - y;
+};
+
+function compare(a: Scored, am: number, b: Scored, bm: number, rules: readonly RuleName[]): number {
+  for (const rule of rules) {
+    let d = 0;
+    switch (rule) {
+      case 'fewest_shipments': d = am - bm; break;
+      case 'same_region': d = diff(a.cross, b.cross); break;
+      case 'nearest': d = diff(a.km, b.km); break;
+      case 'lowest_cost': d = diff(a.cost, b.cost); break;
+      case 'stock_balance': d = b.stock - a.stock; break;
+      case 'priority': d = a.c.priority - b.c.priority; break;
+    }
+    if (d !== 0) return d;
+  }
+  return a.c.priority - b.c.priority || (a.c.code < b.c.code ? -1 : a.c.code > b.c.code ? 1 : 0);
+}
+
+const geoRules: readonly RuleName[] = ['same_region', 'nearest', 'lowest_cost'];
+
+export function source(lines: readonly LineNeed[], candidates: readonly Candidate[], delivery: Delivery, opts: SourceOptions = {}): Decision {
+  const ruleSet = opts.ruleSet ?? defaultRuleSet;
+  const explain = opts.explain ?? true;
+  const destination = delivery.method === 'ship' ? (delivery.destination ?? null) : null;
+  const rules = destination ? ruleSet.rules : ruleSet.rules.filter((r) => !geoRules.includes(r));
+  const wantsCost = destination !== null && rules.includes('lowest_cost');
+  const cost = opts.cost ?? distanceCost;
+  const units = lines.reduce((a, l) => a + l.quantity, 0);
+
+  // 1. Filter and score.
+  const scored: Scored[] = [];
+  for (const c of candidates) {
+    const site = c.site ?? null;
+    let rejected: string | null = null;
+    let soft: string | null = null;
+    if (delivery.method === 'pickup') {
+      if (c.locationId !== delivery.pickupLocationId) rejected = 'not the pickup store';
+    } else if (!c.canShip) {
+      rejected = 'does not ship (pickup only)';
+    } else if (destination && site?.servesRegions && !site.servesRegions.some((r) => r === destination.area || r === destination.region
+      || (destination.area !== null && r === destination.area.split('-')[0]))) {
+      rejected = `does not serve ${destination.area ?? destination.region}`;
+    } else if (site?.capacityLeft !== null && site?.capacityLeft !== undefined && site.capacityLeft <= 0) {
+      soft = 'no capacity left today';
+    } else if (site?.pastCutoff) {
+      soft = `past its cut-off (${site.pastCutoff})`;
+    }
+    const place = site?.place ?? null;
+    const km = destination && place ? distanceKm(place, destination) : null;
+    let stock = 0;
+    let covers = 0;
+    const have: number[] = [];
+    for (const l of lines) {
+      const h = c.free.get(l.skuId) ?? 0;
+      have.push(h);
+      stock += h;
+      if (h >= l.quantity) covers++;
+    }
+    scored.push({
+      c, rejected, soft, stock, covers, have,
+      km,
+      cross: destination ? (place && place.area !== null && place.area === destination.area ? 0 : 1) : null,
+      cost: wantsCost && destination ? cost(c, destination, units) : null,
+    });
+  }
+
+  const assigned = new Map<number, string>();
+  const split = new Map<number, { locationId: string; quantity: number }[]>();
+  const taken = new Map<string, Map<string, number>>();
+  const freeAt = (s: Scored, skuId: string) => (s.c.free.get(skuId) ?? 0) - (taken.size === 0 ? 0 : (taken.get(s.c.locationId)?.get(skuId) ?? 0));
+  const take = (s: Scored, skuId: string, quantity: number) => {
+    let t = taken.get(s.c.locationId);
+    if (!t) taken.set(s.c.locationId, (t = new Map<string, number>()));
+    t.set(skuId, (t.get(skuId) ?? 0) + quantity);
+  };
+  let repeats = false;
+  for (let i = 1; i < lines.length && !repeats; i++) for (let j = 0; j < i; j++) if ((lines[i] as LineNeed).skuId === (lines[j] as LineNeed).skuId) repeats = true;
+  const fitsOf = (s: Scored, remaining: readonly LineNeed[]): LineNeed[] => {
+    const fits: LineNeed[] = [];
+    if (!repeats) {
+      for (const l of remaining) if (freeAt(s, l.skuId) >= l.quantity) fits.push(l);
+      return fits;
+    }
+    const used = new Map<string, number>();
+    for (const l of remaining) {
+      const have = freeAt(s, l.skuId) - (used.get(l.skuId) ?? 0);
+      if (have >= l.quantity) {
+        fits.push(l);
+        used.set(l.skuId, (used.get(l.skuId) ?? 0) + l.quantity);
+      }
+    }
+    return fits;
+  };
+
+  // 2. Rounds: the best candidate covering at least one line left whole takes the lines it covers.
+  const fitCount = (s: Scored, remaining: readonly LineNeed[]): number => {
+    // Before anything is taken, with every line left: what it covers was counted while scoring.
+    if (!repeats && taken.size === 0 && remaining.length === lines.length) return s.covers;
+    if (repeats) return fitsOf(s, remaining).length;
+    let count = 0;
+    for (const l of remaining) if (freeAt(s, l.skuId) >= l.quantity) count++;
+    return count;
+  };
+  const cover = (pool: readonly Scored[], remaining: LineNeed[]): LineNeed[] => {
+    while (remaining.length > 0) {
+      let best: Scored | undefined;
+      let bestMisses = 0;
+      for (const s of pool) {
+        const count = fitCount(s, remaining);
+        if (count === 0) continue;
+        const misses = remaining.length - count;
+        if (!best || compare(s, misses, best, bestMisses, rules) < 0) {
+          best = s;
+          bestMisses = misses;
+        }
+      }
+      if (!best) break;
+      const fits = fitsOf(best, remaining);
+      for (const l of fits) {
+        assigned.set(l.index, best.c.locationId);
+        take(best, l.skuId, l.quantity);
+      }
+      remaining = fits.length === remaining.length ? [] : remaining.filter((l) => !assigned.has(l.index));
+    }
+    return remaining;
+  };
+  const fallbacks: string[] = [];
+  let anyOut = false;
+  for (const s of scored) if (s.rejected || s.soft) anyOut = true;
+  const eligible = anyOut ? scored.filter((s) => !s.rejected && !s.soft) : scored;
+  let remaining = cover(eligible, [...lines]);
+  const softPool = anyOut ? scored.filter((s) => !s.rejected && s.soft) : [];
+  if (remaining.length > 0 && softPool.length > 0) {
+    const before = remaining.length;
+    remaining = cover([...eligible, ...softPool], remaining);
+    if (remaining.length < before) {
+      const used = softPool.filter((s) => [...assigned.values()].includes(s.c.locationId));
+      fallbacks.push(`no location within its capacity and cut-off covers every line: used ${used.map((s) => `${s.c.code} (${s.soft})`).join(', ')}`);
+    }
+  }
+
+  // 3. Split what is left over several locations, if allowed: the order's own locations first, then by rank.
+  if (remaining.length > 0 && ruleSet.splitLines) {
+    const pool = [...eligible, ...softPool];
+    const inPlan = new Set(assigned.values());
+    const ranked = [...pool].sort((a, b) => Number(inPlan.has(b.c.locationId)) - Number(inPlan.has(a.c.locationId)) || compare(a, 0, b, 0, rules));
+    remaining = remaining.filter((l) => {
+      const total = ranked.reduce((a, s) => a + Math.max(0, freeAt(s, l.skuId)), 0);
+      if (total < l.quantity) return true;
+      let need = l.quantity;
+      const parts: { locationId: string; quantity: number }[] = [];
+      for (const s of ranked) {
+        const q = Math.min(need, Math.max(0, freeAt(s, l.skuId)));
+        if (q <= 0) continue;
+        parts.push({ locationId: s.c.locationId, quantity: q });
+        take(s, l.skuId, q);
+        need -= q;
+        if (need === 0) break;
+      }
+      split.set(l.index, parts);
+      return false;
+    });
+    if (split.size > 0) fallbacks.push(`line(s) ${[...split.keys()].join(', ')} split over locations: no single one covers them`);
+  }
+  const uncovered = remaining.map((l) => l.index);
+  if (!explain) return { assigned, split, uncovered, explanation: null };
+
+  // The explanation.
+  if (delivery.method === 'ship' && !destination && ruleSet.rules.some((r) => geoRules.includes(r))) {
+    fallbacks.unshift(`the address matched no region: ${ruleSet.rules.filter((r) => geoRules.includes(r)).join(', ')} skipped; ranked by ${rules.length > 0 ? rules.join(', ') : 'nothing else'}, then priority order`);
+  }
+  if (delivery.method === 'pickup') fallbacks.unshift('pickup order: only the pickup store may serve it');
+  const codeOf = (locationId: string) => candidates.find((c) => c.locationId === locationId)?.code ?? locationId;
+  const parcels = new Map<string, { index: number; quantity: number }[]>();
+  const add = (locationId: string, index: number, quantity: number) => {
+    const code = codeOf(locationId);
+    const list = parcels.get(code);
+    if (list) list.push({ index, quantity });
+    else parcels.set(code, [{ index, quantity }]);
+  };
+  const chosen = new Set<string>();
+  for (const l of lines) {
+    const at = assigned.get(l.index);
+    if (at) {
+      add(at, l.index, l.quantity);
+      chosen.add(at);
+    }
+    for (const p of split.get(l.index) ?? []) {
+      add(p.locationId, l.index, p.quantity);
+      chosen.add(p.locationId);
+    }
+  }
+  const explain1 = (s: Scored): CandidateExplained => {
+    const scores: Partial<Record<RuleName, number | null>> = {};
+    for (const rule of ruleSet.rules) {
+      scores[rule] = rule === 'fewest_shipments' ? s.covers
+        : rule === 'same_region' ? s.cross
+          : rule === 'nearest' ? (s.km === null ? null : Math.round(s.km))
+            : rule === 'lowest_cost' ? s.cost
+              : rule === 'stock_balance' ? s.stock
+                : s.c.priority;
+    }
+    const eligibleNow = !s.rejected && !s.soft;
+    const isChosen = chosen.has(s.c.locationId);
+    return {
+      location: s.c.code, eligible: eligibleNow,
+      rejected: s.rejected ?? (s.soft && !isChosen ? s.soft : !isChosen && eligibleNow ? 'ranked lower, or nothing left for it to cover' : s.soft),
+      scores, distanceKm: s.km === null ? null : Math.round(s.km), region: s.c.site?.place?.area ?? null,
+    };
+  };
+  // The chosen locations first, then the others in the order they came.
+  const explained: CandidateExplained[] = [];
+  for (const s of scored) if (chosen.has(s.c.locationId)) explained.push(explain1(s));
+  for (const s of scored) if (!chosen.has(s.c.locationId)) explained.push(explain1(s));
+  const parcelList = [...parcels].map(([location, ls]) => ({ location, lines: ls }));
+  const summary = `${parcelList.length === 0 ? 'no parcel' : `${parcelList.length} parcel(s): ${parcelList.map((p) => `${p.location} (line${p.lines.length > 1 ? 's' : ''} ${p.lines.map((l) => l.index + 1).join(', ')})`).join('; ')}`}`
+    + `${uncovered.length > 0 ? `; line(s) ${uncovered.map((i) => i + 1).join(', ')} not covered by any allowed location` : ''}`
+    + ` — by ${rules.length > 0 ? rules.join(' > ') : 'priority'}`;
+  return {
+    assigned, split, uncovered,
+    explanation: {
+      rules: ruleSet.rules, splitLines: ruleSet.splitLines, ruleSet: opts.ruleSetSource ?? 'default', deliveryMethod: delivery.method,
+      destination: delivery.method === 'pickup' ? { how: 'pickup', region: null, area: null, label: `pickup at ${delivery.pickupLocationId ? codeOf(delivery.pickupLocationId) : 'the store'}` }
+        : destination ? { how: destination.how, region: destination.region, area: destination.area, label: destination.label }
+          : { how: 'none', region: null, area: null, label: 'the address matched no region' },
+      costModel: ruleSet.rules.includes('lowest_cost') ? (opts.costModel ?? 'distance estimate') : null,
+      fallbacks, candidates: explained, parcels: parcelList, uncovered, summary,
+    },
+  };
+}
+
+/** Candidates from rows of free units per (location, SKU), one per location; rows with nothing free are left out. */
+export function candidatesFrom(
+  rows: Iterable<{ locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }>,
+  sites?: ReadonlyMap<string, Site>,
+): Candidate[] {
+  const byLocation = new Map<string, Candidate & { free: Map<string, number> }>();
+  for (const { skuId, free, locationId, code, priority, canShip, canPickup } of rows) {
+    if (free <= 0) continue;
+    let c = byLocation.get(locationId);
+    if (!c) byLocation.set(locationId, (c = { locationId, code, priority, canShip, canPickup, free: new Map<string, number>(), site: sites?.get(locationId) ?? null }));
+    c.free.set(skuId, free);
+  }
+  return [...byLocation.values()];
+}

@@ -1,0 +1,11 @@
+/** The sourcing module's front door: where each order line ships from, and why (docs/sourcing.md). */
+export { candidatesFrom, distanceCost, source, type Candidate, type CostFunction, type Decision, type Delivery, type Explanation, type LineNeed, type Site } from './engine.js';
+export { distanceKm, locate, type Locatable, type Place } from './regions.js';
+export { checkRuleSet, defaultRuleSet, ruleNames, type RuleName, type RuleSet } from './rules.js';
+export {
+  decisionCteNames, decisionCtes, listDecisions, readRuleSet, readSites, ruleSetOf, ruleSetsJson, siteJson, sitesFrom, writeDecision,
+  type DecisionTrigger, type DecisionWrite, type RuleSetFact, type SiteFact,
+} from './sourcing.repository.js';
+export { registerSourcingRoutes } from './sourcing.routes.js';
+export { setRuleSet } from './set-rule-set.js';
+export { simulate, runSimulation, type PastOrder } from './simulate.js';

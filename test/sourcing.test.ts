@@ -1,0 +1,266 @@
+/** Sourcing scenarios (issue #19 parts 1-3): where each order ships from, why, and what a rule set would change. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { jobHandlers } from '../src/jobs/jobs.js';
+import { useTestApp } from './harness.js';
+import { anOrder } from './order-fixtures.js';
+
+const t = useTestApp();
+const fill = () => jobHandlers({ db: t.db, idempotencyTtlHours: 24 })['orders.fill-backorders']();
+
+const shenzhen = { name: '张三', line1: '南山区科技园 1 号', city: '深圳市', state: '广东省', postalCode: '518000', country: 'CN', phone: '+86 138 0013 8000' };
+const site = (code: string, city: string, state: string, priority: number, more: Record<string, unknown> = {}) =>
+  ({ code, name: code, type: 'warehouse', priority, address: { line1: '1 号', city, state, country: 'CN' }, ...more });
+
+let n = 0;
+async function skus(...codes: string[]) {
+  await t.http('POST', '/v1/skus/bulk', { body: { items: codes.map((code) => ({ code, name: code })) } });
+}
+async function receive(location: string, lines: Record<string, number>) {
+  const res = await t.http('POST', '/v1/stock/receipts', { body: { location, lines: Object.entries(lines).map(([sku, quantity]) => ({ sku, quantity })) } });
+  expect(res.status).toBe(201);
+}
+/** A fresh set of SKUs, so each scenario sees only its own stock. */
+function fresh(...names: string[]): string[] {
+  n++;
+  return names.map((x) => `${x}-${n}`);
+}
+async function capture(channel: string, lines: Record<string, number>, more: Record<string, unknown> = {}) {
+  const body = anOrder({ channel, currency: 'CNY', shippingAddress: shenzhen, ...more }, Object.entries(lines).map(([sku, quantity]) => ({ sku, quantity, unitPriceMinor: 100 })));
+  return t.http('POST', '/v1/orders', { body });
+}
+const locationsOf = (order: { lines: { location: string | null }[] }) => order.lines.map((l) => l.location);
+async function sourcing(orderId: string) {
+  const res = await t.http('GET', `/v1/orders/${orderId}/sourcing`);
+  expect(res.status).toBe(200);
+  return res.body.decisions as { trigger: string; reason: string | null; explanation: any }[];
+}
+async function rules(channel: string, body: unknown) {
+  return t.http('PUT', `/v1/channels/${channel}/sourcing-rules`, { body });
+}
+
+beforeAll(async () => {
+  for (const l of [site('SH', '上海市', '上海市', 10), site('CD', '成都市', '四川省', 20), site('GZ', '广州市', '广东省', 30),
+    site('BJ', '北京市', '北京市', 40, { type: 'store', capabilities: { ship: true, pickup: true } })]) {
+    expect((await t.http('POST', '/v1/locations', { body: l })).status).toBe(201);
+  }
+  await t.http('POST', '/v1/channels', { body: { code: 'TMALL', name: 'Tmall', type: 'marketplace', currency: 'CNY' } });
+  await t.http('POST', '/v1/channels', { body: { code: 'CNB2B', name: 'B2B', type: 'b2b', currency: 'CNY', policy: { allowBackorder: true } } });
+  await t.http('POST', '/v1/channels', { body: { code: 'PLAIN', name: 'Plain', type: 'web', currency: 'CNY' } });
+  expect((await rules('TMALL', { rules: ['fewest_shipments', 'same_region', 'nearest', 'priority'] })).status).toBe(200);
+  expect((await rules('CNB2B', { rules: ['fewest_shipments', 'nearest', 'priority'] })).status).toBe(200);
+});
+
+describe('sourcing at capture', () => {
+  it('the nearest location wins, and the decision says why for every candidate', async () => {
+    const [tee] = fresh('TEE');
+    await skus(tee!);
+    await receive('SH', { [tee!]: 10 });
+    await receive('GZ', { [tee!]: 10 });
+    await receive('CD', { [tee!]: 10 });
+    const res = await capture('CNB2B', { [tee!]: 1 });
+    expect(res.status).toBe(201);
+    expect(locationsOf(res.body)).toEqual(['GZ']);
+    const [decision] = await sourcing(res.body.id);
+    expect(decision).toMatchObject({ trigger: 'capture', explanation: { rules: ['fewest_shipments', 'nearest', 'priority'], ruleSet: 'channel',
+      destination: { how: 'city', region: 'CN-440300', area: 'CN-GD' }, parcels: [{ location: 'GZ', lines: [{ index: 0, quantity: 1 }] }] } });
+    const byCode = Object.fromEntries(decision!.explanation.candidates.map((c: any) => [c.location, c]));
+    expect(byCode.GZ.scores.nearest).toBeLessThan(200);
+    expect(byCode.SH.scores.nearest).toBeGreaterThan(1000);
+    expect(byCode.SH.rejected).toMatch(/ranked lower/);
+    expect(byCode.CD.eligible).toBe(true);
+  });
+
+  it('one location with everything beats a nearer split', async () => {
+    const [tee, mug] = fresh('TEE', 'MUG');
+    await skus(tee!, mug!);
+    await receive('GZ', { [tee!]: 5 });
+    await receive('CD', { [mug!]: 5 });
+    await receive('SH', { [tee!]: 5, [mug!]: 5 });
+    const res = await capture('TMALL', { [tee!]: 1, [mug!]: 1 });
+    expect(res.status).toBe(201);
+    expect(locationsOf(res.body)).toEqual(['SH', 'SH']);
+  });
+
+  it('a location in the destination\'s province goes first: fewer cross-province parcels than by priority', async () => {
+    const [tee] = fresh('TEE');
+    await skus(tee!);
+    await receive('SH', { [tee!]: 5 });
+    await receive('GZ', { [tee!]: 5 });
+    const byPriority = await capture('PLAIN', { [tee!]: 1 });
+    expect(locationsOf(byPriority.body)).toEqual(['SH']);
+    expect((await sourcing(byPriority.body.id))[0]?.explanation).toMatchObject({ ruleSet: 'default', rules: ['fewest_shipments', 'priority'] });
+    const byRegion = await capture('TMALL', { [tee!]: 1 });
+    expect(locationsOf(byRegion.body)).toEqual(['GZ']);
+    const sameRegion = (await sourcing(byRegion.body.id))[0]?.explanation.candidates.map((c: any) => [c.location, c.scores.same_region]);
+    expect(sameRegion).toEqual([['GZ', 0], ['SH', 1]]);
+  });
+
+  it('a pickup order is served only at its store: short there, it is backordered or refused, never sourced elsewhere', async () => {
+    const [tee] = fresh('TEE');
+    await skus(tee!);
+    await receive('BJ', { [tee!]: 1 });
+    await receive('SH', { [tee!]: 100 });
+    const pickup = { deliveryMethod: 'pickup', pickupLocation: 'BJ' };
+    const ok = await capture('PLAIN', { [tee!]: 1 }, pickup);
+    expect(locationsOf(ok.body)).toEqual(['BJ']);
+    expect((await sourcing(ok.body.id))[0]?.explanation).toMatchObject({ destination: { how: 'pickup' }, fallbacks: ['pickup order: only the pickup store may serve it'] });
+    const refused = await capture('PLAIN', { [tee!]: 2 }, pickup);
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('insufficient_stock');
+    const waiting = await capture('CNB2B', { [tee!]: 2 }, pickup);
+    expect(waiting.body).toMatchObject({ status: 'confirmed', lines: [{ backordered: 2, location: null }] });
+    expect((await sourcing(waiting.body.id))[0]?.explanation.candidates.find((c: any) => c.location === 'SH')?.rejected).toBe('not the pickup store');
+  });
+
+  it('respects daily capacity and the cut-off in the location\'s time zone, and uses a full location only when nothing else can ship', async () => {
+    const [tee, solo] = fresh('TEE', 'SOLO');
+    await skus(tee!, solo!);
+    await receive('GZ', { [tee!]: 10 });
+    await receive('SH', { [tee!]: 10 });
+    const gz = (await t.http('GET', '/v1/locations?code=GZ')).body.data[0];
+    expect((await t.http('PATCH', `/v1/locations/${gz.id}`, { body: { dailyCapacity: 1, timeZone: 'Asia/Shanghai' } })).status).toBe(200);
+    expect(locationsOf((await capture('TMALL', { [tee!]: 1 })).body)).toEqual(['GZ']);
+    const second = await capture('TMALL', { [tee!]: 1 });
+    expect(locationsOf(second.body)).toEqual(['SH']);
+    expect((await sourcing(second.body.id))[0]?.explanation.candidates.find((c: any) => c.location === 'GZ')?.rejected).toBe('no capacity left today');
+
+    // A cut-off of 00:00 has always passed: GZ is passed by while another location can ship.
+    await t.http('PATCH', `/v1/locations/${gz.id}`, { body: { dailyCapacity: null, cutoffTime: '00:00' } });
+    const late = await capture('TMALL', { [tee!]: 1 });
+    expect(locationsOf(late.body)).toEqual(['SH']);
+    expect((await sourcing(late.body.id))[0]?.explanation.candidates.find((c: any) => c.location === 'GZ')?.rejected).toBe('past its cut-off (00:00 Asia/Shanghai)');
+    // Only GZ has it: used anyway, and the explanation says so.
+    await receive('GZ', { [solo!]: 3 });
+    const only = await capture('TMALL', { [solo!]: 1 });
+    expect(locationsOf(only.body)).toEqual(['GZ']);
+    expect((await sourcing(only.body.id))[0]?.explanation.fallbacks).toEqual([expect.stringMatching(/used GZ \(past its cut-off/)]);
+    await t.http('PATCH', `/v1/locations/${gz.id}`, { body: { cutoffTime: null } });
+    expect((await t.http('PATCH', `/v1/locations/${gz.id}`, { body: { timeZone: 'Mars/Olympus' } })).body.code).toBe('validation_failed');
+  });
+
+  it('an address matching no region falls back to priority and says so', async () => {
+    const [tee] = fresh('TEE');
+    await skus(tee!);
+    await receive('GZ', { [tee!]: 5 });
+    await receive('CD', { [tee!]: 5 });
+    const res = await capture('TMALL', { [tee!]: 1 }, { shippingAddress: { ...shenzhen, city: 'Atlantis', state: 'Nowhere', country: 'ZZ', postalCode: '1' } });
+    expect(res.status).toBe(201);
+    expect(locationsOf(res.body)).toEqual(['CD']);
+    const { explanation } = (await sourcing(res.body.id))[0]!;
+    expect(explanation.destination.how).toBe('none');
+    expect(explanation.fallbacks[0]).toMatch(/the address matched no region: same_region, nearest skipped; ranked by fewest_shipments, priority, then priority order/);
+  });
+
+  it('an address with coordinates is measured from them', async () => {
+    const [tee] = fresh('TEE');
+    await skus(tee!);
+    await receive('SH', { [tee!]: 5 });
+    await receive('CD', { [tee!]: 5 });
+    // Chongqing's coordinates, with an address that names nothing the table knows.
+    const res = await capture('CNB2B', { [tee!]: 1 }, { shippingAddress: { ...shenzhen, city: '?', state: null, coordinates: { lat: 29.56, lon: 106.55 } } });
+    expect(locationsOf(res.body)).toEqual(['CD']);
+    expect((await sourcing(res.body.id))[0]?.explanation.destination.how).toBe('coordinates');
+  });
+});
+
+describe('re-sourcing', () => {
+  it('backordered lines are sourced by the engine when stock arrives, with the decision on the timeline', async () => {
+    const [tee] = fresh('TEE');
+    await skus(tee!);
+    const res = await capture('CNB2B', { [tee!]: 2 });
+    expect(res.body).toMatchObject({ status: 'confirmed', lines: [{ backordered: 2, location: null }] });
+    await receive('SH', { [tee!]: 5 });
+    await receive('GZ', { [tee!]: 5 });
+    expect(await fill()).toMatchObject({ orders: 1, units: 2 });
+    const order = (await t.http('GET', `/v1/orders/${res.body.id}`)).body;
+    expect(order).toMatchObject({ status: 'allocated', lines: [{ location: 'GZ', allocated: 2 }] });
+    const decisions = await sourcing(res.body.id);
+    expect(decisions.map((d) => d.trigger)).toEqual(['capture', 'backorder']);
+    expect(decisions[1]).toMatchObject({ reason: 'stock arrived for backordered lines', explanation: { parcels: [{ location: 'GZ' }] } });
+    const timeline = (await t.http('GET', `/v1/orders/${res.body.id}/timeline`)).body.data;
+    expect(timeline.find((e: any) => e.type === 'backorder_filled')?.details.sourcing).toMatch(/1 parcel\(s\): GZ/);
+  });
+});
+
+describe('availability agrees with sourcing', () => {
+  it('says per delivery method what one order line can get', async () => {
+    const [tee] = fresh('TEE');
+    await skus(tee!);
+    await t.http('POST', '/v1/locations', { body: { code: `PICKUP-${tee}`, name: 'Pickup only', type: 'store', capabilities: { ship: false, pickup: true } } });
+    await receive(`PICKUP-${tee}`, { [tee!]: 35 });
+    await receive('SH', { [tee!]: 67 });
+    await receive('CD', { [tee!]: 63 });
+    const res = await t.http('GET', `/v1/availability?sku=${tee}&channel=PLAIN`);
+    expect(res.body.data[0]).toMatchObject({ available: 165, channel: { available: 165 },
+      byDeliveryMethod: { ship: { available: 130, largestLine: 67 }, pickup: { largestLine: 35 } } });
+    // What capture does with a line of 68: no one location has it.
+    expect((await capture('PLAIN', { [tee!]: 68 })).body).toMatchObject({ code: 'insufficient_stock' });
+    expect((await capture('PLAIN', { [tee!]: 67 })).status).toBe(201);
+  });
+});
+
+describe('re-sourcing away from a location', () => {
+  it('moves reserved lines to the next best location, or backorders them, with the reason on the timeline and in the event', async () => {
+    const [tee, mug] = fresh('TEE', 'MUG');
+    await skus(tee!, mug!);
+    await receive('GZ', { [tee!]: 5, [mug!]: 5 });
+    await receive('CD', { [tee!]: 5 });
+    const res = await capture('CNB2B', { [tee!]: 2, [mug!]: 1 });
+    expect(locationsOf(res.body)).toEqual(['GZ', 'GZ']);
+    const moved = await t.http('POST', `/v1/orders/${res.body.id}/resource`, { body: { excludeLocations: ['GZ'], reason: 'fulfilment rejected at GZ: stock missing' } });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ status: 'confirmed', lines: [{ location: 'CD', allocated: 2, backordered: 0 }, { location: null, allocated: 0, backordered: 1 }] });
+    const decisions = await sourcing(res.body.id);
+    expect(decisions.at(-1)).toMatchObject({ trigger: 'resource', reason: 'fulfilment rejected at GZ: stock missing' });
+    expect(decisions.at(-1)?.explanation.candidates.map((c: any) => c.location)).not.toContain('GZ');
+    const timeline = (await t.http('GET', `/v1/orders/${res.body.id}/timeline`)).body.data;
+    expect(timeline.find((e: any) => e.type === 'resourced')?.message).toMatch(/^Sourced again \(fulfilment rejected at GZ: stock missing\): .* 2 unit\(s\) from GZ to CD; .* 1 unit\(s\) backordered/);
+    const event = await t.db.selectFrom('outbox_events').select('payload').where('aggregate_id', '=', res.body.id).where('type', '=', 'order.changed').executeTakeFirstOrThrow();
+    expect(event.payload).toMatchObject({ change: 'resourced', lines: [{ from: 'GZ', to: 'CD', quantity: 2 }, { from: 'GZ', to: null, quantity: 1 }] });
+    const stock = (await t.http('GET', `/v1/stock?sku=${mug}`)).body.data[0];
+    expect(stock).toMatchObject({ onHand: 5, reserved: 0 });
+    expect((await t.http('POST', `/v1/orders/${res.body.id}/resource`, { body: { excludeLocations: ['NOWHERE'], reason: 'x' } })).status).toBe(404);
+  });
+});
+
+describe('a location that closes', () => {
+  it('has its orders sourced again over the other locations', async () => {
+    const [tee] = fresh('TEE');
+    await skus(tee!);
+    const created = await t.http('POST', '/v1/locations', { body: site('SZ-POP', '深圳市', '广东省', 1) });
+    await receive('SZ-POP', { [tee!]: 5 });
+    await receive('CD', { [tee!]: 5 });
+    const res = await capture('CNB2B', { [tee!]: 1 });
+    expect(locationsOf(res.body)).toEqual(['SZ-POP']);
+    const closed = await t.http('PATCH', `/v1/locations/${created.body.id}`, { body: { active: false } });
+    expect(closed.status).toBe(200);
+    const order = (await t.http('GET', `/v1/orders/${res.body.id}`)).body;
+    expect(order).toMatchObject({ status: 'allocated', lines: [{ location: 'CD', allocated: 1 }] });
+    expect((await sourcing(res.body.id)).at(-1)).toMatchObject({ trigger: 'resource', reason: 'location SZ-POP closed' });
+  });
+});
+
+describe('rule sets and simulations', () => {
+  it('reads and sets a channel\'s rule set, refusing unknown rules and an empty ranking', async () => {
+    expect((await t.http('GET', '/v1/channels/PLAIN/sourcing-rules')).body).toEqual({ channel: 'PLAIN', rules: ['fewest_shipments', 'priority'], splitLines: false, source: 'default', version: 0 });
+    const bad = await rules('PLAIN', { rules: ['nearest', 'cheapest_please'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'validation_failed', errors: [{ path: '/body/rules/1' }] });
+    expect((await rules('PLAIN', { rules: [] })).body.code).toBe('validation_failed');
+    expect((await t.http('GET', '/v1/channels/NOPE/sourcing-rules')).status).toBe(404);
+  });
+
+  it('simulates a rule set over past orders, changing nothing', async () => {
+    const before = await t.db.selectFrom('order_lines').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const res = await t.http('POST', '/v1/sourcing/simulations', { body: { channel: 'PLAIN', ruleSet: { rules: ['same_region', 'nearest', 'priority'] } } });
+    expect(res.status).toBe(200);
+    expect(res.body.orders).toBeGreaterThan(0);
+    expect(res.body.proposed.crossRegionShare).toBeLessThan(res.body.current.crossRegionShare);
+    expect(res.body.proposed.averageDistanceKm).toBeLessThan(res.body.current.averageDistanceKm);
+    expect(res.body.changed.count).toBeGreaterThan(0);
+    expect(res.body.changed.orders[0]).toMatchObject({ current: ['SH'], proposed: ['GZ'] });
+    const after = await t.db.selectFrom('order_lines').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+    expect((await t.http('POST', '/v1/sourcing/simulations', { body: { ruleSet: { rules: ['fastest'] } } })).status).toBe(400);
+  });
+});
