@@ -22,6 +22,7 @@ import * as m0020 from './0020_outbox_relay.js';
 import * as m0021 from './0021_users.js';
 import * as m0022 from './0022_payment_terms_offline.js';
 import * as m0023 from './0023_notifications.js';
+import * as m0026 from './0026_carrier_rates.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0021_users': m0021,
   '0022_payment_terms_offline': m0022,
   '0023_notifications': m0023,
+  '0026_carrier_rates': m0026,
 };
