@@ -396,6 +396,7 @@ export interface RateCatalog {
 
 export interface RateTables {
   currency: string;
+  max_weight_grams: number | null;
   pricing: string;
   service_id: string;
   updated_at: Generated<Timestamp>;

@@ -3,3 +3,10 @@ export { Carrier, CarrierInput } from './carrier.js';
 export { findCarrierByRef } from './carrier.repository.js';
 export { registerCarrierRoutes } from './carrier.routes.js';
 export { upsertCarrier } from './save-carrier.js';
+// Carriers and rates (issue #19 part 5): pricing is pure (rate.ts); capture reads the cached rate book.
+export { adapterFor, manualAdapter, rateTableAdapter, type CarrierAdapter } from './carrier-adapter.js';
+export { estimateShippingCost, parcelOf, regionOf, type Parcel, type RateBook, type RatedService } from './rate.js';
+export { promiseDelivery, type DeliveryPromise } from './promise.js';
+export { rateBookAt, rateCatalogVersionSql } from './rate-book.js';
+export { RateTableInput } from './rate-table.js';
+export { setRateTable } from './set-rate-table.js';

@@ -40,6 +40,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       currency     char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
       pricing      text NOT NULL CHECK (pricing IN ('first_additional', 'weight_bands')),
       zones        jsonb NOT NULL CHECK (jsonb_typeof(zones) = 'array' AND jsonb_array_length(zones) > 0),
+      -- The heaviest parcel (chargeable grams) the service takes; null = no limit but the table's own.
+      max_weight_grams int CHECK (max_weight_grams > 0),
       version      int NOT NULL DEFAULT 1,
       updated_at   timestamptz NOT NULL DEFAULT now()
     );
