@@ -133,6 +133,7 @@ export const Order = Type.Object({
   placedAt: Timestamp,
   updatedAt: Timestamp,
   version: Type.Integer(),
+  promisedDeliveryDate: Nullable(Type.String({ format: 'date', description: 'Promised to the customer at capture: handling days + transit days of the cheapest qualifying service (docs/carriers.md)' })),
   duplicate: Type.Optional(Type.Boolean({ description: 'True when this capture repeated an order already taken (same channel and external reference)' })),
 });
 export type Order = Static<typeof Order>;

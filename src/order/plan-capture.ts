@@ -14,6 +14,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { PreparedCapture } from './capture-order.js';
 import type { CaptureWrite, ChannelFacts, IncomingFact, PickupFacts, RequestFacts, SharedFacts, StockFact } from './capture.repository.js';
+import { parcelOf, promiseDelivery, regionOf } from '../fulfillment/index.js';
 import { candidatesFrom, chooseLocations, type Candidate } from './choose-locations.js';
 import type { CaptureLine, Order } from './order.js';
 import { statusEvents } from './order.repository.js';
@@ -240,7 +241,7 @@ export function buildCapture(
     lines: lineRows.map(({ locationId: _locationId, ...line }) => line),
     holds: holdRows.map((h) => ({ id: h.id, reasonCode: h.reasonCode, rule: h.rule, note: null, status: 'open' as const, createdAt: now.toISOString(), decidedAt: null, decidedBy: null })),
     flags: outcome.flags.map((f) => f.reasonCode).sort(),
-    trackingToken: clock.token(), mergedInto: null, splitFrom: null,
+    trackingToken: clock.token(), mergedInto: null, splitFrom: null, promisedDeliveryDate: null,
     placedAt: placedAt.toISOString(), updatedAt: now.toISOString(), version: 1,
   };
   const searchText = orderSearchText({ customer: { ...input.customer, email, phone }, shippingAddress: input.shippingAddress, externalRef: input.externalRef });
@@ -320,8 +321,58 @@ export function planCapture(
   const { presale, backordered } = coverUncovered(resolved, choice.uncovered, shared.incoming, candidates, p.deliveryMethod);
   const outcome = review(shared.rules, reviewFactsOf(p, resolved, request));
   const path = captureStatusPath({ holds: outcome.holds, backorderedLines: backordered.size, channelCode: resolved.channel.code, externalRef: p.input.externalRef });
-  return {
-    kind: 'plan',
-    plan: buildCapture(p, resolved, request, shared, { assigned: choice.assigned, candidates, presale, backordered }, outcome, path, ctx, opts.clock, opts.item ?? 0),
-  };
+  const plan = buildCapture(p, resolved, request, shared, { assigned: choice.assigned, candidates, presale, backordered }, outcome, path, ctx, opts.clock, opts.item ?? 0);
+  withPromise(plan, promiseOf(p, resolved, shared, { assigned: choice.assigned, presale, backordered }, plan.order.placedAt));
+  return { kind: 'plan', plan };
+}
+
+// ---- 7. the promised delivery date (carriers and rates, issue #19 part 5) -----------------------------------------
+
+/**
+ * The delivery date promised at capture, from the facts already read (no round trip): per location a line ships
+ * from, the parcel its lines make (catalogue weights and dimensions), the location's region and the order's
+ * destination priced against the cached rate book (`promiseDelivery` in the fulfilment module says how). A pickup
+ * order is promised nothing here (it is collected, not delivered); nor is an order read without promise facts.
+ */
+export function promiseOf(
+  p: PreparedCapture, r: Resolved, shared: Pick<SharedFacts, 'promise'>,
+  placement: { assigned: ReadonlyMap<number, string>; presale: ReadonlyMap<number, IncomingFact>; backordered: ReadonlySet<number> }, placedAt: string,
+): string | null {
+  const facts = shared.promise;
+  if (!facts || p.deliveryMethod === 'pickup') return null;
+  const placedOn = placedAt.slice(0, 10);
+  const byLocation = new Map<string, { readyOn: string; lines: { skuId: string; quantity: number }[] }>();
+  for (const line of r.lines) {
+    const promised = placement.presale.get(line.index);
+    const locationId = placement.assigned.get(line.index) ?? promised?.locationId;
+    if (!locationId) continue;
+    const group = byLocation.get(locationId) ?? { readyOn: placedOn, lines: [] };
+    // A line promised from incoming supply is ready when the supply is expected.
+    const readyOn = promised ? addDays(new Date(placedAt), promised.inDays) : placedOn;
+    if (readyOn > group.readyOn) group.readyOn = readyOn;
+    group.lines.push({ skuId: line.skuId, quantity: line.quantity });
+    byLocation.set(locationId, group);
+  }
+  const skus = new Map(facts.parcels.map((k) => [k.id, k]));
+  const address = p.input.shippingAddress;
+  return promiseDelivery(facts.book, {
+    placedOn, handlingDays: r.channel.handling_days ?? 1, defaultTransitDays: r.channel.default_transit_days ?? null,
+    currency: r.channel.currency, destinationRegion: address ? regionOf(address) : null, waiting: placement.backordered.size > 0,
+    shipments: [...byLocation].map(([locationId, group]) => {
+      const location = facts.shipFrom.find((l) => l.id === locationId);
+      return {
+        origin: location?.code ?? locationId, originRegion: location ? regionOf(location) : null, readyOn: group.readyOn,
+        parcel: parcelOf(group.lines.map((l) => {
+          const sku = skus.get(l.skuId);
+          return { quantity: l.quantity, weightGrams: sku?.weightGrams ?? null, lengthMm: sku?.lengthMm ?? null, widthMm: sku?.widthMm ?? null, heightMm: sku?.heightMm ?? null };
+        })),
+      };
+    }),
+  }).date;
+}
+
+/** Sets the promise on the answer (which is also the stored Idempotency-Key answer) and on the order row. */
+function withPromise(plan: CapturePlan, date: string | null): void {
+  plan.order.promisedDeliveryDate = date;
+  plan.write.order.promised_delivery_date = date;
 }
