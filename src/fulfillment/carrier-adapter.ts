@@ -21,19 +21,19 @@ export interface CarrierAdapter {
   trackingNumber(input: { carrier: string; service: string | null; trackingNumber?: string | null }): Promise<string>;
 }
 
-const typedIn = async (input: { carrier: string; trackingNumber?: string | null }): Promise<string> => {
+const typedIn = (input: { carrier: string; trackingNumber?: string | null }): Promise<string> => {
   const n = input.trackingNumber?.trim();
   if (!n) {
     throw new AppError('validation_failed', `carrier ${input.carrier} takes the tracking number as typed in: give trackingNumber`, {
       errors: [{ path: '/body/trackingNumber', message: 'required for this carrier' }],
     });
   }
-  return n;
+  return Promise.resolve(n);
 };
 
 export const manualAdapter: CarrierAdapter = {
   kind: 'manual',
-  quote: async (s) => ({
+  quote: (s) => Promise.resolve({
     carrier: s.carrier, carrierName: s.carrierName, service: s.service, serviceName: s.serviceName, qualifies: false,
     reasons: ['a manual carrier: priced outside Ordo, no rate table to quote from'],
     price: null, zone: null, transitDays: null, delivery: null, parcels: [],
@@ -43,7 +43,7 @@ export const manualAdapter: CarrierAdapter = {
 
 export const rateTableAdapter: CarrierAdapter = {
   kind: 'rate-table',
-  quote: async (s, q) => quoteService(s, q),
+  quote: (s, q) => Promise.resolve(quoteService(s, q)),
   trackingNumber: typedIn,
 };
 

@@ -3,12 +3,12 @@ import { sql, type Selectable } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import type { RateTables } from '../db/types.js';
 import type { RateBook, RatedService } from './rate.js';
-import type { Pricing, RateTable, RateTableInput, RateZone } from './rate-table.js';
+import type { Pricing, RateTable, RateTableInput } from './rate-table.js';
 
 type RateTableRow = Selectable<RateTables>;
 
 export const toRateTable = (carrier: string, service: string, r: RateTableRow): RateTable => ({
-  carrier, service, currency: r.currency, pricing: r.pricing as Pricing, maxWeightGrams: r.max_weight_grams, zones: r.zones as RateZone[],
+  carrier, service, currency: r.currency, pricing: r.pricing as Pricing, maxWeightGrams: r.max_weight_grams, zones: r.zones,
   version: r.version, updatedAt: r.updated_at.toISOString(),
 });
 
