@@ -10,7 +10,7 @@ afterAll(() => database?.drop());
 describe('ordo seed --demo', () => {
   it('makes a believable business, twice without doubling anything, and passes ordo check', async () => {
     const first = await seedDemo(database.db);
-    expect(first).toMatch(/4 locations \(4 new\), 200 SKUs \(200 new\), 3 channels, 2 carriers, \d+ units received/);
+    expect(first).toMatch(/4 locations \(4 new\), 200 SKUs \(200 new\), 3 channels, 4 carriers, \d+ units received/);
     const second = await seedDemo(database.db);
     expect(second).toContain('0 units received');
     const count = async (table: 'skus' | 'locations' | 'channels' | 'carriers') =>
@@ -18,7 +18,7 @@ describe('ordo seed --demo', () => {
     expect(await count('skus')).toBe(200);
     expect(await count('locations')).toBe(4);
     expect(await count('channels')).toBe(3);
-    expect(await count('carriers')).toBe(2);
+    expect(await count('carriers')).toBe(4);
     const located = await database.db.selectFrom('locations').select(['city', 'latitude']).execute();
     expect(new Set(located.map((l) => l.city)).size).toBe(4);
     expect(located.every((l) => l.latitude !== null)).toBe(true);
