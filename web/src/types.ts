@@ -10,6 +10,8 @@ export interface Order {
   totals: { subtotalMinor: number; discountMinor: number; shippingMinor: number; taxMinor: number; totalMinor: number };
   shippingAddress: Address | null; billingAddress: Address | null; buyerRemark: string | null;
   lines: OrderLine[]; holds: Hold[]; placedAt: string;
+  /** Promised to the customer at capture (docs/carriers.md). */
+  promisedDeliveryDate?: string | null;
 }
 export interface TimelineEntry { id: string; at: string; actor: string; type: string; fromStatus: string | null; toStatus: string | null; message: string }
 export interface StockLevel { sku: string; location: string; onHand: number; reserved: number; quarantined: number; safetyStock: number; available: number }
