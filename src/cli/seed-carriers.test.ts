@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rateTableProblems } from '../fulfillment/rate-table.js';
-import { estimateShippingCost, type RatedService } from '../fulfillment/index.js';
+import { estimateShippingCost, rateTableProblems, type RatedService } from '../fulfillment/index.js';
 import { demoChinaCarriers, demoRateTables } from './seed-carriers.js';
 
 const book = {

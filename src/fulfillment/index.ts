@@ -8,5 +8,5 @@ export { adapterFor, manualAdapter, rateTableAdapter, type CarrierAdapter } from
 export { estimateShippingCost, parcelOf, regionOf, type Parcel, type RateBook, type RatedService } from './rate.js';
 export { promiseDelivery, type DeliveryPromise } from './promise.js';
 export { rateBookAt, rateCatalogVersionSql } from './rate-book.js';
-export { RateTableInput } from './rate-table.js';
+export { RateTableInput, rateTableProblems } from './rate-table.js';
 export { setRateTable } from './set-rate-table.js';
