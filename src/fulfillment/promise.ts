@@ -6,7 +6,7 @@
  * channel's default transit days, or no promise when the channel has none. The order's date is its latest parcel's.
  * A backordered line has no date to promise: the order gets none. Calendar days, in UTC.
  */
-import { addDays, chooseQuote, quoteService, type Parcel, type RateBook } from './rate.js';
+import { addDays, cheapest, type Parcel, type RateBook } from './rate.js';
 
 export interface DeliveryPromise {
   date: string | null;
@@ -26,25 +26,27 @@ export interface PromiseInput {
   waiting: boolean;
 }
 
-export function promiseDelivery(book: Pick<RateBook, 'services'> | null, p: PromiseInput): DeliveryPromise {
+/** With `explain`, `basis` says how each parcel's date was found (capture leaves it out: it prices every order). */
+export function promiseDelivery(book: Pick<RateBook, 'services'> | null, p: PromiseInput, opts: { explain?: boolean } = {}): DeliveryPromise {
   if (p.waiting) return { date: null, basis: ['a backordered line has no date to promise'] };
   if (p.shipments.length === 0) return { date: null, basis: ['nothing ships'] };
   const basis: string[] = [];
   let latest: string | null = null;
   for (const s of p.shipments) {
     const shipOn = addDays(s.readyOn > p.placedOn ? s.readyOn : p.placedOn, p.handlingDays);
-    const request = { origin: s.originRegion, destination: p.destinationRegion, parcels: [s.parcel], shipOn };
     const services = book?.services ?? [];
-    const chosen = chooseQuote(services.map((svc) => quoteService(svc, { ...request, currency: p.currency })), 'cheapest')
-      ?? chooseQuote(services.map((svc) => quoteService(svc, request)), 'cheapest');
+    const way = { origin: s.originRegion, destination: p.destinationRegion, parcel: s.parcel };
+    const chosen = cheapest(services, { ...way, currency: p.currency }) ?? cheapest(services, { ...way, currency: null });
     let date: string | null;
-    if (chosen?.quote.delivery && chosen.quote.transitDays) {
-      date = chosen.quote.delivery.latest;
-      basis.push(`${s.origin}: ships ${shipOn} (${p.handlingDays} handling day(s)), ${chosen.quote.carrier}/${chosen.quote.service} ` +
-        `zone ${chosen.quote.zone?.code} up to ${chosen.quote.transitDays.max} day(s) → ${date}`);
+    if (chosen) {
+      date = addDays(shipOn, chosen.transitDaysMax);
+      if (opts.explain) {
+        basis.push(`${s.origin}: ships ${shipOn} (${p.handlingDays} handling day(s)), ${chosen.carrier}/${chosen.service} ` +
+          `zone ${chosen.zone} up to ${chosen.transitDaysMax} day(s) → ${date}`);
+      }
     } else if (p.defaultTransitDays !== null) {
       date = addDays(shipOn, p.defaultTransitDays);
-      basis.push(`${s.origin}: ships ${shipOn}, no rate table covers ${s.originRegion ?? '?'} → ${p.destinationRegion ?? '?'}; the channel's ${p.defaultTransitDays} default transit day(s) → ${date}`);
+      if (opts.explain) basis.push(`${s.origin}: ships ${shipOn}, no rate table covers ${s.originRegion ?? '?'} → ${p.destinationRegion ?? '?'}; the channel's ${p.defaultTransitDays} default transit day(s) → ${date}`);
     } else {
       return { date: null, basis: [...basis, `${s.origin}: no rate table covers ${s.originRegion ?? '?'} → ${p.destinationRegion ?? '?'} and the channel has no default transit days`] };
     }
@@ -52,3 +54,4 @@ export function promiseDelivery(book: Pick<RateBook, 'services'> | null, p: Prom
   }
   return { date: latest, basis };
 }
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseQuote, estimateShippingCost, parcelOf, priceWeight, quoteService, regionOf, volumetricGrams, zoneFor, type RatedService } from './rate.js';
+import { cheapest, chooseQuote, estimateShippingCost, parcelOf, priceWeight, quoteService, regionOf, volumetricGrams, zoneFor, type RatedService } from './rate.js';
 import { rateTableProblems, type RateTableInput, type RateZone } from './rate-table.js';
 import { promiseDelivery } from './promise.js';
 
@@ -110,6 +110,19 @@ describe('rate shopping', () => {
     expect(quoteService(service({ table: { currency: 'CNY', pricing: 'first_additional', maxWeightGrams: 2000, zones: [firstAdditional()] } }), q).reasons.at(-1)).toContain('above the service\'s 2000 g limit');
     expect(quoteService(service(), { ...q, currency: 'EUR' }).reasons.at(-1)).toContain('priced in CNY');
   });
+  it('chooses the same service without words (capture, sourcing) as with them (quotes)', () => {
+    const services = [cheapSlow, dearFast, service({ carrier: 'a', service: 'tie', transitDaysMax: 5,
+      table: { currency: 'CNY', pricing: 'weight_bands', zones: [{ code: 'b', routes: [{ from: ['CN'], to: ['CN'] }], bands: [{ minGrams: 0, maxGrams: 3000, priceMinor: 1000 }] }] } })];
+    for (const weightGrams of [100, 1000, 2300, 2999, 5000]) {
+      for (const [origin, destination] of [['CN-GD', 'CN-SH'], ['CN-SH', 'CN-SH'], ['DE', 'CN-SH']] as const) {
+        const worded = chooseQuote(services.map((s) => quoteService(s, { origin, destination, shipOn: '2026-12-02', parcels: [{ weightGrams }] })), 'cheapest');
+        const lean = cheapest(services, { origin, destination, parcel: { weightGrams }, currency: null });
+        expect(lean && `${lean.carrier}/${lean.service}/${lean.amountMinor}`, `${weightGrams} g ${origin} → ${destination}`)
+          .toBe(worded ? `${worded.quote.carrier}/${worded.quote.service}/${worded.quote.price?.amountMinor}` : null);
+      }
+    }
+  });
+
   it('estimates the cheapest shipping cost between two regions for sourcing', () => {
     expect(estimateShippingCost({ services: [cheapSlow, dearFast] }, { originRegion: 'CN-GD', destinationRegion: 'CN-SH', weightGrams: 2300 }))
       .toEqual({ amountMinor: 1000, currency: 'CNY', carrier: 'zto', service: 'std', transitDaysMax: 5 });

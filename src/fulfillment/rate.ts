@@ -68,8 +68,26 @@ export function specificity(pattern: string, region: string): number {
 
 export interface ZoneMatch { zone: RateZone; from: string; to: string }
 
+/**
+ * Zone lookups remembered per table (the rate book is cached, so its tables are the same objects from one capture to
+ * the next): a province-by-province table has hundreds of pairs, and capture prices every order.
+ */
+const zoneMemo = new WeakMap<readonly RateZone[], Map<string, ZoneMatch | null>>();
+const MEMO_PAIRS = 20_000;
+
 /** The zone pricing `origin` → `destination`: the route most specific about the origin, then the destination. */
 export function zoneFor(zones: readonly RateZone[], origin: string, destination: string): ZoneMatch | null {
+  let memo = zoneMemo.get(zones);
+  if (!memo) zoneMemo.set(zones, memo = new Map<string, ZoneMatch | null>());
+  const key = `${origin}>${destination}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const found = findZone(zones, origin, destination);
+  if (memo.size < MEMO_PAIRS) memo.set(key, found);
+  return found;
+}
+
+function findZone(zones: readonly RateZone[], origin: string, destination: string): ZoneMatch | null {
   let best: (ZoneMatch & { score: number }) | null = null;
   for (const zone of zones) {
     for (const route of zone.routes) {
@@ -109,6 +127,17 @@ export interface ParcelPrice {
   band?: { minGrams: number; maxGrams: number };
   amountMinor: number;
   explanation: string;
+}
+
+/** Only the amount of `priceWeight` (capture prices every order: no words built there). */
+export function priceAmount(pricing: Pricing, zone: RateZone, chargeableGrams: number): number | null {
+  if (pricing === 'first_additional') {
+    const first = zone.first as NonNullable<RateZone['first']>;
+    const step = zone.additional as NonNullable<RateZone['additional']>;
+    return first.priceMinor + Math.ceil(Math.max(0, chargeableGrams - first.weightGrams) / step.weightGrams) * step.priceMinor;
+  }
+  const band = (zone.bands ?? []).find((b) => (b.minGrams === 0 ? chargeableGrams >= 0 : chargeableGrams > b.minGrams) && chargeableGrams <= b.maxGrams);
+  return band ? band.priceMinor : null;
 }
 
 /** The price of one parcel of `chargeableGrams` in a zone; null when no band takes that weight. */
@@ -161,7 +190,17 @@ export interface ServiceQuote {
   parcels: ParcelPrice[];
 }
 
-export const addDays = (day: string, days: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const dayMemo = new Map<string, string>();
+/** `day` (YYYY-MM-DD) plus `days` calendar days; remembered, as capture asks the same few sums of every order. */
+export function addDays(day: string, days: number): string {
+  const key = `${day}+${days}`;
+  const known = dayMemo.get(key);
+  if (known !== undefined) return known;
+  const sum = new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  if (dayMemo.size > 10_000) dayMemo.clear();
+  dayMemo.set(key, sum);
+  return sum;
+}
 
 /** One service's answer for the request: its price, zone, transit, dates, and why it qualifies or not. */
 export function quoteService(s: RatedService, q: QuoteRequest): ServiceQuote {
@@ -242,12 +281,10 @@ export function estimateShippingCost(
   book: Pick<RateBook, 'services'>,
   p: { originRegion: string | null; destinationRegion: string | null; weightGrams: number; dims?: { lengthMm: number; widthMm: number; heightMm: number } | null; currency?: string | null },
 ): { amountMinor: number; currency: string; carrier: string; service: string; transitDaysMax: number } | null {
-  const parcel: Parcel = { weightGrams: p.weightGrams, ...(p.dims ?? {}) };
-  const chosen = chooseQuote(book.services.map((s) => quoteService(s, {
-    origin: p.originRegion, destination: p.destinationRegion, parcels: [parcel], shipOn: '2000-01-01', currency: p.currency ?? null,
-  })), 'cheapest');
-  if (!chosen?.quote.price || !chosen.quote.transitDays) return null;
-  return { ...chosen.quote.price, carrier: chosen.quote.carrier, service: chosen.quote.service, transitDaysMax: chosen.quote.transitDays.max };
+  const chosen = cheapest(book.services, { origin: p.originRegion, destination: p.destinationRegion, parcel: { weightGrams: p.weightGrams, ...(p.dims ?? {}) }, currency: p.currency ?? null });
+  if (!chosen) return null;
+  const currency = book.services.find((s) => s.carrier === chosen.carrier && s.service === chosen.service)?.table?.currency ?? '';
+  return { amountMinor: chosen.amountMinor, currency, carrier: chosen.carrier, service: chosen.service, transitDaysMax: chosen.transitDaysMax };
 }
 
 /** The parcel an order's lines make together: their weights added, their volumes added (one box). */
@@ -263,4 +300,33 @@ export function parcelOf(lines: readonly { quantity: number; weightGrams: number
   // Without every item's dimensions the volume is unknown: actual weight only.
   if (!dimensioned || volume === 0) return { weightGrams: Math.max(1, weightGrams) };
   return { weightGrams: Math.max(1, weightGrams), volumeMm3: volume };
+}
+
+/**
+ * The cheapest service that prices the parcel on this way (ties: fewer transit days, then carrier and service code):
+ * the same choice as `chooseQuote(…, 'cheapest')` over `quoteService` without a promised date, without the words
+ * (capture and sourcing price every order; rate.test.ts checks the two agree).
+ */
+export function cheapest(
+  services: readonly RatedService[], w: { origin: string | null; destination: string | null; parcel: Parcel; currency: string | null },
+): { carrier: string; service: string; zone: string; amountMinor: number; transitDaysMax: number } | null {
+  if (!w.origin || !w.destination) return null;
+  let best: { carrier: string; service: string; zone: string; amountMinor: number; transitDaysMax: number } | null = null;
+  for (const s of services) {
+    const t = s.table;
+    if (!s.active || s.adapter !== 'rate-table' || !t || (w.currency && t.currency !== w.currency)) continue;
+    const match = zoneFor(t.zones, w.origin, w.destination);
+    if (!match) continue;
+    const chargeable = Math.max(w.parcel.weightGrams, volumetricGrams(w.parcel, s.dimFactor) ?? 0);
+    if (t.maxWeightGrams != null && chargeable > t.maxWeightGrams) continue;
+    const amountMinor = priceAmount(t.pricing, match.zone, chargeable);
+    if (amountMinor === null) continue;
+    const min = match.zone.transitDaysMin ?? s.transitDaysMin;
+    const transitDaysMax = match.zone.transitDaysMax ?? Math.max(min, s.transitDaysMax);
+    if (!best || amountMinor < best.amountMinor || (amountMinor === best.amountMinor && (transitDaysMax < best.transitDaysMax
+      || (transitDaysMax === best.transitDaysMax && `${s.carrier}/${s.service}` < `${best.carrier}/${best.service}`)))) {
+      best = { carrier: s.carrier, service: s.service, zone: match.zone.code, amountMinor, transitDaysMax };
+    }
+  }
+  return best;
 }
