@@ -1,5 +1,7 @@
 /** Carriers, services and rate tables; rate shopping; the delivery date promised at capture (issue #19 part 5). */
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runChecks } from '../src/check.js';
 import { useTestApp } from './harness.js';
 
 const t = useTestApp();
@@ -204,5 +206,17 @@ describe('the promised delivery date at capture', () => {
     } });
     expect(pickup.status, JSON.stringify(pickup.body)).toBe(201);
     expect(pickup.body.promisedDeliveryDate).toBeNull();
+  });
+});
+
+describe('ordo check', () => {
+  it('passes, and reports a rate table written around the API', async () => {
+    expect((await runChecks(t.db)).ok).toBe(true);
+    await sql`UPDATE rate_tables SET zones = zones || zones WHERE service_id = (SELECT id FROM carrier_services WHERE code = 'economy' OR code = 'standard' ORDER BY code LIMIT 1)`.execute(t.db);
+    const report = await runChecks(t.db);
+    expect(report.ok).toBe(false);
+    expect(report.lines.join('\n')).toMatch(/rate table of \w+\/standard: \/zones\/\d+\/code: zone code "[\w-]+" is used by zone \d+ too/);
+    await sql`UPDATE rate_tables SET zones = (SELECT jsonb_agg(z) FROM (SELECT DISTINCT ON (z->>'code') z FROM jsonb_array_elements(zones) z) d)`.execute(t.db);
+    expect((await runChecks(t.db)).ok).toBe(true);
   });
 });

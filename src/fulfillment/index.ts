@@ -10,3 +10,4 @@ export { promiseDelivery, type DeliveryPromise } from './promise.js';
 export { rateBookAt, rateCatalogVersionSql } from './rate-book.js';
 export { RateTableInput, rateTableProblems } from './rate-table.js';
 export { setRateTable } from './set-rate-table.js';
+export { rateChecks } from './rate-check.js';
