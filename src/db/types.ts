@@ -391,7 +391,7 @@ export interface PaymentTestOperations {
 
 export interface RateCatalog {
   singleton: Generated<boolean>;
-  version: Generated<number>;
+  version: Generated<string>;
 }
 
 export interface RateTables {

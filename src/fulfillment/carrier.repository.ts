@@ -22,11 +22,11 @@ export const toCarrier = (r: CarrierRow, services: readonly ServiceRow[]): Carri
 });
 
 /**
- * Carriers, services and rate tables are cached by every process for capture (rate-book.ts): each change moves this
- * one number in the changing transaction, and a process reloads when the number it sees has moved.
+ * Carriers, services and rate tables are cached by every process for capture (rate-book.ts): each change gives the
+ * catalogue a new version in the changing transaction, and a process reloads when the version it sees is another.
  */
 export async function bumpRateCatalog(trx: Trx): Promise<void> {
-  await sql`UPDATE rate_catalog SET version = version + 1`.execute(trx);
+  await sql`UPDATE rate_catalog SET version = gen_random_uuid()`.execute(trx);
 }
 
 export async function insertCarrierRow(trx: Trx, id: string, input: CarrierInput): Promise<CarrierRow> {

@@ -1,6 +1,6 @@
 /**
  * The rate book cached in process for capture: every service with its table, loaded once and reloaded only when the
- * rate catalogue's version (read by capture's facts statement, `rateCatalogVersionSql`) has moved. Several API
+ * rate catalogue's version (read by capture's facts statement, `rateCatalogVersionSql`) has changed. Several API
  * processes stay right: each sees the version its facts statement read, never a signal of its own.
  */
 import { sql, type RawBuilder } from 'kysely';

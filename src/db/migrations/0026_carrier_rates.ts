@@ -46,13 +46,15 @@ export async function up(db: Kysely<any>): Promise<void> {
       updated_at   timestamptz NOT NULL DEFAULT now()
     );
 
-    -- One number that moves with every change to carriers, services or rate tables (in the changing transaction):
-    -- capture's facts statement reads it, and a process reloads its cached rate book only when it moved.
+    -- A token that changes with every change to carriers, services or rate tables (in the changing transaction):
+    -- capture's facts statement reads it, and a process reloads its cached rate book only when it changed. Random
+    -- rather than a counter, so that a database restored from a backup can never show a number a process has cached
+    -- for other content.
     CREATE TABLE rate_catalog (
       singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-      version   bigint NOT NULL DEFAULT 0
+      version   uuid NOT NULL DEFAULT gen_random_uuid()
     );
-    INSERT INTO rate_catalog (singleton, version) VALUES (true, 0);
+    INSERT INTO rate_catalog (singleton) VALUES (true);
 
     -- The promise a channel makes: days to hand an order to the carrier, and the transit days to promise when no
     -- rate table covers the way (null: no promise then).
