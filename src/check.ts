@@ -15,6 +15,7 @@ import type { Db } from './db/database.js';
 import type { Check } from './db/check.js';
 import { pendingMigrations } from './db/migrate.js';
 import { isPgError } from './db/pg-errors.js';
+import { rateChecks } from './fulfillment/index.js';
 import { integrationChecks } from './integration/index.js';
 import { connectorChecks } from './connector/index.js';
 import { notificationChecks } from './notification/index.js';
@@ -66,7 +67,7 @@ const checks: Check[] = [
   },
 ];
 
-export const allChecks: readonly Check[] = [...checks, ...inventoryChecks, ...orderChecks, ...paymentChecks, ...returnChecks, ...integrationChecks, ...notificationChecks, ...fulfillmentChecks, ...connectorChecks];
+export const allChecks: readonly Check[] = [...checks, ...inventoryChecks, ...orderChecks, ...paymentChecks, ...returnChecks, ...integrationChecks, ...notificationChecks, ...fulfillmentChecks, ...rateChecks, ...connectorChecks];
 
 export async function runChecks(db: Db, all: readonly Check[] = allChecks, opts: CheckOptions = {}): Promise<CheckReport> {
   const timeoutMs = opts.statementTimeoutMs ?? DEFAULT_CHECK_STATEMENT_TIMEOUT_MS;

@@ -10,16 +10,16 @@ afterAll(() => database?.drop());
 describe('ordo seed --demo', () => {
   it('makes a believable business, twice without doubling anything, and passes ordo check', async () => {
     const first = await seedDemo(database.db);
-    expect(first).toMatch(/4 locations \(4 new\), 200 SKUs \(200 new\), 3 channels, 2 carriers, \d+ units received/);
+    expect(first).toMatch(/4 locations \(4 new\), 200 SKUs \(200 new\), 3 channels, 4 carriers, \d+ units received/);
     const second = await seedDemo(database.db);
     expect(second).toContain('0 units received');
     const count = async (table: 'skus' | 'locations' | 'channels' | 'carriers') =>
       Number((await database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-    // The European network and the China one beside it (src/cli/seed-china.ts).
+    // The European network and the China one beside it (src/cli/seed-china.ts), and the China carriers (seed-carriers.ts).
     expect(await count('skus')).toBe(200 + 12);
     expect(await count('locations')).toBe(4 + 4);
     expect(await count('channels')).toBe(3 + 4);
-    expect(await count('carriers')).toBe(2);
+    expect(await count('carriers')).toBe(2 + 2);
     const located = await database.db.selectFrom('locations').select(['city', 'latitude']).execute();
     expect(new Set(located.map((l) => l.city)).size).toBe(4 + 4);
     expect(located.every((l) => l.latitude !== null)).toBe(true);

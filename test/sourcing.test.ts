@@ -163,6 +163,41 @@ describe('sourcing at capture', () => {
   });
 });
 
+describe('lowest cost from the carriers\' rate tables', () => {
+  it('ranks by the cheapest service\'s price, names the cost model, and promises by the destination\'s province', async () => {
+    // A carrier cheap from Shanghai to Guangdong and dear within Guangdong: cost, not distance, decides.
+    const carrier = await t.http('POST', '/v1/carriers', { body: { code: 'cheapsh', name: 'Cheap from Shanghai',
+      services: [{ code: 'std', name: 'Standard', transitDaysMin: 1, transitDaysMax: 2 }] } });
+    expect(carrier.status, JSON.stringify(carrier.body)).toBe(201);
+    const table = await t.http('PUT', '/v1/carriers/cheapsh/services/std/rate-table', { body: { currency: 'CNY', pricing: 'first_additional', zones: [
+      { code: 'sh-gd', routes: [{ from: ['CN-SH'], to: ['CN-GD'] }], transitDaysMin: 2, transitDaysMax: 2,
+        first: { weightGrams: 1000, priceMinor: 300 }, additional: { weightGrams: 1000, priceMinor: 100 } },
+      { code: 'in-gd', routes: [{ from: ['CN-GD'], to: ['CN-GD'] }], transitDaysMin: 1, transitDaysMax: 1,
+        first: { weightGrams: 1000, priceMinor: 5000 }, additional: { weightGrams: 1000, priceMinor: 1000 } },
+    ] } });
+    expect(table.status, JSON.stringify(table.body)).toBe(201);
+    await t.http('POST', '/v1/channels', { body: { code: 'CHEAP', name: 'Cheapest', type: 'web', currency: 'CNY' } });
+    expect((await rules('CHEAP', { rules: ['lowest_cost', 'priority'] })).status).toBe(200);
+    const [tee] = fresh('TEE');
+    await skus(tee!);
+    await receive('SH', { [tee!]: 5 });
+    await receive('GZ', { [tee!]: 5 });
+    const res = await capture('CHEAP', { [tee!]: 1 });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(locationsOf(res.body)).toEqual(['SH']);
+    const [decision] = await sourcing(res.body.id);
+    expect(decision?.explanation.costModel).toBe('rate tables');
+    const cost = Object.fromEntries(decision!.explanation.candidates.map((c: any) => [c.location, c.scores.lowest_cost]));
+    expect(cost).toMatchObject({ SH: 300, GZ: 5000 });
+    // 广东省 is found as CN-GD by the region table: promised on the placed day + 1 handling day + 2 days in transit.
+    const placed = new Date(res.body.placedAt);
+    expect(res.body.promisedDeliveryDate).toBe(new Date(Date.UTC(placed.getUTCFullYear(), placed.getUTCMonth(), placed.getUTCDate() + 3)).toISOString().slice(0, 10));
+    // Without the rule, the engine does not price anything.
+    const plain = await capture('PLAIN', { [tee!]: 1 });
+    expect((await sourcing(plain.body.id))[0]?.explanation.costModel).toBeNull();
+  });
+});
+
 describe('re-sourcing', () => {
   it('backordered lines are sourced by the engine when stock arrives, with the decision on the timeline', async () => {
     const [tee] = fresh('TEE');

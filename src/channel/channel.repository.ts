@@ -13,7 +13,10 @@ export function toChannel(row: ChannelRow): Channel {
     type: row.type,
     currency: row.currency,
     orderNumberPrefix: row.order_number_prefix,
-    policy: { allowBackorder: row.allow_backorder, presaleDays: row.presale_days, returnWindowDays: row.return_window_days },
+    policy: {
+      allowBackorder: row.allow_backorder, presaleDays: row.presale_days, returnWindowDays: row.return_window_days,
+      handlingDays: row.handling_days, defaultTransitDays: row.default_transit_days,
+    },
     active: row.active,
     defaultLanguage: row.default_language as Channel['defaultLanguage'],
     version: row.version,
@@ -31,6 +34,8 @@ function columns(input: ChannelPatch) {
     allow_backorder: input.policy?.allowBackorder,
     presale_days: input.policy?.presaleDays,
     return_window_days: input.policy?.returnWindowDays,
+    handling_days: input.policy?.handlingDays,
+    default_transit_days: input.policy?.defaultTransitDays,
     active: input.active,
     default_language: input.defaultLanguage,
   };

@@ -1,6 +1,6 @@
 /** A sales channel: web shop, marketplace, store/POS, B2B, API; with its currency and inventory policy. */
 import { Type, type Static } from 'typebox';
-import { Code, CurrencyCode, Id, Name, Timestamp } from '../http/schemas.js';
+import { Code, CurrencyCode, Id, Name, Nullable, Timestamp } from '../http/schemas.js';
 
 export const ChannelType = Type.Union([
   Type.Literal('web'), Type.Literal('marketplace'), Type.Literal('store'), Type.Literal('b2b'), Type.Literal('api'),
@@ -11,6 +11,8 @@ const Policy = Type.Object(
     allowBackorder: Type.Boolean({ description: 'Lines without stock may be captured as backordered' }),
     presaleDays: Type.Integer({ minimum: 0, maximum: 365, description: 'Incoming supply expected within this many days may be promised' }),
     returnWindowDays: Type.Integer({ minimum: 0, maximum: 3650 }),
+    handlingDays: Type.Integer({ minimum: 0, maximum: 60, description: 'Days to hand an order to the carrier; the promised delivery date adds them to the transit days (default 1)' }),
+    defaultTransitDays: Nullable(Type.Integer({ minimum: 0, maximum: 90, description: 'Transit days to promise when no rate table covers the way; null = no promised date then' })),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,7 @@ import type { ChannelInput } from '../channel/index.js';
 import { findChannel } from '../channel/index.js';
 import { createChannel } from '../channel/index.js';
 import { upsertCarrier } from '../fulfillment/index.js';
+import { demoChinaCarriers, seedChinaRateTables } from './seed-carriers.js';
 import { moveStock, receiptMovements } from '../inventory/index.js';
 import { resolveRefs } from '../inventory/index.js';
 import { setRuleSet } from '../sourcing/index.js';
@@ -86,6 +87,8 @@ export const demoCarriers = [
     services: [{ code: 'standard', name: 'Paket', transitDays: 2 }, { code: 'express', name: 'Express', transitDays: 1 }] },
   { code: 'DPD', name: 'DPD', trackingUrlTemplate: 'https://tracking.dpd.de/status/de_DE/parcel/{trackingNumber}',
     services: [{ code: 'classic', name: 'Classic', transitDays: 2 }] },
+  // China: SF and ZTO, with rate tables by province (seed-carriers.ts).
+  ...demoChinaCarriers,
 ];
 
 /** Deterministic stock: the same demo every time, varied enough to show stock-outs and low stock. */
@@ -103,6 +106,7 @@ export async function seedDemo(db: Db): Promise<string> {
       if (!(await findChannel(trx, channel.code))) await createChannel(trx, channel);
     }
     for (const carrier of demoCarriers) await upsertCarrier(trx, carrier);
+    await seedChinaRateTables(trx);
     // Stock only on the first run, so a second seed does not double it.
     const stocked = await trx.selectFrom('stock_movements').select('id').where('reference_type', '=', 'demo').limit(1).executeTakeFirst();
     let units = 0;

@@ -31,7 +31,7 @@ const overrides: Record<string, string> = {
   'idempotency_keys.response_body': 'StoredJson',
   'skus.attributes': 'JsonColumn<SkuAttributes>',
   'outbox_events.payload': 'JsonColumn',
-  'carriers.services': 'JsonColumn<CarrierService[]>',
+  'rate_tables.zones': 'JsonColumn<RateZoneJson[]>',
   'orders.status': 'OrderStatus',
   'orders.shipping_address': 'JsonColumn<Address> | null',
   'orders.billing_address': 'JsonColumn<Address> | null',
@@ -47,7 +47,7 @@ const customImports: Record<string, string> = {
   StoredJson: './json-types.js',
   Address: './json-types.js',
   SkuAttributes: './json-types.js',
-  CarrierService: './json-types.js',
+  RateZoneJson: './json-types.js',
   ReviewCondition: './json-types.js',
   ShipmentLine: './json-types.js',
 };

@@ -34,6 +34,18 @@ export interface CarrierService {
   transitDays: number;
 }
 
+/** A zone of a rate table (its schema: RateZone in src/fulfillment/rate-table.ts, checked before it is written). */
+export interface RateZoneJson {
+  code: string;
+  name?: string;
+  routes: { from: string[]; to: string[] }[];
+  transitDaysMin?: number;
+  transitDaysMax?: number;
+  first?: { weightGrams: number; priceMinor: number };
+  additional?: { weightGrams: number; priceMinor: number };
+  bands?: { minGrams: number; maxGrams: number; priceMinor: number }[];
+}
+
 export interface ReviewCondition {
   match: 'all' | 'any';
   conditions: { field: string; operator: string; value?: unknown }[];

@@ -3,7 +3,7 @@
  * Do not edit: write a migration, then run `npm run db:types`. The shapes of jsonb columns live in json-types.ts.
  */
 import type { OrderStatus } from "../order/order-status.js";
-import type { Address, CarrierService, Json as JsonColumn, ReviewCondition, ShipmentLine, SkuAttributes, StoredJson } from "./json-types.js";
+import type { Address, Json as JsonColumn, RateZoneJson, ReviewCondition, ShipmentLine, SkuAttributes, StoredJson } from "./json-types.js";
 import type { ColumnType } from "kysely";
 
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
@@ -52,12 +52,27 @@ export interface AuditLog {
 
 export interface Carriers {
   active: Generated<boolean>;
+  adapter: Generated<string>;
   code: string;
   created_at: Generated<Timestamp>;
   id: string;
   name: string;
-  services: JsonColumn<CarrierService[]>;
   tracking_url_template: string | null;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface CarrierServices {
+  active: Generated<boolean>;
+  carrier_id: string;
+  code: string;
+  created_at: Generated<Timestamp>;
+  dim_factor: number | null;
+  id: string;
+  name: string;
+  position: Generated<number>;
+  transit_days_max: number;
+  transit_days_min: number;
   updated_at: Generated<Timestamp>;
 }
 
@@ -86,6 +101,8 @@ export interface Channels {
   created_at: Generated<Timestamp>;
   currency: string;
   default_language: Generated<string>;
+  default_transit_days: number | null;
+  handling_days: Generated<number>;
   id: string;
   name: string;
   order_number_prefix: Generated<string>;
@@ -352,6 +369,7 @@ export interface Orders {
   payment_method: string | null;
   pickup_location_id: string | null;
   placed_at: Timestamp;
+  promised_delivery_date: string | null;
   purchase_order_number: string | null;
   search_text: Generated<string>;
   shipping_address: JsonColumn<Address> | null;
@@ -455,6 +473,21 @@ export interface PaymentTestOperations {
   reason: string | null;
   reference: string | null;
   status: string;
+}
+
+export interface RateCatalog {
+  singleton: Generated<boolean>;
+  version: Generated<string>;
+}
+
+export interface RateTables {
+  currency: string;
+  max_weight_grams: number | null;
+  pricing: string;
+  service_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+  zones: JsonColumn<RateZoneJson[]>;
 }
 
 export interface RelayState {
@@ -763,6 +796,7 @@ export interface WebhookSubscriptions {
 export interface DB {
   api_keys: ApiKeys;
   audit_log: AuditLog;
+  carrier_services: CarrierServices;
   carriers: Carriers;
   channel_allocations: ChannelAllocations;
   channel_availability: ChannelAvailability;
@@ -793,6 +827,8 @@ export interface DB {
   payment_settings: PaymentSettings;
   payment_test_operations: PaymentTestOperations;
   payments: Payments;
+  rate_catalog: RateCatalog;
+  rate_tables: RateTables;
   relay_state: RelayState;
   reservations: Reservations;
   return_lines: ReturnLines;

@@ -34,7 +34,8 @@ async function resolveCarrier(trx: Trx, p: Parcel): Promise<{ carrier: string | 
   if (!row) throw new AppError('not_found', `unknown carrier "${p.carrier}"; see GET /v1/carriers`, { entity: 'carrier', id: p.carrier });
   if (!row.active) throw new AppError('invalid_state', `carrier ${row.code} is inactive; activate it or ship with another`);
   if (p.service === undefined) return { carrier: row.code, service: null };
-  const services = (Array.isArray(row.services) ? row.services : []) as { code?: string }[];
+  // The carrier's active services (carrier_services rows; a deactivated one ships nothing new).
+  const services = row.services.filter((s) => s.active);
   if (!services.some((s) => s.code === p.service)) {
     throw new AppError('not_found', `carrier ${row.code} has no service "${p.service}"; its services: ${services.map((s) => s.code).join(', ') || 'none'}`, {
       entity: 'carrier_service', id: p.service, carrier: row.code, services: services.map((s) => s.code),

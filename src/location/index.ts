@@ -2,3 +2,4 @@
 export { registerLocationRoutes } from './location.routes.js';
 export { Location, LocationInput } from './location.js';
 export { upsertLocationBatch } from './save-location.js';
+export { findLocationByRef } from './location.repository.js';

@@ -1,4 +1,5 @@
 import { sql, type Selectable } from 'kysely';
+import { codeOrId } from '../db/refs.js';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import type { Locations } from '../db/types.js';
 import type { Location, LocationInput, LocationPatch } from './location.js';
@@ -81,6 +82,11 @@ export async function updateLocation(trx: Trx, id: string, patch: LocationPatch,
 
 export async function findLocationById(db: DbOrTrx, id: string): Promise<LocationRow | undefined> {
   return db.selectFrom('locations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The location a reference names (its code or its id). */
+export async function findLocationByRef(db: DbOrTrx, ref: string): Promise<LocationRow | undefined> {
+  return db.selectFrom('locations').selectAll().where(codeOrId(ref)).executeTakeFirst();
 }
 
 export interface LocationFilter {

@@ -15,11 +15,14 @@ import { claimSql, RetryCommand, type checkClaim, type IdempotencyClaim } from '
 import { freeSql, movementCtes, movementResult } from '../inventory/index.js';
 import { decisionCtes, ruleSetsJson, siteJson, type DecisionWrite, type RuleSetFact, type SiteFact } from '../sourcing/index.js';
 import type { ReviewRule } from './review.js';
+import { rateBookAt, rateCatalogVersionSql, type RateBook } from '../fulfillment/index.js';
 
 type PriorRequest = Parameters<typeof checkClaim>[1]['prior'];
 
 export interface ChannelFacts {
   id: string; code: string; currency: string; active: boolean; allow_backorder: boolean; presale_days: number; order_number_prefix: string;
+  /** The delivery promise (carriers and rates): days to hand over, transit days when no rate table applies. */
+  handling_days?: number; default_transit_days?: number | null;
 }
 export interface SkuFacts { id: string; code: string; active: boolean }
 export interface CustomerFacts { id: string; blocked: boolean; name: string; email: string | null; phone: string | null }
@@ -55,6 +58,15 @@ export interface SharedFacts {
   sites: SiteFact[];
   /** The sourcing rule sets of the batch's channels (a channel without one uses the default). */
   ruleSets: RuleSetFact[];
+  /** What the promised delivery date is computed from (plan-capture.ts, `promiseOf`); absent: no promise. */
+  promise?: PromiseFacts;
+}
+
+/** Carriers and rates: the cached rate book, where locations ship from, and the SKUs' weights and dimensions. */
+export interface PromiseFacts {
+  book: RateBook;
+  shipFrom: { id: string; code: string; region: string | null; country: string | null; state: string | null }[];
+  parcels: { id: string; weightGrams: number | null; lengthMm: number | null; widthMm: number | null; heightMm: number | null }[];
 }
 
 export interface CaptureFacts {
@@ -101,14 +113,15 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
     principal_id: q.claim?.principalId ?? null, key: q.claim?.key ?? null,
   }));
   const idempotency = claimSql(claim);
-  const result = await sql<Omit<CaptureFacts, 'shared'> & { [K in keyof SharedFacts]: SharedFacts[K] | null }>`
+  const result = await sql<Omit<CaptureFacts, 'shared'> & { [K in keyof SharedFacts]: SharedFacts[K] | null }
+    & { ratesVersion: string; shipFrom: PromiseFacts['shipFrom'] | null; skuParcels: PromiseFacts['parcels'] | null }>`
     WITH ${idempotency.cte},
     req AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(requests)}::jsonb) AS x(
         item int, channel text, external_ref text, email text, phone text, signature text, principal_id uuid, key text)
     ),
     ch AS (
-      SELECT id, code, currency, active, allow_backorder, presale_days, order_number_prefix FROM channels
+      SELECT id, code, currency, active, allow_backorder, presale_days, order_number_prefix, handling_days, default_transit_days FROM channels
       WHERE code = ANY(${channels.codes}::text[]) OR id = ANY(${channels.ids}::uuid[])
     ),
     k AS (SELECT id, code, active FROM skus WHERE code = ANY(${skus.codes}::text[]) OR id = ANY(${skus.ids}::uuid[])),
@@ -148,7 +161,13 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
               'free', sl.quantity - sl.received - sl.reserved, 'inDays', sl.expected_on - current_date))
         FROM supply_lines sl JOIN locations l ON l.id = sl.location_id AND l.active
         WHERE sl.open AND sl.sku_id IN (SELECT id FROM k) AND sl.quantity - sl.received - sl.reserved > 0
-          AND sl.expected_on <= current_date + (SELECT coalesce(max(presale_days), 0) FROM ch)) AS incoming
+          AND sl.expected_on <= current_date + (SELECT coalesce(max(presale_days), 0) FROM ch)) AS incoming,
+      -- Carriers and rates: the promised delivery date's inputs (the rate book itself is cached by version).
+      ${rateCatalogVersionSql} AS "ratesVersion",
+      (SELECT json_agg(json_build_object('id', id, 'code', code, 'region', region, 'country', country, 'state', state))
+        FROM locations WHERE active AND can_ship) AS "shipFrom",
+      (SELECT json_agg(json_build_object('id', id, 'weightGrams', weight_grams, 'lengthMm', length_mm, 'widthMm', width_mm, 'heightMm', height_mm))
+        FROM skus WHERE id IN (SELECT id FROM k)) AS "skuParcels"
   `.execute(db);
   const row = result.rows[0];
   if (!row) throw new Error('the facts statement returned no row');
@@ -158,6 +177,8 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
       channels: row.channels ?? [], skus: row.skus ?? [], pickups: row.pickups ?? [], rules: row.rules ?? [],
       stock: row.stock ?? [], incoming: row.incoming ?? [], allocatedSkus: row.allocatedSkus ?? [],
       sites: row.sites ?? [], ruleSets: row.ruleSets ?? [],
+      // Read again only when a carrier, service or rate table changed since this process last read it.
+      promise: { book: await rateBookAt(db, row.ratesVersion), shipFrom: row.shipFrom ?? [], parcels: row.skuParcels ?? [] },
     },
   };
 }
@@ -175,6 +196,8 @@ export interface CaptureWrite {
     buyer_remark: string | null; purchase_order_number: string | null; entered_by: string | null; search_text: string;
     tracking_token: string; items_signature: string; placed_at: string; now: string;
     actor_id: string; actor_name: string; request_id: string; audit_details: unknown;
+    /** Carriers and rates: the date promised to the customer (YYYY-MM-DD), or none. */
+    promised_delivery_date?: string | null;
   };
   lines: {
     id: string; line_no: number; sku_id: string; location_id: string | null; quantity: number; allocated: number; backordered: number;
@@ -257,7 +280,7 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureW
         shipping_tax_minor bigint, unallocated_discount_minor bigint, payment_method text, payment_authorized_minor bigint, delivery_method text, pickup_location_id uuid,
         shipping_address jsonb, billing_address jsonb, buyer_remark text, purchase_order_number text, entered_by text,
         search_text text, tracking_token text, items_signature text, placed_at timestamptz, now timestamptz,
-        actor_id uuid, actor_name text, request_id text, audit_details jsonb)
+        actor_id uuid, actor_name text, request_id text, audit_details jsonb, promised_delivery_date date)
     ),
     decided AS (SELECT * FROM ordo_decide_captures(${JSON.stringify(stockLines)}::jsonb)),
     -- Orders without stock lines (all backordered or promised) have no decision and fit.
@@ -285,7 +308,8 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureW
       INSERT INTO orders (id, number, channel_id, external_ref, customer_id, status, currency, subtotal_minor, discount_minor,
         shipping_minor, tax_minor, total_minor, shipping_tax_minor, unallocated_discount_minor, payment_method,
         payment_authorized_minor, delivery_method, pickup_location_id, shipping_address, billing_address, buyer_remark,
-        purchase_order_number, entered_by, search_text, tracking_token, items_signature, placed_at, created_at, updated_at)
+        purchase_order_number, entered_by, search_text, tracking_token, items_signature, placed_at, created_at, updated_at,
+        promised_delivery_date)
       SELECT i.order_id, i.number, i.channel_id, i.external_ref,
         CASE WHEN i.new_customer
           -- Created by a concurrent capture after this request read its facts: that customer.
@@ -294,7 +318,8 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureW
         i.status, i.currency, i.subtotal_minor, i.discount_minor, i.shipping_minor, i.tax_minor, i.total_minor,
         i.shipping_tax_minor, i.unallocated_discount_minor, i.payment_method,
         i.payment_authorized_minor, i.delivery_method, i.pickup_location_id, i.shipping_address, i.billing_address, i.buyer_remark,
-        i.purchase_order_number, i.entered_by, i.search_text, i.tracking_token, i.items_signature, i.placed_at, i.now, i.now
+        i.purchase_order_number, i.entered_by, i.search_text, i.tracking_token, i.items_signature, i.placed_at, i.now, i.now,
+        i.promised_delivery_date
       FROM items i WHERE i.item IN (SELECT item FROM accepted)
       ORDER BY i.item
       ON CONFLICT (channel_id, external_ref) DO NOTHING

@@ -139,11 +139,11 @@ export async function insertSplitOrder(trx: Trx, fromId: string, o: {
     INSERT INTO orders (id, number, channel_id, external_ref, customer_id, status, currency, subtotal_minor, discount_minor,
       shipping_minor, tax_minor, total_minor, payment_method, payment_authorized_minor, delivery_method, pickup_location_id,
       shipping_address, billing_address, buyer_remark, purchase_order_number, entered_by, search_text, tracking_token,
-      items_signature, split_from_id, placed_at)
+      items_signature, split_from_id, placed_at, promised_delivery_date)
     SELECT ${o.id}, ${o.number}, channel_id, external_ref || '/' || ${o.n}, customer_id, ${o.status}, currency, ${o.totals.subtotalMinor},
       ${o.totals.discountMinor}, ${o.totals.shippingMinor}, ${o.totals.taxMinor}, ${o.totals.totalMinor},
       payment_method, 0, delivery_method, pickup_location_id, shipping_address, billing_address, buyer_remark, purchase_order_number,
-      entered_by, search_text, ${o.trackingToken}, ${o.itemsSignature}, id, placed_at
+      entered_by, search_text, ${o.trackingToken}, ${o.itemsSignature}, id, placed_at, promised_delivery_date
     FROM orders WHERE id = ${fromId}
   `.execute(trx);
 }
@@ -191,7 +191,8 @@ export async function loadOrders(db: DbOrTrx, ids: readonly string[]): Promise<O
       'flags', (SELECT coalesce(json_agg(f.reason_code ORDER BY f.reason_code), '[]') FROM order_flags f WHERE f.order_id = o.id),
       'trackingToken', o.tracking_token, 'mergedInto', o.merged_into_id, 'splitFrom', o.split_from_id,
       'placedAt', o.placed_at, 'updatedAt', o.updated_at, 'version', o.version,
-      'sourcing', (SELECT d.explanation->>'summary' FROM sourcing_decisions d WHERE d.order_id = o.id ORDER BY d.id DESC LIMIT 1)
+      'sourcing', (SELECT d.explanation->>'summary' FROM sourcing_decisions d WHERE d.order_id = o.id ORDER BY d.id DESC LIMIT 1),
+      'promisedDeliveryDate', o.promised_delivery_date
     ) AS order
     FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS wanted(id, n)
     JOIN orders o ON o.id = wanted.id

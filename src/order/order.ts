@@ -13,22 +13,9 @@ export const LineUnits = Type.Object({
   quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
 }, { additionalProperties: false });
 
-export const Address = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  company: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-  line1: Type.String({ minLength: 1, maxLength: 200 }),
-  line2: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-  city: Type.String({ minLength: 1, maxLength: 100 }),
-  state: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
-  postalCode: Type.String({ maxLength: 20 }),
-  country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
-  phone: Type.Optional(Nullable(Type.String({ maxLength: 30 }))),
-  region: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'ISO 3166-2 code of the province or state (e.g. CN-GD), when the channel knows it' }))),
-  coordinates: Type.Optional(Nullable(Type.Object({
-    lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }),
-  }, { additionalProperties: false, description: 'Where the parcel goes, if the channel geocoded it: sourcing measures distance from here' }))),
-}, { additionalProperties: false });
-export type Address = Static<typeof Address>;
+/** A postal address (src/shared/address.ts: the fulfilment module's schemas use it too, without loading this module). */
+import { Address } from '../shared/address.js';
+export { Address };
 
 export const CustomerRef = Type.Object({
   email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
@@ -138,6 +125,7 @@ export const Order = Type.Object({
   updatedAt: Timestamp,
   version: Type.Integer(),
   sourcing: Type.Optional(Nullable(Type.String({ description: 'Where the lines ship from and why, in one sentence (the last sourcing decision); every candidate and its scores: GET /v1/orders/{id}/sourcing' }))),
+  promisedDeliveryDate: Nullable(Type.String({ format: 'date', description: 'Promised to the customer at capture: handling days + transit days of the cheapest qualifying service (docs/carriers.md)' })),
   duplicate: Type.Optional(Type.Boolean({ description: 'True when this capture repeated an order already taken (same channel and external reference)' })),
 });
 export type Order = Static<typeof Order>;

@@ -14,7 +14,8 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { PreparedCapture } from './capture-order.js';
 import type { CaptureWrite, ChannelFacts, IncomingFact, PickupFacts, RequestFacts, SharedFacts, StockFact } from './capture.repository.js';
-import { candidatesFrom, locate, ruleSetOf, source, sitesFrom, type Candidate, type Decision, type Explanation } from '../sourcing/index.js';
+import { candidatesFrom, locate, ruleSetOf, source, sitesFrom, type Candidate, type CostFunction, type Decision, type Explanation } from '../sourcing/index.js';
+import { estimateShippingCost, parcelOf, promiseDelivery, regionOf } from '../fulfillment/index.js';
 import type { CaptureLine, Order } from './order.js';
 import { statusEvents } from './order.repository.js';
 import { shareOrderDiscount } from './order-state.js';
@@ -100,7 +101,7 @@ export function resolveCapture(p: PreparedCapture, shared: Pick<SharedFacts, 'ch
  * is backordered, promised or refused as before.
  */
 export function chooseCaptureLocations(
-  p: Pick<PreparedCapture, 'input'>, r: Resolved, shared: Pick<SharedFacts, 'sites' | 'ruleSets'>, stock: readonly StockFact[], deliveryMethod: 'ship' | 'pickup',
+  p: Pick<PreparedCapture, 'input'>, r: Resolved, shared: Pick<SharedFacts, 'sites' | 'ruleSets' | 'promise'>, stock: readonly StockFact[], deliveryMethod: 'ship' | 'pickup',
   load?: ReadonlyMap<string, number>,
 ): { candidates: Candidate[]; choice: Decision } {
   const skuIds = new Set(r.lines.map((l) => l.skuId));
@@ -108,10 +109,30 @@ export function chooseCaptureLocations(
   const { ruleSet, source: ruleSetSource } = ruleSetOf(shared.ruleSets, r.channel.id);
   const address = p.input.shippingAddress;
   const destination = deliveryMethod === 'ship' && address ? locate(address) : null;
+  const rated = ruleSet.rules.includes('lowest_cost') ? rateTableCost(r, shared) : null;
   const choice = source(r.lines, candidates, { method: deliveryMethod, pickupLocationId: r.pickup?.id ?? null, destination }, {
-    ruleSet: { ...ruleSet, splitLines: false }, ruleSetSource,
+    ruleSet: { ...ruleSet, splitLines: false }, ruleSetSource, ...(rated ? { cost: rated, costModel: 'rate tables' as const } : {}),
   });
   return { candidates, choice };
+}
+
+/**
+ * `lowest_cost` priced by the carriers' rate tables (the cheapest service from the location's province to the
+ * destination's, for the order's units at their catalogue weight), when the rate book has any; null: the engine's
+ * distance estimate, as its explanation then says. A way no table prices cannot be compared: no score.
+ */
+function rateTableCost(r: Resolved, shared: Pick<SharedFacts, 'promise'>): CostFunction | null {
+  const facts = shared.promise;
+  if (!facts || facts.book.services.length === 0) return null;
+  const weights = r.lines.map((l) => facts.parcels.find((k) => k.id === l.skuId)?.weightGrams ?? null).filter((w): w is number => w !== null);
+  // The order's units at their mean catalogue weight (half a kilo each when the catalogue has none).
+  const unitGrams = weights.length > 0 ? weights.reduce((a, w) => a + w, 0) / weights.length : 500;
+  return (from, to, units) => {
+    const origin = from.site?.place?.area ?? null;
+    if (!origin || !to.area) return null;
+    const quote = estimateShippingCost(facts.book, { originRegion: origin, destinationRegion: to.area, weightGrams: Math.max(1, Math.round(units * unitGrams)), currency: r.channel.currency });
+    return quote ? quote.amountMinor : null;
+  };
 }
 
 // ---- 3. lines no location covers --------------------------------------------------------------------------------
@@ -256,7 +277,7 @@ export function buildCapture(
     lines: lineRows.map(({ locationId: _locationId, ...line }) => line),
     holds: holdRows.map((h) => ({ id: h.id, reasonCode: h.reasonCode, rule: h.rule, note: null, status: 'open' as const, createdAt: now.toISOString(), decidedAt: null, decidedBy: null })),
     flags: outcome.flags.map((f) => f.reasonCode).sort(),
-    trackingToken: clock.token(), mergedInto: null, splitFrom: null,
+    trackingToken: clock.token(), mergedInto: null, splitFrom: null, promisedDeliveryDate: null,
     placedAt: placedAt.toISOString(), updatedAt: now.toISOString(), version: 1,
     sourcing: placement.explanation?.summary ?? null,
   };
@@ -345,10 +366,61 @@ export function planCapture(
   const { presale, backordered } = coverUncovered(resolved, choice.uncovered, shared.incoming, candidates, p.deliveryMethod);
   const outcome = review(shared.rules, reviewFactsOf(p, resolved, request));
   const path = captureStatusPath({ holds: outcome.holds, backorderedLines: backordered.size, channelCode: resolved.channel.code, externalRef: p.input.externalRef });
-  return {
-    kind: 'plan',
-    plan: buildCapture(p, resolved, request, shared, {
-      assigned: choice.assigned, candidates, presale, backordered, explanation: choice.explanation, sites: shared.sites,
-    }, outcome, path, ctx, opts.clock, opts.item ?? 0),
-  };
+  const plan = buildCapture(p, resolved, request, shared, {
+    assigned: choice.assigned, candidates, presale, backordered, explanation: choice.explanation, sites: shared.sites,
+  }, outcome, path, ctx, opts.clock, opts.item ?? 0);
+  withPromise(plan, promiseOf(p, resolved, shared, { assigned: choice.assigned, presale, backordered }, plan.order.placedAt));
+  return { kind: 'plan', plan };
+}
+
+// ---- 7. the promised delivery date (carriers and rates, issue #19 part 5) -----------------------------------------
+
+/**
+ * The delivery date promised at capture, from the facts already read (no round trip): per location a line ships
+ * from, the parcel its lines make (catalogue weights and dimensions), the location's region and the order's
+ * destination priced against the cached rate book (`promiseDelivery` in the fulfilment module says how). A pickup
+ * order is promised nothing here (it is collected, not delivered); nor is an order read without promise facts.
+ */
+export function promiseOf(
+  p: PreparedCapture, r: Resolved, shared: Pick<SharedFacts, 'promise'>,
+  placement: { assigned: ReadonlyMap<number, string>; presale: ReadonlyMap<number, IncomingFact>; backordered: ReadonlySet<number> }, placedAt: string,
+): string | null {
+  const facts = shared.promise;
+  if (!facts || p.deliveryMethod === 'pickup') return null;
+  const placedOn = placedAt.slice(0, 10);
+  const byLocation = new Map<string, { readyOn: string; lines: { skuId: string; quantity: number }[] }>();
+  for (const line of r.lines) {
+    const promised = placement.presale.get(line.index);
+    const locationId = placement.assigned.get(line.index) ?? promised?.locationId;
+    if (!locationId) continue;
+    const group = byLocation.get(locationId) ?? { readyOn: placedOn, lines: [] };
+    // A line promised from incoming supply is ready when the supply is expected.
+    const readyOn = promised ? addDays(new Date(placedAt), promised.inDays) : placedOn;
+    if (readyOn > group.readyOn) group.readyOn = readyOn;
+    group.lines.push({ skuId: line.skuId, quantity: line.quantity });
+    byLocation.set(locationId, group);
+  }
+  const skus = new Map(facts.parcels.map((k) => [k.id, k]));
+  const address = p.input.shippingAddress;
+  return promiseDelivery(facts.book, {
+    placedOn, handlingDays: r.channel.handling_days ?? 1, defaultTransitDays: r.channel.default_transit_days ?? null,
+    // The destination's province as the region table finds it (广东省, Guangdong, CN-GD), else as the address codes it.
+    currency: r.channel.currency, destinationRegion: address ? (locate(address)?.area ?? regionOf(address)) : null, waiting: placement.backordered.size > 0,
+    shipments: [...byLocation].map(([locationId, group]) => {
+      const location = facts.shipFrom.find((l) => l.id === locationId);
+      return {
+        origin: location?.code ?? locationId, originRegion: location ? (locate(location)?.area ?? regionOf(location)) : null, readyOn: group.readyOn,
+        parcel: parcelOf(group.lines.map((l) => {
+          const sku = skus.get(l.skuId);
+          return { quantity: l.quantity, weightGrams: sku?.weightGrams ?? null, lengthMm: sku?.lengthMm ?? null, widthMm: sku?.widthMm ?? null, heightMm: sku?.heightMm ?? null };
+        })),
+      };
+    }),
+  }).date;
+}
+
+/** Sets the promise on the answer (which is also the stored Idempotency-Key answer) and on the order row. */
+function withPromise(plan: CapturePlan, date: string | null): void {
+  plan.order.promisedDeliveryDate = date;
+  plan.write.order.promised_delivery_date = date;
 }

@@ -11,6 +11,8 @@ export interface Order {
   shippingAddress: Address | null; billingAddress: Address | null; buyerRemark: string | null;
   deliveryMethod: 'ship' | 'pickup'; pickupLocation: string | null;
   lines: OrderLine[]; holds: Hold[]; placedAt: string;
+  /** Promised to the customer at capture (docs/carriers.md). */
+  promisedDeliveryDate?: string | null;
 }
 export interface TimelineEntry { id: string; at: string; actor: string; type: string; fromStatus: string | null; toStatus: string | null; message: string }
 export interface StockLevel { sku: string; location: string; onHand: number; reserved: number; quarantined: number; safetyStock: number; available: number }

@@ -24,6 +24,7 @@ import * as m0022 from './0022_payment_terms_offline.js';
 import * as m0023 from './0023_notifications.js';
 import * as m0024 from './0024_sourcing.js';
 import * as m0025 from './0025_fulfillment_orders.js';
+import * as m0026 from './0026_carrier_rates.js';
 import * as m0027 from './0027_connectors.js';
 import * as m0029 from './0029_saved_views.js';
 
@@ -57,6 +58,7 @@ export const migrations: Record<string, Migration> = {
   '0023_notifications': m0023,
   '0024_sourcing': m0024,
   '0025_fulfillment_orders': m0025,
+  '0026_carrier_rates': m0026,
   '0027_connectors': m0027,
   '0029_saved_views': m0029,
 };

@@ -43,6 +43,7 @@ export const en = {
   'order.line.backordered': 'Backordered',
   'order.line.location': 'Location',
   'order.line.unitPrice': 'Unit price',
+  'order.promisedBy': 'Delivery promised by',
   'order.totals': 'Totals',
   'order.subtotal': 'Subtotal',
   'order.discount': 'Discount',

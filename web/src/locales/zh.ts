@@ -45,6 +45,7 @@ export const zh: Record<keyof typeof en, string> = {
   'order.line.backordered': '缺货待补',
   'order.line.location': '仓库',
   'order.line.unitPrice': '单价',
+  'order.promisedBy': '承诺送达日期',
   'order.totals': '金额汇总',
   'order.subtotal': '小计',
   'order.discount': '折扣',

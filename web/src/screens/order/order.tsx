@@ -116,6 +116,7 @@ export function OrderPage({ id, session }: { id: string; session: Session }) {
           <>
             <h1>{o.number} <StatusBadge status={o.status} /></h1>
             <p class="muted">{o.channel} · {o.externalRef} · {when(o.placedAt, lang)}</p>
+            {o.promisedDeliveryDate && <p data-testid="promised">{t('order.promisedBy')} {o.promisedDeliveryDate}</p>}
             <div class="columns">
               <div>
                 <h2 class="h3">{t('order.customer')}</h2>
