@@ -1,8 +1,7 @@
 /** Locations as a table: one row per location, written through the location module's bulk upsert (by code). */
 import { LocationInput, upsertLocationBatch } from '../location/index.js';
-import { AppError } from '../shared/errors.js';
 import { keysetPages } from './keyset.js';
-import { Cells, defined, itemProblems, schemaProblems, type TableEntity } from './table-entity.js';
+import { Cells, defined, bulkUpsertWrite, schemaProblems, type TableEntity } from './table-entity.js';
 
 const columns = ['code', 'name', 'type', 'addressLine1', 'addressLine2', 'city', 'state', 'postalCode', 'country',
   'latitude', 'longitude', 'region', 'canShip', 'canPickup', 'priority', 'active'] as const;
@@ -43,15 +42,7 @@ export const locationTable: TableEntity<LocationInput> = {
     const problems = [...c.problems, ...schemaProblems(LocationInput, input, row, columnOf).filter((p) => !c.problems.some((q) => q.column === p.column))];
     return problems.length > 0 ? problems : (input as LocationInput);
   },
-  async write(trx, units) {
-    try {
-      const result = await upsertLocationBatch(trx, units.map((u) => u.value));
-      return { created: result.value.created, updated: result.value.updated, unchanged: result.value.unchanged, problems: [] };
-    } catch (e) {
-      if (e instanceof AppError && e.code === 'bulk_rejected') return { created: 0, updated: 0, unchanged: 0, problems: itemProblems((e.extra.errors ?? []), units, columnOf) };
-      throw e;
-    }
-  },
+  write: bulkUpsertWrite(upsertLocationBatch, columnOf),
   async *exportRows(db) {
     const rows = keysetPages((after: string | undefined, limit) => {
       let q = db.selectFrom('locations').selectAll().orderBy('code').limit(limit);

@@ -1,8 +1,7 @@
 /** SKUs as a table: one row per SKU, written through the catalog's bulk upsert (by code). */
 import { SkuInput, upsertSkuBatch } from '../catalog/index.js';
-import { AppError } from '../shared/errors.js';
 import { keysetPages } from './keyset.js';
-import { Cells, defined, itemProblems, schemaProblems, type RowProblem, type TableEntity } from './table-entity.js';
+import { Cells, defined, bulkUpsertWrite, schemaProblems, type RowProblem, type TableEntity } from './table-entity.js';
 
 const columns = ['code', 'name', 'barcode', 'weightGrams', 'lengthMm', 'widthMm', 'heightMm', 'priceMinor', 'currency', 'active', 'attributes'] as const;
 
@@ -42,15 +41,7 @@ export const skuTable: TableEntity<SkuInput> = {
     const problems: RowProblem[] = [...c.problems, ...schemaProblems(SkuInput, input, row, columnOf).filter((p) => !c.problems.some((q) => q.column === p.column))];
     return problems.length > 0 ? problems : (input as SkuInput);
   },
-  async write(trx, units) {
-    try {
-      const result = await upsertSkuBatch(trx, units.map((u) => u.value));
-      return { created: result.value.created, updated: result.value.updated, unchanged: result.value.unchanged, problems: [] };
-    } catch (e) {
-      if (e instanceof AppError && e.code === 'bulk_rejected') return { created: 0, updated: 0, unchanged: 0, problems: itemProblems((e.extra.errors ?? []), units, columnOf) };
-      throw e;
-    }
-  },
+  write: bulkUpsertWrite(upsertSkuBatch, columnOf),
   async *exportRows(db) {
     // A read of the whole catalog in code order, like a report: the catalog's list reads one page for the API.
     const rows = keysetPages((after: string | undefined, limit) => {

@@ -9,6 +9,7 @@ import type { TSchema } from 'typebox';
 import type { Db, Trx } from '../db/database.js';
 import { textProblem } from '../http/validation.js';
 import type { Cell } from './write-table.js';
+import { AppError } from '../shared/errors.js';
 
 export const entityNames = ['skus', 'locations', 'stock', 'customers', 'orders'] as const;
 export type EntityName = (typeof entityNames)[number];
@@ -194,4 +195,23 @@ export function itemProblems(errors: { path: string; message: string }[], units:
     const unit = m ? units[Number(m[1])] : undefined;
     return { row: unit?.rows[0] ?? 0, column: columnOf(m?.[2] ?? ''), message: e.message };
   });
+}
+
+/**
+ * The `write` of an entity imported through a module's bulk upsert (SKUs, locations): its counts, or the rows its
+ * `bulk_rejected` error names, mapped back to the chunk's rows.
+ */
+export function bulkUpsertWrite<U>(
+  upsert: (trx: Trx, items: U[]) => Promise<{ value: { created: number; updated: number; unchanged: number } }>,
+  columnOf: (path: string) => string,
+): TableEntity<U>['write'] {
+  return async (trx, units) => {
+    try {
+      const { value } = await upsert(trx, units.map((u) => u.value));
+      return { created: value.created, updated: value.updated, unchanged: value.unchanged, problems: [] };
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'bulk_rejected') return { created: 0, updated: 0, unchanged: 0, problems: itemProblems((e.extra.errors ?? []), units, columnOf) };
+      throw e;
+    }
+  };
 }
