@@ -14,7 +14,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { PreparedCapture } from './capture-order.js';
 import type { CaptureWrite, ChannelFacts, IncomingFact, PickupFacts, RequestFacts, SharedFacts, StockFact } from './capture.repository.js';
-import { candidatesFrom, locate, ruleSetOf, source, sitesFrom, type Candidate, type CostFunction, type Decision, type Explanation } from '../sourcing/index.js';
+import { candidatesFrom, locate, placeOf, ruleSetOf, source, sitesFrom, type Candidate, type CostFunction, type Decision, type Explanation, type Place } from '../sourcing/index.js';
 import { estimateShippingCost, parcelOf, promiseDelivery, regionOf } from '../fulfillment/index.js';
 import type { CaptureLine, Order } from './order.js';
 import { statusEvents } from './order.repository.js';
@@ -103,7 +103,7 @@ export function resolveCapture(p: PreparedCapture, shared: Pick<SharedFacts, 'ch
 export function chooseCaptureLocations(
   p: Pick<PreparedCapture, 'input'>, r: Resolved, shared: Pick<SharedFacts, 'sites' | 'ruleSets' | 'promise'>, stock: readonly StockFact[], deliveryMethod: 'ship' | 'pickup',
   load?: ReadonlyMap<string, number>,
-): { candidates: Candidate[]; choice: Decision } {
+): { candidates: Candidate[]; choice: Decision; destination: Place | null } {
   const skuIds = new Set(r.lines.map((l) => l.skuId));
   const candidates = candidatesFrom(stock.filter((s) => skuIds.has(s.skuId)), sitesFrom(shared.sites, load));
   const { ruleSet, source: ruleSetSource } = ruleSetOf(shared.ruleSets, r.channel.id);
@@ -113,7 +113,7 @@ export function chooseCaptureLocations(
   const choice = source(r.lines, candidates, { method: deliveryMethod, pickupLocationId: r.pickup?.id ?? null, destination }, {
     ruleSet: { ...ruleSet, splitLines: false }, ruleSetSource, ...(rated ? { cost: rated, costModel: 'rate tables' as const } : {}),
   });
-  return { candidates, choice };
+  return { candidates, choice, destination };
 }
 
 /**
@@ -361,7 +361,7 @@ export function planCapture(
     return { kind: 'existing', orderId: request.existing };
   }
   const resolved = resolveCapture(p, shared);
-  const { candidates, choice } = chooseCaptureLocations(p, resolved, shared, stock, p.deliveryMethod, opts.load);
+  const { candidates, choice, destination } = chooseCaptureLocations(p, resolved, shared, stock, p.deliveryMethod, opts.load);
   if (choice.uncovered.length > 0 && opts.deferUncovered && mayCoverOtherwise(resolved)) return { kind: 'uncovered' };
   const { presale, backordered } = coverUncovered(resolved, choice.uncovered, shared.incoming, candidates, p.deliveryMethod);
   const outcome = review(shared.rules, reviewFactsOf(p, resolved, request));
@@ -369,7 +369,7 @@ export function planCapture(
   const plan = buildCapture(p, resolved, request, shared, {
     assigned: choice.assigned, candidates, presale, backordered, explanation: choice.explanation, sites: shared.sites,
   }, outcome, path, ctx, opts.clock, opts.item ?? 0);
-  withPromise(plan, promiseOf(p, resolved, shared, { assigned: choice.assigned, presale, backordered }, plan.order.placedAt));
+  withPromise(plan, promiseOf(p, resolved, shared, { assigned: choice.assigned, presale, backordered, destination }, plan.order.placedAt));
   return { kind: 'plan', plan };
 }
 
@@ -383,7 +383,11 @@ export function planCapture(
  */
 export function promiseOf(
   p: PreparedCapture, r: Resolved, shared: Pick<SharedFacts, 'promise'>,
-  placement: { assigned: ReadonlyMap<number, string>; presale: ReadonlyMap<number, IncomingFact>; backordered: ReadonlySet<number> }, placedAt: string,
+  placement: {
+    assigned: ReadonlyMap<number, string>; presale: ReadonlyMap<number, IncomingFact>; backordered: ReadonlySet<number>;
+    /** Where the parcel goes, as sourcing located the shipping address (null: it matched no region). */
+    destination: Place | null;
+  }, placedAt: string,
 ): string | null {
   const facts = shared.promise;
   if (!facts || p.deliveryMethod === 'pickup') return null;
@@ -404,12 +408,12 @@ export function promiseOf(
   const address = p.input.shippingAddress;
   return promiseDelivery(facts.book, {
     placedOn, handlingDays: r.channel.handling_days ?? 1, defaultTransitDays: r.channel.default_transit_days ?? null,
-    // The destination's province as the region table finds it (广东省, Guangdong, CN-GD), else as the address codes it.
-    currency: r.channel.currency, destinationRegion: address ? (locate(address)?.area ?? regionOf(address)) : null, waiting: placement.backordered.size > 0,
+    // The destination's province as sourcing's region table found it (广东省, Guangdong, CN-GD), else as the address codes it.
+    currency: r.channel.currency, destinationRegion: placement.destination?.area ?? (address ? regionOf(address) : null), waiting: placement.backordered.size > 0,
     shipments: [...byLocation].map(([locationId, group]) => {
       const location = facts.shipFrom.find((l) => l.id === locationId);
       return {
-        origin: location?.code ?? locationId, originRegion: location ? (locate(location)?.area ?? regionOf(location)) : null, readyOn: group.readyOn,
+        origin: location?.code ?? locationId, originRegion: location ? (placeOf({ ...location, city: null, lat: null, lon: null })?.area ?? regionOf(location)) : null, readyOn: group.readyOn,
         parcel: parcelOf(group.lines.map((l) => {
           const sku = skus.get(l.skuId);
           return { quantity: l.quantity, weightGrams: sku?.weightGrams ?? null, lengthMm: sku?.lengthMm ?? null, widthMm: sku?.widthMm ?? null, heightMm: sku?.heightMm ?? null };

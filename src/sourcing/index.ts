@@ -3,7 +3,7 @@ export { candidatesFrom, distanceCost, source, type Candidate, type CostFunction
 export { distanceKm, locate, type Locatable, type Place } from './regions.js';
 export { checkRuleSet, defaultRuleSet, ruleNames, type RuleName, type RuleSet } from './rules.js';
 export {
-  decisionCteNames, decisionCtes, listDecisions, readRuleSet, readSites, ruleSetOf, ruleSetsJson, siteJson, sitesFrom, writeDecision,
+  decisionCteNames, decisionCtes, listDecisions, placeOf, readRuleSet, readSites, ruleSetOf, ruleSetsJson, siteJson, sitesFrom, writeDecision,
   type DecisionTrigger, type DecisionWrite, type RuleSetFact, type SiteFact,
 } from './sourcing.repository.js';
 export { registerSourcingRoutes } from './sourcing.routes.js';

@@ -36,7 +36,7 @@ export const ruleSetsJson = (channelIds: RawBuilder<unknown>): RawBuilder<RuleSe
   FROM sourcing_rule_sets r WHERE r.channel_id IN (${channelIds}))`;
 
 const placeCache = new Map<string, Place | null>();
-/** Where a location is (memoised: locations are few and change seldom). */
+/** Where a location is (memoised: locations are few and change seldom; capture's promise reads its ship-from locations through it too). */
 export function placeOf(f: Pick<SiteFact, 'country' | 'state' | 'city' | 'region' | 'lat' | 'lon'>): Place | null {
   const key = `${f.country}|${f.state}|${f.city}|${f.region}|${f.lat}|${f.lon}`;
   let place = placeCache.get(key);
