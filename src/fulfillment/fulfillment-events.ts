@@ -5,7 +5,7 @@
  */
 import { Type } from 'typebox';
 import { Code, Id, Nullable } from '../http/schemas.js';
-import { Address } from '../shared/address.js';
+import { Address } from '../shared/order-values.js';
 import type { EventDefinition } from '../shared/events.js';
 import { FulfillmentStatusSchema, ShipmentStatusSchema } from './fulfillment-order.js';
 import type { TrackingEventType } from './fulfillment-status.js';

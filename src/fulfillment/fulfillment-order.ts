@@ -1,16 +1,8 @@
 /** Fulfilment orders and shipments: the API's shapes (TypeBox: validation, types and the OpenAPI document). */
 import { Type, type Static } from 'typebox';
 import { Code, Id, Nullable, Timestamp } from '../http/schemas.js';
+import { LineUnits } from '../shared/order-values.js';
 import { fulfillmentStatuses, shipmentStatuses, trackingEventTypes } from './fulfillment-status.js';
-
-/**
- * Some units of one order line, as ship and reject name them: the order module's LineUnits, written here because
- * this schema is needed when the file loads and the order module may still be loading (the two import each other).
- */
-const LineUnits = Type.Object({
-  lineId: Id,
-  quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
-}, { additionalProperties: false });
 
 export const FulfillmentStatusSchema = Type.Enum(fulfillmentStatuses);
 export const ShipmentStatusSchema = Type.Enum(shipmentStatuses);

@@ -7,15 +7,10 @@ import { orderStatuses } from './order-status.js';
 
 export const MAX_LINES = 500;
 
-/** Some units of one line of an order: what cancel, recall and ship name. */
-export const LineUnits = Type.Object({
-  lineId: Id,
-  quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
-}, { additionalProperties: false });
 
-/** A postal address (src/shared/address.ts: the fulfilment module's schemas use it too, without loading this module). */
-import { Address } from '../shared/address.js';
-export { Address };
+/** A postal address and some units of one line (src/shared/order-values.ts: the fulfilment module's schemas use them too). */
+import { Address, LineUnits } from '../shared/order-values.js';
+export { Address, LineUnits };
 
 export const CustomerRef = Type.Object({
   email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),

@@ -1,10 +1,16 @@
 /**
- * A postal address as orders, fulfilment orders and their events carry it: a value type like money, kept here so a
- * module's schemas can use it while the order module that defines its meaning is still loading (order and
- * fulfilment import each other's functions; a schema is needed when its file loads).
+ * Value schemas of an order that the fulfilment module's schemas use too: a postal address, and some units of one
+ * order line. Kept here so those schemas can be built while the order module is still loading (order and fulfilment
+ * import each other's functions; a schema is needed when its file loads). The order module re-exports both.
  */
 import { Type, type Static } from 'typebox';
-import { Nullable } from '../http/schemas.js';
+import { Id, Nullable } from '../http/schemas.js';
+
+/** Some units of one line of an order: what cancel, recall and ship name. */
+export const LineUnits = Type.Object({
+  lineId: Id,
+  quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+}, { additionalProperties: false });
 
 export const Address = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
