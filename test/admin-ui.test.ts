@@ -203,7 +203,8 @@ describe('the admin UI', () => {
     for (const [link, heading] of [['概览', '概览'], ['退货', '退货'], ['设置', '设置'], ['审核队列', '审核队列']]) {
       await navLink(page, link!).click();
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-      await page.locator('main [aria-busy="true"]').waitFor({ state: 'detached' });
+      // Every loading placeholder gone (a screen such as settings shows several at once; waitFor wants exactly one).
+      await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('main [aria-busy="true"]').length === 0);
       // No English left in what the UI itself says: headings, labels, buttons, table headers (data such as codes
       // and numbers have no letters of their own to translate, so a text with Latin letters must also have Chinese).
       const texts = await page.locator('main :is(h1, h2, h3, label > span, button, th, legend)').allTextContents();
