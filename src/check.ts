@@ -20,6 +20,7 @@ import { integrationChecks } from './integration/index.js';
 import { connectorChecks } from './connector/index.js';
 import { notificationChecks } from './notification/index.js';
 import { fulfillmentChecks } from './fulfillment/index.js';
+import { sourcingChecks } from './sourcing/index.js';
 import { inventoryChecks } from './inventory/index.js';
 import { orderChecks } from './order/index.js';
 import { paymentChecks } from './payment/index.js';
@@ -67,7 +68,7 @@ const checks: Check[] = [
   },
 ];
 
-export const allChecks: readonly Check[] = [...checks, ...inventoryChecks, ...orderChecks, ...paymentChecks, ...returnChecks, ...integrationChecks, ...notificationChecks, ...fulfillmentChecks, ...rateChecks, ...connectorChecks];
+export const allChecks: readonly Check[] = [...checks, ...inventoryChecks, ...orderChecks, ...paymentChecks, ...returnChecks, ...integrationChecks, ...notificationChecks, ...fulfillmentChecks, ...sourcingChecks, ...rateChecks, ...connectorChecks];
 
 export async function runChecks(db: Db, all: readonly Check[] = allChecks, opts: CheckOptions = {}): Promise<CheckReport> {
   const timeoutMs = opts.statementTimeoutMs ?? DEFAULT_CHECK_STATEMENT_TIMEOUT_MS;

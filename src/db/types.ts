@@ -634,9 +634,9 @@ export interface Skus {
 export interface SourcingDecisions {
   decided_at: Generated<Timestamp>;
   explanation: Json;
-  id: Generated<number>;
   order_id: string;
   reason: string | null;
+  seq: number;
   trigger: string;
 }
 

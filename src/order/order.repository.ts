@@ -191,7 +191,7 @@ export async function loadOrders(db: DbOrTrx, ids: readonly string[]): Promise<O
       'flags', (SELECT coalesce(json_agg(f.reason_code ORDER BY f.reason_code), '[]') FROM order_flags f WHERE f.order_id = o.id),
       'trackingToken', o.tracking_token, 'mergedInto', o.merged_into_id, 'splitFrom', o.split_from_id,
       'placedAt', o.placed_at, 'updatedAt', o.updated_at, 'version', o.version,
-      'sourcing', (SELECT d.explanation->>'summary' FROM sourcing_decisions d WHERE d.order_id = o.id ORDER BY d.id DESC LIMIT 1),
+      'sourcing', (SELECT d.explanation->>'summary' FROM sourcing_decisions d WHERE d.order_id = o.id ORDER BY d.seq DESC LIMIT 1),
       'promisedDeliveryDate', o.promised_delivery_date
     ) AS order
     FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS wanted(id, n)

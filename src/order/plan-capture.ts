@@ -314,7 +314,7 @@ export function buildCapture(
       locationId: assigned.get(l.index) as string, quantity: l.quantity, channelId: channel.id,
     })),
     sourcing: {
-      orderId, trigger: 'capture', reason: null, explanation: placement.explanation ?? {},
+      orderId, trigger: 'capture', reason: null, explanation: placement.explanation ?? null,
       // A parcel counts against its location's daily capacity (only locations that have one are counted).
       loads: [...new Set(assigned.values())].flatMap((locationId) => {
         const site = placement.sites?.find((f) => f.id === locationId);

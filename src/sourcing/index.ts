@@ -6,6 +6,7 @@ export {
   decisionCteNames, decisionCtes, listDecisions, placeOf, readRuleSet, readSites, ruleSetOf, ruleSetsJson, siteJson, sitesFrom, writeDecision,
   type DecisionTrigger, type DecisionWrite, type RuleSetFact, type SiteFact,
 } from './sourcing.repository.js';
+export { sourcingChecks } from './check.js';
 export { registerSourcingRoutes } from './sourcing.routes.js';
 export { setRuleSet } from './set-rule-set.js';
 export { simulate, runSimulation, type PastOrder } from './simulate.js';

@@ -5,9 +5,10 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx } from '../db/database.js';
-import type { Site } from './engine.js';
+import type { Explanation, Site } from './engine.js';
 import { locate, type Place } from './regions.js';
 import { defaultRuleSet, type RuleName, type RuleSet } from './rules.js';
+import { packExplanation, unpackExplanation } from './stored-explanation.js';
 
 /** A location as sourcing reads it (one JSON object per location). */
 export interface SiteFact {
@@ -95,40 +96,52 @@ export interface DecisionWrite {
   orderId: string;
   trigger: DecisionTrigger;
   reason: string | null;
-  explanation: unknown;
+  explanation: Explanation | null;
   loads: { locationId: string; day: string }[];
 }
 
+/** A later decision of an order (the caller holds the order's lock): numbered after the order's last one. */
 export async function writeDecision(db: DbOrTrx, d: DecisionWrite): Promise<void> {
-  await sql`WITH ${decisionCtes([{ ...d, item: 0 }], sql`SELECT 0`)} SELECT 1`.execute(db);
+  await sql`WITH ${decisionCtes([{ ...d, item: 0 }], sql`SELECT 0`, 'next')} SELECT 1`.execute(db);
 }
 
 /** CTE names `decisionCtes` defines: a statement embedding it must not reuse them. */
 export const decisionCteNames = ['sourcing_written', 'sourcing_loads'] as const;
 
-/** The CTEs that store decisions (only those of `items`, a query returning item numbers) and count location loads. */
-export function decisionCtes(decisions: readonly (DecisionWrite & { item: number })[], items: RawBuilder<unknown>): RawBuilder<unknown> {
-  const rows = decisions.map((d) => ({ item: d.item, order_id: d.orderId, trigger: d.trigger, reason: d.reason, explanation: d.explanation }));
+/**
+ * The CTEs that store decisions (only those of `items`, a query returning item numbers) and count location loads.
+ * `seq`: 'first' for a new order's decision at capture (number 1, no lookup), 'next' for a later one.
+ */
+export function decisionCtes(decisions: readonly (DecisionWrite & { item: number })[], items: RawBuilder<unknown>, seq: 'first' | 'next' = 'first'): RawBuilder<unknown> {
+  const rows = decisions.map((d) => ({
+    item: d.item, order_id: d.orderId, trigger: d.trigger, reason: d.reason, explanation: d.explanation ? packExplanation(d.explanation) : {},
+  }));
   const loads = decisions.flatMap((d) => d.loads.map((l) => ({ item: d.item, location_id: l.locationId, day: l.day })));
+  const number = seq === 'first' ? sql`1`
+    : sql`COALESCE((SELECT max(d.seq) FROM sourcing_decisions d WHERE d.order_id = x.order_id), 0) + 1`;
+  // json, not jsonb: the explanations are stored as sent, never parsed into jsonb (migration 0036).
   return sql`sourcing_written AS (
-      INSERT INTO sourcing_decisions (order_id, trigger, reason, explanation)
-      SELECT x.order_id, x.trigger, x.reason, x.explanation
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(item int, order_id uuid, trigger text, reason text, explanation jsonb)
+      INSERT INTO sourcing_decisions (order_id, seq, trigger, reason, explanation)
+      SELECT x.order_id, ${number}, x.trigger, x.reason, x.explanation
+      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(item int, order_id uuid, trigger text, reason text, explanation json)
       WHERE x.item IN (${items})
     ),
     sourcing_loads AS (
       INSERT INTO location_daily_loads (location_id, day, orders)
-      SELECT x.location_id, x.day, count(*) FROM jsonb_to_recordset(${JSON.stringify(loads)}::jsonb) AS x(item int, location_id uuid, day date)
+      SELECT x.location_id, x.day, count(*) FROM json_to_recordset(${JSON.stringify(loads)}::json) AS x(item int, location_id uuid, day date)
       WHERE x.item IN (${items})
       GROUP BY x.location_id, x.day ORDER BY x.location_id, x.day
       ON CONFLICT (location_id, day) DO UPDATE SET orders = location_daily_loads.orders + excluded.orders
     )`;
 }
 
-export interface StoredDecision { id: number; trigger: DecisionTrigger; reason: string | null; explanation: unknown; decidedAt: string }
+/** A stored decision; `id` is its number within the order (1 = at capture). */
+export interface StoredDecision { id: number; trigger: DecisionTrigger; reason: string | null; explanation: Explanation; decidedAt: string }
 
 export async function listDecisions(db: DbOrTrx, orderId: string): Promise<StoredDecision[]> {
-  const rows = await db.selectFrom('sourcing_decisions').select(['id', 'trigger', 'reason', 'explanation', 'decided_at'])
-    .where('order_id', '=', orderId).orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, trigger: r.trigger as DecisionTrigger, reason: r.reason, explanation: r.explanation, decidedAt: r.decided_at.toISOString() }));
+  const rows = await db.selectFrom('sourcing_decisions').select(['seq', 'trigger', 'reason', 'explanation', 'decided_at'])
+    .where('order_id', '=', orderId).orderBy('seq').execute();
+  return rows.map((r) => ({
+    id: r.seq, trigger: r.trigger as DecisionTrigger, reason: r.reason, explanation: unpackExplanation(r.explanation), decidedAt: r.decided_at.toISOString(),
+  }));
 }
