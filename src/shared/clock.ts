@@ -2,8 +2,7 @@
  * Time and fresh identifiers as values a decision is given, so that the decision itself is pure: a use case takes
  * `systemClock` (or a test's fixed clock) and passes it down; nothing below it calls `new Date()` or `newId()`.
  */
-import { randomBytes } from 'node:crypto';
-import { newId } from './ids.js';
+import { newId, randomBytesFromPool } from './ids.js';
 
 export interface Clock {
   now(): Date;
@@ -15,7 +14,7 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => new Date(),
   newId,
-  token: () => randomBytes(18).toString('base64url'),
+  token: () => Buffer.from(randomBytesFromPool(18)).toString('base64url'),
 };
 
 /** A clock for tests and replays: a fixed instant and numbered ids (valid UUIDs) and tokens. */

@@ -31,10 +31,18 @@ export interface Locatable {
 const suffixes = /(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|省|市|地区|盟|province|city|shi|sheng|state)$/;
 /** A name as compared: lower case, no spaces or punctuation, no administrative suffix (广东省 → 广东, Guangdong Province → guangdong). */
 export function normaliseName(name: string): string {
-  const flat = name.normalize('NFKC').toLowerCase().replace(/[\s.'’,-]+/g, '');
-  const short = flat.replace(suffixes, '');
-  return short.length > 0 ? short : flat;
+  let normal = normalised.get(name);
+  if (normal === undefined) {
+    const flat = name.normalize('NFKC').toLowerCase().replace(/[\s.'’,-]+/g, '');
+    const short = flat.replace(suffixes, '');
+    normal = short.length > 0 ? short : flat;
+    // Capture locates every order's address: the same few thousand city and province names, over and over.
+    if (normalised.size >= 10_000) normalised.clear();
+    normalised.set(name, normal);
+  }
+  return normal;
 }
+const normalised = new Map<string, string>();
 
 const byCode = new Map<string, Region>();
 /** `${country}:${normalised name}` → regions of that country with that name (provinces before cities). */
