@@ -26,7 +26,7 @@ export function registerSourcingRoutes(app: App, { db, run }: { db: Db; run: Run
   }, async (request) => {
     const order = await db.selectFrom('orders').select('id').where('id', '=', request.params.id).executeTakeFirst();
     if (!order) throw notFound('order', request.params.id);
-    return { orderId: order.id, decisions: await listDecisions(db, order.id) } as never;
+    return { orderId: order.id, decisions: await listDecisions(db, order.id) };
   });
 
   app.get('/channels/:channel/sourcing-rules', {

@@ -65,7 +65,7 @@ export function unpackExplanation(stored: unknown): Explanation {
     candidates: s.c.map(([location, eligible, rejected, scores, distanceKm, region]) => ({
       location, eligible: eligible === 1,
       rejected: typeof rejected === 'number' ? reasons[rejected - 1] ?? `reason ${rejected}` : rejected,
-      scores: Object.fromEntries(s.r.map((rule, i) => [rule, scores[i] ?? null])) as Partial<Record<RuleName, number | null>>,
+      scores: Object.fromEntries(s.r.map((rule, i) => [rule, scores[i] ?? null])),
       distanceKm, region,
     })),
     parcels: s.p.map(([location, flat]) => {
