@@ -28,7 +28,7 @@ export const ExplanationView = Type.Object({
 });
 
 export const SourcingDecisionView = Type.Object({
-  id: Type.Integer(),
+  id: Type.Integer({ description: 'The decision\'s number within the order: 1 at capture, then 2, 3, … in the order they were made' }),
   trigger: Type.String({ description: 'capture, line_added, backorder or resource' }),
   reason: Nullable(Type.String()),
   decidedAt: Timestamp,
