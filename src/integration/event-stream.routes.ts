@@ -12,7 +12,11 @@ import { eventCatalog, eventTypes, toEnvelope } from './event.js';
 import { eventsAfter, lastPosition } from './event-stream.repository.js';
 
 /** Which read permission shows a module's events. */
-const readPermissionOf: Record<string, Permission> = { order: 'order:read', inventory: 'inventory:read', integration: 'webhook:read' };
+const readPermissionOf: Record<string, Permission> = {
+  order: 'order:read', inventory: 'inventory:read', integration: 'webhook:read',
+  // A location's queue and an order's parcels move with these (the admin UI's fulfilment screens and order page).
+  fulfillment: 'fulfillment:read', shipment: 'fulfillment:read',
+};
 
 export function registerEventStreamRoutes(app: App, { db, maxMs, pollMs = 200, heartbeatMs = 15_000 }: { db: Db; maxMs: number; pollMs?: number; heartbeatMs?: number }): void {
   app.get('/events/stream', {
