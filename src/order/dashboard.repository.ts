@@ -63,36 +63,34 @@ export const VOLUME_BUCKET_SECONDS = 900;
  * only slower.
  */
 export function orderSeriesStatement(q: { from: string; days: number }) {
+  const start = sql`${q.from}::timestamptz`;
+  const stop = sql`(${q.from}::timestamptz + make_interval(days => ${q.days}))`;
+  // Buckets start on quarter hours: a day starting elsewhere would split one, so it is counted live.
+  const aligned = Date.parse(q.from) % (VOLUME_BUCKET_SECONDS * 1000) === 0;
+  const dayOf = (at: ReturnType<typeof sql>) => sql`floor(date_part('epoch', ${at} - ${start}) / 86400)::int`;
   return sql<SeriesRow>`
-    WITH span AS (
-      SELECT ${q.from}::timestamptz AS start, ${q.from}::timestamptz + make_interval(days => ${q.days}) AS stop
-    ),
-    rollup AS (
-      SELECT least(s.covers_to, span.stop) AS upto
-      FROM order_volume_state s, span
-      WHERE s.covers_from <= span.start AND s.covers_to > span.start
-        AND extract(epoch FROM span.start)::bigint % ${VOLUME_BUCKET_SECONDS} = 0
+    WITH rollup AS MATERIALIZED (
+      SELECT least(s.covers_to, ${stop}) AS upto
+      FROM order_volume_state s
+      WHERE ${aligned} AND s.covers_from <= ${start} AND s.covers_to > ${start}
     ),
     counted AS (
-      SELECT v.bucket_start AS at, v.channel_id, v.currency, v.orders::bigint AS n, v.revenue_minor AS revenue
-      FROM order_volume v, span, rollup
-      WHERE v.bucket_start >= span.start AND v.bucket_start < rollup.upto
-      UNION ALL
-      SELECT date_trunc('minute', o.placed_at), o.channel_id, o.currency, count(*),
-             coalesce(sum(o.total_minor) FILTER (WHERE o.status <> 'cancelled'), 0)
-      FROM orders o, span
-      WHERE o.placed_at >= coalesce((SELECT upto FROM rollup), span.start) AND o.placed_at < span.stop
+      SELECT ${dayOf(sql`v.bucket_start`)} AS day, v.channel_id, v.currency, sum(v.orders) AS n, sum(v.revenue_minor) AS revenue
+      FROM order_volume v
+      WHERE v.bucket_start >= ${start} AND v.bucket_start < (SELECT upto FROM rollup)
       GROUP BY 1, 2, 3
-    ),
-    days AS (
-      SELECT floor(extract(epoch FROM c.at - span.start) / 86400)::int AS day, c.channel_id, c.currency,
-             sum(c.n) AS n, sum(c.revenue) AS revenue
-      FROM counted c, span GROUP BY 1, 2, 3
+      UNION ALL
+      SELECT ${dayOf(sql`o.placed_at`)}, o.channel_id, o.currency, count(*),
+             coalesce(sum(o.total_minor) FILTER (WHERE o.status <> 'cancelled'), 0)
+      FROM orders o
+      WHERE o.placed_at >= coalesce((SELECT upto FROM rollup), ${start}) AND o.placed_at < ${stop}
+      GROUP BY 1, 2, 3
     )
-    SELECT ${q.from}::timestamptz + make_interval(days => d.day) AS day, ch.code AS channel, d.currency,
-           d.n::int AS orders, d.revenue::bigint AS "revenueMinor"
-    FROM days d JOIN channels ch ON ch.id = d.channel_id
-    ORDER BY d.day, ch.code, d.currency
+    SELECT ${start} + make_interval(days => c.day) AS day, ch.code AS channel, c.currency,
+           sum(c.n)::int AS orders, sum(c.revenue)::bigint AS "revenueMinor"
+    FROM counted c JOIN channels ch ON ch.id = c.channel_id
+    GROUP BY c.day, ch.code, c.currency
+    ORDER BY c.day, ch.code, c.currency
   `;
 }
 
