@@ -105,9 +105,16 @@ async function released(overrides: Record<string, unknown> = {}, lines?: { sku: 
 }
 
 describe('the fulfilment screens', () => {
-  it('a warehouse user accepts, picks, packs and ships with carrier and tracking, prints the slip, rejects one, and sees it on the order page', async () => {
+  // Shared by the three tests of the warehouse: the shipped order and its parcel, the order rejected.
+  let shippedOrder: any;
+  let shippedFo: any;
+  let parcelId = '';
+
+  it('a warehouse user accepts, picks, packs and ships with carrier, service and tracking, prints the slip, reads the pick list', async () => {
     const { order, fo } = await released({}, [{ sku: 'ORD-A', quantity: 3, unitPriceMinor: 900 }]);
     const other = await released({}, [{ sku: 'ORD-B', quantity: 1, unitPriceMinor: 700 }]);
+    shippedOrder = order;
+    shippedFo = fo;
     const { page, errors } = await openPage();
     await signIn(page, 'wh@example.com');
     await navLink(page, 'Fulfilment').click();
@@ -120,8 +127,7 @@ describe('the fulfilment screens', () => {
 
     // The batched pick list: both orders' units by SKU.
     await page.getByRole('button', { name: 'Pick list', exact: true }).click();
-    const pick = page.locator('li[data-sku="ORD-A"]');
-    await pick.getByText(`3 for ${fo.number}`).waitFor();
+    await page.locator('li[data-sku="ORD-A"]').getByText(`3 for ${fo.number}`).waitFor();
     await page.locator('li[data-sku="ORD-B"]').getByText(`1 for ${other.fo.number}`).waitFor();
     await expectAccessible(page, 'pick list');
     await page.getByRole('button', { name: 'Queue', exact: true }).click();
@@ -145,47 +151,58 @@ describe('the fulfilment screens', () => {
     await card.getByLabel('Parcels').fill('2');
     await card.getByLabel('Weight (g)').fill('2400');
     await page.screenshot({ path: path.join(screenshots, 'fulfilment-ship.png'), fullPage: true });
-    await expectAccessible(page, 'fulfilment ship form');
     await card.getByRole('button', { name: `Ship ${fo.number}` }).click();
     await card.waitFor({ state: 'detached' });
     const shipments = (await t.http('GET', `/v1/shipments?fulfillmentOrderId=${fo.id}`)).body.data;
     expect(shipments).toMatchObject([{ carrier: 'SF', service: 'EXP', trackingNumber: 'SF1234567890', parcels: 2, weightGrams: 2400, lines: [{ quantity: 3 }] }]);
+    parcelId = shipments[0].id;
     expect((await t.http('GET', `/v1/fulfillment-orders/${fo.id}`)).body.status).toBe('shipped');
     expect((await t.http('GET', `/v1/orders/${order.id}`)).body.status).toBe('shipped');
+    expect(errors).toEqual([]);
+  });
 
-    // The other one cannot be fulfilled: its unit is damaged, quarantined at the location.
+  it('a location rejects what it cannot fulfil: the damaged unit is quarantined, the queue in Chinese has no English', async () => {
+    const { page, errors } = await openPage();
+    await signIn(page, 'wh@example.com');
+    await navLink(page, 'Fulfilment').click();
+    await page.getByLabel('My location').selectOption('OWH1');
+    const [other] = (await t.http('GET', '/v1/fulfillment-orders?location=OWH1&status=requested')).body.data;
     const before = (await t.http('GET', '/v1/stock?sku=ORD-B&location=OWH1')).body.data[0];
-    const rejecting = page.locator(`li[data-fulfilment="${other.fo.number}"]`);
+    const rejecting = page.locator(`li[data-fulfilment="${other.number}"]`);
     await rejecting.getByText('Cannot fulfil it…').click();
     await rejecting.getByLabel('Why not').fill('box crushed');
     await rejecting.getByLabel('Quarantine (damaged)').check();
-    await rejecting.getByRole('button', { name: `Reject ${other.fo.number}` }).click();
+    await expectAccessible(page, 'reject form');
+    await page.getByLabel('Language').selectOption('zh');
+    await expectNoEnglish(page, 'fulfilment queue');
+    await rejecting.getByRole('button', { name: `拒单 ${other.number}` }).click();
     await rejecting.waitFor({ state: 'detached' });
-    expect((await t.http('GET', `/v1/fulfillment-orders/${other.fo.id}`)).body).toMatchObject({ status: 'rejected', reason: 'box crushed' });
+    await page.getByRole('button', { name: '拣货单', exact: true }).click();
+    await page.getByRole('heading', { name: '履约', exact: true }).waitFor();
+    await expectNoEnglish(page, 'pick list');
+    expect((await t.http('GET', `/v1/fulfillment-orders/${other.id}`)).body).toMatchObject({ status: 'rejected', reason: 'box crushed' });
     const after = (await t.http('GET', '/v1/stock?sku=ORD-B&location=OWH1')).body.data[0];
     expect(after.quarantined).toBe(before.quarantined + 1);
+    expect(errors).toEqual([]);
+  });
 
-    // The order page: its fulfilment order and the parcel, whose tracking event arrives while the page is open.
-    await page.goto(`${base}#/orders/${order.id}`);
+  it('the order page shows its fulfilment order and the parcel, whose tracking event arrives while it is open', async () => {
+    const { page, errors } = await openPage();
+    await signIn(page, 'wh@example.com');
+    await page.goto(`${base}#/orders/${shippedOrder.id}`);
     await page.getByRole('heading', { name: 'Fulfilment orders' }).waitFor();
     await page.locator('table.fulfilment-orders .fulfilment-shipped').filter({ hasText: 'Shipped' }).waitFor();
-    const parcel = page.locator(`li[data-shipment="${shipments[0].id}"]`);
+    expect(await page.locator('table.fulfilment-orders').textContent()).toContain(shippedFo.number);
+    const parcel = page.locator(`li[data-shipment="${parcelId}"]`);
     await parcel.getByTestId('tracking-number').filter({ hasText: 'SF1234567890' }).waitFor();
-    const event = await t.http('POST', `/v1/shipments/${shipments[0].id}/events`, { body: { eventId: 'sf-1', type: 'in_transit', occurredAt: new Date().toISOString(), location: '杭州中转部' } });
+    const event = await t.http('POST', `/v1/shipments/${parcelId}/events`, { body: { eventId: 'sf-1', type: 'in_transit', occurredAt: new Date().toISOString(), location: '杭州中转部' } });
     expect(event.status, JSON.stringify(event.body)).toBe(201);
     await parcel.getByText('杭州中转部').waitFor({ timeout: 8_000 });
     await page.screenshot({ path: path.join(screenshots, 'order-fulfilment.png'), fullPage: true });
     await expectAccessible(page, 'order page with shipments');
-
-    // The same screens in Chinese.
     await page.getByLabel('Language').selectOption('zh');
     await parcel.getByRole('list', { name: '物流事件' }).getByText('运输中').waitFor();
     await expectNoEnglish(page, 'order page');
-    await navLink(page, '履约').click();
-    await page.getByRole('heading', { name: '履约', exact: true }).waitFor();
-    await expectNoEnglish(page, 'fulfilment queue');
-    await page.getByRole('button', { name: '拣货单', exact: true }).click();
-    await expectNoEnglish(page, 'pick list');
     expect(errors).toEqual([]);
   });
 
@@ -222,6 +239,7 @@ describe('the fulfilment screens', () => {
     await code.fill(right === '999999' ? '111111' : '999999');
     await card.getByRole('button', { name: `Hand over ${fo.number}` }).click();
     await card.getByRole('alert').filter({ hasText: 'the pickup code does not match' }).waitFor();
+    await card.getByText('1 wrong code(s) so far').waitFor();
     await page.screenshot({ path: path.join(screenshots, 'fulfilment-pickup-wrong-code.png'), fullPage: true });
     expect((await t.http('GET', `/v1/fulfillment-orders/${fo.id}`)).body).toMatchObject({ status: 'ready_for_pickup', pickupAttempts: 1 });
     await code.fill(right);

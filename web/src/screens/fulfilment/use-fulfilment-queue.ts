@@ -49,9 +49,13 @@ export function useFulfilmentQueue(location: string | null): FulfilmentQueue {
   const list = useApi<Page<FulfilmentOrder>>(location
     ? `/fulfillment-orders${query({ location, status: [...queueStatuses], limit: '200' })}`
     : null, 15_000);
+  // Reloaded after a refusal too: a wrong pickup code is counted on the fulfilment order.
   const after = async (work: Promise<unknown>) => {
-    await work;
-    list.reload();
+    try {
+      await work;
+    } finally {
+      list.reload();
+    }
   };
   return {
     queue: { ...list, data: list.data?.data },
