@@ -40,8 +40,10 @@ export function registerEventStreamRoutes(app: App, { db, maxMs, pollMs = 200, h
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': request.id });
-    // After maxMs the stream ends; `retry` tells EventSource to come back after 1 s with Last-Event-ID.
-    out.write('retry: 1000\n\n');
+    // After maxMs the stream ends; `retry` tells EventSource to come back after 1 s with Last-Event-ID. The `id` of
+    // the starting position is that Last-Event-ID even when no event came: an event relayed while the client
+    // reconnects is not skipped (EventSource keeps an id from a block without data).
+    out.write(`retry: 1000\nid: ${position}\n\n`);
     const endAt = Date.now() + maxMs;
     let open = true;
     request.raw.on('close', () => { open = false; });
