@@ -36,10 +36,9 @@ async function read(key: string, headers: Record<string, string>, enough: (event
           const block = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
           const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
-          if (field('data')) {
-            events.push({ id: field('id')!, event: field('event')!, data: JSON.parse(field('data')!) as Sse['data'] });
-            lastId = field('id');
-          }
+          // As EventSource: an id is kept even from a block without data (the stream's first block says where it starts).
+          lastId = field('id') ?? lastId;
+          if (field('data')) events.push({ id: field('id')!, event: field('event')!, data: JSON.parse(field('data')!) as Sse['data'] });
         }
         if (enough(events)) return events;
       }

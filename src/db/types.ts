@@ -398,6 +398,21 @@ export interface OrderTimeline {
   type: string;
 }
 
+export interface OrderVolume {
+  bucket_start: Timestamp;
+  channel_id: string;
+  currency: string;
+  orders: number;
+  revenue_minor: number;
+}
+
+export interface OrderVolumeState {
+  covers_from: Timestamp;
+  covers_to: Timestamp;
+  id: Generated<boolean>;
+  rebuilt_at: Timestamp;
+}
+
 export interface OutboxEvents {
   aggregate_id: string;
   aggregate_type: string;
@@ -820,6 +835,8 @@ export interface DB {
   order_holds: OrderHolds;
   order_lines: OrderLines;
   order_timeline: OrderTimeline;
+  order_volume: OrderVolume;
+  order_volume_state: OrderVolumeState;
   orders: Orders;
   outbox_events: OutboxEvents;
   payment_policies: PaymentPolicies;

@@ -175,11 +175,11 @@ export async function loadFulfillmentOrder(db: DbOrTrx, id: string): Promise<Ful
 }
 
 export async function listFulfillmentOrders(db: DbOrTrx, q: {
-  location?: string; status?: FulfillmentStatus; orderId?: string; afterId?: string; limit: number;
+  location?: string; status?: readonly FulfillmentStatus[]; orderId?: string; afterId?: string; limit: number;
 }): Promise<FulfillmentOrder[]> {
   const result = await sql<ViewRow>`${viewSelect}
     WHERE (${q.location ?? null}::text IS NULL OR loc.code = ${q.location ?? null})
-      AND (${q.status ?? null}::text IS NULL OR f.status = ${q.status ?? null})
+      AND (${q.status ?? null}::text[] IS NULL OR f.status = ANY(${q.status ?? null}::text[]))
       AND (${q.orderId ?? null}::uuid IS NULL OR f.order_id = ${q.orderId ?? null})
       AND (${q.afterId ?? null}::uuid IS NULL OR f.id > ${q.afterId ?? null}::uuid)
     ORDER BY f.id LIMIT ${q.limit}

@@ -40,7 +40,7 @@ export const FulfillmentOrderQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   cursor: Type.Optional(Type.String({ maxLength: 500 })),
   location: Type.Optional(Code),
-  status: Type.Optional(FulfillmentStatusSchema),
+  status: Type.Optional(Type.Array(FulfillmentStatusSchema, { maxItems: 9, description: 'One or more statuses (repeat the parameter): a location\'s open queue is requested, accepted, picking, packed and ready_for_pickup' })),
   orderId: Type.Optional(Id),
 }, { additionalProperties: false });
 

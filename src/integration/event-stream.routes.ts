@@ -12,7 +12,11 @@ import { eventCatalog, eventTypes, toEnvelope } from './event.js';
 import { eventsAfter, lastPosition } from './event-stream.repository.js';
 
 /** Which read permission shows a module's events. */
-const readPermissionOf: Record<string, Permission> = { order: 'order:read', inventory: 'inventory:read', integration: 'webhook:read' };
+const readPermissionOf: Record<string, Permission> = {
+  order: 'order:read', inventory: 'inventory:read', integration: 'webhook:read',
+  // A location's queue and an order's parcels move with these (the admin UI's fulfilment screens and order page).
+  fulfillment: 'fulfillment:read', shipment: 'fulfillment:read',
+};
 
 export function registerEventStreamRoutes(app: App, { db, maxMs, pollMs = 200, heartbeatMs = 15_000 }: { db: Db; maxMs: number; pollMs?: number; heartbeatMs?: number }): void {
   app.get('/events/stream', {
@@ -36,8 +40,10 @@ export function registerEventStreamRoutes(app: App, { db, maxMs, pollMs = 200, h
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': request.id });
-    // After maxMs the stream ends; `retry` tells EventSource to come back after 1 s with Last-Event-ID.
-    out.write('retry: 1000\n\n');
+    // After maxMs the stream ends; `retry` tells EventSource to come back after 1 s with Last-Event-ID. The `id` of
+    // the starting position is that Last-Event-ID even when no event came: an event relayed while the client
+    // reconnects is not skipped (EventSource keeps an id from a block without data).
+    out.write(`retry: 1000\nid: ${position}\n\n`);
     const endAt = Date.now() + maxMs;
     let open = true;
     request.raw.on('close', () => { open = false; });

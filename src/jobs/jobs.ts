@@ -9,7 +9,7 @@ import { expireReservations } from '../inventory/index.js';
 import { republishAvailability } from '../inventory/index.js';
 import { recomputeSafetyStock } from '../inventory/index.js';
 import { deleteExpiredIdempotencyKeys } from '../http/idempotency.repository.js';
-import { fillBackorders, findFillableOrders } from '../order/index.js';
+import { fillBackorders, findFillableOrders, rebuildOrderVolume } from '../order/index.js';
 import { familiesToMove, followOrder, ordersToFollow, recoverPayments } from '../payment/index.js';
 import { returnRefundSettled } from '../returns/index.js';
 import { cleanupEvents } from '../integration/index.js';
@@ -34,6 +34,8 @@ export const schedules = {
   'orders.complete-delivered': '41 * * * *',
   /** Channels' order feeds are asked for new orders (connectors with settings.pull; docs/connectors.md). */
   'connectors.pull': '* * * * *',
+  /** The dashboard's 30-day chart reads quarter-hour totals rebuilt here; newer orders it counts live (docs/admin-ui.md). */
+  'orders.volume': '*/10 * * * *',
 } as const;
 export type JobName = keyof typeof schedules;
 
@@ -81,6 +83,7 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 
     'fulfillment.expire-pickups': () => expireUncollectedPickups(deps.db, { pickupExpiryDays: deps.pickupExpiryDays ?? defaultFulfillmentSettings.pickupExpiryDays }),
     'orders.complete-delivered': () => completeDeliveredOrders(deps.db, { completeAfterDays: deps.orderCompleteAfterDays ?? defaultFulfillmentSettings.completeAfterDays }),
     'connectors.pull': async () => ({ ...await pullDueConnectors(deps.db, { secretKey: deps.connectorSecretKey ?? null }) }),
+    'orders.volume': async () => ({ buckets: (await rebuildOrderVolume(deps.db)).buckets }),
   };
 }
 

@@ -3,7 +3,7 @@ import { countUnresolvedAlerts } from '../inventory/index.js';
 import type { App } from '../http/app.js';
 import { AppError } from '../shared/errors.js';
 import { Dashboard, DashboardQuery, MAX_SINCE_DAYS } from './dashboard.js';
-import { orderDashboard } from './dashboard.repository.js';
+import { orderDashboard, orderSeries } from './dashboard.repository.js';
 import type { OrderDeps } from './routes.js';
 
 const DAY_MS = 86_400_000;
@@ -16,14 +16,14 @@ export function registerDashboardRoutes(app: App, { db }: OrderDeps): void {
     config: { permission: 'order:read' },
     schema: {
       tags: ['orders'],
-      summary: 'Today\'s orders by status and by channel (revenue per currency), held orders, late and at-risk orders, low-stock alerts and the capture rate',
+      summary: 'Today\'s orders by status and by channel (revenue per currency), held orders, late and at-risk orders, low-stock alerts, the capture rate, and with `days` a daily series by channel',
       description: '"Late" counts unshipped orders by their age, since Ordo keeps no promised ship date per order yet. Revenue is per currency, without conversion.',
       querystring: DashboardQuery,
       response: { 200: Dashboard },
     },
   }, async (request) => {
     const now = new Date();
-    const { since = utcMidnight(now), atRiskAfterHours = 24, lateAfterHours = 48 } = request.query;
+    const { since = utcMidnight(now), atRiskAfterHours = 24, lateAfterHours = 48, days } = request.query;
     const sinceMs = Date.parse(since);
     if (Number.isNaN(sinceMs) || sinceMs < now.getTime() - MAX_SINCE_DAYS * DAY_MS) {
       throw new AppError('validation_failed', `/querystring/since: at most ${MAX_SINCE_DAYS} days back`, { errors: [{ path: '/querystring/since', message: `at most ${MAX_SINCE_DAYS} days back` }] });
@@ -33,9 +33,11 @@ export function registerDashboardRoutes(app: App, { db }: OrderDeps): void {
         errors: [{ path: '/querystring/lateAfterHours', message: `must be more than atRiskAfterHours (${atRiskAfterHours})` }],
       });
     }
-    const [orders, lowStock] = await Promise.all([
+    const from = days === undefined ? undefined : new Date(sinceMs - (days - 1) * DAY_MS).toISOString();
+    const [orders, lowStock, series] = await Promise.all([
       orderDashboard(db, { since: new Date(sinceMs).toISOString(), lateAfterHours, atRiskAfterHours }),
       countUnresolvedAlerts(db),
+      from === undefined || days === undefined ? undefined : orderSeries(db, { from, days }),
     ]);
     const byStatus = orders.byStatus ?? {};
     return {
@@ -46,6 +48,7 @@ export function registerDashboardRoutes(app: App, { db }: OrderDeps): void {
       late: { late: orders.late, atRisk: orders.atRisk, lateAfterHours, atRiskAfterHours },
       lowStock,
       capture: { lastHour: orders.lastHour, perMinute: Math.round((orders.last15 / 15) * 10) / 10 },
+      ...(series && from && days && { series: { from, days, byDay: series.map((r) => ({ ...r, day: r.day.toISOString() })) } }),
     };
   });
 }

@@ -13,10 +13,17 @@ export const unshippedStatuses: readonly OrderStatus[] = ['received', 'on_hold',
 /** How far back `since` may go: the aggregates read that range of orders, so it stays a day-sized question. */
 export const MAX_SINCE_DAYS = 31;
 
+/** The longest daily series (`days`): a month of orders, the dashboard's chart. */
+export const MAX_SERIES_DAYS = 31;
+
 export const DashboardQuery = Type.Object({
   since: Type.Optional(Type.String({ format: 'date-time', description: `Start of "today" for the day's numbers, e.g. midnight in the caller's time zone (default: midnight UTC). At most ${MAX_SINCE_DAYS} days back` })),
   atRiskAfterHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720, default: 24, description: 'An unshipped order older than this is at risk' })),
   lateAfterHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720, default: 48, description: 'An unshipped order older than this is late (must be more than atRiskAfterHours)' })),
+  days: Type.Optional(Type.Integer({
+    minimum: 1, maximum: MAX_SERIES_DAYS,
+    description: 'Also answer `series`: orders and revenue per day, channel and currency for this many days ending today (today included). Each day is 24 hours from `since`, so give `since` as midnight in your time zone',
+  })),
 }, { additionalProperties: false });
 export type DashboardQuery = Static<typeof DashboardQuery>;
 
@@ -47,5 +54,16 @@ export const Dashboard = Type.Object({
     lastHour: Count,
     perMinute: Type.Number({ description: 'Orders placed in the last 15 minutes, per minute' }),
   }, { description: 'How fast orders come in (by their placedAt)' }),
+  series: Type.Optional(Type.Object({
+    from: Timestamp,
+    days: Type.Integer({ minimum: 1 }),
+    byDay: Type.Array(Type.Object({
+      day: Timestamp,
+      channel: Type.String({ description: 'Channel code' }),
+      currency: Type.String(),
+      orders: Count,
+      revenueMinor: Type.Integer({ description: 'Order totals in this currency, cancelled orders left out' }),
+    }), { description: 'Days, channels and currencies with orders (none left out as zero), by day then channel' }),
+  }, { description: 'With `days`: orders placed per day from `from` (`since` less days − 1 days) to now, by channel and currency' })),
 });
 export type Dashboard = Static<typeof Dashboard>;

@@ -17,3 +17,21 @@ export interface Order {
 export interface TimelineEntry { id: string; at: string; actor: string; type: string; fromStatus: string | null; toStatus: string | null; message: string }
 export interface StockLevel { sku: string; location: string; onHand: number; reserved: number; quarantined: number; safetyStock: number; available: number }
 export interface Availability { sku: string; onHand: number; reserved: number; quarantined: number; safetyStock: number; available: number; incoming: number; channel: { code: string; available: number } | null }
+export type FulfilmentStatus = 'requested' | 'accepted' | 'picking' | 'packed' | 'ready_for_pickup' | 'picked_up' | 'shipped' | 'rejected' | 'cancelled';
+export interface FulfilmentOrderLine { lineId: string; lineNo: number; sku: string; name: string; quantity: number; shipped: number; open: number }
+export interface FulfilmentOrder {
+  id: string; number: string; orderId: string; orderNumber: string; location: string; kind: 'ship' | 'pickup';
+  status: FulfilmentStatus; version: number; lines: FulfilmentOrderLine[]; readyAt: string | null; pickupAttempts: number;
+  reason: string | null; createdAt: string; updatedAt: string;
+}
+export interface TrackingEvent { eventId: string; type: string; occurredAt: string; location: string | null; description: string | null; applied: boolean; receivedAt: string }
+export interface Shipment {
+  id: string; orderId: string; fulfillmentOrderId: string | null; kind: 'parcel' | 'pickup'; carrier: string | null; service: string | null;
+  trackingNumber: string | null; parcels: number; weightGrams: number | null; status: string; lines: { lineId: string; quantity: number }[];
+  shippedAt: string; deliveredAt: string | null; version: number; events?: TrackingEvent[];
+}
+export interface Carrier { id: string; code: string; name: string; active: boolean; services: { code: string; name: string; active: boolean }[] }
+export interface PickList {
+  location: string; generatedAt: string; fulfillmentOrders: number; units: number;
+  skus: { sku: string; name: string; quantity: number; orders: { fulfillmentOrderId: string; number: string; orderNumber: string; lineId: string; quantity: number }[] }[];
+}

@@ -8,12 +8,15 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** The order events the screens show (docs/events.md): any of them reloads what is live. */
+/** The order, fulfilment and shipment events the screens show (docs/events.md): any of them reloads what is live. */
 const orderEvents = [
   'received', 'held', 'confirmed', 'allocated', 'released_to_fulfillment', 'partially_shipped', 'shipped', 'delivered',
   'completed', 'cancelled', 'changed', 'hold_placed', 'hold_released', 'hold_rejected', 'lines_cancelled',
   'units_released', 'shipment_created', 'split', 'merged',
-].map((e) => `order.${e}`);
+].map((e) => `order.${e}`).concat(
+  ['requested', 'changed', 'accepted', 'picking_started', 'packed', 'ready_for_pickup', 'picked_up', 'shipped', 'rejected', 'cancelled'].map((e) => `fulfillment.${e}`),
+  ['created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned_to_sender'].map((e) => `shipment.${e}`),
+);
 
 const listeners = new Set<() => void>();
 let stream: EventSource | null = null;

@@ -3,6 +3,8 @@ import { money, query } from '../../api.js';
 import { Load, StatusBadge } from '../../components.js';
 import { t, useLanguage } from '../../i18n.js';
 import { useApi } from '../../use-api.js';
+import type { DaySeries } from './day-series.js';
+import { OrdersChart } from './orders-chart.js';
 
 interface Dashboard {
   since: string;
@@ -12,6 +14,7 @@ interface Dashboard {
   late: { late: number; atRisk: number; lateAfterHours: number; atRiskAfterHours: number };
   lowStock: { open: number; acknowledged: number };
   capture: { lastHour: number; perMinute: number };
+  series?: DaySeries;
 }
 
 /** A number with its label, a link to where it is worked on when there is one. */
@@ -20,7 +23,10 @@ function Tile({ label, value, href, tone, help }: { label: string; value: number
   return <li class={`tile${tone ? ` tile-${tone}` : ''}`}>{href ? <a class="tile-body" href={href}>{body}</a> : <div class="tile-body">{body}</div>}</li>;
 }
 
-/** The landing page: today's orders by status and channel, what needs a person now, and how fast orders come in. */
+/** The chart's days, today included. */
+const CHART_DAYS = 30;
+
+/** The landing page: today's orders by status and channel, what needs a person now, how fast orders come in, and the last 30 days by channel. */
 export function DashboardPage({ can }: { can: (permission: string) => boolean }) {
   const lang = useLanguage();
   // "Today" starts at midnight where the operator is; the key changes once a day, not on every render.
@@ -29,7 +35,7 @@ export function DashboardPage({ can }: { can: (permission: string) => boolean })
     midnight.setHours(0, 0, 0, 0);
     return midnight.toISOString();
   }, [new Date().toDateString()]);
-  const dashboard = useApi<Dashboard>(`/dashboard${query({ since })}`, 15_000);
+  const dashboard = useApi<Dashboard>(`/dashboard${query({ since, days: String(CHART_DAYS) })}`, 15_000);
   return (
     <section>
       <h1>{t('dashboard.title')}</h1>
@@ -81,6 +87,7 @@ export function DashboardPage({ can }: { can: (permission: string) => boolean })
                   )}
                 </div>
               </div>
+              {d.series && <OrdersChart series={d.series} />}
               <p class="muted">{t('dashboard.revenueNote')}</p>
             </>
           );

@@ -5,6 +5,7 @@ import { t, useLanguage } from '../../i18n.js';
 import type { Address, Hold, Order, TimelineEntry } from '../../types.js';
 import { useApi } from '../../use-api.js';
 import { RequestReturn } from '../returns/returns.js';
+import { OrderFulfilment } from './order-fulfilment.js';
 
 function AddressBlock({ title, address }: { title: string; address: Address | null }) {
   if (!address) return null;
@@ -162,6 +163,7 @@ export function OrderPage({ id, session }: { id: string; session: Session }) {
                 ))}
               </ul>
             )}
+            {session.permissions.includes('fulfillment:read') && <OrderFulfilment order={o} canPrint={session.permissions.includes('order:read_shipping')} />}
             <Actions order={o} session={session} onDone={reload} />
             {session.permissions.includes('return:write') && <RequestReturn orderId={o.id} lines={o.lines} onDone={reload} />}
           </>
