@@ -73,13 +73,20 @@ const section = async (page: Page, name: string) => {
   await settled(page);
 };
 
-/** A signed-in admin's page on the settings screen. */
+/**
+ * The admin's page on the settings screen: signed in once for the file (signing in hashes the password, seconds on a
+ * loaded machine); each scenario starts from the settings screen and checks the console errors of its own part.
+ */
+let admin: { page: Page; errors: string[] } | undefined;
 async function settingsPage() {
-  const opened = await openPage(browser, { expected: provoked });
-  await signIn(opened.page, base, 'admin@example.com', password);
-  await navLink(opened.page, 'Settings').click();
-  await opened.page.getByRole('cell', { name: 'OWH1', exact: true }).waitFor();
-  return opened;
+  if (!admin) {
+    admin = await openPage(browser, { expected: provoked });
+    await signIn(admin.page, base, 'admin@example.com', password);
+  }
+  admin.errors.length = 0;
+  await navLink(admin.page, 'Settings').click();
+  await admin.page.getByRole('cell', { name: 'OWH1', exact: true }).waitFor();
+  return admin;
 }
 
 /** The channel a section shows (its label's name also holds the options' text). */
@@ -240,8 +247,8 @@ describe('the admin UI settings', () => {
         await page.getByTestId('rate-quote').waitFor();
       }
       expect(await untranslated(page), name).toEqual([]);
-      await expectAccessible(page, `${name} in Chinese`);
     }
+    await expectAccessible(page, 'webhooks in Chinese');
     await page.screenshot({ path: path.join(screenshots, 'settings-webhooks-zh.png'), fullPage: true });
     expect(errors).toEqual([]);
   });

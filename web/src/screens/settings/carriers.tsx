@@ -12,7 +12,7 @@ interface Carrier { id: string; code: string; name: string; services: Service[];
 
 const adapters = ['rate-table', 'manual'] as const;
 const whole = (form: FormData, name: string): number | undefined => {
-  const v = String(form.get(name) ?? '').trim();
+  const v = formText(form, name);
   return v === '' ? undefined : Number(v);
 };
 

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, when } from '../../api.js';
-import { Field, Load } from '../../components.js';
+import { Field, Load, formText } from '../../components.js';
 import { t, useLanguage } from '../../i18n.js';
 import type { Page } from '../../types.js';
 import { useApi } from '../../use-api.js';
@@ -23,7 +23,7 @@ function HealthList({ health }: { health: Health }) {
   const lang = useLanguage();
   const failing = health.lastErrorAt !== null && (health.lastSuccessAt === null || health.lastErrorAt > health.lastSuccessAt);
   return (
-    <dl class="totals health" data-testid="connector-health">
+    <dl class="facts" data-testid="connector-health">
       <dt>{t('settings.connector.state')}</dt>
       <dd class={failing ? 'error' : health.lastSuccessAt ? 'ok' : 'muted'}>
         {failing ? t('settings.connector.failing') : health.lastSuccessAt ? t('settings.connector.healthy') : t('settings.connector.idle')}
@@ -45,13 +45,15 @@ function ConnectorForm({ code, current, onSaved }: { code: string; current: Conn
     setSaved(false);
     let settings: unknown;
     try {
-      settings = JSON.parse(String(form.get('settings') ?? '') || '{}');
+      settings = JSON.parse(formText(form, 'settings') || '{}');
     } catch (e) {
       throw new Error(t('settings.connector.badJson', { message: (e as Error).message }));
     }
     const secrets: Record<string, string | null> = {};
     for (const name of secretNames[kind]) {
-      const value = String(form.get(`secret-${name}`) ?? '');
+      // Taken as typed (a secret is not trimmed).
+      const typed = form.get(`secret-${name}`);
+      const value = typeof typed === 'string' ? typed : '';
       if (value) secrets[name] = value;
       else if (form.get(`remove-${name}`) !== null) secrets[name] = null;
     }
@@ -142,10 +144,10 @@ function ChannelConnector({ code, mayWrite }: { code: string; mayWrite: boolean 
         <Load state={connector}>
           {(found) => (
             <div class="columns">
-              <dl class="totals">
+              <dl class="facts">
                 <dt>{t('settings.connector.kind')}</dt><dd>{isKind(found.kind) ? t(`settings.connector.kind.${found.kind}`) : found.kind}</dd>
                 <dt>{t('settings.active')}</dt><dd>{yes(found.active)}</dd>
-                <dt>{t('settings.connector.webhookUrl')}</dt><dd><code>{found.webhookUrl}{t('settings.connector.topicPlaceholder')}</code></dd>
+                <dt>{t('settings.connector.webhookUrl')}</dt><dd><code>{location.origin}{found.webhookUrl}{t('settings.connector.topicPlaceholder')}</code></dd>
                 <dt>{t('settings.connector.secretsSet')}</dt><dd>{found.secrets.length ? found.secrets.join(', ') : '—'}</dd>
               </dl>
               <section aria-labelledby="connector-health-title">

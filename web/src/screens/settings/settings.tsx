@@ -29,7 +29,7 @@ export function SettingsPage({ session, section }: { session: Session; section?:
   const visible = sections.filter((s) => s.read.some(can));
   const current: SectionId | undefined = visible.find((s) => s.id === section)?.id ?? visible[0]?.id;
   return (
-    <section>
+    <section class="settings">
       <h1>{t('settings.title')}</h1>
       <nav class="tabs section-nav" aria-label={t('settings.nav.label')}>
         {visible.map((s) => <a key={s.id} href={`#/settings/${s.id}`} aria-current={s.id === current ? 'page' : undefined}>{t(s.label)}</a>)}

@@ -17,6 +17,15 @@ const moved = <T,>(list: readonly T[], i: number, by: number): T[] => {
   return next;
 };
 
+/** A small button showing an arrow or a cross; its words are for screen readers and the tooltip. */
+function IconButton({ icon, label, disabled, onClick }: { icon: string; label: string; disabled: boolean; onClick: () => void }) {
+  return (
+    <button type="button" class="secondary icon" title={label} disabled={disabled} onClick={onClick}>
+      <span aria-hidden="true">{icon}</span><span class="visually-hidden">{label}</span>
+    </button>
+  );
+}
+
 /** The ordered rule list being edited: move a rule up or down, remove it, add one not yet in it; split lines or not. */
 function RuleEditor({ value, onChange }: { value: RuleSet; onChange: (v: RuleSet) => void }) {
   const unused = ruleNames.filter((r) => !value.rules.includes(r));
@@ -30,9 +39,9 @@ function RuleEditor({ value, onChange }: { value: RuleSet; onChange: (v: RuleSet
             <span class="rule-name">{ruleLabel(r)}</span>
             <span class="muted">{isRule(r) ? t(`settings.ruleHelp.${r}`) : ''}</span>
             <span class="row-actions">
-              <button type="button" class="secondary" disabled={i === 0} onClick={() => onChange({ ...value, rules: moved(value.rules, i, -1) })}>{t('settings.sourcing.up', { rule: ruleLabel(r) })}</button>
-              <button type="button" class="secondary" disabled={i === value.rules.length - 1} onClick={() => onChange({ ...value, rules: moved(value.rules, i, 1) })}>{t('settings.sourcing.down', { rule: ruleLabel(r) })}</button>
-              <button type="button" class="secondary" disabled={value.rules.length === 1} onClick={() => onChange({ ...value, rules: value.rules.filter((x) => x !== r) })}>{t('settings.sourcing.remove', { rule: ruleLabel(r) })}</button>
+              <IconButton icon="↑" label={t('settings.sourcing.up', { rule: ruleLabel(r) })} disabled={i === 0} onClick={() => onChange({ ...value, rules: moved(value.rules, i, -1) })} />
+              <IconButton icon="↓" label={t('settings.sourcing.down', { rule: ruleLabel(r) })} disabled={i === value.rules.length - 1} onClick={() => onChange({ ...value, rules: moved(value.rules, i, 1) })} />
+              <IconButton icon="✕" label={t('settings.sourcing.remove', { rule: ruleLabel(r) })} disabled={value.rules.length === 1} onClick={() => onChange({ ...value, rules: value.rules.filter((x) => x !== r) })} />
             </span>
           </li>
         ))}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, when } from '../../api.js';
 import { Field, Load, formText } from '../../components.js';
 import { t, useLanguage } from '../../i18n.js';
@@ -13,8 +13,9 @@ interface Delivery {
   log: Attempt[];
 }
 
-/** How often the open log is read again: deliveries land a moment after their events. */
-const REFRESH_MS = 3_000;
+/** How often the open log is read again: soon while it is empty or a delivery is pending (it lands a moment later), else now and then. */
+const PENDING_REFRESH_MS = 1_000;
+const REFRESH_MS = 5_000;
 const localIso = (v: string): string | undefined => (v ? new Date(v).toISOString() : undefined);
 
 function Attempts({ log }: { log: Attempt[] }) {
@@ -38,16 +39,22 @@ function Attempts({ log }: { log: Attempt[] }) {
 }
 
 /** One endpoint's delivery log, newest first, read again every few seconds; replay one event, or a time range. */
-export function WebhookDeliveries({ id, url, mayWrite }: { id: string; url: string; mayWrite: boolean }) {
+export function WebhookDeliveries({ id, url, mayWrite, focus }: { id: string; url: string; mayWrite: boolean; focus: boolean }) {
   const lang = useLanguage();
+  // Opened from its button, the log takes the focus (a keyboard user lands on it); opened by a new subscription, not.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focus) heading.current?.focus();
+  }, [focus]);
   const deliveries = useApi<Page<Delivery>>(`/webhook-subscriptions/${id}/deliveries?limit=50`);
   const [error, setError] = useState('');
   const [note, setNote] = useState('');
   const { reload } = deliveries;
+  const pending = deliveries.data ? deliveries.data.data.length === 0 || deliveries.data.data.some((d) => d.status === 'pending') : false;
   useEffect(() => {
-    const timer = setInterval(reload, REFRESH_MS);
+    const timer = setInterval(reload, pending ? PENDING_REFRESH_MS : REFRESH_MS);
     return () => clearInterval(timer);
-  }, [reload]);
+  }, [reload, pending]);
   const replay = (body: Record<string, string | undefined>) => {
     setError('');
     setNote('');
@@ -62,7 +69,7 @@ export function WebhookDeliveries({ id, url, mayWrite }: { id: string; url: stri
   return (
     <section aria-labelledby="deliveries-title" class="panel">
       <div class="inline">
-        <h3 id="deliveries-title">{t('settings.hooks.deliveriesOf', { url })}</h3>
+        <h3 id="deliveries-title" ref={heading} tabIndex={-1}>{t('settings.hooks.deliveriesOf', { url })}</h3>
         <button type="button" class="secondary" onClick={reload}>{t('settings.refresh')}</button>
       </div>
       {error && <p class="error" role="alert">{error}</p>}

@@ -24,12 +24,12 @@ export function Webhooks({ mayWrite }: { mayWrite: boolean }) {
   const subscriptions = useApi<Page<Subscription>>('/webhook-subscriptions?limit=200');
   const [error, setError] = useState('');
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<{ id: string; focus: boolean } | null>(null);
   const create = onSubmit(setError, async (form, formEl) => {
     const description = formText(form, 'description');
     const created = await api<Subscription>('POST', '/webhook-subscriptions', { url: formText(form, 'url'), eventTypes: patterns(formText(form, 'eventTypes')), ...(description && { description }) });
     setSecret({ url: created.url, secret: created.secret ?? '' });
-    setOpen(created.id);
+    setOpen({ id: created.id, focus: false });
     formEl.reset();
     subscriptions.reload();
   });
@@ -52,9 +52,9 @@ export function Webhooks({ mayWrite }: { mayWrite: boolean }) {
   });
   const remove = (s: Subscription) => act(async () => {
     await api('DELETE', `/webhook-subscriptions/${s.id}`);
-    if (open === s.id) setOpen(null);
+    if (open?.id === s.id) setOpen(null);
   }, true);
-  const opened = subscriptions.data?.data.find((s) => s.id === open);
+  const opened = subscriptions.data?.data.find((s) => s.id === open?.id);
   return (
     <>
       <section aria-labelledby="settings-webhooks">
@@ -76,7 +76,7 @@ export function Webhooks({ mayWrite }: { mayWrite: boolean }) {
               <thead><tr><th>{t('settings.hooks.url')}</th><th>{t('settings.hooks.eventTypes')}</th><th>{t('settings.hooks.status')}</th><th>{t('access.created')}</th><th><span class="visually-hidden">{t('common.actions')}</span></th></tr></thead>
               <tbody>
                 {p.data.map((s) => (
-                  <tr key={s.id} data-subscription={s.url} class={open === s.id ? 'picked' : undefined}>
+                  <tr key={s.id} data-subscription={s.url} class={open?.id === s.id ? 'picked' : undefined}>
                     <td><code>{s.url}</code>{s.description && <><br /><span class="muted">{s.description}</span></>}</td>
                     <td>{s.eventTypes.map((e) => <code key={e} class="tag">{e}</code>)}</td>
                     <td>
@@ -85,7 +85,7 @@ export function Webhooks({ mayWrite }: { mayWrite: boolean }) {
                     </td>
                     <td>{when(s.createdAt, lang)}</td>
                     <td class="row-actions">
-                      <button type="button" class="secondary" aria-pressed={open === s.id} onClick={() => setOpen(open === s.id ? null : s.id)}>{t('settings.hooks.deliveries')}</button>
+                      <button type="button" class="secondary" aria-pressed={open?.id === s.id} onClick={() => setOpen(open?.id === s.id ? null : { id: s.id, focus: true })}>{t('settings.hooks.deliveries')}</button>
                       {mayWrite && s.status === 'disabled' && <button type="button" class="secondary" onClick={() => void enable(s)}>{t('settings.hooks.enable')}</button>}
                       {mayWrite && <button type="button" class="secondary" onClick={() => void rotate(s)}>{t('settings.hooks.rotate')}</button>}
                       {mayWrite && <button type="button" class="danger" onClick={() => void remove(s)}>{t('settings.hooks.delete')}</button>}
@@ -97,7 +97,7 @@ export function Webhooks({ mayWrite }: { mayWrite: boolean }) {
           )}
         </Load>
       </section>
-      {opened && <WebhookDeliveries key={opened.id} id={opened.id} url={opened.url} mayWrite={mayWrite} />}
+      {opened && <WebhookDeliveries key={opened.id} id={opened.id} url={opened.url} mayWrite={mayWrite} focus={open?.focus ?? false} />}
     </>
   );
 }
