@@ -2,7 +2,7 @@
  * The admin UI's settings in a real browser (Debian's Chromium driven by playwright-core) against the real server on a
  * real PostgreSQL: an admin edits a channel's sourcing rules and runs the what-if simulation; adds a carrier service,
  * its rate table and gets a quote; subscribes a local receiver to webhooks, sees the deliveries and replays one; sets a
- * channel's connector and sees its health; then walks every settings section in Chinese. Fails on any console error
+ * channel's connector, sees its health and captures a held order again; then walks every settings section in Chinese. Fails on any console error
  * the scenario does not provoke on purpose; runs axe-core on every section; saves screenshots to dist/screenshots/.
  */
 import { createHmac } from 'node:crypto';
@@ -190,7 +190,7 @@ describe('the admin UI settings', () => {
     expect(errors).toEqual([]);
   });
 
-  it('an admin sets a channel\'s connector with a write-only secret, and sees its health and log after a forged and a signed webhook', async () => {
+  it('an admin sets a channel\'s connector with a write-only secret, sees its health and log after a forged and a signed webhook, and captures a held order again', async () => {
     const { page, errors } = await settingsPage();
     await section(page, 'Connectors');
     await channelSelect(page).selectOption('TMALL');
@@ -201,9 +201,13 @@ describe('the admin UI settings', () => {
     await page.getByRole('button', { name: 'Save connector' }).click();
     await page.getByText('signingSecret', { exact: true }).waitFor(); // among the secrets set, by name only
     expect(await page.locator('main').textContent()).not.toContain(signingSecret);
-    const webhook = (signature: string) => t.http('POST', '/v1/connectors/TMALL/webhooks/orders', { key: null, body: taobao, headers: { 'content-type': 'application/json', 'x-signature': signature } });
-    expect((await webhook('0'.repeat(64))).status).toBe(401);
-    expect((await webhook(createHmac('sha256', signingSecret).update(taobao).digest('hex'))).status).toBe(201);
+    const webhook = (body: string, signature: string) => t.http('POST', '/v1/connectors/TMALL/webhooks/orders', { key: null, body, headers: { 'content-type': 'application/json', 'x-signature': signature } });
+    expect((await webhook(taobao, '0'.repeat(64))).status).toBe(401);
+    const sign = (body: string) => createHmac('sha256', signingSecret).update(body).digest('hex');
+    expect((await webhook(taobao, sign(taobao))).status).toBe(201);
+    // An order naming a SKU the catalogue lacks is held in the connector, with the reason.
+    const unknownSku = taobao.replaceAll('3391028745612093452', '3391028745612099999').replace('"CAP-01"', '"CAP-99"');
+    expect((await webhook(unknownSku, sign(unknownSku))).status).toBe(202);
     await page.getByRole('button', { name: 'Refresh' }).click();
     const log = page.getByTestId('connector-log');
     await log.getByRole('row').filter({ hasText: 'ok' }).filter({ hasText: '3391028745612093452' }).waitFor();
@@ -214,6 +218,16 @@ describe('the admin UI settings', () => {
     await health.getByText('working').waitFor();
     expect(await health.textContent()).toMatch(/Last error.*signature does not match/);
     expect(await health.textContent()).not.toMatch(/Last success—/);
+    expect(await health.textContent()).toMatch(/Orders held for a fix1/);
+    const held = page.getByTestId('connector-held').getByRole('row').filter({ hasText: 'CAP-99' });
+    await held.waitFor();
+    // Once the SKU exists, the held order is captured again from the screen.
+    await t.http('POST', '/v1/skus/bulk', { body: { items: [{ code: 'CAP-99', name: 'CAP-99' }] } });
+    await t.http('POST', '/v1/stock/receipts', { body: { location: 'OWH1', lines: [{ sku: 'CAP-99', quantity: 5 }] } });
+    await held.getByRole('button', { name: 'Retry 3391028745612099999' }).click();
+    await page.getByRole('status').filter({ hasText: 'Order 3391028745612099999 captured as' }).waitFor();
+    await health.getByText('Orders held for a fix').waitFor();
+    await expect.poll(() => health.textContent()).toMatch(/Orders held for a fix0/);
     await page.screenshot({ path: path.join(screenshots, 'settings-connectors.png'), fullPage: true });
     await expectAccessible(page, 'connectors');
     expect(errors).toEqual([]);

@@ -10,6 +10,7 @@ import { onSubmit, yes } from './section-actions.js';
 
 interface Health { lastSuccessAt: string | null; lastErrorAt: string | null; lastError: string | null; lagMs: number | null; heldOrders: number }
 interface Connector { channel: string; kind: string; active: boolean; settings: Record<string, unknown>; secrets: string[]; webhookUrl: string; health: Health; version: number; updatedAt: string }
+interface HeldOrder { id: string; externalRef: string; topic: string; reasonCode: string; reason: string; attempts: number; createdAt: string }
 interface LogEntry { id: string; at: string; direction: string; topic: string; outcome: string; statusCode: number | null; externalRef: string | null; orderId: string | null; lagMs: number | null; message: string | null }
 
 const kinds = ['shopify', 'mapping', 'csv'] as const;
@@ -133,7 +134,46 @@ function ConnectorLog({ code }: { code: string }) {
   );
 }
 
-function ChannelConnector({ code, mayWrite }: { code: string; mayWrite: boolean }) {
+/** Orders the channel sent that wait for a fix (an unknown SKU), with the reason; captured again with Retry. */
+function HeldOrders({ code, mayRetry, onRetried }: { code: string; mayRetry: boolean; onRetried: () => void }) {
+  const lang = useLanguage();
+  const held = useApi<Page<HeldOrder>>(`/channels/${encodeURIComponent(code)}/connector/held?limit=25`);
+  const [error, setError] = useState('');
+  const [note, setNote] = useState('');
+  const retry = (h: HeldOrder) => {
+    setError('');
+    setNote('');
+    api<{ result: string; number?: string }>('POST', `/channels/${encodeURIComponent(code)}/connector/held/${h.id}/retry`).then((r) => {
+      setNote(r.result === 'held' ? t('settings.connector.stillHeld', { ref: h.externalRef }) : t('settings.connector.retried', { ref: h.externalRef, number: r.number ?? '' }));
+      held.reload();
+      onRetried();
+    }, (err: Error) => setError(err.message));
+  };
+  return (
+    <section aria-labelledby="connector-held">
+      <h3 id="connector-held">{t('settings.connector.heldTitle')}</h3>
+      {error && <p class="error" role="alert">{error}</p>}
+      {note && <p class="ok" role="status">{note}</p>}
+      <Load state={held} empty={(p) => p.data.length === 0}>
+        {(p) => (
+          <table data-testid="connector-held">
+            <thead><tr><th>{t('settings.connector.externalRef')}</th><th>{t('settings.when')}</th><th>{t('settings.connector.reason')}</th><th class="num">{t('settings.hooks.attempts')}</th><th><span class="visually-hidden">{t('common.actions')}</span></th></tr></thead>
+            <tbody>
+              {p.data.map((h) => (
+                <tr key={h.id}>
+                  <td>{h.externalRef}</td><td>{when(h.createdAt, lang)}</td><td>{h.reason}</td><td class="num">{h.attempts}</td>
+                  <td>{mayRetry && <button type="button" class="secondary" onClick={() => retry(h)}>{t('settings.connector.retry', { ref: h.externalRef })}</button>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Load>
+    </section>
+  );
+}
+
+function ChannelConnector({ code, mayWrite, mayReadHeld, mayRetry }: { code: string; mayWrite: boolean; mayReadHeld: boolean; mayRetry: boolean }) {
   const connector = useApi<Connector>(`/channels/${encodeURIComponent(code)}/connector`);
   // A channel without a connector answers 404: that is "none yet", not a fault.
   const none = connector.error instanceof ApiError && connector.error.status === 404;
@@ -158,21 +198,22 @@ function ChannelConnector({ code, mayWrite }: { code: string; mayWrite: boolean 
           )}
         </Load>
       )}
+      {mayReadHeld && c && <HeldOrders code={code} mayRetry={mayRetry} onRetried={connector.reload} />}
       {(c || none) && <ConnectorLog key={`${code}-${c?.version ?? 0}`} code={code} />}
       {mayWrite && (c || none) && <ConnectorForm key={`${code}-${c?.version ?? 0}`} code={code} current={c ?? null} onSaved={connector.reload} />}
     </>
   );
 }
 
-/** Channels and their connectors: kind, settings, which secrets are set, health, the log; set one. */
-export function Connectors({ mayWrite }: { mayWrite: boolean }) {
+/** Channels and their connectors: kind, settings, which secrets are set, health, held orders, the log; set one. */
+export function Connectors({ mayWrite, mayReadHeld, mayRetry }: { mayWrite: boolean; mayReadHeld: boolean; mayRetry: boolean }) {
   const [code, setCode] = useState('');
   return (
     <section aria-labelledby="settings-connectors">
       <h2 id="settings-connectors">{t('settings.connectors')}</h2>
       <p class="muted">{t('settings.connectorsHelp')}</p>
       <ChannelSelect value={code} onChange={setCode} />
-      {code && <ChannelConnector key={code} code={code} mayWrite={mayWrite} />}
+      {code && <ChannelConnector key={code} code={code} mayWrite={mayWrite} mayReadHeld={mayReadHeld} mayRetry={mayRetry} />}
     </section>
   );
 }

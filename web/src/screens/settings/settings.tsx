@@ -42,7 +42,7 @@ export function SettingsPage({ session, section }: { session: Session; section?:
           {can('order:read') && <ReviewRules mayWrite={can('order:rules')} />}
         </>
       )}
-      {current === 'connectors' && <Connectors mayWrite={can('channel:write')} />}
+      {current === 'connectors' && <Connectors mayWrite={can('channel:write')} mayReadHeld={can('order:read')} mayRetry={can('order:write')} />}
       {current === 'carriers' && <Carriers mayWrite={can('carrier:write')} canReadLocations={can('location:read')} />}
       {current === 'sourcing' && <Sourcing mayWrite={can('channel:write')} maySimulate={can('order:read')} />}
       {current === 'webhooks' && <Webhooks mayWrite={can('webhook:write')} />}
