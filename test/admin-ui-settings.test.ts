@@ -2,7 +2,7 @@
  * The admin UI's settings in a real browser (Debian's Chromium driven by playwright-core) against the real server on a
  * real PostgreSQL: an admin edits a channel's sourcing rules and runs the what-if simulation; adds a carrier service,
  * its rate table and gets a quote; subscribes a local receiver to webhooks, sees the deliveries and replays one; sets a
- * channel's connector, sees its health and captures a held order again; then walks every settings section in Chinese. Fails on any console error
+ * channel's connector, sees its health and captures a held order again; a viewer finds nothing that writes; then walks every settings section in Chinese. Fails on any console error
  * the scenario does not provoke on purpose; runs axe-core on every section; saves screenshots to dist/screenshots/.
  */
 import { createHmac } from 'node:crypto';
@@ -52,7 +52,10 @@ beforeAll(async () => {
   expect((await t.http('POST', '/v1/channels', { body: { code: 'TMALL', name: 'Tmall', type: 'marketplace', currency: 'CNY' } })).status).toBe(201);
   await t.http('POST', '/v1/skus/bulk', { body: { items: ['TEE-RED-M', 'CAP-01'].map((code) => ({ code, name: code })) } });
   await t.http('POST', '/v1/stock/receipts', { body: { location: 'OWH1', lines: [{ sku: 'TEE-RED-M', quantity: 10 }, { sku: 'CAP-01', quantity: 10 }] } });
-  await t.db.transaction().execute((trx) => createUser(trx, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin', password }));
+  await t.db.transaction().execute(async (trx) => {
+    await createUser(trx, { email: 'admin@example.com', name: 'Ada Admin', role: 'admin', password });
+    await createUser(trx, { email: 'view@example.com', name: 'Vic Viewer', role: 'viewer', password });
+  });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   // The relay delivers webhooks, as in a running server (src/server.ts); loopback allowed, as in the webhook tests.
   relay = startRelay({ db: t.db, logger: { error: () => undefined, warn: () => undefined, info: () => undefined }, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, minPollMs: 10, maxPollMs: 50 });
@@ -230,6 +233,35 @@ describe('the admin UI settings', () => {
     await expect.poll(() => health.textContent()).toMatch(/Orders held for a fix0/);
     await page.screenshot({ path: path.join(screenshots, 'settings-connectors.png'), fullPage: true });
     await expectAccessible(page, 'connectors');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a viewer every section without a control that writes (the simulation, which writes nothing, stays)', async () => {
+    const { page, errors } = await openPage(browser, { expected: provoked });
+    const noButtons = async (...names: string[]) => {
+      for (const name of names) expect(await page.getByRole('button', { name }).count(), name).toBe(0);
+    };
+    await signIn(page, base, 'view@example.com', password);
+    await navLink(page, 'Settings').click();
+    await page.getByRole('cell', { name: 'OWH1', exact: true }).waitFor();
+    await noButtons('Add channel', 'Add location', 'Deactivate WEB');
+    await section(page, 'Carriers and rates');
+    await page.getByRole('button', { name: 'Rates of SF/std' }).click();
+    await page.getByTestId('rate-zones').waitFor();
+    await page.getByRole('button', { name: 'Get quote' }).waitFor();
+    await noButtons('Add carrier', 'Add service', 'Deactivate SF', 'Save rate table');
+    await section(page, 'Sourcing rules');
+    await channelSelect(page).selectOption('WEB');
+    await page.getByRole('button', { name: 'Run simulation' }).waitFor();
+    await noButtons('Save rule set');
+    await section(page, 'Webhooks');
+    await page.getByRole('button', { name: 'Delivery log' }).click();
+    await page.getByTestId('deliveries').waitFor();
+    await noButtons('Create subscription', 'Rotate secret', 'Delete', 'Replay', 'Replay events of this time range');
+    await section(page, 'Connectors');
+    await channelSelect(page).selectOption('TMALL');
+    await page.getByTestId('connector-health').waitFor();
+    await noButtons('Save connector');
     expect(errors).toEqual([]);
   });
 
