@@ -2,8 +2,9 @@
  * The admin UI's settings in a real browser (Debian's Chromium driven by playwright-core) against the real server on a
  * real PostgreSQL: an admin edits a channel's sourcing rules and runs the what-if simulation; adds a carrier service,
  * its rate table and gets a quote; subscribes a local receiver to webhooks, sees the deliveries and replays one; sets a
- * channel's connector, sees its health and captures a held order again; a viewer finds nothing that writes; then walks every settings section in Chinese. Fails on any console error
- * the scenario does not provoke on purpose; runs axe-core on every section; saves screenshots to dist/screenshots/.
+ * channel's connector, sees its health and captures a held order again; a viewer finds nothing that writes; then every
+ * settings section in Chinese. Fails on any console error the scenario does not provoke on purpose; runs axe-core on
+ * every section; saves screenshots to dist/screenshots/.
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
