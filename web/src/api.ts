@@ -10,8 +10,9 @@ export interface Session {
   expiresAt: string;
 }
 
+/** A refusal of the API: its status, stable code, message (`detail`) and, for a 400, each field at fault. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly errors: { path: string; message: string }[] = []) {
     super(message);
   }
 }
@@ -33,10 +34,10 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const res = await fetch(`/v1${path}`, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
-  const json = (text ? JSON.parse(text) : null) as (T & { code?: string; detail?: string }) | null;
+  const json = (text ? JSON.parse(text) : null) as (T & { code?: string; detail?: string; errors?: { path: string; message: string }[] }) | null;
   if (!res.ok) {
     if (res.status === 401 && path !== '/session') onSignedOut();
-    throw new ApiError(res.status, json?.code ?? 'error', json?.detail ?? res.statusText);
+    throw new ApiError(res.status, json?.code ?? 'error', json?.detail ?? res.statusText, json?.errors ?? []);
   }
   return json as T;
 }

@@ -72,7 +72,7 @@ export function Shell({ session, onSignedOut }: { session: Session; onSignedOut:
           : page === 'holds' ? <HoldsPage />
           : page === 'fulfilment' ? <FulfilmentPage session={session} />
           : page === 'returns' ? <ReturnsPage session={session} />
-          : page === 'settings' ? <SettingsPage session={session} />
+          : page === 'settings' ? <SettingsPage session={session} section={id} />
           : page === 'stock' ? <StockPage />
           : page === 'access' ? <AccessPage />
           : page === 'availability' ? <AvailabilityPage key={id} sku={id ? decodeURIComponent(id) : undefined} />
