@@ -123,7 +123,7 @@ async function main(): Promise<number> {
       const plainRoundTrips = (server.queries.count - plainBefore) / plain.reduce((a, r) => a + r.sent, 0);
       const row = (name: string, r: LoadResult, trips: number) => {
         const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
-        log(`${name} @${concurrency}: ${fmt(r.perSecond)}/s, p50 ${fmt(percentile(r.latenciesMs, 50), 1)} ms, p99 ${fmt(percentile(r.latenciesMs, 99), 1)} ms, ${failed} non-201`);
+        log(`${name} @${concurrency}: ${fmt(r.perSecond)}/s (${r.sent} sent), p50 ${fmt(percentile(r.latenciesMs, 50), 1)} ms, p99 ${fmt(percentile(r.latenciesMs, 99), 1)} ms, ${failed} non-201`);
         if (failed > 0) log(`  ${JSON.stringify(r.failures)}\n  ${r.failureSamples.join('\n  ')}`);
         const perOrder = (cores: number | undefined) => fmt(((cores ?? Number.NaN) * 1000) / r.perSecond, 2);
         rows.push([name, String(concurrency), fmt(r.measured), fmt(r.perSecond), fmt(percentile(r.latenciesMs, 50), 1), fmt(percentile(r.latenciesMs, 99), 1),
