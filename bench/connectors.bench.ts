@@ -2,19 +2,22 @@
  * `npm run bench:connectors`: marketplace order payloads (Taobao/Tmall trades, JD and Pinduoduo orders, in their own
  * shapes) handed to their channels' connectors (POST /v1/channels/{code}/connector/orders), mapped by the shipped
  * JSONata mappings and captured, over real HTTP on a fresh embedded PostgreSQL (or DATABASE_URL): orders/s, p50/p99
- * and SQL round trips per order at each concurrency; then the mapping alone (no database) per second in this process.
+ * and SQL round trips per order at each concurrency, and the same orders as capture requests posted to POST /v1/orders
+ * (what the connector path adds to capture); then the mapping alone (no database) per second in this process.
  *
- * Knobs: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (32), DB_POOL_MAX (the server's default).
+ * Knobs: BENCH_SECONDS (8), BENCH_STATEMENTS (0; 1 lists the statements of the connector runs), BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (32), DB_POOL_MAX (the server's default).
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { mapPayload } from '../src/connector/mapping.js';
-import { apiClient, fmt, machineLine, markdownTable, percentile, runLoad, runMain, startBenchServer, mainThreadCpuProbe, processCpuProbe, type CpuProbe } from './lib.js';
+import { apiClient, fmt, machineLine, markdownTable, percentile, runLoad, runMain, startBenchServer, mainThreadCpuProbe, processCpuProbe, type CpuProbe, type LoadResult } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '32').split(',').map(Number);
 const SKU_COUNT = 300;
+/** BENCH_STATEMENTS=1: list the statements of the connector runs (per order, mean ms from send to answer) on stderr. */
+const STATEMENTS = process.env.BENCH_STATEMENTS === '1';
 const log = (line: string) => console.error(line);
 type Obj = Record<string, unknown>;
 const fixture = (name: string): Obj => JSON.parse(readFileSync(new URL(`../../test/fixtures/connectors/${name}`, import.meta.url), 'utf8')) as Obj;
@@ -23,6 +26,7 @@ const at = (o: Obj, ...keys: string[]): Obj => keys.reduce<Obj>((x, k) => x[k] a
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 const yuan = (fen: number) => (fen / 100).toFixed(2);
+const mappingOf = (channel: string) => (channel === 'BTMALL' ? 'taobao' as const : channel === 'BJD' ? 'jd' as const : 'pinduoduo' as const);
 
 /** 1–3 lines of distinct SKUs with prices in fen; the channel's own payload for them, with `{{seq}}` in its order id. */
 function payloads(skus: readonly string[], count: number): { channel: string; body: string }[] {
@@ -86,6 +90,7 @@ async function main(): Promise<number> {
     const rows: string[][] = [];
     for (const concurrency of CONCURRENCY) {
       const before = server.queries.count;
+      if (STATEMENTS) server.queries.timings = new Map();
       // runLoad posts to one path: one channel per run would favour one mapping, so each run sends the three in turn.
       const results = [];
       for (const channel of ['BTMALL', 'BJD', 'BPDD']) {
@@ -97,22 +102,48 @@ async function main(): Promise<number> {
       }
       const sent = results.reduce((a, r) => a + r.sent, 0);
       const roundTrips = (server.queries.count - before) / sent;
-      for (const [i, r] of results.entries()) {
-        const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
-        const name = ['Taobao', 'JD', 'Pinduoduo'][i] as string;
-        log(`${name} @${concurrency}: ${fmt(r.perSecond)}/s, p50 ${fmt(percentile(r.latenciesMs, 50), 1)} ms, p99 ${fmt(percentile(r.latenciesMs, 99), 1)} ms, ${failed} non-201`);
-        if (failed > 0) log(`  ${JSON.stringify(r.failures)}\n  ${r.failureSamples.join('\n  ')}`);
-        rows.push([name, String(concurrency), fmt(r.measured), fmt(r.perSecond), fmt(percentile(r.latenciesMs, 50), 1), fmt(percentile(r.latenciesMs, 99), 1),
-          fmt(roundTrips, 2), String(failed), fmt(r.cpu.server ?? Number.NaN, 2), fmt(r.cpu.postgres ?? Number.NaN, 2)]);
+      if (server.queries.timings) {
+        for (const [text, t] of [...server.queries.timings].sort((a, b) => b[1].ms - a[1].ms)) log(`  ${fmt(t.count / sent, 3)}/order ${fmt(t.ms / t.count, 1)} ms  ${text}`);
+        server.queries.timings = undefined;
       }
-      const measured = results.reduce((a, r) => a + r.measured, 0);
-      const windowMs = results.reduce((a, r) => a + r.windowMs, 0);
-      log(`all three @${concurrency}: ${fmt((measured / windowMs) * 1000)} orders/s`);
-      rows.push(['all three', String(concurrency), fmt(measured), fmt((measured / windowMs) * 1000), '', '', fmt(roundTrips, 2), '', '', '']);
+      // The same orders as capture requests (what the mappings make of them) posted to POST /v1/orders: what the
+      // connector path adds to capture, measured in the same minutes on the same server.
+      const plainBefore = server.queries.count;
+      const plain = [];
+      for (const channel of ['BTMALL', 'BJD', 'BPDD']) {
+        const bodies = await Promise.all(all.filter((p) => p.channel === channel).map(async (p) => {
+          const { capture } = await mapPayload({ mapping: mappingOf(channel) }, (JSON.parse(p.body) as { payload: unknown }).payload, { code: channel, currency: 'CNY' });
+          return JSON.stringify(capture).replaceAll('{{seq}}', `plain${concurrency}-{{seq}}`);
+        }));
+        plain.push(await runLoad({
+          url: server.url, key: server.key, method: 'POST', path: '/v1/orders', bodies,
+          concurrency, warmupMs: WARMUP_SECONDS * 1000, durationMs: (SECONDS * 1000) / 3, maxRequests: 200_000, timeoutMs: 30_000, okStatus: 201,
+        }, probes));
+      }
+      const plainRoundTrips = (server.queries.count - plainBefore) / plain.reduce((a, r) => a + r.sent, 0);
+      const row = (name: string, r: LoadResult, trips: number) => {
+        const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
+        log(`${name} @${concurrency}: ${fmt(r.perSecond)}/s (${r.sent} sent), p50 ${fmt(percentile(r.latenciesMs, 50), 1)} ms, p99 ${fmt(percentile(r.latenciesMs, 99), 1)} ms, ${failed} non-201`);
+        if (failed > 0) log(`  ${JSON.stringify(r.failures)}\n  ${r.failureSamples.join('\n  ')}`);
+        const perOrder = (cores: number | undefined) => fmt(((cores ?? Number.NaN) * 1000) / r.perSecond, 2);
+        rows.push([name, String(concurrency), fmt(r.measured), fmt(r.perSecond), fmt(percentile(r.latenciesMs, 50), 1), fmt(percentile(r.latenciesMs, 99), 1),
+          fmt(trips, 2), String(failed), fmt(r.cpu.server ?? Number.NaN, 2), fmt(r.cpu.postgres ?? Number.NaN, 2), perOrder(r.cpu.server), perOrder(r.cpu.postgres)]);
+      };
+      const total = (name: string, rs: LoadResult[], trips: number) => {
+        const measured = rs.reduce((a, r) => a + r.measured, 0);
+        const windowMs = rs.reduce((a, r) => a + r.windowMs, 0);
+        const cpu = (probe: string) => fmt((rs.reduce((a, r) => a + (r.cpu[probe] ?? Number.NaN) * r.windowMs, 0) / measured), 2);
+        log(`${name} @${concurrency}: ${fmt((measured / windowMs) * 1000)} orders/s`);
+        rows.push([name, String(concurrency), fmt(measured), fmt((measured / windowMs) * 1000), '', '', fmt(trips, 2), '', '', '', cpu('server'), cpu('postgres')]);
+      };
+      for (const [i, r] of results.entries()) row(['Taobao', 'JD', 'Pinduoduo'][i] as string, r, roundTrips);
+      total('all three', results, roundTrips);
+      for (const [i, r] of plain.entries()) row(`${['Taobao', 'JD', 'Pinduoduo'][i] as string} as POST /v1/orders`, r, plainRoundTrips);
+      total('all three as POST /v1/orders', plain, plainRoundTrips);
     }
     // The mapping alone: JSONata evaluation and the exact money conversion, without HTTP or the database.
     const channel = { code: 'BTMALL', currency: 'CNY' };
-    const alone = all.slice(0, 300).map((p) => ({ mapping: p.channel === 'BTMALL' ? 'taobao' as const : p.channel === 'BJD' ? 'jd' as const : 'pinduoduo' as const, payload: (JSON.parse(p.body.replaceAll('{{seq}}', '1')) as { payload: unknown }).payload }));
+    const alone = all.slice(0, 300).map((p) => ({ mapping: mappingOf(p.channel), payload: (JSON.parse(p.body.replaceAll('{{seq}}', '1')) as { payload: unknown }).payload }));
     const t0 = performance.now();
     let mapped = 0;
     while (performance.now() - t0 < 2_000) {
@@ -125,7 +156,10 @@ async function main(): Promise<number> {
       '### Marketplace orders through their mappings: POST /v1/channels/{code}/connector/orders\n',
       `1–3 lines of distinct SKUs (of ${SKU_COUNT}, stock plentiful), the channel's own payload shape, mapped by the shipped JSONata mapping and captured; ` +
       `${WARMUP_SECONDS} s warm-up then ${fmt(SECONDS / 3, 1)} s measured per channel; keep-alive HTTP from a worker thread; DB_POOL_MAX ${server.poolMax}.\n`,
-      markdownTable(['mapping', 'concurrency', 'orders', 'orders/s', 'p50 ms', 'p99 ms', 'round trips/order', 'non-201', 'server CPU (cores)', 'PostgreSQL CPU (cores)'], rows),
+      'The rows "as POST /v1/orders" send the capture requests the mappings make of the same payloads to capture itself, right after: what the connector path adds. ' +
+      'CPU per order is ms of one core (the server\'s main thread; PostgreSQL\'s processes), less distorted by a loaded machine than orders/s.\n',
+      markdownTable(['mapping', 'concurrency', 'orders', 'orders/s', 'p50 ms', 'p99 ms', 'round trips/order', 'non-201', 'server CPU (cores)', 'PostgreSQL CPU (cores)',
+        'server ms/order', 'PostgreSQL ms/order'], rows),
       `\nThe mapping alone (no HTTP, no database): ${fmt(mapPerSecond)} payloads/s on one thread.\n`,
       machineLine(server.pgVersion, server.embedded),
     ].join('\n'));

@@ -7,6 +7,8 @@
  *                      then `ordo seed --orders` fills up to the number), streamed and counted: rows/s, MB/s
  *   XLSX order export  the same as .xlsx, when BENCH_DATA_XLSX=1
  *
+ * CPU: of the server's main thread and of PostgreSQL's processes, in ms of one core per order imported and per
+ * 1,000 rows exported (less distorted by a loaded machine than the rates).
  * Memory: the process's resident set (server and client are one process) sampled every 50 ms, before and at its
  * peak during each run; a flat import or export shows a peak near its start whatever the size.
  * A million orders take minutes to seed on a small shared machine: set BENCH_DATA_EXPORT=1000000 on a quiet one.
@@ -18,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { seedOrders } from '../src/cli/seed-orders.js';
-import { fmt, machineLine, markdownTable, runMain, startBenchServer } from './lib.js';
+import { fmt, machineLine, mainThreadCpuProbe, markdownTable, runMain, startBenchServer, type CpuProbe } from './lib.js';
 
 const IMPORT = Number(process.env.BENCH_DATA_IMPORT ?? 20_000);
 const EXPORT = Number(process.env.BENCH_DATA_EXPORT ?? 100_000);
@@ -48,6 +50,12 @@ async function writeOrdersCsv(file: string, orders: number, skus: readonly strin
   out.end();
   await once(out, 'finish');
   return rows;
+}
+
+/** CPU seconds of the server's thread and of PostgreSQL from now; `stop` answers ms of one core per unit. */
+function cpuMeter(probes: Record<string, CpuProbe>) {
+  const start = Object.fromEntries(Object.entries(probes).map(([name, probe]) => [name, probe()]));
+  return (units: number) => Object.fromEntries(Object.entries(probes).map(([name, probe]) => [name, ((probe() - (start[name] ?? Number.NaN)) * 1000) / units]));
 }
 
 /** Samples the resident set every 50 ms; `stop` answers the peak in MiB. */
@@ -94,18 +102,22 @@ async function main(): Promise<number> {
     const rows = await writeOrdersCsv(file, IMPORT, skus, `H${Date.now().toString(36).toUpperCase()}`);
     const mb = statSync(file).size / 2 ** 20;
     if (process.env.BENCH_DATA_STATEMENTS === '1') server.queries.timings = new Map();
+    const probes: Record<string, CpuProbe> = { server: mainThreadCpuProbe, ...(server.postgresCpu && { postgres: server.postgresCpu }) };
+    const cpuCells = (perUnit: Record<string, number>, unit: string) => `server ${fmt(perUnit.server ?? Number.NaN, 3)}, PostgreSQL ${fmt(perUnit.postgres ?? Number.NaN, 3)} ms/${unit}`;
     let mem = memoryProbe();
+    let cpu = cpuMeter(probes);
     let t0 = performance.now();
     const imported = await request(`${server.url}/v1/imports/orders`, server.key, 'POST', { file, type: 'text/csv' });
     let seconds = (performance.now() - t0) / 1000;
     let peak = mem.stop();
+    const importCpu = cpu(IMPORT);
     const report = JSON.parse(imported.text) as { created: number; rejected: number; problems: unknown[] };
     if (imported.status !== 200 || report.rejected > 0 || report.created !== IMPORT) {
       console.error(imported.text.slice(0, 2000));
       return 1;
     }
-    results.push(['CSV order import (history)', `${fmt(IMPORT)} orders, ${fmt(rows)} rows, ${fmt(mb, 1)} MB`, fmt(seconds, 1), `${fmt(IMPORT / seconds)} orders/s (${fmt(rows / seconds)} rows/s)`, `${fmt(mem.before)} → ${fmt(peak)} MiB`]);
-    console.error(`import: ${fmt(IMPORT / seconds)} orders/s`);
+    results.push(['CSV order import (history)', `${fmt(IMPORT)} orders, ${fmt(rows)} rows, ${fmt(mb, 1)} MB`, fmt(seconds, 1), `${fmt(IMPORT / seconds)} orders/s (${fmt(rows / seconds)} rows/s)`, `${fmt(mem.before)} → ${fmt(peak)} MiB`, cpuCells(importCpu, 'order')]);
+    console.error(`import: ${fmt(IMPORT / seconds)} orders/s, ${cpuCells(importCpu, 'order')}`);
     if (server.queries.timings) {
       // Where the import's time goes in PostgreSQL, per statement (BENCH_DATA_STATEMENTS=1).
       for (const [statement, t] of [...server.queries.timings].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.error(`${fmt(t.ms)} ms ${t.count}× ${statement}`);
@@ -123,10 +135,12 @@ async function main(): Promise<number> {
 
     for (const format of XLSX ? ['csv', 'xlsx'] : ['csv']) {
       mem = memoryProbe();
+      cpu = cpuMeter(probes);
       t0 = performance.now();
       const exported = await request(`${server.url}/v1/exports/orders?format=${format}`, server.key, 'GET');
       seconds = (performance.now() - t0) / 1000;
       peak = mem.stop();
+      const exportCpu = cpu(lineRows / 1000);
       if (exported.status !== 200) {
         console.error(exported.text.slice(0, 2000));
         return 1;
@@ -136,12 +150,12 @@ async function main(): Promise<number> {
         return 1;
       }
       results.push([`${format.toUpperCase()} order export`, `${fmt(orders)} orders, ${fmt(lineRows)} rows, ${fmt(exported.bytes / 2 ** 20, 1)} MB`, fmt(seconds, 1),
-        `${fmt(lineRows / seconds)} rows/s (${fmt(orders / seconds)} orders/s, ${fmt(exported.bytes / 2 ** 20 / seconds, 1)} MB/s)`, `${fmt(mem.before)} → ${fmt(peak)} MiB`]);
-      console.error(`${format} export: ${fmt(lineRows / seconds)} rows/s`);
+        `${fmt(lineRows / seconds)} rows/s (${fmt(orders / seconds)} orders/s, ${fmt(exported.bytes / 2 ** 20 / seconds, 1)} MB/s)`, `${fmt(mem.before)} → ${fmt(peak)} MiB`, cpuCells(exportCpu, '1,000 rows')]);
+      console.error(`${format} export: ${fmt(lineRows / seconds)} rows/s, ${fmt(peak)} MiB peak, ${cpuCells(exportCpu, '1,000 rows')}`);
     }
     writeFileSync(path.join(dir, 'done'), '');
     console.log(machineLine(server.pgVersion, server.embedded));
-    console.log(markdownTable(['run', 'size', 's', 'rate', 'process memory (before → peak)'], results));
+    console.log(markdownTable(['run', 'size', 's', 'rate', 'process memory (before → peak)', 'CPU (ms of one core)'], results));
     return 0;
   } finally {
     await server.stop();

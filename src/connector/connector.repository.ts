@@ -69,22 +69,41 @@ export async function writeLog(db: DbOrTrx, entries: readonly LogEntry[]): Promi
   `.execute(db);
 }
 
-const logBatchers = new WeakMap<Db, Batcher<LogEntry, void>>();
+interface PendingLog {
+  entries: LogEntry[];
+  settled: Promise<void>;
+}
+const logWriters = new WeakMap<Db, { batcher: Batcher<readonly LogEntry[], void>; pending: PendingLog | undefined }>();
 
 /**
- * One log entry, written together with those of concurrent requests (one statement for many orders: at 32 clients an
- * inbound order's log line costs a fraction of a round trip). Answers once it is written.
+ * One log entry, written together with the others of this turn of the event loop and those of concurrent requests:
+ * a capture batch answers its orders at once, and their entries go out as one group (the batcher would otherwise
+ * send the first of them alone, being idle), in one statement with the groups that queued behind the write before
+ * it. Answers once it is written.
  */
 export function logEntry(db: Db, entry: LogEntry): Promise<void> {
-  let batcher = logBatchers.get(db);
-  if (!batcher) {
-    batcher = new Batcher<LogEntry, void>(async (entries) => {
-      await writeLog(db, entries);
-      return entries.map(() => undefined);
-    }, { maxBatch: 64, maxInFlight: 2 });
-    logBatchers.set(db, batcher);
+  let writer = logWriters.get(db);
+  if (!writer) {
+    const batcher = new Batcher<readonly LogEntry[], void>(async (groups) => {
+      await writeLog(db, groups.flat());
+      return groups.map(() => undefined);
+    }, { maxBatch: 16, maxInFlight: 2 });
+    writer = { batcher, pending: undefined };
+    logWriters.set(db, writer);
   }
-  return batcher.submit(entry);
+  const w = writer;
+  if (!w.pending) {
+    const entries: LogEntry[] = [];
+    w.pending = {
+      entries,
+      settled: new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        w.pending = undefined;
+        return w.batcher.submit(entries);
+      }),
+    };
+  }
+  w.pending.entries.push(entry);
+  return w.pending.settled;
 }
 
 export async function readHealth(db: DbOrTrx, channelId: string) {
@@ -190,10 +209,29 @@ export async function recordPush(db: DbOrTrx, p: { channelId: string; skuId: str
   `.execute(db);
 }
 
-/** A channel by code with its connector, for a webhook: one query. */
-export async function findConnectorByChannelCode(db: DbOrTrx, code: string) {
+/** Channels by code with their connectors: one query. */
+function connectorsByChannelCodes(db: DbOrTrx, codes: readonly string[]) {
   return db.selectFrom('channels').innerJoin('connectors', 'connectors.channel_id', 'channels.id')
     .select(['channels.id', 'channels.code', 'channels.currency', 'channels.active as channelActive', 'connectors.kind', 'connectors.settings',
       'connectors.secrets', 'connectors.active'])
-    .where('channels.code', '=', code).executeTakeFirst();
+    .where('channels.code', '=', sql<string>`ANY(${[...codes]}::text[])`).execute();
+}
+export type ConnectorByCode = Awaited<ReturnType<typeof connectorsByChannelCodes>>[number];
+
+const lookupBatchers = new WeakMap<Db, Batcher<string, ConnectorByCode | undefined>>();
+
+/**
+ * A channel by code with its connector, for a webhook or an order handed in: the lookups of concurrent requests are
+ * one query (read fresh each time: a connector changed or switched off takes effect at once, in every process).
+ */
+export function findConnectorByChannelCode(db: Db, code: string): Promise<ConnectorByCode | undefined> {
+  let batcher = lookupBatchers.get(db);
+  if (!batcher) {
+    batcher = new Batcher<string, ConnectorByCode | undefined>(async (codes) => {
+      const found = new Map((await connectorsByChannelCodes(db, [...new Set(codes)])).map((row) => [row.code, row]));
+      return codes.map((code) => found.get(code));
+    }, { maxBatch: 64, maxInFlight: 1 });
+    lookupBatchers.set(db, batcher);
+  }
+  return batcher.submit(code);
 }
