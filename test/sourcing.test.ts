@@ -1,6 +1,10 @@
 /** Sourcing scenarios (issue #19 parts 1-3): where each order ships from, why, and what a rule set would change. */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runChecks } from '../src/check.js';
+import { fulfillmentChecks } from '../src/fulfillment/index.js';
+import { inventoryChecks } from '../src/inventory/check.js';
 import { jobHandlers } from '../src/jobs/jobs.js';
+import { orderChecks } from '../src/order/check.js';
 import { useTestApp } from './harness.js';
 import { anOrder } from './order-fixtures.js';
 
@@ -160,6 +164,51 @@ describe('sourcing at capture', () => {
     const res = await capture('CNB2B', { [tee!]: 1 }, { shippingAddress: { ...shenzhen, city: '?', state: null, coordinates: { lat: 29.56, lon: 106.55 } } });
     expect(locationsOf(res.body)).toEqual(['CD']);
     expect((await sourcing(res.body.id))[0]?.explanation.destination.how).toBe('coordinates');
+  });
+});
+
+describe('splitting a line over locations', () => {
+  it('a line of 100 no location has: refused without splitLines, split 60 + 40 with it, totals exact, one fulfilment order per location', async () => {
+    const [tee] = fresh('SPLIT');
+    await skus(tee!);
+    await receive('SH', { [tee!]: 60 });
+    await receive('GZ', { [tee!]: 40 });
+    await t.http('POST', '/v1/channels', { body: { code: 'SPLITS', name: 'Splits', type: 'web', currency: 'CNY' } });
+    expect((await rules('SPLITS', { rules: ['fewest_shipments', 'nearest', 'priority'], splitLines: false })).status).toBe(200);
+    const lines = [{ sku: tee!, quantity: 100, unitPriceMinor: 999, discountMinor: 1001, taxMinor: 1903 }];
+    const body = () => anOrder({
+      channel: 'SPLITS', currency: 'CNY', shippingAddress: shenzhen, orderDiscountMinor: 7,
+      totals: { subtotalMinor: 99_900, discountMinor: 1008, shippingMinor: 495, taxMinor: 1903, totalMinor: 101_290 }, payment: { method: 'card', authorizedMinor: 101_290 },
+    }, lines);
+    const refused = await t.http('POST', '/v1/orders', { body: body() });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('insufficient_stock');
+
+    expect((await rules('SPLITS', { rules: ['fewest_shipments', 'nearest', 'priority'], splitLines: true })).status).toBe(200);
+    const res = await t.http('POST', '/v1/orders', { body: body() });
+    expect(res.status).toBe(201);
+    const order = (await t.http('GET', `/v1/orders/${res.body.id}`)).body;
+    expect(res.body.lines).toEqual(order.lines);
+    // Nearest first: Guangzhou's 40, then Shanghai's 60; the first part keeps line 1, the other follows.
+    expect(order.lines.map((l: any) => [l.lineNo, l.sku, l.location, l.quantity, l.allocated, l.splitFromLineNo]))
+      .toEqual([[1, tee, 'GZ', 40, 40, 1], [2, tee, 'SH', 60, 60, 1]]);
+    expect(order.lines.reduce((a: number, l: any) => a + l.discountMinor, 0)).toBe(1001);
+    expect(order.lines.reduce((a: number, l: any) => a + l.taxMinor, 0)).toBe(1903);
+    expect(order.lines.reduce((a: number, l: any) => a + l.totalMinor, 0) + 495).toBe(101_290);
+    expect(order.status).toBe('allocated');
+    const [decision] = await sourcing(order.id);
+    expect(decision!.explanation.fallbacks).toContain('line 1 (100 units) split over GZ (40), SH (60): no single location has them all');
+    expect(decision!.explanation.parcels.map((p: any) => [p.location, p.lines])).toEqual([['GZ', [{ index: 0, quantity: 40 }]], ['SH', [{ index: 0, quantity: 60 }]]]);
+
+    expect((await t.http('POST', `/v1/orders/${order.id}/release`, { body: {} })).status).toBeLessThan(300);
+    const fos = (await t.http('GET', `/v1/fulfillment-orders?orderId=${order.id}`)).body.data as { location: string; lines: { lineNo: number; quantity: number }[] }[];
+    expect(fos.map((f) => [f.location, f.lines.map((l) => [l.lineNo, l.quantity])]).sort()).toEqual([['GZ', [[1, 40]]], ['SH', [[2, 60]]]]);
+
+    // A pickup order is never split away from its store.
+    const pickup = await t.http('POST', '/v1/orders', { body: { ...body(), deliveryMethod: 'pickup', pickupLocation: 'BJ' } });
+    expect(pickup.status).toBe(409);
+    const checks = await runChecks(t.db, [...inventoryChecks, ...orderChecks, ...fulfillmentChecks]);
+    expect(checks.lines.filter((l) => !l.startsWith('ok')), checks.lines.join('\n')).toEqual([]);
   });
 });
 

@@ -346,6 +346,7 @@ export interface OrderLines {
   returned: Generated<number>;
   shipped: Generated<number>;
   sku_id: string;
+  split_from_line_no: number | null;
   tax_minor: Generated<number>;
   unit_price_minor: number;
 }

@@ -202,6 +202,8 @@ export interface CaptureWrite {
   lines: {
     id: string; line_no: number; sku_id: string; location_id: string | null; quantity: number; allocated: number; backordered: number;
     unit_price_minor: number; discount_minor: number; order_discount_minor: number; tax_minor: number;
+    /** A part of a line split over locations: the request's line number it came from (absent: not split). */
+    split_from_line_no?: number;
   }[];
   holds: { id: string; reason_code: string; rule_id: string }[];
   flags: { reason_code: string; rule_id: string }[];
@@ -328,12 +330,12 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureW
     placed AS (SELECT i.item FROM items i WHERE i.order_id IN (SELECT id FROM ord)),
     lines AS (
       INSERT INTO order_lines (id, order_id, line_no, sku_id, location_id, quantity, allocated, backordered, unit_price_minor,
-        discount_minor, order_discount_minor, tax_minor)
+        discount_minor, order_discount_minor, tax_minor, split_from_line_no)
       SELECT x.id, x.order_id, x.line_no, x.sku_id, x.location_id, x.quantity, x.allocated, x.backordered, x.unit_price_minor,
-        x.discount_minor, x.order_discount_minor, x.tax_minor
+        x.discount_minor, x.order_discount_minor, x.tax_minor, x.split_from_line_no
       FROM jsonb_to_recordset(${JSON.stringify(each((w) => w.lines))}::jsonb) AS x(item int, order_id uuid, id uuid, line_no int, sku_id uuid,
         location_id uuid, quantity int, allocated int, backordered int, unit_price_minor bigint, discount_minor bigint,
-        order_discount_minor bigint, tax_minor bigint)
+        order_discount_minor bigint, tax_minor bigint, split_from_line_no int)
       WHERE x.item IN (SELECT item FROM placed)
     ),
     holds AS (

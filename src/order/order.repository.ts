@@ -180,7 +180,8 @@ export async function loadOrders(db: DbOrTrx, ids: readonly string[]): Promise<O
           'allocated', l.allocated, 'shipped', l.shipped, 'cancelled', l.cancelled, 'returned', l.returned,
           'backordered', l.backordered, 'unitPriceMinor', l.unit_price_minor, 'discountMinor', l.discount_minor,
           'orderDiscountMinor', l.order_discount_minor, 'taxMinor', l.tax_minor,
-          'totalMinor', l.unit_price_minor * (l.quantity - l.cancelled) - l.discount_minor - l.order_discount_minor + l.tax_minor)
+          'totalMinor', l.unit_price_minor * (l.quantity - l.cancelled) - l.discount_minor - l.order_discount_minor + l.tax_minor,
+          'splitFromLineNo', l.split_from_line_no)
           ORDER BY l.line_no), '[]')
         FROM order_lines l JOIN skus k ON k.id = l.sku_id LEFT JOIN locations ll ON ll.id = l.location_id
         WHERE l.order_id = o.id),

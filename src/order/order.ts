@@ -80,6 +80,9 @@ export const OrderLine = Type.Object({
   discountMinor: Type.Integer(),
   taxMinor: Type.Integer(),
   totalMinor: Type.Integer(),
+  splitFromLineNo: Nullable(Type.Integer({
+    description: 'Set on the parts of a line split over several locations at capture (the channel\'s rule set allows it and no single location had every unit): the capture request\'s line number they came from. The first part keeps that number; the others are numbered after the order\'s last line. Same SKU and unit price; quantity, discount and tax divided exactly',
+  })),
 });
 
 export const Hold = Type.Object({

@@ -58,4 +58,33 @@ describe('planCapture in steps', () => {
     expect(one.plan.order.lines[0]).toMatchObject({ discountMinor: 0, orderDiscountMinor: 300, totalMinor: 1700 });
     expect(one.plan.write.order).toMatchObject({ unallocated_discount_minor: 0, shipping_tax_minor: 0 });
   });
+
+  it('splits a line no location covers over sibling lines when the channel allows it, dividing its money exactly', () => {
+    const wh2 = { locationId: '00000000-0000-7000-8000-00000000f002', code: 'WH2', priority: 2, canShip: true, canPickup: false };
+    const skuB = { id: '00000000-0000-7000-8000-00000000a002', code: 'B', active: true };
+    const stock = [{ ...wh, skuId: skuA.id, free: 60 }, { ...wh2, skuId: skuA.id, free: 40 }, { ...wh2, skuId: skuB.id, free: 9 }];
+    const splitting: SharedFacts = { ...shared, skus: [skuA, skuB], stock, ruleSets: [{ channelId: channel.id, rules: ['fewest_shipments', 'priority'], splitLines: true, version: 1 }] };
+    const lines = [{ sku: 'A', quantity: 100, unitPriceMinor: 999, discountMinor: 1001, taxMinor: 1903 }, { sku: 'B', quantity: 1, unitPriceMinor: 500 }];
+    const order = input({ lines, orderDiscountMinor: 301, totals: { subtotalMinor: 100_400, discountMinor: 1302, shippingMinor: 495, taxMinor: 1903, totalMinor: 101_496 } });
+    const plan = (facts: SharedFacts) => planCapture(prepareCapture(order, null), request, facts, stock, ctx, { deferUncovered: false, clock: fixedClock(new Date('2026-12-01T10:00:00Z')) });
+    expect(() => plan({ ...splitting, ruleSets: [] })).toThrow(/not enough stock for line 0 \(A: 100 requested, 60 available in one location\)/);
+    const planned = plan(splitting);
+    if (planned.kind !== 'plan') throw new Error(planned.kind);
+    const { order: view, write } = planned.plan;
+    expect(view.lines.map((l) => [l.lineNo, l.sku, l.location, l.quantity, l.splitFromLineNo])).toEqual([[1, 'A', 'WH2', 40, 1], [2, 'B', 'WH2', 1, null], [3, 'A', 'WH', 60, 1]]);
+    const parts = view.lines.filter((l) => l.splitFromLineNo === 1);
+    // The split starts at the location the order already ships from (WH2, for line 2).
+    expect(parts.map((l) => l.discountMinor)).toEqual([400, 601]);
+    expect(parts.reduce((a, l) => a + l.discountMinor, 0)).toBe(1001);
+    expect(parts.reduce((a, l) => a + l.taxMinor, 0)).toBe(1903);
+    expect(view.lines.reduce((a, l) => a + l.totalMinor, 0) + 495).toBe(order.totals.totalMinor);
+    expect(write.reserve.map((r) => [r.locationId, r.quantity])).toEqual([[wh2.locationId, 40], [wh2.locationId, 1], [wh.locationId, 60]]);
+    expect(write.lines.map((l) => l.split_from_line_no)).toEqual([1, undefined, 1]);
+    expect(view.sourcing).toMatch(/2 parcel\(s\)/);
+    // A pickup order is never split away from its store.
+    const store = { ...wh2, canPickup: true };
+    const pickupFacts: SharedFacts = { ...splitting, pickups: [{ id: store.locationId, code: store.code, active: true, can_pickup: true }] };
+    expect(() => planCapture(prepareCapture({ ...order, deliveryMethod: 'pickup', pickupLocation: 'WH2' }, null), request, pickupFacts, stock, ctx, { deferUncovered: false, clock: fixedClock(new Date('2026-12-01T10:00:00Z')) }))
+      .toThrow(/not enough stock for line 0/);
+  });
 });

@@ -19,6 +19,7 @@ import { estimateShippingCost, parcelOf, promiseDelivery, regionOf } from '../fu
 import type { CaptureLine, Order } from './order.js';
 import { statusEvents } from './order.repository.js';
 import { shareOrderDiscount } from './order-state.js';
+import { allocateMinor } from '../shared/money.js';
 import { pathTo, type OrderStatus } from './order-status.js';
 import { addressProblems, review, type ReviewFacts, type ReviewOutcome } from './review.js';
 import { orderSearchText } from './search-text.js';
@@ -97,8 +98,9 @@ export function resolveCapture(p: PreparedCapture, shared: Pick<SharedFacts, 'ch
 /**
  * The locations with free units of the order's SKUs, and which line each reserves from: the sourcing engine with
  * the channel's rule set, measuring from the shipping address. `load`: orders earlier captures of the batch gave
- * each location today (its capacity). Line splitting is not applied at capture yet: a line one location cannot cover
- * is backordered, promised or refused as before.
+ * each location today (its capacity). A line no single location covers is split over several (`choice.split`) when
+ * the rule set says `splitLines` and the order ships (a pickup order is never split away from its store); else it
+ * is promised, backordered or refused (`coverUncovered`).
  */
 export function chooseCaptureLocations(
   p: Pick<PreparedCapture, 'input'>, r: Resolved, shared: Pick<SharedFacts, 'sites' | 'ruleSets' | 'promise'>, stock: readonly StockFact[], deliveryMethod: 'ship' | 'pickup',
@@ -111,7 +113,7 @@ export function chooseCaptureLocations(
   const destination = deliveryMethod === 'ship' && address ? locate(address) : null;
   const rated = ruleSet.rules.includes('lowest_cost') ? rateTableCost(r, shared) : null;
   const choice = source(r.lines, candidates, { method: deliveryMethod, pickupLocationId: r.pickup?.id ?? null, destination }, {
-    ruleSet: { ...ruleSet, splitLines: false }, ruleSetSource, ...(rated ? { cost: rated, costModel: 'rate tables' as const } : {}),
+    ruleSet: ruleSet.splitLines && deliveryMethod === 'pickup' ? { ...ruleSet, splitLines: false } : ruleSet, ruleSetSource, ...(rated ? { cost: rated, costModel: 'rate tables' as const } : {}),
   });
   return { candidates, choice, destination };
 }
@@ -234,6 +236,8 @@ export function buildCapture(
   p: PreparedCapture, r: Resolved, request: RequestFacts, shared: Pick<SharedFacts, 'allocatedSkus'>,
   placement: {
     assigned: ReadonlyMap<number, string>; candidates: readonly Candidate[]; presale: ReadonlyMap<number, IncomingFact>; backordered: ReadonlySet<number>;
+    /** Lines split over locations: their parts, each reserved where it is (the sourcing engine's `split`). */
+    split?: ReadonlyMap<number, readonly { locationId: string; quantity: number }[]>;
     explanation?: Explanation | null; sites?: SharedFacts['sites'];
   },
   outcome: ReviewOutcome, path: { status: OrderStatus; timeline: TimelineStep[] },
@@ -251,20 +255,38 @@ export function buildCapture(
   // The order discount is shared over the lines (what each is worth after its own discount), so that a refund of
   // some units is exact to the cent; what the lines cannot take stays with the order.
   const discount = shareOrderDiscount(input.lines.map((l) => ({ ...l, discountMinor: l.discountMinor ?? 0 })), input.orderDiscountMinor ?? 0);
-  const lineRows = lines.map((l, i) => {
-    const promised = presale.get(i);
-    const locationId = assigned.get(i) ?? promised?.locationId ?? null;
-    const discountMinor = l.input.discountMinor ?? 0;
-    const orderDiscountMinor = discount.shares[i] ?? 0;
-    const taxMinor = l.input.taxMinor ?? 0;
+  const row = (l: ResolvedLine, lineNo: number, locationId: string | null, quantity: number, money: { discountMinor: number; orderDiscountMinor: number; taxMinor: number },
+    splitFromLineNo: number | null) => {
+    const waits = backordered.has(l.index);
     return {
-      id: clock.newId(), lineNo: i + 1, sku: l.skuCode, skuId: l.skuId, locationId,
-      location: locationId ? (locationCode.get(locationId) ?? promised?.code ?? null) : null,
-      quantity: l.quantity, allocated: backordered.has(i) ? 0 : l.quantity, shipped: 0, cancelled: 0, returned: 0,
-      backordered: backordered.has(i) ? l.quantity : 0, unitPriceMinor: l.input.unitPriceMinor, discountMinor, orderDiscountMinor,
-      taxMinor, totalMinor: l.input.unitPriceMinor * l.quantity - discountMinor - orderDiscountMinor + taxMinor,
+      id: clock.newId(), lineNo, sku: l.skuCode, skuId: l.skuId, locationId,
+      location: locationId ? (locationCode.get(locationId) ?? presale.get(l.index)?.code ?? null) : null,
+      quantity, allocated: waits ? 0 : quantity, shipped: 0, cancelled: 0, returned: 0,
+      backordered: waits ? quantity : 0, unitPriceMinor: l.input.unitPriceMinor, ...money,
+      totalMinor: l.input.unitPriceMinor * quantity - money.discountMinor - money.orderDiscountMinor + money.taxMinor, splitFromLineNo,
+      /** Reserved from stock on hand here (not backordered, not promised from incoming supply). */
+      reserveAt: waits || presale.has(l.index) ? null : locationId,
     };
+  };
+  // A line split over locations becomes sibling lines (same SKU and price), its units, discounts and tax divided
+  // exactly (largest remainder): the first part keeps the request's line number, the others follow the last line.
+  const parts: ReturnType<typeof row>[] = [];
+  const lineRows = lines.map((l, i) => {
+    const money = { discountMinor: l.input.discountMinor ?? 0, orderDiscountMinor: discount.shares[i] ?? 0, taxMinor: l.input.taxMinor ?? 0 };
+    const split = placement.split?.get(i);
+    if (!split || split.length < 2) {
+      return row(l, i + 1, split?.[0]?.locationId ?? assigned.get(i) ?? presale.get(i)?.locationId ?? null, l.quantity, money, null);
+    }
+    const quantities = split.map((p) => p.quantity);
+    const discounts = allocateMinor(money.discountMinor, quantities);
+    const orderDiscounts = allocateMinor(money.orderDiscountMinor, quantities);
+    const taxes = allocateMinor(money.taxMinor, quantities);
+    const rows = split.map((p, k) => row(l, k === 0 ? i + 1 : lines.length + parts.length + k, p.locationId, p.quantity,
+      { discountMinor: discounts[k] ?? 0, orderDiscountMinor: orderDiscounts[k] ?? 0, taxMinor: taxes[k] ?? 0 }, i + 1));
+    parts.push(...rows.slice(1));
+    return rows[0] as ReturnType<typeof row>;
   });
+  lineRows.push(...parts);
   const holdRows = outcome.holds.map((h) => ({ id: clock.newId(), ...h }));
   const order: Order = {
     id: orderId, number: `${channel.order_number_prefix}${request.order_seq}`, channel: channel.code, externalRef: input.externalRef, status,
@@ -274,7 +296,7 @@ export function buildCapture(
     deliveryMethod, pickupLocation: pickup?.code ?? null,
     shippingAddress: input.shippingAddress ?? null, billingAddress: input.billingAddress ?? null,
     buyerRemark: input.buyerRemark ?? null, purchaseOrderNumber: input.purchaseOrderNumber ?? null, enteredBy: input.enteredBy ?? null,
-    lines: lineRows.map(({ locationId: _locationId, ...line }) => line),
+    lines: lineRows.map(({ locationId: _locationId, reserveAt: _reserveAt, ...line }) => line),
     holds: holdRows.map((h) => ({ id: h.id, reasonCode: h.reasonCode, rule: h.rule, note: null, status: 'open' as const, createdAt: now.toISOString(), decidedAt: null, decidedBy: null })),
     flags: outcome.flags.map((f) => f.reasonCode).sort(),
     trackingToken: clock.token(), mergedInto: null, splitFrom: null, promisedDeliveryDate: null,
@@ -282,7 +304,7 @@ export function buildCapture(
     sourcing: placement.explanation?.summary ?? null,
   };
   const searchText = orderSearchText({ customer: { ...input.customer, email, phone }, shippingAddress: input.shippingAddress, externalRef: input.externalRef });
-  const onHand = lines.filter((l) => assigned.has(l.index));
+  const onHand = lineRows.filter((l) => l.reserveAt !== null);
   const write: CaptureWrite = {
     order: {
       item, principal_id: p.claim?.principalId ?? null, key: p.claim?.key ?? null, method: p.claim?.method ?? null,
@@ -304,19 +326,18 @@ export function buildCapture(
     lines: lineRows.map((l) => ({
       id: l.id, line_no: l.lineNo, sku_id: l.skuId, location_id: l.locationId, quantity: l.quantity, allocated: l.allocated,
       backordered: l.backordered, unit_price_minor: l.unitPriceMinor, discount_minor: l.discountMinor,
-      order_discount_minor: l.orderDiscountMinor, tax_minor: l.taxMinor,
+      order_discount_minor: l.orderDiscountMinor, tax_minor: l.taxMinor, ...(l.splitFromLineNo !== null ? { split_from_line_no: l.splitFromLineNo } : {}),
     })),
     holds: holdRows.map((h) => ({ id: h.id, reason_code: h.reasonCode, rule_id: h.ruleId })),
     flags: outcome.flags.map((f) => ({ reason_code: f.reasonCode, rule_id: f.ruleId })),
     timeline,
     reserve: onHand.map((l) => ({
-      lineId: (lineRows[l.index] as { id: string }).id, reservationId: clock.newId(), skuId: l.skuId,
-      locationId: assigned.get(l.index) as string, quantity: l.quantity, channelId: channel.id,
+      lineId: l.id, reservationId: clock.newId(), skuId: l.skuId, locationId: l.reserveAt as string, quantity: l.quantity, channelId: channel.id,
     })),
     sourcing: {
       orderId, trigger: 'capture', reason: null, explanation: placement.explanation ?? null,
       // A parcel counts against its location's daily capacity (only locations that have one are counted).
-      loads: [...new Set(assigned.values())].flatMap((locationId) => {
+      loads: [...new Set(onHand.map((l) => l.reserveAt as string))].flatMap((locationId) => {
         const site = placement.sites?.find((f) => f.id === locationId);
         return site && site.capacity !== null ? [{ locationId, day: site.day }] : [];
       }),
@@ -367,9 +388,9 @@ export function planCapture(
   const outcome = review(shared.rules, reviewFactsOf(p, resolved, request));
   const path = captureStatusPath({ holds: outcome.holds, backorderedLines: backordered.size, channelCode: resolved.channel.code, externalRef: p.input.externalRef });
   const plan = buildCapture(p, resolved, request, shared, {
-    assigned: choice.assigned, candidates, presale, backordered, explanation: choice.explanation, sites: shared.sites,
+    assigned: choice.assigned, split: choice.split, candidates, presale, backordered, explanation: choice.explanation, sites: shared.sites,
   }, outcome, path, ctx, opts.clock, opts.item ?? 0);
-  withPromise(plan, promiseOf(p, resolved, shared, { assigned: choice.assigned, presale, backordered, destination }, plan.order.placedAt));
+  withPromise(plan, promiseOf(p, resolved, shared, { assigned: choice.assigned, split: choice.split, presale, backordered, destination }, plan.order.placedAt));
   return { kind: 'plan', plan };
 }
 
@@ -385,6 +406,8 @@ export function promiseOf(
   p: PreparedCapture, r: Resolved, shared: Pick<SharedFacts, 'promise'>,
   placement: {
     assigned: ReadonlyMap<number, string>; presale: ReadonlyMap<number, IncomingFact>; backordered: ReadonlySet<number>;
+    /** Lines split over locations: each part ships from its own. */
+    split?: ReadonlyMap<number, readonly { locationId: string; quantity: number }[]>;
     /** Where the parcel goes, as sourcing located the shipping address (null: it matched no region). */
     destination: Place | null;
   }, placedAt: string,
@@ -396,13 +419,15 @@ export function promiseOf(
   for (const line of r.lines) {
     const promised = placement.presale.get(line.index);
     const locationId = placement.assigned.get(line.index) ?? promised?.locationId;
-    if (!locationId) continue;
-    const group = byLocation.get(locationId) ?? { readyOn: placedOn, lines: [] };
-    // A line promised from incoming supply is ready when the supply is expected.
-    const readyOn = promised ? addDays(new Date(placedAt), promised.inDays) : placedOn;
-    if (readyOn > group.readyOn) group.readyOn = readyOn;
-    group.lines.push({ skuId: line.skuId, quantity: line.quantity });
-    byLocation.set(locationId, group);
+    const parts = placement.split?.get(line.index) ?? (locationId ? [{ locationId, quantity: line.quantity }] : []);
+    for (const part of parts) {
+      const group = byLocation.get(part.locationId) ?? { readyOn: placedOn, lines: [] };
+      // A line promised from incoming supply is ready when the supply is expected.
+      const readyOn = promised ? addDays(new Date(placedAt), promised.inDays) : placedOn;
+      if (readyOn > group.readyOn) group.readyOn = readyOn;
+      group.lines.push({ skuId: line.skuId, quantity: part.quantity });
+      byLocation.set(part.locationId, group);
+    }
   }
   const skus = new Map(facts.parcels.map((k) => [k.id, k]));
   const address = p.input.shippingAddress;

@@ -97,6 +97,29 @@ describe('the sourcing engine', () => {
     const d = source(big, pool, { method: 'ship' }, { ruleSet: { ...china, splitLines: true } });
     expect(d.uncovered).toEqual([]);
     expect(d.split.get(0)).toEqual([{ locationId: 'W1', quantity: 5 }, { locationId: 'W2', quantity: 3 }]);
+    expect(d.explanation?.fallbacks).toContain('line 1 (8 units) split over W1 (5), W2 (3): no single location has them all');
+    expect(d.explanation?.parcels).toEqual([{ location: 'W1', lines: [{ index: 0, quantity: 5 }] }, { location: 'W2', lines: [{ index: 0, quantity: 3 }] }]);
+  });
+
+  it('splits only what no single location covers: a covering location still wins, and the split starts where the order already ships from', () => {
+    const two = [{ index: 0, skuId: 'a', quantity: 8 }, { index: 1, skuId: 'b', quantity: 1 }];
+    const split = { ruleSet: { ...china, splitLines: true } };
+    const covering = source(two, [loc('W1', 1, { a: 5, b: 1 }), loc('W2', 2, { a: 5 }), loc('W3', 3, { a: 9, b: 1 })], { method: 'ship' }, split);
+    expect(Object.fromEntries(covering.assigned)).toEqual({ 0: 'W3', 1: 'W3' });
+    expect(covering.split.size).toBe(0);
+    const d = source(two, [loc('W1', 1, { a: 5 }), loc('W2', 2, { a: 5, b: 1 })], { method: 'ship' }, split);
+    expect(d.assigned.get(1)).toBe('W2');
+    expect(d.split.get(0)).toEqual([{ locationId: 'W2', quantity: 5 }, { locationId: 'W1', quantity: 3 }]);
+  });
+
+  it('never splits a pickup order away from its store, and leaves a line uncovered when all the locations together are short', () => {
+    const big = [{ index: 0, skuId: 'a', quantity: 8 }];
+    const split = { ruleSet: { ...china, splitLines: true } };
+    const store = loc('S1', 5, { a: 5 }, { canPickup: true });
+    const pickup = source(big, [store, loc('W1', 1, { a: 5 })], { method: 'pickup', pickupLocationId: 'S1' }, split);
+    expect(pickup.uncovered).toEqual([0]);
+    expect(pickup.split.size).toBe(0);
+    expect(source(big, [loc('W1', 1, { a: 5 }), loc('W2', 2, { a: 2 })], { method: 'ship' }, split).uncovered).toEqual([0]);
   });
 
   it('balances stock and estimates cost from distance when asked', () => {

@@ -257,8 +257,9 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
     }
   }
 
-  // 3. Split what is left over several locations, if allowed: the order's own locations first, then by rank.
-  if (remaining.length > 0 && ruleSet.splitLines) {
+  // 3. Split what is left over several locations, if allowed and the order ships (a pickup order is served by its
+  // store alone): the order's own locations first, then by rank.
+  if (remaining.length > 0 && ruleSet.splitLines && delivery.method === 'ship') {
     const pool = [...eligible, ...softPool];
     const inPlan = new Set(assigned.values());
     const ranked = [...pool].sort((a, b) => Number(inPlan.has(b.c.locationId)) - Number(inPlan.has(a.c.locationId)) || compare(a, 0, b, 0, rules));
@@ -278,7 +279,13 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
       split.set(l.index, parts);
       return false;
     });
-    if (split.size > 0) fallbacks.push(`line(s) ${[...split.keys()].join(', ')} split over locations: no single one covers them`);
+    if (split.size > 0) {
+      const codeAt = (locationId: string) => pool.find((s) => s.c.locationId === locationId)?.c.code ?? locationId;
+      for (const [index, parts] of split) {
+        const line = lines.find((l) => l.index === index) as LineNeed;
+        fallbacks.push(`line ${index + 1} (${line.quantity} units) split over ${parts.map((p) => `${codeAt(p.locationId)} (${p.quantity})`).join(', ')}: no single location has them all`);
+      }
+    }
   }
   const uncovered = remaining.map((l) => l.index);
   if (!explain) return { assigned, split, uncovered, explanation: null };
