@@ -21,16 +21,17 @@ const t = useTestApp();
 class FakeNats implements NatsSink {
   published: EventEnvelope[] = [];
   down = false;
-  async publish(event: EventEnvelope) {
-    if (this.down) throw new Error('NATS is down');
+  publish(event: EventEnvelope) {
+    if (this.down) return Promise.reject(new Error('NATS is down'));
     this.published.push(event);
+    return Promise.resolve();
   }
-  async publishAll(events: readonly EventEnvelope[]) {
-    if (this.down) return events.map(() => 'NATS is down');
+  publishAll(events: readonly EventEnvelope[]) {
+    if (this.down) return Promise.resolve(events.map(() => 'NATS is down'));
     this.published.push(...events);
-    return events.map(() => null);
+    return Promise.resolve(events.map(() => null));
   }
-  async close() { /* nothing to close */ }
+  close() { return Promise.resolve(); }
 }
 
 const nats = new FakeNats();
@@ -90,7 +91,7 @@ describe('coalesced availability', () => {
     const from = nats.published.length;
     for (let i = 0; i < 4; i++) await receive();
     await drain();
-    const sent = nats.published.slice(from).filter((e) => e.type === 'inventory.availability_changed' && e.data.sku === 'ORD-B');
+    const sent = nats.published.slice(from).filter((e) => e.type === 'inventory.availability_changed' && (e.data as { sku?: string }).sku === 'ORD-B');
     const written = await t.db.selectFrom('outbox_events').select(['aggregate_id', 'aggregate_version'])
       .where('type', '=', 'inventory.availability_changed').where('position', '>', 0).orderBy('id', 'desc').limit(8).execute();
     expect(sent.map((e) => e.aggregateId).sort()).toEqual([...new Set(written.map((w) => w.aggregate_id))].sort());
@@ -122,7 +123,7 @@ describe('coalesced availability', () => {
     const from = nats.published.length;
     await runSinkRound(options, next!);
     // Waiting behind the held one, not sent; the held row moved to the newer number.
-    expect(nats.published.slice(from).filter((e) => e.type === 'inventory.availability_changed' && e.data.sku === 'ORD-B')).toEqual([]);
+    expect(nats.published.slice(from).filter((e) => e.type === 'inventory.availability_changed' && (e.data as { sku?: string }).sku === 'ORD-B')).toEqual([]);
     const moved = await heldRows();
     for (const d of first) expect(moved.find((m) => m.id === d.id)!.aggregate_version).toBeGreaterThan(d.aggregate_version);
     // The older number arrives; its delivery stays pending for the newer one, which goes next.
@@ -130,7 +131,7 @@ describe('coalesced availability', () => {
     expect((await heldRows()).map((d) => d.id).sort()).toEqual(first.map((d) => d.id).sort());
     await drain();
     expect(await heldRows()).toEqual([]);
-    const last = nats.published.filter((e) => e.type === 'inventory.availability_changed' && e.data.sku === 'ORD-B');
+    const last = nats.published.filter((e) => e.type === 'inventory.availability_changed' && (e.data as { sku?: string }).sku === 'ORD-B');
     for (const d of moved) expect(last.filter((e) => e.aggregateId === d.aggregate_id).at(-1)!.aggregateVersion).toBe(d.aggregate_version);
   });
 });

@@ -47,7 +47,8 @@ export async function runSinkRound(o: RoundOptions, sink: LeasedSink): Promise<R
   const held: HeldEvent[] = [];
   const log: { outboxId: number; statusCode: number; latencyMs: number }[] = [];
   const wait = (e: CursorEvent) => held.push({ outboxId: e.id, attempted: false, statusCode: null, latencyMs: 0, error: null, responseExcerpt: null, retryAt: null });
-  let givenUp: string | null = null;
+  // Set by settle (in the sends' callbacks) when an attempt is given up: the endpoint is then disabled.
+  const outcome: { givenUp: string | null } = { givenUp: null };
   const settle = (e: CursorEvent, r: SendResult): boolean => {
     if (r.delivered) {
       if (sink.kind === 'webhook') log.push({ outboxId: e.id, statusCode: r.statusCode ?? 0, latencyMs: r.latencyMs });
@@ -57,7 +58,7 @@ export async function runSinkRound(o: RoundOptions, sink: LeasedSink): Promise<R
     // NATS is retried for as long as it takes: events wait for it rather than being dropped.
     const at = sink.kind === 'nats' ? retryAt({ ...o.backoff, maxMs: Math.min(o.backoff.maxMs, 30_000), giveUpAfterMs: Infinity }, 1, now, now)
       : retryAt(o.backoff, 1, now, now);
-    if (at === null) givenUp = r.error ?? 'unknown';
+    if (at === null) outcome.givenUp = r.error ?? 'unknown';
     held.push({ outboxId: e.id, attempted: true, statusCode: r.statusCode, latencyMs: r.latencyMs, error: r.error ?? 'failed', responseExcerpt: r.responseExcerpt, retryAt: at });
     return false;
   };
@@ -87,8 +88,8 @@ export async function runSinkRound(o: RoundOptions, sink: LeasedSink): Promise<R
   }
   const moved = await endRound(o.db, { sink: sink.sink, token: sink.token, position: upTo, held, log: sink.kind === 'webhook' ? log : null });
   let disabled: string | null = null;
-  if (moved && givenUp !== null && sink.kind === 'webhook') {
-    disabled = `deliveries failed for ${Math.round(o.backoff.giveUpAfterMs / 3_600_000)} hours; last error: ${givenUp}`;
+  if (moved && outcome.givenUp !== null && sink.kind === 'webhook') {
+    disabled = `deliveries failed for ${Math.round(o.backoff.giveUpAfterMs / 3_600_000)} hours; last error: ${outcome.givenUp}`;
     await disableSubscription(o.db, sink.sink, disabled);
   }
   return { advanced: moved ? upTo - sink.position : 0, more: upTo < sink.head, disabled };
