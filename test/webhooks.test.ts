@@ -6,7 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { claimDeliveries, dispatchEvents } from '../src/integration/relay.repository.js';
+import { dispatchEvents } from '../src/integration/relay.repository.js';
+import { leaseSinks, readSinkEvents } from '../src/integration/sink-cursor.repository.js';
 import { retryAt, startRelay, type Relay, type RelayOptions } from '../src/integration/relay.js';
 import { isPublicAddress, sendWebhook } from '../src/integration/webhook-delivery.js';
 import { useTestApp } from './harness.js';
@@ -186,10 +187,11 @@ describe('delivery', () => {
   it('a server killed mid-delivery loses nothing: its lease runs out and another delivers the same event id', async () => {
     const order = await capture();
     await dispatchEvents(t.db, 500);
-    // The "killed" server claimed the deliveries and never settled them.
-    const claimed = await claimDeliveries(t.db, 500, 300, null);
-    const mine = claimed.filter((d) => d.event.aggregate_id === order.id);
-    expect(mine.length).toBeGreaterThan(0);
+    // The "killed" server leased the endpoint for its round and never ended it.
+    const leased = await leaseSinks(t.db, null, 300);
+    const mine = leased.find((s) => s.sink === `webhook:${subscriptionId}`);
+    expect(mine).toBeDefined();
+    expect((await readSinkEvents(t.db, mine!, mine!.head)).filter((e) => e.aggregate_id === order.id)).toHaveLength(3);
     relay();
     await new Promise((r) => setTimeout(r, 150));
     expect(receiver.received.filter((e) => e.aggregateId === order.id)).toEqual([]);
@@ -218,6 +220,28 @@ describe('delivery', () => {
     expect(ids.length).toBe(30);
   });
 
+  it('one endpoint failing does not hold back another: it keeps receiving, and the failing one gets everything in order once back', async () => {
+    const other = new Receiver();
+    await other.start();
+    const made = await t.http('POST', '/v1/webhook-subscriptions', { body: { url: other.url, eventTypes: ['order.*'] } });
+    other.secret = made.body.secret;
+    other.mode = 'error';
+    relay();
+    const orders = [await capture(), await capture()];
+    await until(() => orders.every((o) => receiver.received.filter((e) => e.aggregateId === o.id).length === 3));
+    expect(other.received).toEqual([]);
+    const held = (await t.http('GET', `/v1/webhook-subscriptions/${made.body.id}/deliveries`)).body.data as { status: string; attempts: number; aggregateId: string }[];
+    // Per order: its first event failed (one attempt at least), the two after it wait behind it.
+    for (const o of orders) expect(held.filter((d) => d.aggregateId === o.id && d.status === 'pending')).toHaveLength(3);
+    other.mode = 'ok';
+    await until(() => orders.every((o) => other.received.filter((e) => e.aggregateId === o.id).length === 3));
+    for (const o of orders) {
+      expect(other.received.filter((e) => e.aggregateId === o.id).map((e) => e.id)).toEqual((await orderEventsOf(o.id)).map((e) => e.event_id));
+    }
+    expect((await t.http('DELETE', `/v1/webhook-subscriptions/${made.body.id}`)).status).toBe(200);
+    await other.stop();
+  });
+
   it('replays one event with its id', async () => {
     const [event] = await orderEventsOf((await capture()).id);
     await relay().drain();
@@ -226,6 +250,26 @@ describe('delivery', () => {
     expect(res.body).toEqual({ queued: 1 });
     await relay().drain();
     expect(receiver.received.filter((e) => e.id === event!.event_id)).toHaveLength(2);
+  });
+
+  it('the delivery log pages through rounds and held deliveries alike, newest first, each entry once', async () => {
+    const seen: { id: number; status: string }[] = [];
+    let next: string | null = null;
+    do {
+      const res = await t.http('GET', next ?? `/v1/webhook-subscriptions/${subscriptionId}/deliveries?limit=7`);
+      expect(res.status).toBe(200);
+      seen.push(...(res.body.data as { id: number; status: string }[]));
+      next = res.body.next as string | null;
+    } while (next);
+    const ids = seen.map((d) => d.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    // Earlier tests left deliveries of both kinds: delivered at the first try (rounds) and after retries (rows).
+    const rows = await t.db.selectFrom('event_deliveries').select('id').where('sink', '=', `webhook:${subscriptionId}`).execute();
+    const rounds = await t.db.selectFrom('delivery_rounds').select('id').where('sink', '=', `webhook:${subscriptionId}`).execute();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rounds.length).toBeGreaterThan(0);
+    expect(ids.filter((id) => rows.some((r) => r.id === id))).toHaveLength(rows.length);
   });
 
   it('retries with exponential backoff and jitter for 3 days, then gives up', () => {

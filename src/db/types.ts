@@ -6,6 +6,14 @@ import type { OrderStatus } from "../order/order-status.js";
 import type { Address, Json as JsonColumn, RateZoneJson, ReviewCondition, ShipmentLine, SkuAttributes, StoredJson } from "./json-types.js";
 import type { ColumnType } from "kysely";
 
+export type ArrayType<T> = ArrayTypeImpl<T> extends (infer U)[]
+  ? U[]
+  : ArrayTypeImpl<T>;
+
+export type ArrayTypeImpl<T> = T extends ColumnType<infer S, infer I, infer U>
+  ? ColumnType<S[], I[], U[]>
+  : T[];
+
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
@@ -194,6 +202,15 @@ export interface DeliveryAttempts {
   status_code: number | null;
 }
 
+export interface DeliveryRounds {
+  delivered_at: Generated<Timestamp>;
+  id: Generated<number>;
+  latencies_ms: number[];
+  outbox_ids: ArrayType<number>;
+  sink: string;
+  status_codes: number[];
+}
+
 export interface EventDeliveries {
   aggregate_id: string;
   aggregate_type: string;
@@ -217,6 +234,9 @@ export interface EventSinks {
   active: Generated<boolean>;
   event_types: string[];
   kind: string;
+  lease_token: string | null;
+  leased_until: Timestamp | null;
+  position: Generated<number>;
   sink: string;
   subscription_id: string | null;
 }
@@ -823,6 +843,7 @@ export interface DB {
   connectors: Connectors;
   customers: Customers;
   delivery_attempts: DeliveryAttempts;
+  delivery_rounds: DeliveryRounds;
   event_deliveries: EventDeliveries;
   event_sinks: EventSinks;
   fulfillment_order_lines: FulfillmentOrderLines;

@@ -26,4 +26,18 @@ export const integrationChecks: Check[] = [
       return rows.rows.map((r) => r.what);
     },
   },
+  {
+    name: 'no sink\'s cursor is past the relay\'s position, and the events after every cursor are still in the outbox',
+    run: async (db) => {
+      const rows = await sql<{ what: string }>`
+        SELECT 'sink ' || s.sink || ': position ' || s.position || ' past the relay''s ' || r.position AS what
+        FROM event_sinks s, relay_state r WHERE s.position > r.position
+        UNION ALL
+        SELECT 'sink ' || s.sink || ': the event at position ' || (s.position + 1) || ' is gone'
+        FROM event_sinks s, relay_state r
+        WHERE s.position < r.position AND NOT EXISTS (SELECT 1 FROM outbox_events o WHERE o.position = s.position + 1)
+        LIMIT 100`.execute(db);
+      return rows.rows.map((r) => r.what);
+    },
+  },
 ];

@@ -13,6 +13,8 @@ export const SUBJECT_PREFIX = 'ordo';
 
 export interface NatsSink {
   publish(event: EventEnvelope): Promise<void>;
+  /** Publishes all, in order, without waiting for each acknowledgement: one error (or null) per event. */
+  publishAll(events: readonly EventEnvelope[]): Promise<(string | null)[]>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,18 @@ export function natsSink(servers: string, opts: { timeoutMs?: number; stream?: s
     async publish(event) {
       const { js } = await connection();
       await js.publish(`${prefix}.${event.type}`, codec.encode(event), { msgID: event.id, timeout });
+    },
+    async publishAll(events) {
+      let js: JetStreamClient;
+      try {
+        ({ js } = await connection());
+      } catch (e) {
+        const error = e instanceof Error ? e.message : String(e);
+        return events.map(() => error);
+      }
+      // Each publish writes to the connection before its first await: the stream stores them in this order.
+      const acks = await Promise.allSettled(events.map((event) => js.publish(`${prefix}.${event.type}`, codec.encode(event), { msgID: event.id, timeout })));
+      return acks.map((a) => (a.status === 'fulfilled' ? null : a.reason instanceof Error ? a.reason.message : String(a.reason)));
     },
     async close() {
       closed = true;

@@ -1,20 +1,20 @@
 /**
- * The outbox relay's SQL: dispatch (outbox → a delivery row per sink), claim (due deliveries, leased), settle (the
- * outcome of each attempt, logged) and clean up. Several servers run all of it at once: rows are claimed with
- * FOR UPDATE SKIP LOCKED, and a claimed delivery is leased, so a server killed mid-delivery only delays it.
+ * The outbox relay's SQL, but for the sinks' cursors (sink-cursor.repository.ts): dispatch (numbering new events in
+ * commit order), the retry path for deliveries held back as rows (claim, leased; settle, logged) and clean up.
+ * Several servers run all of it at once: rows are claimed with FOR UPDATE SKIP LOCKED, and a claimed delivery is
+ * leased, so a server killed mid-delivery only delays it.
  */
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { Db, DbOrTrx } from '../db/database.js';
 import type { OutboxRow } from './event.js';
 
 /** Any server may dispatch, one at a time (so positions commit in order): this advisory lock says whose turn it is. */
 const DISPATCH_LOCK = 210_021;
 
 /**
- * Marks up to `limit` unrelayed events relayed, numbers them (position) and writes a delivery row for every active
- * sink that wants each one. Availability events are coalesced: one pending row per (sink, channel and SKU), moved
- * to the newest version (never back). Returns how many events were dispatched, or null when another server holds
- * the turn.
+ * Marks up to `limit` unrelayed events relayed and numbers them (position), in outbox order. Each sink reads them
+ * through its cursor (sink-cursor.repository.ts): nothing is written per sink here. Returns how many events were
+ * dispatched, or null when another server holds the turn.
  */
 export async function dispatchEvents(db: Db, limit: number): Promise<number | null> {
   return db.transaction().execute(async (trx) => {
@@ -33,26 +33,7 @@ export async function dispatchEvents(db: Db, limit: number): Promise<number | nu
         UPDATE outbox_events o SET relayed_at = now(), position = base.position + b.n
         FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM batch) b, base
         WHERE o.id = b.id
-        RETURNING o.id, o.event_id, o.type, o.aggregate_type, o.aggregate_id, o.aggregate_version
-      ),
-      wanted AS (
-        SELECT s.sink, m.* FROM marked m JOIN event_sinks s ON EXISTS (
-          SELECT 1 FROM unnest(s.event_types) AS p(pattern)
-          WHERE p.pattern IN ('*', m.type) OR (p.pattern LIKE '%.*' AND starts_with(m.type, left(p.pattern, -1))))
-      ),
-      plain AS (
-        INSERT INTO event_deliveries (sink, outbox_id, event_id, type, aggregate_type, aggregate_id, aggregate_version)
-        SELECT sink, id, event_id, type, aggregate_type, aggregate_id, aggregate_version FROM wanted
-        WHERE type <> 'inventory.availability_changed' ORDER BY id
-      ),
-      latest AS (
-        INSERT INTO event_deliveries AS d (sink, outbox_id, event_id, type, aggregate_type, aggregate_id, aggregate_version, coalesced)
-        SELECT DISTINCT ON (sink, aggregate_id) sink, id, event_id, type, aggregate_type, aggregate_id, aggregate_version, true
-        FROM wanted WHERE type = 'inventory.availability_changed'
-        ORDER BY sink, aggregate_id, aggregate_version DESC
-        ON CONFLICT (sink, aggregate_type, aggregate_id) WHERE status = 'pending' AND coalesced
-        DO UPDATE SET outbox_id = excluded.outbox_id, event_id = excluded.event_id, aggregate_version = excluded.aggregate_version
-        WHERE d.aggregate_version < excluded.aggregate_version
+        RETURNING o.id
       )
       SELECT count(*)::int AS n FROM marked
     `.execute(trx);
@@ -60,10 +41,12 @@ export async function dispatchEvents(db: Db, limit: number): Promise<number | nu
   });
 }
 
+export type SinkKind = 'webhook' | 'nats' | 'notifications' | 'connectors';
+
 export interface ClaimedDelivery {
   id: number;
   sink: string;
-  kind: 'webhook' | 'nats' | 'notifications' | 'connectors';
+  kind: SinkKind;
   attempts: number;
   createdAt: Date;
   event: OutboxRow;
@@ -71,6 +54,7 @@ export interface ClaimedDelivery {
 }
 
 /**
+ * The retry path: deliveries held back from the cursor path (a failed attempt, the events waiting behind it, a replay).
  * Leases up to `limit` due deliveries: pending, not leased by a live server, of an active sink, and the earliest
  * pending one of their aggregate for their sink (version 3 of an order never goes before version 2); with each, the
  * pending deliveries that follow it for the same aggregate and sink, to be sent one after the other in outbox order
@@ -78,7 +62,7 @@ export interface ClaimedDelivery {
  */
 export async function claimDeliveries(db: Db, limit: number, leaseMs: number, sinks: readonly string[] | null): Promise<ClaimedDelivery[]> {
   const result = await sql<{
-    id: number; sink: string; kind: 'webhook' | 'nats' | 'notifications' | 'connectors'; attempts: number; created_at: Date; url: string | null; secrets: string[] | null;
+    id: number; sink: string; kind: SinkKind; attempts: number; created_at: Date; url: string | null; secrets: string[] | null;
     outbox_id: number; event_id: string; type: string; aggregate_type: string; aggregate_id: string; aggregate_version: number;
     payload: unknown; occurred_at: Date;
   }>`
@@ -165,41 +149,46 @@ export async function releaseDeliveries(db: Db, ids: readonly number[]): Promise
   await sql`UPDATE event_deliveries SET leased_until = NULL, attempts = attempts - 1 WHERE id = ANY(${ids}::bigint[])`.execute(db);
 }
 
-/** Registers (or updates) a sink, e.g. NATS by a server started with NATS_URL. */
-export async function upsertSink(db: Db, sink: { sink: string; kind: 'nats' | 'notifications' | 'connectors'; eventTypes: string[] }): Promise<void> {
+/**
+ * Registers (or updates) a sink, e.g. NATS by a server started with NATS_URL. A new sink starts at the relay's
+ * position (the events relayed before it are not for it); a known one keeps its cursor.
+ */
+export async function upsertSink(db: DbOrTrx, sink: { sink: string; kind: 'nats' | 'notifications' | 'connectors'; eventTypes: string[] }): Promise<void> {
   await sql`
-    INSERT INTO event_sinks (sink, kind, event_types) VALUES (${sink.sink}, ${sink.kind}, ${sink.eventTypes}::text[])
+    INSERT INTO event_sinks (sink, kind, event_types, position)
+    VALUES (${sink.sink}, ${sink.kind}, ${sink.eventTypes}::text[], (SELECT position FROM relay_state))
     ON CONFLICT (sink) DO UPDATE SET event_types = excluded.event_types, active = true
   `.execute(db);
 }
 
 /**
- * Keeps the outbox small: deletes deliveries settled (delivered or failed) before `before`, then events relayed
- * before `before` that no pending delivery still needs. In batches, so no statement holds locks long.
+ * Keeps the outbox small: deletes deliveries settled (delivered or failed) and round logs from before `before`, then
+ * events relayed before `before` that every sink's cursor has passed and no delivery row still needs. In batches, so
+ * no statement holds locks long.
  */
 export async function cleanupEvents(db: Db, before: Date, batch = 5_000): Promise<{ deliveries: number; events: number }> {
-  let deliveries = 0;
-  let events = 0;
-  for (;;) {
-    const r = await sql`
-      DELETE FROM event_deliveries WHERE id IN (
-        SELECT id FROM event_deliveries WHERE status <> 'pending' AND coalesce(delivered_at, next_attempt_at) < ${before} LIMIT ${batch})
-    `.execute(db);
-    const n = Number(r.numAffectedRows ?? 0);
-    deliveries += n;
-    if (n < batch) break;
-  }
-  for (;;) {
-    const r = await sql`
-      DELETE FROM outbox_events WHERE id IN (
-        SELECT o.id FROM outbox_events o
-        WHERE o.relayed_at < ${before}
-          AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.outbox_id = o.id)
-        LIMIT ${batch})
-    `.execute(db);
-    const n = Number(r.numAffectedRows ?? 0);
-    events += n;
-    if (n < batch) break;
-  }
+  const inBatches = async (statement: () => Promise<{ numAffectedRows?: bigint }>) => {
+    let total = 0;
+    for (;;) {
+      const n = Number((await statement()).numAffectedRows ?? 0);
+      total += n;
+      if (n < batch) return total;
+    }
+  };
+  const deliveries = await inBatches(() => sql`
+    DELETE FROM event_deliveries WHERE id IN (
+      SELECT id FROM event_deliveries WHERE status <> 'pending' AND coalesce(delivered_at, next_attempt_at) < ${before} LIMIT ${batch})
+  `.execute(db));
+  await inBatches(() => sql`
+    DELETE FROM delivery_rounds WHERE id IN (SELECT id FROM delivery_rounds WHERE delivered_at < ${before} LIMIT ${batch})
+  `.execute(db));
+  const events = await inBatches(() => sql`
+    DELETE FROM outbox_events WHERE id IN (
+      SELECT o.id FROM outbox_events o
+      WHERE o.relayed_at < ${before}
+        AND o.position <= (SELECT coalesce(min(s.position), r.position) FROM relay_state r LEFT JOIN event_sinks s ON true GROUP BY r.position)
+        AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.outbox_id = o.id)
+      LIMIT ${batch})
+  `.execute(db));
   return { deliveries, events };
 }

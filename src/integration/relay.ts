@@ -1,22 +1,29 @@
 /**
- * The outbox relay, run by every server: a dispatcher that fans new outbox rows out to the sinks that want them, and
- * a deliverer that sends due deliveries (webhooks, NATS) and settles them. Both poll, adaptively: right away while
- * there is more, `minPollMs` after some work, backing off to `maxPollMs` while idle. Not LISTEN/NOTIFY: NOTIFY takes
- * a global lock at commit that would serialise every committing transaction, capture's included.
+ * The outbox relay, run by every server: a dispatcher that numbers new outbox rows in commit order, and a deliverer
+ * that moves each sink's cursor over them (sink-round.ts: a batch a round, nothing written per event that goes
+ * through) and retries what was held back as rows. Both poll, adaptively: right away while there is more,
+ * `minPollMs` after some work, backing off to `maxPollMs` while idle. Not LISTEN/NOTIFY: NOTIFY takes a global lock
+ * at commit that would serialise every committing transaction, capture's included.
  *
- * At least once: a delivery is leased while it is sent; a server killed mid-delivery leaves the lease to expire and
- * another sends it again, with the same event id. Failures are retried with exponential backoff and jitter until
- * `giveUpAfterMs` (3 days by default) after the event; a webhook endpoint whose delivery is given up is disabled with
- * the reason recorded (and an `integration.webhook_disabled` event for the team).
+ * At least once: a sink is leased for its round, and a held delivery while it is retried; a server killed
+ * mid-delivery leaves the lease to expire and another sends again, with the same event ids. Failures are retried
+ * with exponential backoff and jitter until `giveUpAfterMs` (3 days by default) after the first failure; a webhook
+ * endpoint whose delivery is given up is disabled with the reason recorded (and an `integration.webhook_disabled`
+ * event for the team).
  */
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { toEnvelope, type EventEnvelope } from './event.js';
+import { toEnvelope } from './event.js';
 import type { NatsSink } from './nats-sink.js';
 import { claimDeliveries, dispatchEvents, releaseDeliveries, settleDeliveries, type AttemptOutcome, type ClaimedDelivery } from './relay.repository.js';
-import { sendWebhook, type WebhookOptions } from './webhook-delivery.js';
+import { sendOne, type LocalSink, type Senders } from './relay-send.js';
+import { leaseSinks } from './sink-cursor.repository.js';
+import { runSinkRound } from './sink-round.js';
+import type { WebhookOptions } from './webhook-delivery.js';
 import { disableSubscription } from './webhook.repository.js';
+
+export type { LocalSink } from './relay-send.js';
 
 export interface RelayOptions {
   db: Db;
@@ -27,17 +34,13 @@ export interface RelayOptions {
   notifications?: LocalSink | null;
   /** The connectors sink (src/connector: stock and parcel pushes to the channels); like notifications. */
   connectors?: LocalSink | null;
+  /** Events per sink per round (at most 1024, default 500), and held deliveries claimed per round. */
   batchSize?: number;
-  /** How long a claimed delivery is this server's (default: twice the webhook timeout and 5 s): a server killed mid-delivery delays it by this much. */
+  /** How long a leased sink (or claimed delivery) is this server's (default: twice the webhook timeout and 5 s): a server killed mid-delivery delays it by this much. */
   leaseMs?: number;
   minPollMs?: number;
   maxPollMs?: number;
   backoff?: Partial<Backoff>;
-}
-
-/** A sink run inside the server (notifications): handed each event, it says whether it is done with it. */
-export interface LocalSink {
-  deliver(event: EventEnvelope): Promise<{ delivered: boolean; error: string | null }>;
 }
 
 export interface Backoff {
@@ -62,50 +65,44 @@ export interface Relay {
 }
 
 export function startRelay(opts: RelayOptions): Relay {
-  const batch = opts.batchSize ?? 500;
+  const batch = Math.min(opts.batchSize ?? 500, 1024);
   const leaseMs = opts.leaseMs ?? opts.webhook.timeoutMs * 2 + 5_000;
   const minPoll = opts.minPollMs ?? 25;
   const maxPoll = opts.maxPollMs ?? 200;
   const backoff = { ...defaultBackoff, ...opts.backoff };
+  const senders: Senders = { webhook: opts.webhook, nats: opts.nats ?? null, notifications: opts.notifications ?? null, connectors: opts.connectors ?? null };
   let stopped = false;
 
   async function deliver(d: ClaimedDelivery): Promise<AttemptOutcome> {
-    const event = toEnvelope(d.event);
-    const base = { deliveryId: d.id, outboxId: d.event.id };
-    const failed = (error: string, statusCode: number | null, latencyMs: number, responseExcerpt: string | null): AttemptOutcome => ({
-      ...base, delivered: false, statusCode, latencyMs, error, responseExcerpt,
+    const r = await sendOne(senders, d.kind, d.webhook, toEnvelope(d.event));
+    if (r.delivered) return { deliveryId: d.id, outboxId: d.event.id, ...r, retryAt: null };
+    return {
+      deliveryId: d.id, outboxId: d.event.id, ...r, error: r.error ?? 'failed',
       // NATS is retried for as long as it takes: events wait for it rather than being dropped.
       retryAt: d.kind === 'nats' ? retryAt({ ...backoff, maxMs: Math.min(backoff.maxMs, 30_000), giveUpAfterMs: Infinity }, d.attempts, d.createdAt, new Date())
         : retryAt(backoff, d.attempts, d.createdAt, new Date()),
-    });
-    if (d.kind === 'webhook') {
-      if (!d.webhook) return failed('the subscription is gone', null, 0, null);
-      const r = await sendWebhook(d.webhook.url, d.webhook.secrets, event, opts.webhook);
-      return r.delivered ? { ...base, ...r, retryAt: null } : failed(r.error ?? 'failed', r.statusCode, r.latencyMs, r.responseExcerpt);
-    }
-    const started = performance.now();
-    if (d.kind === 'notifications' || d.kind === 'connectors') {
-      const local = d.kind === 'notifications' ? opts.notifications : opts.connectors;
-      if (!local) return failed(`${d.kind} are not set up on this server`, null, 0, null);
-      try {
-        const r = await local.deliver(event);
-        const latencyMs = Math.round(performance.now() - started);
-        return r.delivered ? { ...base, delivered: true, statusCode: null, latencyMs, error: null, responseExcerpt: null, retryAt: null }
-          : failed(r.error ?? 'failed', null, latencyMs, null);
-      } catch (e) {
-        return failed(e instanceof Error ? e.message : String(e), null, Math.round(performance.now() - started), null);
-      }
-    }
-    if (!opts.nats) return failed('NATS is not configured on this server', null, 0, null);
-    try {
-      await opts.nats.publish(event);
-      return { ...base, delivered: true, statusCode: null, latencyMs: Math.round(performance.now() - started), error: null, responseExcerpt: null, retryAt: null };
-    } catch (e) {
-      return failed(e instanceof Error ? e.message : String(e), null, Math.round(performance.now() - started), null);
-    }
+    };
   }
 
-  async function deliverRound(): Promise<number> {
+  /** The cursor path: a round for every sink this server handles that has events after its position. */
+  async function cursorRounds(): Promise<{ advanced: number; more: boolean }> {
+    const sinks = await leaseSinks(opts.db, allKinds ? null : await handledSinks(), leaseMs);
+    const rounds = await Promise.all(sinks.map(async (sink) => {
+      try {
+        const r = await runSinkRound({ db: opts.db, senders, batch, leaseMs, backoff }, sink);
+        if (r.disabled) opts.logger.warn({ sink: sink.sink, reason: r.disabled }, 'webhook endpoint disabled');
+        return r;
+      } catch (err) {
+        // The lease runs out and the round is done again (by this server or another).
+        if (!stopped) opts.logger.error({ err, sink: sink.sink }, 'event relay: sink round failed');
+        return { advanced: 0, more: false };
+      }
+    }));
+    return { advanced: rounds.reduce((a, r) => a + r.advanced, 0), more: rounds.some((r) => r.more) };
+  }
+
+  /** The retry path: deliveries held back as rows (failed attempts, what waits behind them, replays). */
+  async function retryRound(): Promise<number> {
     // A server without NATS (or notifications) leaves those deliveries to one that has it.
     const claimed = await claimDeliveries(opts.db, batch, leaseMs, allKinds ? null : await handledSinks());
     if (claimed.length === 0) return 0;
@@ -138,6 +135,17 @@ export function startRelay(opts: RelayOptions): Relay {
       }
     }
     return claimed.length;
+  }
+
+  // Held deliveries are few: while there are none, they are looked for once per `maxPoll`, not every round.
+  let retryDueAt = 0;
+  async function deliverRound(): Promise<number> {
+    const retry = Date.now() >= retryDueAt ? retryRound() : Promise.resolve(0);
+    const [cursor, retried] = await Promise.all([cursorRounds(), retry]);
+    if (retried === 0 && Date.now() >= retryDueAt) retryDueAt = Date.now() + maxPoll;
+    if (retried > 0) retryDueAt = 0;
+    // A sink with more than a batch waiting goes again at once.
+    return cursor.more || retried >= batch ? batch : cursor.advanced + retried;
   }
 
   const kinds = ['webhook', ...(opts.nats ? ['nats'] : []), ...(opts.notifications ? ['notifications'] : []), ...(opts.connectors ? ['connectors'] : [])];
@@ -182,15 +190,17 @@ export function startRelay(opts: RelayOptions): Relay {
   return {
     async drain() {
       while ((await dispatchEvents(opts.db, batch)) !== 0) { /* until the outbox is dispatched */ }
-      // Until nothing is due, counting deliveries the background loop (or another server) holds right now.
+      // Until every sink this server handles has passed the relay's position and nothing held is due, counting
+      // what the background loop (or another server) holds right now.
       const until = Date.now() + 30_000;
       while (Date.now() < until) {
-        if ((await deliverRound()) > 0) continue;
-        const due = await sql<{ n: number }>`
-          SELECT count(*)::int AS n FROM event_deliveries d JOIN event_sinks s ON s.sink = d.sink AND s.active
-          WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.kind = ANY(${kinds}::text[])
+        if ((await cursorRounds()).advanced > 0 || (await retryRound()) > 0) continue;
+        const left = await sql<{ n: number }>`
+          SELECT (SELECT count(*) FROM event_sinks s, relay_state r WHERE s.active AND s.position < r.position AND s.kind = ANY(${kinds}::text[]))
+            + (SELECT count(*) FROM event_deliveries d JOIN event_sinks s ON s.sink = d.sink AND s.active
+               WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.kind = ANY(${kinds}::text[])) AS n
         `.execute(opts.db);
-        if ((due.rows[0]?.n ?? 0) === 0) return;
+        if (Number(left.rows[0]?.n ?? 0) === 0) return;
         await sleep(5);
       }
     },

@@ -32,7 +32,11 @@ export async function insertSubscription(trx: Trx, s: { id: string; url: string;
   const row = await trx.insertInto('webhook_subscriptions')
     .values({ id: s.id, url: s.url, event_types: s.eventTypes, description: s.description, secret: s.secret })
     .returning(columns).executeTakeFirstOrThrow();
-  await trx.insertInto('event_sinks').values({ sink: sinkOf(s.id), kind: 'webhook', subscription_id: s.id, event_types: s.eventTypes }).execute();
+  // The endpoint gets the events relayed from now on: its cursor starts at the relay's position.
+  await trx.insertInto('event_sinks').values({
+    sink: sinkOf(s.id), kind: 'webhook', subscription_id: s.id, event_types: s.eventTypes,
+    position: sql<number>`(SELECT position FROM relay_state)`,
+  }).execute();
   return row as Row;
 }
 
@@ -85,24 +89,46 @@ export async function disableSubscription(db: Db, sink: string, reason: string):
   `.execute(db);
 }
 
-/** The delivery log of an endpoint, newest first: each event with its state and attempts. */
+/**
+ * The delivery log of an endpoint, newest first: each event with its state and attempts. Two sources share one id
+ * space (ADR 0008): deliveries held as rows (a failed attempt, what waited behind it, a replay) with every attempt,
+ * and the rounds of the cursor path, one row per round, whose events were delivered at their first attempt (entry
+ * id = the round's id × 1024 + the event's index in it).
+ */
 export async function listDeliveries(db: DbOrTrx, subscriptionId: string, beforeId: number | undefined, limit: number) {
+  const sink = sinkOf(subscriptionId);
+  const before = beforeId ?? null;
   const rows = await sql<{
     id: number; eventId: string; type: string; aggregateType: string; aggregateId: string; aggregateVersion: number;
     status: 'pending' | 'delivered' | 'failed'; attempts: number; nextAttemptAt: Date; lastError: string | null; createdAt: Date; deliveredAt: Date | null;
     log: { at: string; outcome: string; statusCode: number | null; latencyMs: number; error: string | null; responseExcerpt: string | null }[];
   }>`
-    SELECT d.id, d.event_id AS "eventId", d.type, d.aggregate_type AS "aggregateType", d.aggregate_id AS "aggregateId",
+    (SELECT d.id, d.event_id AS "eventId", d.type, d.aggregate_type AS "aggregateType", d.aggregate_id AS "aggregateId",
       d.aggregate_version AS "aggregateVersion", d.status, d.attempts, d.next_attempt_at AS "nextAttemptAt",
       d.last_error AS "lastError", d.created_at AS "createdAt", d.delivered_at AS "deliveredAt",
       (SELECT coalesce(json_agg(json_build_object('at', a.attempted_at, 'outcome', a.outcome, 'statusCode', a.status_code,
           'latencyMs', a.latency_ms, 'error', a.error, 'responseExcerpt', a.response_excerpt) ORDER BY a.id), '[]')
        FROM delivery_attempts a WHERE a.delivery_id = d.id) AS log
     FROM event_deliveries d
-    WHERE d.sink = ${sinkOf(subscriptionId)} AND (${beforeId ?? null}::bigint IS NULL OR d.id < ${beforeId ?? null}::bigint)
-    ORDER BY d.id DESC LIMIT ${limit}
+    WHERE d.sink = ${sink} AND (${before}::bigint IS NULL OR d.id < ${before}::bigint)
+    ORDER BY d.id DESC LIMIT ${limit})
+    UNION ALL
+    (SELECT e.id, o.event_id, o.type, o.aggregate_type, o.aggregate_id, o.aggregate_version, 'delivered', 1, e.delivered_at,
+      NULL, e.delivered_at, e.delivered_at,
+      json_build_array(json_build_object('at', e.delivered_at, 'outcome', 'delivered', 'statusCode', e.status_code,
+        'latencyMs', e.latency_ms, 'error', NULL, 'responseExcerpt', NULL))
+    FROM (
+      SELECT r.id * 1024 + u.i - 1 AS id, r.delivered_at, u.outbox_id, u.status_code, u.latency_ms
+      -- Each round has an entry at least: the newest entries are in the newest rounds.
+      FROM (SELECT * FROM delivery_rounds WHERE sink = ${sink} AND (${before}::bigint IS NULL OR id * 1024 < ${before}::bigint)
+            ORDER BY id DESC LIMIT ${limit}) r
+      CROSS JOIN LATERAL unnest(r.outbox_ids, r.status_codes, r.latencies_ms) WITH ORDINALITY AS u(outbox_id, status_code, latency_ms, i)
+    ) e JOIN outbox_events o ON o.id = e.outbox_id
+    WHERE ${before}::bigint IS NULL OR e.id < ${before}::bigint
+    ORDER BY e.id DESC LIMIT ${limit})
+    ORDER BY id DESC LIMIT ${limit}
   `.execute(db);
-  return rows.rows;
+  return rows.rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
 /**

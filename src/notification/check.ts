@@ -6,13 +6,17 @@ export const notificationChecks: Check[] = [
   {
     name: 'every notification still being sent has its event pending for the notifications sink',
     run: async (db) => {
-      // The sink settles the log before the relay settles the delivery: a 'sending' row whose delivery is settled
-      // would never be sent nor reported.
+      // The sink settles the log before the relay moves on: a 'sending' row whose event the sink's cursor has passed
+      // with no delivery of it pending would never be sent nor reported. (Before the cursor passes it, it is in flight.)
       const rows = await sql<{ what: string }>`
         SELECT 'notification ' || n.id || ' (' || n.template || ', event ' || n.event_id || '): sending, but no delivery is pending' AS what
         FROM notifications n
-        WHERE n.status = 'sending' AND NOT EXISTS (
-          SELECT 1 FROM event_deliveries d WHERE d.sink = 'notifications' AND d.event_id = n.event_id AND d.status = 'pending')
+        WHERE n.status = 'sending'
+          AND NOT EXISTS (
+            SELECT 1 FROM outbox_events o JOIN event_sinks s ON s.sink = 'notifications'
+            WHERE o.event_id = n.event_id AND (o.position IS NULL OR o.position > s.position))
+          AND NOT EXISTS (
+            SELECT 1 FROM event_deliveries d WHERE d.sink = 'notifications' AND d.event_id = n.event_id AND d.status = 'pending')
         LIMIT 100`.execute(db);
       return rows.rows.map((r) => r.what);
     },

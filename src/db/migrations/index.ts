@@ -27,6 +27,7 @@ import * as m0025 from './0025_fulfillment_orders.js';
 import * as m0026 from './0026_carrier_rates.js';
 import * as m0027 from './0027_connectors.js';
 import * as m0029 from './0029_saved_views.js';
+import * as m0030 from './0030_relay_cursors.js';
 import * as m0031 from './0031_split_lines.js';
 import * as m0034 from './0034_order_volume.js';
 import * as m0036 from './0036_compact_sourcing_decisions.js';
@@ -64,6 +65,7 @@ export const migrations: Record<string, Migration> = {
   '0026_carrier_rates': m0026,
   '0027_connectors': m0027,
   '0029_saved_views': m0029,
+  '0030_relay_cursors': m0030,
   '0031_split_lines': m0031,
   '0034_order_volume': m0034,
   '0036_compact_sourcing_decisions': m0036,
