@@ -196,6 +196,43 @@ describe('shipments', () => {
     expect((await post('/v1/shipments', { fulfillmentOrderId: wh2.id })).body).toMatchObject({ code: 'invalid_state', currentStatus: 'on_hold' });
   });
 
+  it('a carrier exception holds a shipped order too; released, it goes back to shipped, or to delivered when every parcel arrived meanwhile', async () => {
+    const { order, wh1, wh2 } = await releasedTwoLocations(1, 1);
+    const s1 = (await ok('/v1/shipments', { fulfillmentOrderId: wh1.id, carrier: 'SF', trackingNumber: 'SF310' })).shipment;
+    const s2 = (await ok('/v1/shipments', { fulfillmentOrderId: wh2.id, carrier: 'SF', trackingNumber: 'SF311' })).shipment;
+    expect((await getOrder(order.id)).status).toBe('shipped');
+    await ok(`/v1/shipments/${s1.id}/events`, trackingEvent('y-1', 'exception', undefined, { description: '包裹破损 parcel damaged' }));
+    const held = await getOrder(order.id);
+    expect(held.status).toBe('on_hold');
+    expect(held.holds).toEqual([expect.objectContaining({ reasonCode: 'carrier_exception', status: 'open' })]);
+    // Nothing open to cancel: rejecting the hold is refused, with what to do instead.
+    const reject = await post(`/v1/orders/${order.id}/holds/${held.holds[0].id}/reject`, { note: 'x' });
+    expect(reject.status).toBe(409);
+    expect(reject.body).toMatchObject({ code: 'invalid_state', currentStatus: 'on_hold' });
+    // Both parcels arrive while the order is held: it stays held, the timeline says so.
+    await ok(`/v1/shipments/${s1.id}/events`, trackingEvent('y-2', 'delivered'));
+    const at = new Date().toISOString();
+    await ok(`/v1/shipments/${s2.id}/events`, trackingEvent('y-3', 'delivered', at));
+    const stillHeld = await getOrder(order.id);
+    expect(stillHeld.status).toBe('on_hold');
+    const timeline = (await t.http('GET', `/v1/orders/${order.id}/timeline`)).body;
+    expect(JSON.stringify(timeline)).toContain('delivered_while_held');
+    // Released: back to shipped, and on to delivered (as of the last parcel), never to the warehouse again.
+    const released = await ok(`/v1/orders/${order.id}/holds/${held.holds[0].id}/release`, { note: 'parcel re-packed by SF' });
+    expect(released.status).toBe('delivered');
+    expect((await fulfillmentOrdersOf(order.id)).map((f: { status: string }) => f.status)).toEqual(['shipped', 'shipped']);
+    const statuses = (await eventsOf(order.id)).map((e) => e.type).filter((type) => /^order\.(held|shipped|delivered|confirmed)$/.test(type));
+    expect(statuses.slice(-3), JSON.stringify((await eventsOf(order.id)).map((e) => e.type))).toEqual(['order.held', 'order.shipped', 'order.delivered']);
+
+    // Released before the parcel arrives: shipped again; the delivery then delivers the order as usual.
+    const two = await releasedTwoLocations(1, 1);
+    const p1 = (await ok('/v1/shipments', { fulfillmentOrderId: two.wh1.id, carrier: 'SF', trackingNumber: 'SF320' })).shipment;
+    await ok('/v1/shipments', { fulfillmentOrderId: two.wh2.id, carrier: 'SF', trackingNumber: 'SF321' });
+    await ok(`/v1/shipments/${p1.id}/events`, trackingEvent('z-1', 'exception'));
+    const hold = (await getOrder(two.order.id)).holds[0];
+    expect((await ok(`/v1/orders/${two.order.id}/holds/${hold.id}/release`, {})).status).toBe('shipped');
+  });
+
   it('POST /v1/orders/{id}/ship still records a parcel across fulfilment orders, counted on each', async () => {
     const { order, wh1, wh2 } = await releasedTwoLocations(2, 1);
     const res = await ok(`/v1/orders/${order.id}/ship`, { lines: [{ lineId: order.lines[0].id, quantity: 2 }, { lineId: order.lines[1].id, quantity: 1 }], carrier: 'SF' }, 'warehouse');

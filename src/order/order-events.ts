@@ -21,7 +21,7 @@ const strict = { additionalProperties: false } as const;
 
 const statusDescriptions: Record<OrderStatus, string> = {
   received: 'An order was captured (or split off another order); its first event.',
-  on_hold: 'The order waits for review: a rule or a person placed a hold.',
+  on_hold: 'The order waits for review: a rule or a person placed a hold (also a shipped order, for a carrier exception).',
   confirmed: 'The order passed review (or has no holds) and waits for stock to be reserved for every line.',
   allocated: 'Every open unit of the order is reserved.',
   in_fulfillment: 'The order was released to the warehouse.',
