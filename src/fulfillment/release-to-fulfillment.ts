@@ -25,3 +25,12 @@ export const fulfillmentHooks = {
     await deliverIfEveryParcelDelivered(trx, orderId, actor);
   },
 };
+
+/**
+ * The backorder fill's hook (jobs.ts): units reserved for an order still in the warehouse (a partly shipped order whose
+ * rest a location could not find) are handed to their location at once, as a release does.
+ */
+export const fulfillmentFillHooks = {
+  afterFill: (trx: Trx, orderId: string, actor: string) =>
+    reconcileFulfillmentOrders(trx, orderId, actor, { create: true, reason: 'backordered units reserved' }),
+};

@@ -13,7 +13,7 @@ import { fillBackorders, findFillableOrders } from '../order/index.js';
 import { familiesToMove, followOrder, ordersToFollow, recoverPayments } from '../payment/index.js';
 import { returnRefundSettled } from '../returns/index.js';
 import { cleanupEvents } from '../integration/index.js';
-import { completeDeliveredOrders, defaultFulfillmentSettings, expireUncollectedPickups } from '../fulfillment/index.js';
+import { completeDeliveredOrders, defaultFulfillmentSettings, expireUncollectedPickups, fulfillmentFillHooks } from '../fulfillment/index.js';
 import { pullDueConnectors } from '../connector/index.js';
 
 export const schedules = {
@@ -68,7 +68,8 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 
       safetyStockRows: await recomputeSafetyStock(trx),
       republished: await republishAvailability(trx),
     })),
-    'orders.fill-backorders': () => fillBackorders(deps.db),
+    // A partly shipped order's rest filled goes to the warehouse at once (a new fulfilment order where it was reserved).
+    'orders.fill-backorders': () => fillBackorders(deps.db, 100, fulfillmentFillHooks),
     'payments.follow': async () => {
       const hooks = { refundSettled: returnRefundSettled };
       const recovered = await recoverPayments(deps.db, hooks, { olderThanMs: 60_000 });

@@ -22,8 +22,17 @@ import { chargesOf, lineLabel, type LineState, type OrderState } from './order-s
 
 export const FILL_ACTOR = 'system:backorders';
 
-/** Orders whose waiting lines take stock: confirmed ones, and held ones (capture reserves for those too). */
-const fillableStatuses = ['on_hold', 'confirmed'] as const;
+/**
+ * Orders whose waiting lines take stock: confirmed ones, held ones (capture reserves for those too), and partly
+ * shipped ones whose rest a location could not find (a rejected fulfilment order re-sourced with nothing free
+ * elsewhere): `afterFill` hands their newly reserved units to the warehouse.
+ */
+const fillableStatuses = ['on_hold', 'confirmed', 'partially_shipped'] as const;
+
+/** What the fill tells others, in the order's transaction after units were reserved (the fulfilment module listens). */
+export interface FillHooks {
+  afterFill?(trx: Trx, orderId: string, actor: string): Promise<void>;
+}
 
 export interface FillUnits {
   lineId: string;
@@ -194,14 +203,18 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
  * One run of the job: every fillable order, oldest first, each in its own transaction. An order that lost its units
  * to a concurrent writer (409) or a deadlock is left for the next run; the scan goes on with the next order.
  */
-export async function fillBackorders(db: Db, pageSize = 100): Promise<{ orders: number; units: number; skipped: number }> {
+export async function fillBackorders(db: Db, pageSize = 100, hooks: FillHooks = {}): Promise<{ orders: number; units: number; skipped: number }> {
   const done = { orders: 0, units: 0, skipped: 0 };
   let after: { placedAt: Date; id: string } | undefined;
   for (;;) {
     const page = await findFillableOrders(db, pageSize, after);
     for (const { id } of page) {
       try {
-        const units = await db.transaction().execute((trx) => fillOrderBackorders(trx, id));
+        const units = await db.transaction().execute(async (trx) => {
+          const n = await fillOrderBackorders(trx, id);
+          if (n > 0) await hooks.afterFill?.(trx, id, FILL_ACTOR);
+          return n;
+        });
         if (units > 0) {
           done.orders++;
           done.units += units;

@@ -107,7 +107,7 @@ export const orderEvents = {
   },
   'order.units_released': {
     aggregate: 'order',
-    description: 'Units the warehouse could not find were taken back to be sourced again (recall).',
+    description: 'Units the warehouse could not find were taken back to be sourced again (recall, or a partly shipped order\'s rejected fulfilment order).',
     payload: Type.Object({
       orderId: Id, reason: Type.String(), lines: Type.Array(Type.Object({ ...LineRef, quantity: Count }, strict)),
     }, strict),
