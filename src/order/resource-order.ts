@@ -12,7 +12,7 @@ import type { Trx } from '../db/database.js';
 import { splitRefs } from '../db/refs.js';
 import type { CommandContext, CommandResult } from '../db/command.js';
 import { freeStockOf } from '../inventory/index.js';
-import { candidatesFrom, locate, readRuleSet, readSites, sitesFrom, source, writeDecision, type Explanation } from '../sourcing/index.js';
+import { candidatesFrom, locate, readRuleSet, readSites, readSupply, sitesFrom, source, writeDecision, type Explanation } from '../sourcing/index.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { settleStatus } from './edit-order.js';
 import { byStockRow, releaseLineUnits, reserveLineUnits } from './line-stock.js';
@@ -62,6 +62,7 @@ export async function resourceOrder(
   const needs = affected.map((l, index) => ({ index, skuId: l.skuId, quantity: l.allocated }));
   const decision = source(needs, candidates, { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId, destination }, {
     ruleSet: { ...rules.ruleSet, splitLines: false }, ruleSetSource: rules.source,
+    ...(rules.ruleSet.rules.includes('stock_balance') ? { supply: await readSupply(trx, [...new Set(affected.map((l) => l.skuId))]) } : {}),
   });
 
   const codes = new Map(candidates.map((c) => [c.locationId, c.code]));

@@ -27,6 +27,7 @@ import * as m0025 from './0025_fulfillment_orders.js';
 import * as m0026 from './0026_carrier_rates.js';
 import * as m0027 from './0027_connectors.js';
 import * as m0029 from './0029_saved_views.js';
+import * as m0033 from './0033_sku_demand.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -61,4 +62,5 @@ export const migrations: Record<string, Migration> = {
   '0026_carrier_rates': m0026,
   '0027_connectors': m0027,
   '0029_saved_views': m0029,
+  '0033_sku_demand': m0033,
 };
