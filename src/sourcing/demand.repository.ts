@@ -58,7 +58,7 @@ export function supplyFrom(facts: readonly SupplyFact[] | null | undefined): Sup
     const built = new Map<string, Map<string, { onHand: number; perDay: number }>>();
     for (const f of facts) {
       let at = built.get(f.locationId);
-      if (!at) built.set(f.locationId, (at = new Map()));
+      if (!at) built.set(f.locationId, (at = new Map<string, { onHand: number; perDay: number }>()));
       at.set(f.skuId, { onHand: f.onHand, perDay: f.perDay });
     }
     supply = built;
