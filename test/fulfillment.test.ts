@@ -6,7 +6,7 @@
 import { PDFParse } from 'pdf-parse';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../src/check.js';
-import { completeDeliveredOrders, expireUncollectedPickups, fulfillmentChecks } from '../src/fulfillment/index.js';
+import { completeDeliveredOrders, expireUncollectedPickups, fulfillmentChecks, fulfillmentFillHooks } from '../src/fulfillment/index.js';
 import { inventoryChecks } from '../src/inventory/check.js';
 import { orderChecks } from '../src/order/check.js';
 import { fillBackorders } from '../src/order/index.js';
@@ -196,6 +196,43 @@ describe('shipments', () => {
     expect((await post('/v1/shipments', { fulfillmentOrderId: wh2.id })).body).toMatchObject({ code: 'invalid_state', currentStatus: 'on_hold' });
   });
 
+  it('a carrier exception holds a shipped order too; released, it goes back to shipped, or to delivered when every parcel arrived meanwhile', async () => {
+    const { order, wh1, wh2 } = await releasedTwoLocations(1, 1);
+    const s1 = (await ok('/v1/shipments', { fulfillmentOrderId: wh1.id, carrier: 'SF', trackingNumber: 'SF310' })).shipment;
+    const s2 = (await ok('/v1/shipments', { fulfillmentOrderId: wh2.id, carrier: 'SF', trackingNumber: 'SF311' })).shipment;
+    expect((await getOrder(order.id)).status).toBe('shipped');
+    await ok(`/v1/shipments/${s1.id}/events`, trackingEvent('y-1', 'exception', undefined, { description: '包裹破损 parcel damaged' }));
+    const held = await getOrder(order.id);
+    expect(held.status).toBe('on_hold');
+    expect(held.holds).toEqual([expect.objectContaining({ reasonCode: 'carrier_exception', status: 'open' })]);
+    // Nothing open to cancel: rejecting the hold is refused, with what to do instead.
+    const reject = await post(`/v1/orders/${order.id}/holds/${held.holds[0].id}/reject`, { note: 'x' });
+    expect(reject.status).toBe(409);
+    expect(reject.body).toMatchObject({ code: 'invalid_state', currentStatus: 'on_hold' });
+    // Both parcels arrive while the order is held: it stays held, the timeline says so.
+    await ok(`/v1/shipments/${s1.id}/events`, trackingEvent('y-2', 'delivered'));
+    const at = new Date().toISOString();
+    await ok(`/v1/shipments/${s2.id}/events`, trackingEvent('y-3', 'delivered', at));
+    const stillHeld = await getOrder(order.id);
+    expect(stillHeld.status).toBe('on_hold');
+    const timeline = (await t.http('GET', `/v1/orders/${order.id}/timeline`)).body;
+    expect(JSON.stringify(timeline)).toContain('delivered_while_held');
+    // Released: back to shipped, and on to delivered (as of the last parcel), never to the warehouse again.
+    const released = await ok(`/v1/orders/${order.id}/holds/${held.holds[0].id}/release`, { note: 'parcel re-packed by SF' });
+    expect(released.status).toBe('delivered');
+    expect((await fulfillmentOrdersOf(order.id)).map((f: { status: string }) => f.status)).toEqual(['shipped', 'shipped']);
+    const statuses = (await eventsOf(order.id)).map((e) => e.type).filter((type) => /^order\.(held|shipped|delivered|confirmed)$/.test(type));
+    expect(statuses.slice(-3), JSON.stringify((await eventsOf(order.id)).map((e) => e.type))).toEqual(['order.held', 'order.shipped', 'order.delivered']);
+
+    // Released before the parcel arrives: shipped again; the delivery then delivers the order as usual.
+    const two = await releasedTwoLocations(1, 1);
+    const p1 = (await ok('/v1/shipments', { fulfillmentOrderId: two.wh1.id, carrier: 'SF', trackingNumber: 'SF320' })).shipment;
+    await ok('/v1/shipments', { fulfillmentOrderId: two.wh2.id, carrier: 'SF', trackingNumber: 'SF321' });
+    await ok(`/v1/shipments/${p1.id}/events`, trackingEvent('z-1', 'exception'));
+    const hold = (await getOrder(two.order.id)).holds[0];
+    expect((await ok(`/v1/orders/${two.order.id}/holds/${hold.id}/release`, {})).status).toBe('shipped');
+  });
+
   it('POST /v1/orders/{id}/ship still records a parcel across fulfilment orders, counted on each', async () => {
     const { order, wh1, wh2 } = await releasedTwoLocations(2, 1);
     const res = await ok(`/v1/orders/${order.id}/ship`, { lines: [{ lineId: order.lines[0].id, quantity: 2 }, { lineId: order.lines[1].id, quantity: 1 }], carrier: 'SF' }, 'warehouse');
@@ -233,6 +270,59 @@ describe('rejection', () => {
     expect((await stock('ORD-A', refilled.lines[0].location)).reserved).toBeGreaterThan(refilled.lines[0].location === 'OWH2' ? a2.reserved : 0);
     await ok(`/v1/orders/${order.id}/release`);
     expect((await fulfillmentOrdersOf(order.id)).filter((f: { status: string }) => f.status === 'requested')).toHaveLength(refilled.lines[0].location === 'OWH2' ? 1 : 2);
+  });
+
+  it('a partly shipped fulfilment order can be rejected: the shipped units stay shipped, the rest is written off and sourced again at once', async () => {
+    // More ORD-A than OWH2 has: ORD-A from OWH1, ORD-C from OWH2.
+    const { order, wh1, wh2 } = await releasedTwoLocations(20, 2);
+    await ok('/v1/shipments', { fulfillmentOrderId: wh1.id, lines: [{ lineId: order.lines[0].id, quantity: 1 }], carrier: 'SF', trackingNumber: 'SF400' }, 'warehouse');
+    expect((await getOrder(order.id)).status).toBe('partially_shipped');
+    // Stock elsewhere: OWH2 can take the rest.
+    await t.http('POST', '/v1/stock/receipts', { body: { location: 'OWH2', lines: [{ sku: 'ORD-A', quantity: 30 }] } });
+    const [a1, a2] = [await stock('ORD-A', 'OWH1'), await stock('ORD-A', 'OWH2')];
+    const tooMuch = await post(`/v1/fulfillment-orders/${wh1.id}/reject`, { reason: 'shelf empty', shortfall: [{ lineId: order.lines[0].id, quantity: 20, disposition: 'write_off' }] }, 'warehouse');
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.body).toMatchObject({ code: 'invalid_state', lineId: order.lines[0].id, requested: 20, open: 19 });
+
+    const rejected = await ok(`/v1/fulfillment-orders/${wh1.id}/reject`, {
+      reason: 'shelf empty', shortfall: [{ lineId: order.lines[0].id, quantity: 19, disposition: 'write_off' }],
+    }, 'warehouse');
+    expect(rejected).toMatchObject({ status: 'rejected', lines: [{ quantity: 20, shipped: 1 }] });
+    const [event] = (await eventsOf(wh1.id)).filter((e) => e.type === 'fulfillment.rejected');
+    expect(event!.payload).toMatchObject({ released: [{ quantity: 19 }], shipped: [{ quantity: 1 }], shortfall: [{ quantity: 19, disposition: 'write_off' }] });
+    // Reservation of 19 released at OWH1 and written off; reserved at OWH2 instead, in the same transaction.
+    expect(await stock('ORD-A', 'OWH1')).toEqual({ onHand: a1.onHand - 19, reserved: a1.reserved - 19 });
+    expect(await stock('ORD-A', 'OWH2')).toEqual({ onHand: a2.onHand, reserved: a2.reserved + 19 });
+    const after = await getOrder(order.id);
+    expect(after).toMatchObject({ status: 'partially_shipped', lines: [expect.objectContaining({ shipped: 1, allocated: 19, backordered: 0, location: 'OWH2' }), expect.objectContaining({ allocated: 2 })] });
+    // OWH2's open fulfilment order takes the units (one open per order and location) and goes on.
+    const f2 = (await t.http('GET', `/v1/fulfillment-orders/${wh2.id}`)).body;
+    expect(f2.status).toBe('requested');
+    expect(f2.lines).toEqual(expect.arrayContaining([expect.objectContaining({ sku: 'ORD-A', quantity: 19, shipped: 0 }), expect.objectContaining({ sku: 'ORD-C', quantity: 2 })]));
+    expect((await t.http('GET', `/v1/orders/${order.id}/sourcing`)).body.decisions.at(-1)).toMatchObject({ trigger: 'resource', reason: expect.stringContaining('shelf empty') });
+    await ok('/v1/shipments', { fulfillmentOrderId: wh2.id, carrier: 'SF', trackingNumber: 'SF401' }, 'warehouse');
+    expect(await getOrder(order.id)).toMatchObject({ status: 'shipped', lines: [expect.objectContaining({ shipped: 20 }), expect.objectContaining({ shipped: 2 })] });
+    // Nothing is left to reject.
+    expect((await post(`/v1/fulfillment-orders/${wh1.id}/reject`, { reason: 'again' }, 'warehouse')).body).toMatchObject({ code: 'invalid_state', currentStatus: 'rejected' });
+  });
+
+  it('a partly shipped order\'s rest that no other location has waits for stock anywhere; the fill hands it to the warehouse', async () => {
+    // More ORD-A than OWH2 got in the tests above: ORD-A from OWH1, ORD-C from OWH2.
+    const { order, wh1, wh2 } = await releasedTwoLocations(20, 3);
+    await ok('/v1/shipments', { fulfillmentOrderId: wh1.id, carrier: 'SF', trackingNumber: 'SF410' }, 'warehouse');
+    expect((await getOrder(order.id)).status).toBe('partially_shipped');
+    await ok(`/v1/fulfillment-orders/${wh2.id}/reject`, { reason: 'wrong bin', shortfall: [{ lineId: order.lines[1].id, quantity: 1, disposition: 'write_off' }] }, 'warehouse');
+    // ORD-C is only at OWH2, which said it has not got these units: backordered, with no location.
+    expect(await getOrder(order.id)).toMatchObject({ status: 'partially_shipped', lines: [expect.objectContaining({ shipped: 20 }), expect.objectContaining({ allocated: 0, backordered: 3, location: null })] });
+    expect((await fulfillmentOrdersOf(order.id)).map((f: { status: string }) => f.status)).toEqual(['shipped', 'rejected']);
+    // The fill (as the job runs it) reserves the units where stock is free and hands them to that location at once.
+    await fillBackorders(t.db, 100, fulfillmentFillHooks);
+    const filled = await getOrder(order.id);
+    expect(filled).toMatchObject({ status: 'partially_shipped', lines: [expect.anything(), expect.objectContaining({ allocated: 3, backordered: 0, location: 'OWH2' })] });
+    const fresh = (await fulfillmentOrdersOf(order.id)).find((f: { status: string }) => f.status === 'requested');
+    expect(fresh).toMatchObject({ number: `${order.number}-F3`, location: 'OWH2', lines: [{ sku: 'ORD-C', quantity: 3 }] });
+    await ok('/v1/shipments', { fulfillmentOrderId: fresh.id, carrier: 'SF', trackingNumber: 'SF411' }, 'warehouse');
+    expect((await getOrder(order.id)).status).toBe('shipped');
   });
 
   it('quarantines a damaged shortfall', async () => {

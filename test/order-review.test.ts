@@ -226,7 +226,7 @@ describe('manual holds', () => {
   });
 
   // Changed by ADR 0004: a carrier exception or a failed payment capture stops an order in the warehouse for a person.
-  it('holds an order in the warehouse; releasing the hold brings it back to allocated; refuses once it has shipped', async () => {
+  it('holds an order in the warehouse; releasing the hold brings it back to allocated; a shipped one back to shipped; refuses once delivered', async () => {
     const order = await capture();
     await t.http('POST', `/v1/orders/${order.id}/release`);
     const held = await t.http('POST', `/v1/orders/${order.id}/holds`, { body: { reasonCode: 'carrier_exception' } });
@@ -238,9 +238,16 @@ describe('manual holds', () => {
 
     await t.http('POST', `/v1/orders/${order.id}/release`);
     await t.http('POST', `/v1/orders/${order.id}/ship`, { body: { lines: order.lines.map((l: any) => ({ lineId: l.id, quantity: l.quantity })) } });
-    const res = await t.http('POST', `/v1/orders/${order.id}/holds`, { body: { reasonCode: 'late_doubt' } });
+    // Every parcel left: a hold is the operator's to-do (a lost parcel); released, the order is shipped again.
+    const late = await t.http('POST', `/v1/orders/${order.id}/holds`, { body: { reasonCode: 'late_doubt' } });
+    expect(late.status).toBe(201);
+    expect(late.body.status).toBe('on_hold');
+    const lateHold = late.body.holds.find((h: any) => h.reasonCode === 'late_doubt');
+    expect((await t.http('POST', `/v1/orders/${order.id}/holds/${lateHold.id}/release`, { body: {} })).body.status).toBe('shipped');
+    await t.http('POST', `/v1/orders/${order.id}/deliver`);
+    const res = await t.http('POST', `/v1/orders/${order.id}/holds`, { body: { reasonCode: 'too_late' } });
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'invalid_state', currentStatus: 'shipped', allowed: ['delivered'] });
-    expect((await t.http('GET', `/v1/orders/${order.id}`)).body.holds.map((h: any) => h.reasonCode)).toEqual(['carrier_exception']);
+    expect(res.body).toMatchObject({ code: 'invalid_state', currentStatus: 'delivered', allowed: ['completed'] });
+    expect((await t.http('GET', `/v1/orders/${order.id}`)).body.holds.map((h: any) => h.reasonCode)).toEqual(['carrier_exception', 'late_doubt']);
   });
 });

@@ -142,6 +142,28 @@ describe('POST /v1/rates/quote', () => {
     expect(zto).toMatchObject({ zone: { code: 'rest' }, parcels: [{ volumetricGrams: 6000, chargeableGrams: 6000 }] });
   });
 
+  it('finds the zone by the region table as capture does: 广东省, 广东, Guangdong, GD, CN-GD or a city in it quote alike', async () => {
+    const from = { origin: { location: 'WH-GZ' }, shipOn: '2026-12-02', parcels: [{ weightGrams: 800 }] };
+    const answers = [];
+    for (const destination of [{ region: 'CN-GD' }, { country: 'CN', state: '广东省' }, { country: 'CN', state: '广东' }, { country: 'CN', state: 'Guangdong' },
+      { country: 'CN', state: 'GD' }, { country: 'CN', city: '深圳市' }, { country: 'CN', state: '广东', city: '深圳' }]) {
+      const res = await quote({ ...from, destination });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.destination, JSON.stringify(destination)).toEqual({ region: 'CN-GD' });
+      answers.push(res.body.chosen);
+    }
+    expect(answers[0]).toMatchObject({ carrier: 'sf', price: { amountMinor: 1200 } });
+    for (const a of answers) expect(a).toEqual(answers[0]);
+    // A location placed only by its address (广州, no region code) is in Guangdong too.
+    expect((await t.http('POST', '/v1/locations', { body: { code: 'WH-GZ2', name: 'Guangzhou 2', type: 'warehouse', address: { line1: '2 Huangpu Rd', city: '广州市', country: 'CN' } } })).status).toBe(201);
+    const byAddress = await quote({ ...from, origin: { location: 'WH-GZ2' }, destination: { country: 'CN', state: '广东' } });
+    expect(byAddress.body.origin).toEqual({ region: 'CN-GD', location: 'WH-GZ2' });
+    expect(byAddress.body.chosen).toEqual(answers[0]);
+    // A name the table does not know still quotes by its country, and says which region it used.
+    const unknown = await quote({ ...from, destination: { country: 'CN', state: 'Atlantis' } });
+    expect(unknown.body.destination).toEqual({ region: 'CN' });
+  });
+
   it('refuses what it cannot quote: unknown carrier, location or SKU (404), parcels and lines both or neither (400)', async () => {
     const carrier = await quote({ ...gzToSh, parcels: [{ weightGrams: 1 }], carriers: ['NOPE'] });
     expect(carrier.status).toBe(404);

@@ -324,6 +324,36 @@ describe('a location that closes', () => {
   });
 });
 
+describe('stock balancing', () => {
+  it('ranks by weeks of supply (on hand ÷ recent demand, kept by the hourly job), falling back to free units without demand', async () => {
+    const [mug] = fresh('MUG');
+    await skus(mug!);
+    await receive('SH', { [mug!]: 100 });
+    await receive('CD', { [mug!]: 20 });
+    await t.http('POST', '/v1/channels', { body: { code: 'BALANCE', name: 'Balance', type: 'web', currency: 'CNY' } });
+    expect((await rules('BALANCE', { rules: ['stock_balance', 'priority'] })).status).toBe(200);
+    // No demand history yet: the most free units (SH), and the explanation says so.
+    const first = await capture('BALANCE', { [mug!]: 1 });
+    expect(locationsOf(first.body)).toEqual(['SH']);
+    const before = (await sourcing(first.body.id))[0]!.explanation;
+    expect(before.fallbacks).toEqual([expect.stringMatching(/^stock_balance: no demand for these SKUs in the last 28 days at any candidate; ranked by free units/)]);
+    expect(before.candidates.map((c: any) => [c.location, c.scores.stock_balance])).toEqual([['SH', 100], ['CD', 20]]);
+    // SH sells the mug (27 units over the window); CD sells none.
+    for (let i = 0; i < 2; i++) expect((await capture('PLAIN', { [mug!]: 13 })).body.lines[0].location).toBe('SH');
+    const refreshed = await jobHandlers({ db: t.db, idempotencyTtlHours: 24 })['sourcing.refresh-demand']() as { rows: number };
+    expect(refreshed.rows).toBeGreaterThan(0);
+    // SH: 100 on hand ÷ (27/28 a day × 7) = 14.8 weeks; CD: 20 ÷ (1/28 × 7) = 80 weeks (none sold counts as one).
+    const second = await capture('BALANCE', { [mug!]: 1 });
+    expect(locationsOf(second.body)).toEqual(['CD']);
+    const after = (await sourcing(second.body.id))[0]!.explanation;
+    expect(after.fallbacks).toEqual([]);
+    expect(after.candidates.map((c: any) => [c.location, c.scores.stock_balance, c.supply])).toEqual([
+      ['CD', 80, { onHand: 20, demandPerDay: 0, weeks: 80 }],
+      ['SH', 14.8, { onHand: 100, demandPerDay: 0.96, weeks: 14.8 }],
+    ]);
+  });
+});
+
 describe('rule sets and simulations', () => {
   it('reads and sets a channel\'s rule set, refusing unknown rules and an empty ranking', async () => {
     expect((await t.http('GET', '/v1/channels/PLAIN/sourcing-rules')).body).toEqual({ channel: 'PLAIN', rules: ['fewest_shipments', 'priority'], splitLines: false, source: 'default', version: 0 });

@@ -649,6 +649,14 @@ export interface SkuComponents {
   quantity: number;
 }
 
+export interface SkuLocationDemand {
+  computed_at: Generated<Timestamp>;
+  days: number;
+  location_id: string;
+  sku_id: string;
+  units: number;
+}
+
 export interface Skus {
   active: Generated<boolean>;
   attributes: JsonColumn<SkuAttributes>;
@@ -878,6 +886,7 @@ export interface DB {
   shipment_events: ShipmentEvents;
   shipments: Shipments;
   sku_components: SkuComponents;
+  sku_location_demand: SkuLocationDemand;
   skus: Skus;
   sourcing_decisions: SourcingDecisions;
   sourcing_rule_sets: SourcingRuleSets;

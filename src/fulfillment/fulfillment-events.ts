@@ -59,11 +59,12 @@ export const fulfillmentEvents = {
   'fulfillment.shipped': plain('Every unit of the fulfilment order shipped.'),
   'fulfillment.rejected': {
     aggregate: 'fulfillment_order',
-    description: 'The location could not fulfil it: its units go back to be sourced again; a shortfall was written off or quarantined as the location said.',
+    description: 'The location could not fulfil it: its open units go back to be sourced again (what it shipped stays shipped); a shortfall was written off or quarantined as the location said.',
     payload: Type.Object({
       ...Base, reason: Type.String(),
       shortfall: Type.Array(Type.Object({ lineId: Id, sku: Code, quantity: Count, disposition: Type.String() }, strict)),
       released: Type.Array(Type.Object({ lineId: Id, quantity: Count }, strict)),
+      shipped: Type.Array(Type.Object({ lineId: Id, quantity: Count }, strict), { description: 'Units it shipped before (a partly shipped one): they stay shipped' }),
     }, strict),
   },
   'fulfillment.cancelled': {

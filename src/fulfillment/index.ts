@@ -4,7 +4,7 @@ export { findCarrierByRef } from './carrier.repository.js';
 export { registerCarrierRoutes } from './carrier.routes.js';
 export { upsertCarrier } from './save-carrier.js';
 export { registerFulfillmentRoutes, defaultFulfillmentSettings, type FulfillmentSettings } from './fulfillment-order.routes.js';
-export { fulfillmentHooks } from './release-to-fulfillment.js';
+export { fulfillmentFillHooks, fulfillmentHooks } from './release-to-fulfillment.js';
 export { fulfillmentEvents, shipmentEvents } from './fulfillment-events.js';
 export { expireUncollectedPickups, completeDeliveredOrders } from './fulfillment-jobs.js';
 export { fulfillmentStatuses, fulfillmentTransitions } from './fulfillment-status.js';

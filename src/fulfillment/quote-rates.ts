@@ -8,6 +8,19 @@ import type { Quote, QuoteInput } from './quote.js';
 import { shopWithAdapters } from './carrier-adapter.js';
 import { parcelOf, regionOf, type Parcel } from './rate.js';
 import { readRateBook } from './rate-table.repository.js';
+import { locate } from '../sourcing/index.js';
+
+/**
+ * The region code a rate zone is found by, as capture finds it for the promise: the province or state the region table
+ * places the address in (ISO 3166-2 codes and the names channels send: CN-GD, GD, 广东省, 广东, Guangdong, or a city
+ * in it), else what `regionOf` reads from codes (a subdivision code the table lacks), else the country.
+ */
+export function zoneRegionOf(a: { country?: string | null; state?: string | null; city?: string | null; region?: string | null }): string | null {
+  const country = a.country ?? (a.region?.includes('-') ? a.region.split('-')[0] : a.region) ?? null;
+  const place = country ? locate({ country, state: a.state, city: a.city, region: a.region }) : null;
+  if (place && place.how !== 'country' && place.area) return place.area;
+  return regionOf(a);
+}
 
 export async function quoteRates(db: DbOrTrx, input: QuoteInput, now: Date): Promise<Quote> {
   if (!input.parcels === !input.lines) {
@@ -22,11 +35,11 @@ export async function quoteRates(db: DbOrTrx, input: QuoteInput, now: Date): Pro
     const location = await findLocationByRef(db, input.origin.location);
     if (!location) throw new AppError('not_found', `unknown location "${input.origin.location}"`, { entity: 'location', id: input.origin.location });
     originLocation = location.code;
-    originRegion = regionOf({ country: location.country, state: location.state, region: location.region });
+    originRegion = zoneRegionOf({ country: location.country, state: location.state, city: location.city, region: location.region });
   } else {
-    originRegion = regionOf(input.origin);
+    originRegion = zoneRegionOf(input.origin);
   }
-  const destinationRegion = regionOf(input.destination);
+  const destinationRegion = zoneRegionOf(input.destination);
   if (!originRegion) throw invalidField('/body/origin', 'the origin has no region or country: give region, or country (and state)');
   if (!destinationRegion) throw invalidField('/body/destination', 'the destination has no region or country: give region, or country (and state)');
   const parcels: Parcel[] = input.parcels ?? [await parcelOfLines(db, input.lines ?? [])];

@@ -11,7 +11,8 @@ const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 al
 const placeFields = {
   region: Type.Optional(Type.String({ pattern: '^[A-Z]{2}(-[A-Z0-9]{1,3})?$', description: 'ISO 3166-2 code such as CN-GD, or a country' })),
   country: Type.Optional(Country),
-  state: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'As an address gives it: CN-GD, or GD with country' })),
+  state: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'As an address gives it, found in the region table as capture finds it: CN-GD, or with country GD, 广东省, 广东, Guangdong' })),
+  city: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'With country: a city (深圳市, 深圳, Shenzhen) places the address in its province when state is not given' })),
 };
 const Origin = Type.Object({ location: Type.Optional(Ref), ...placeFields }, {
   additionalProperties: false, minProperties: 1, description: 'A location (its region, else its country and state), or a region, or a country with its state',

@@ -123,3 +123,9 @@ export async function everyShipmentDelivered(trx: Trx, orderId: string): Promise
   const r = await sql<{ waiting: number }>`SELECT count(*)::int AS waiting FROM shipments WHERE order_id = ${orderId} AND status <> 'delivered'`.execute(trx);
   return (r.rows[0]?.waiting ?? 0) === 0;
 }
+
+/** When the order's last parcel was delivered (null: none was, or it has none). */
+export async function lastDeliveredAt(trx: Trx, orderId: string): Promise<Date | null> {
+  const r = await sql<{ at: Date | null }>`SELECT max(delivered_at) AS at FROM shipments WHERE order_id = ${orderId}`.execute(trx);
+  return r.rows[0]?.at ?? null;
+}

@@ -3,8 +3,10 @@
  * The parcel moves along its table (fulfillment-status.ts); an event older than the latest one is kept in the history
  * without moving it (carriers send late); one the parcel cannot take (in transit after delivered, anything dated before
  * it shipped) is refused as out of order. Delivered: the order is delivered once every parcel is. An exception puts a
- * hold on the order for a person while the order is still in the warehouse (a hold stops its other parcels), and
- * notifies the team (the `shipment.exception` template).
+ * `carrier_exception` hold on the order for a person — in the warehouse (a hold stops its other parcels) or shipped
+ * (every parcel left: the hold is the operator's to-do) — and notifies the team (the `shipment.exception` template).
+ * A held shipped order whose parcels are all delivered meanwhile is delivered when its hold is released
+ * (`deliverIfEveryParcelDelivered`, through the order module's hook).
  */
 import type { CommandContext, CommandResult } from '../db/command.js';
 import type { Trx } from '../db/database.js';
@@ -13,7 +15,7 @@ import { AppError } from '../shared/errors.js';
 import type { ShipmentWithEvents, TrackingEventRequest } from './fulfillment-order.js';
 import { canTrack, shipmentTransitions } from './fulfillment-status.js';
 import {
-  everyShipmentDelivered, findShipment, findTrackingEvent, insertTrackingEvent, latestAppliedAt, loadShipment, lockShipment, moveShipment,
+  everyShipmentDelivered, findShipment, lastDeliveredAt, findTrackingEvent, insertTrackingEvent, latestAppliedAt, loadShipment, lockShipment, moveShipment,
 } from './shipment.repository.js';
 
 /** Clocks of carriers and Ordo disagree by a few minutes; more than that is a mistake in the event. */
@@ -62,6 +64,11 @@ export async function recordTrackingEvent(trx: Trx, shipmentId: string, input: T
     const parcel = `${shipment.carrier_code ?? 'parcel'}${shipment.tracking_number ? ` ${shipment.tracking_number}` : ''}`;
     if (input.type === 'delivered' && order.status === 'shipped' && await everyShipmentDelivered(trx, order.id)) {
       await deliverOrder(trx, order.id, { deliveredAt: occurredAt.toISOString() }, ctx);
+    } else if (input.type === 'delivered' && order.status === 'on_hold' && await everyShipmentDelivered(trx, order.id)) {
+      await addTimeline(trx, order.id, ctx.actorName, [{
+        type: 'delivered_while_held', message: `${parcel} delivered: every parcel is delivered; the order is delivered when its hold is released`,
+        details: { shipmentId, eventId: input.eventId, deliveredAt: occurredAt.toISOString() },
+      }]);
     } else if (input.type === 'exception') {
       const note = `carrier exception on ${parcel}: ${input.description ?? 'no description'}`;
       if (canTransition(order.status, 'on_hold') || order.status === 'on_hold') {
@@ -72,7 +79,7 @@ export async function recordTrackingEvent(trx: Trx, shipmentId: string, input: T
           if (!(e instanceof AppError && e.code === 'already_exists')) throw e;
         }
       } else {
-        // Every parcel left already: nothing to stop, the team is told (shipment.exception) and the timeline says so.
+        // Delivered (or closed) already: nothing to hold, the team is told (shipment.exception) and the timeline says so.
         await addTimeline(trx, order.id, ctx.actorName, [{ type: 'carrier_exception', message: note, details: { shipmentId, eventId: input.eventId } }]);
       }
     }
@@ -82,4 +89,16 @@ export async function recordTrackingEvent(trx: Trx, shipmentId: string, input: T
     value: await loadShipment(trx, shipmentId),
     audit: { action: `shipment.${input.type}`, entityType: 'shipment', entityId: shipmentId, details: { eventId: input.eventId, applied } },
   };
+}
+
+/**
+ * A held order that went back to shipped (its hold released) while every parcel of it was delivered is delivered,
+ * as of the last parcel's delivery. Called by the order module's hook after every hold decision.
+ */
+export async function deliverIfEveryParcelDelivered(trx: Trx, orderId: string, actor: string): Promise<void> {
+  const order = await lockOrder(trx, orderId);
+  if (order.status !== 'shipped' || !await everyShipmentDelivered(trx, orderId)) return;
+  const at = await lastDeliveredAt(trx, orderId);
+  if (!at) return;
+  await deliverOrder(trx, orderId, { deliveredAt: at.toISOString() }, { requestId: 'hook', actorId: actor, actorName: actor, attempt: 1, idempotency: null });
 }

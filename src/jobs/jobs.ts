@@ -13,8 +13,9 @@ import { fillBackorders, findFillableOrders, rebuildOrderVolume } from '../order
 import { familiesToMove, followOrder, ordersToFollow, recoverPayments } from '../payment/index.js';
 import { returnRefundSettled } from '../returns/index.js';
 import { cleanupEvents } from '../integration/index.js';
-import { completeDeliveredOrders, defaultFulfillmentSettings, expireUncollectedPickups } from '../fulfillment/index.js';
+import { completeDeliveredOrders, defaultFulfillmentSettings, expireUncollectedPickups, fulfillmentFillHooks } from '../fulfillment/index.js';
 import { pullDueConnectors } from '../connector/index.js';
+import { refreshDemand } from '../sourcing/index.js';
 
 export const schedules = {
   /** pg-boss's finest cron step is a minute, so a reservation outlives its expiry by at most that. */
@@ -32,6 +33,8 @@ export const schedules = {
   'fulfillment.expire-pickups': '23 * * * *',
   /** Delivered orders complete by themselves after ORDER_COMPLETE_AFTER_DAYS. */
   'orders.complete-delivered': '41 * * * *',
+  /** Recent demand per SKU and location, for the stock_balance sourcing rule (weeks of supply; docs/sourcing.md). */
+  'sourcing.refresh-demand': '11 * * * *',
   /** Channels' order feeds are asked for new orders (connectors with settings.pull; docs/connectors.md). */
   'connectors.pull': '* * * * *',
   /** The dashboard's 30-day chart reads quarter-hour totals rebuilt here; newer orders it counts live (docs/admin-ui.md). */
@@ -70,7 +73,8 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 
       safetyStockRows: await recomputeSafetyStock(trx),
       republished: await republishAvailability(trx),
     })),
-    'orders.fill-backorders': () => fillBackorders(deps.db),
+    // A partly shipped order's rest filled goes to the warehouse at once (a new fulfilment order where it was reserved).
+    'orders.fill-backorders': () => fillBackorders(deps.db, 100, fulfillmentFillHooks),
     'payments.follow': async () => {
       const hooks = { refundSettled: returnRefundSettled };
       const recovered = await recoverPayments(deps.db, hooks, { olderThanMs: 60_000 });
@@ -81,6 +85,7 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 
     },
     'events.cleanup': () => cleanupEvents(deps.db, new Date(Date.now() - (deps.eventRetentionHours ?? 24 * 7) * 3_600_000)),
     'fulfillment.expire-pickups': () => expireUncollectedPickups(deps.db, { pickupExpiryDays: deps.pickupExpiryDays ?? defaultFulfillmentSettings.pickupExpiryDays }),
+    'sourcing.refresh-demand': () => refreshDemand(deps.db),
     'orders.complete-delivered': () => completeDeliveredOrders(deps.db, { completeAfterDays: deps.orderCompleteAfterDays ?? defaultFulfillmentSettings.completeAfterDays }),
     'connectors.pull': async () => ({ ...await pullDueConnectors(deps.db, { secretKey: deps.connectorSecretKey ?? null }) }),
     'orders.volume': async () => ({ buckets: (await rebuildOrderVolume(deps.db)).buckets }),

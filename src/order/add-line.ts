@@ -6,7 +6,7 @@ import { freeStockOf } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { formatMoney } from '../shared/money.js';
-import { candidatesFrom, locate, readRuleSet, readSites, sitesFrom, source, writeDecision } from '../sourcing/index.js';
+import { candidatesFrom, locate, readRuleSet, readSites, readSupply, sitesFrom, source, writeDecision } from '../sourcing/index.js';
 import { finishLineEdit, lockEditableOrder } from './edit-order.js';
 import { reserveLineUnits } from './line-stock.js';
 import type { CaptureLine, Order } from './order.js';
@@ -29,7 +29,10 @@ export async function addLine(trx: Trx, orderId: string, input: CaptureLine, exp
   const destination = order.deliveryMethod === 'ship' && order.shippingAddress ? locate(order.shippingAddress) : null;
   const delivery = { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId, destination };
   const rules = await readRuleSet(trx, order.channelId);
-  const opts = { ruleSet: { ...rules.ruleSet, splitLines: false }, ruleSetSource: rules.source };
+  const opts = {
+    ruleSet: { ...rules.ruleSet, splitLines: false }, ruleSetSource: rules.source,
+    ...(rules.ruleSet.rules.includes('stock_balance') ? { supply: await readSupply(trx, [sku.id]) } : {}),
+  };
   // One shipment is better than two: try the locations the order already ships from before all the others.
   const own = new Set(order.lines.filter((l) => l.allocated > 0).map((l) => l.locationId));
   const ownDecision = source(need, candidates.filter((c) => own.has(c.locationId)), delivery, opts);

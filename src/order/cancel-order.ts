@@ -17,9 +17,9 @@ import { byStockRow, releaseLineUnits } from './line-stock.js';
 import { LineUnits, type Order } from './order.js';
 import { addTimeline, loadOrder, lockOrder, transitionOrder, type TimelineEntry } from './order.repository.js';
 import {
-  activeUnits, openUnits, pickLines, requireStatus, scaleLineMoney, settledStatus, takeUnits, type LineState, type OrderState,
+  activeUnits, everyUnitShipped, openUnits, pickLines, requireStatus, scaleLineMoney, settledStatus, takeUnits, type LineState, type OrderState,
 } from './order-state.js';
-import { editableStatuses, type OrderStatus } from './order-status.js';
+import { editableStatuses, transitions, type OrderStatus } from './order-status.js';
 
 export const CancelOrderRequest = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why; shown in the timeline' }),
@@ -98,6 +98,12 @@ const describe = (lines: readonly CancelledLine[]) => lines.map((l) => `${l.quan
 export async function cancelOrder(trx: Trx, orderId: string, input: CancelOrderRequest, ctx: CommandContext): Promise<CommandResult<Order>> {
   const order = await lockOrder(trx, orderId);
   requireStatus(order, 'it can be cancelled', cancellableStatuses);
+  if (everyUnitShipped(order.lines)) {
+    // A held order whose every parcel left (a carrier exception): nothing is open to cancel.
+    throw new AppError('invalid_state', `order ${order.number} has shipped every unit; there is nothing left to cancel (returns take back what the customer sends)`, {
+      currentStatus: order.status, allowed: transitions[order.status],
+    });
+  }
   if (!input.lines) {
     await cancelWholeOrder(trx, order, ctx.actorName, input.reason);
     return outcome(trx, orderId, 'order.cancelled', { reason: input.reason });

@@ -13,7 +13,7 @@ import { splitRefs } from '../db/refs.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { claimSql, RetryCommand, type checkClaim, type IdempotencyClaim } from '../db/command.js';
 import { freeSql, movementCtes, movementResult } from '../inventory/index.js';
-import { decisionCtes, ruleSetsJson, siteJson, type DecisionWrite, type RuleSetFact, type SiteFact } from '../sourcing/index.js';
+import { decisionCtes, ruleSetsJson, siteJson, supplyJson, type DecisionWrite, type RuleSetFact, type SiteFact, type SupplyFact } from '../sourcing/index.js';
 import type { ReviewRule } from './review.js';
 import { rateBookAt, rateCatalogVersionSql, type RateBook } from '../fulfillment/index.js';
 
@@ -58,6 +58,8 @@ export interface SharedFacts {
   sites: SiteFact[];
   /** The sourcing rule sets of the batch's channels (a channel without one uses the default). */
   ruleSets: RuleSetFact[];
+  /** On hand and recent demand of the batch's SKUs, read only when a batch channel's rule set uses stock_balance. */
+  supply?: SupplyFact[] | null;
   /** What the promised delivery date is computed from (plan-capture.ts, `promiseOf`); absent: no promise. */
   promise?: PromiseFacts;
 }
@@ -157,6 +159,7 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
       (SELECT json_agg(${siteJson('l')}) FROM locations l WHERE l.active AND l.id IN (
         SELECT s.location_id FROM stock_levels s WHERE s.sku_id IN (SELECT id FROM k) AND ${freeSql('s')} > 0)) AS sites,
       ${ruleSetsJson(sql`SELECT id FROM ch`)} AS "ruleSets",
+      ${supplyJson(sql`SELECT id FROM k`, sql`SELECT id FROM ch`)} AS supply,
       (SELECT json_agg(json_build_object('locationId', sl.location_id, 'code', l.code, 'priority', l.priority, 'skuId', sl.sku_id,
               'free', sl.quantity - sl.received - sl.reserved, 'inDays', sl.expected_on - current_date))
         FROM supply_lines sl JOIN locations l ON l.id = sl.location_id AND l.active
@@ -176,7 +179,7 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
     shared: {
       channels: row.channels ?? [], skus: row.skus ?? [], pickups: row.pickups ?? [], rules: row.rules ?? [],
       stock: row.stock ?? [], incoming: row.incoming ?? [], allocatedSkus: row.allocatedSkus ?? [],
-      sites: row.sites ?? [], ruleSets: row.ruleSets ?? [],
+      sites: row.sites ?? [], ruleSets: row.ruleSets ?? [], supply: row.supply,
       // Read again only when a carrier, service or rate table changed since this process last read it.
       promise: { book: await rateBookAt(db, row.ratesVersion), shipFrom: row.shipFrom ?? [], parcels: row.skuParcels ?? [] },
     },

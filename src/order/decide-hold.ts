@@ -1,6 +1,8 @@
 /**
  * Holds: a person's decision on an order the review rules (or a colleague) stopped. Releasing the last open hold lets
- * the order go on (confirmed, and allocated when every unit is reserved); rejecting one cancels the order.
+ * the order go on (confirmed, and allocated when every unit is reserved; an order whose every remaining unit has
+ * shipped — held for a carrier exception — goes back to shipped, and the fulfilment module's hook delivers it when
+ * every parcel was delivered meanwhile); rejecting one cancels what is still open.
  */
 import { Type, type Static } from 'typebox';
 import type { Trx } from '../db/database.js';
@@ -10,7 +12,8 @@ import { cancelWholeOrder } from './cancel-order.js';
 import { decideHold, listOpenHolds } from './hold.repository.js';
 import type { Order } from './order.js';
 import { addTimeline, loadOrder, lockOrder, transitionOrder } from './order.repository.js';
-import { fullyAllocated, requireStatus, withNote } from './order-state.js';
+import { everyUnitShipped, fullyAllocated, requireStatus, withNote } from './order-state.js';
+import { heldReturn } from './order-status.js';
 
 export const HoldDecision = Type.Object({
   note: Type.Optional(Type.String({ maxLength: 2000, description: 'Why; shown in the timeline' })),
@@ -25,7 +28,10 @@ export async function releaseHold(trx: Trx, orderId: string, holdId: string, inp
   await addTimeline(trx, orderId, ctx.actorName, [{
     type: 'hold_released', message: withNote(`Hold ${hold.reasonCode} released`, input.note), details, event: 'order.hold_released',
   }]);
-  if (hold.openLeft === 0) {
+  if (hold.openLeft === 0 && everyUnitShipped(order.lines)) {
+    // Every parcel had left when it was held: nothing goes back to the warehouse.
+    await transitionOrder(trx, orderId, heldReturn.shipped, ctx.actorName, { type: 'status_changed', message: 'Every hold released; every parcel had left', details });
+  } else if (hold.openLeft === 0) {
     await transitionOrder(trx, orderId, 'confirmed', ctx.actorName, { type: 'status_changed', message: 'Every hold released', details });
     // Reservations were kept while the order waited, so it usually has everything it needs to go straight on.
     if (fullyAllocated(order.lines)) {
@@ -42,6 +48,12 @@ export async function releaseHold(trx: Trx, orderId: string, holdId: string, inp
 export async function rejectHold(trx: Trx, orderId: string, holdId: string, input: HoldDecision, ctx: CommandContext): Promise<CommandResult<Order>> {
   const order = await lockOrder(trx, orderId);
   requireStatus(order, 'its holds can be decided', ['on_hold']);
+  if (everyUnitShipped(order.lines)) {
+    // Rejecting cancels what is open; a held order whose every parcel left has nothing to cancel.
+    throw new AppError('invalid_state', `order ${order.number} has shipped every unit; there is nothing to cancel: release the hold once the parcel is sorted out (returns take back what the customer sends)`, {
+      currentStatus: order.status, allowed: ['release'],
+    });
+  }
   const hold = await decideHold(trx, orderId, holdId, 'rejected', ctx.actorName);
   const details = { holdId, reasonCode: hold.reasonCode, note: input.note ?? null };
   await addTimeline(trx, orderId, ctx.actorName, [{

@@ -14,7 +14,7 @@ import type { Db, Trx } from '../db/database.js';
 import { isRetryable } from '../db/command.js';
 import { channelAvailability, freeSql, freeStockOf, lockAllocatedSkus } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';
-import { candidatesFrom, locate, readRuleSet, readSites, sitesFrom, source, writeDecision, type Candidate, type Explanation, type LineNeed, type RuleSet } from '../sourcing/index.js';
+import { candidatesFrom, locate, readRuleSet, readSites, readSupply, sitesFrom, source, writeDecision, type Candidate, type Explanation, type LineNeed, type RuleSet, type Supply } from '../sourcing/index.js';
 import { settleStatus } from './edit-order.js';
 import { reserveLineUnits } from './line-stock.js';
 import { addTimeline, lockOrders, publishOrderEvent, writeLines, writeOrderTotals } from './order.repository.js';
@@ -22,8 +22,17 @@ import { chargesOf, lineLabel, type LineState, type OrderState } from './order-s
 
 export const FILL_ACTOR = 'system:backorders';
 
-/** Orders whose waiting lines take stock: confirmed ones, and held ones (capture reserves for those too). */
-const fillableStatuses = ['on_hold', 'confirmed'] as const;
+/**
+ * Orders whose waiting lines take stock: confirmed ones, held ones (capture reserves for those too), and partly
+ * shipped ones whose rest a location could not find (a rejected fulfilment order re-sourced with nothing free
+ * elsewhere): `afterFill` hands their newly reserved units to the warehouse.
+ */
+const fillableStatuses = ['on_hold', 'confirmed', 'partially_shipped'] as const;
+
+/** What the fill tells others, in the order's transaction after units were reserved (the fulfilment module listens). */
+export interface FillHooks {
+  afterFill?(trx: Trx, orderId: string, actor: string): Promise<void>;
+}
 
 export interface FillUnits {
   lineId: string;
@@ -56,7 +65,7 @@ export function planFillExplained(
   order: Pick<OrderState, 'deliveryMethod' | 'pickupLocationId' | 'lines'> & { shippingAddress?: OrderState['shippingAddress'] },
   candidates: readonly Candidate[],
   quota: ReadonlyMap<string, number>,
-  sourcing: { ruleSet?: RuleSet; ruleSetSource?: 'channel' | 'default' } = {},
+  sourcing: { ruleSet?: RuleSet; ruleSetSource?: 'channel' | 'default'; supply?: Supply } = {},
 ): { plan: FillUnits[]; explanation: Explanation | null } {
   let explanation: Explanation | null = null;
   const free = new Map(candidates.map((c) => [c.locationId, new Map(c.free)]));
@@ -74,7 +83,7 @@ export function planFillExplained(
   const waiting = order.lines.filter((l) => l.backordered > 0);
   const destination = order.deliveryMethod === 'ship' && order.shippingAddress ? locate(order.shippingAddress) : null;
   const delivery = { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId, destination };
-  const opts = { ruleSet: sourcing.ruleSet ? { ...sourcing.ruleSet, splitLines: false } : undefined, ruleSetSource: sourcing.ruleSetSource };
+  const opts = { ruleSet: sourcing.ruleSet ? { ...sourcing.ruleSet, splitLines: false } : undefined, ruleSetSource: sourcing.ruleSetSource, supply: sourcing.supply };
 
   for (const line of waiting.filter((l) => l.locationId !== null)) {
     take(line, line.locationId as string, Math.min(line.backordered, free.get(line.locationId as string)?.get(line.skuId) ?? 0, cap(line.skuId)));
@@ -155,7 +164,8 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
   const quota = new Map((await channelAvailability(trx, ruled, [order.channelId])).map((a) => [a.skuId, a.available]));
   const candidates = candidatesFrom(await freeStockOf(trx, skuIds), sitesFrom(await readSites(trx)));
   const rules = await readRuleSet(trx, order.channelId);
-  const { plan, explanation } = planFillExplained(order, candidates, quota, { ruleSet: rules.ruleSet, ruleSetSource: rules.source });
+  const supply = rules.ruleSet.rules.includes('stock_balance') ? await readSupply(trx, skuIds) : undefined;
+  const { plan, explanation } = planFillExplained(order, candidates, quota, { ruleSet: rules.ruleSet, ruleSetSource: rules.source, supply });
   if (plan.length === 0) return 0;
 
   // Stock on hand only (no presale promise): the fill is for units that are here. If another transaction took them
@@ -194,14 +204,18 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
  * One run of the job: every fillable order, oldest first, each in its own transaction. An order that lost its units
  * to a concurrent writer (409) or a deadlock is left for the next run; the scan goes on with the next order.
  */
-export async function fillBackorders(db: Db, pageSize = 100): Promise<{ orders: number; units: number; skipped: number }> {
+export async function fillBackorders(db: Db, pageSize = 100, hooks: FillHooks = {}): Promise<{ orders: number; units: number; skipped: number }> {
   const done = { orders: 0, units: 0, skipped: 0 };
   let after: { placedAt: Date; id: string } | undefined;
   for (;;) {
     const page = await findFillableOrders(db, pageSize, after);
     for (const { id } of page) {
       try {
-        const units = await db.transaction().execute((trx) => fillOrderBackorders(trx, id));
+        const units = await db.transaction().execute(async (trx) => {
+          const n = await fillOrderBackorders(trx, id);
+          if (n > 0) await hooks.afterFill?.(trx, id, FILL_ACTOR);
+          return n;
+        });
         if (units > 0) {
           done.orders++;
           done.units += units;

@@ -8,7 +8,7 @@ export { orderChecks } from './check.js';
 export { orderStatuses, transitions, type OrderStatus } from './order-status.js';
 export { orderSearchText } from './search-text.js';
 export { itemsSignature } from './order-state.js';
-export { fillBackorders, findFillableOrders, FILL_ACTOR } from './fill-backorders.js';
+export { fillBackorders, findFillableOrders, FILL_ACTOR, type FillHooks } from './fill-backorders.js';
 export { rebuildOrderVolume } from './dashboard.repository.js';
 /** For the fulfilment module: a rejected fulfilment order's lines are sourced again elsewhere (docs/sourcing.md). */
 export { resourceAwayFrom, resourceOrder, RESOURCE_ACTOR, type ResourceResult } from './resource-order.js';

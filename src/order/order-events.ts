@@ -21,7 +21,7 @@ const strict = { additionalProperties: false } as const;
 
 const statusDescriptions: Record<OrderStatus, string> = {
   received: 'An order was captured (or split off another order); its first event.',
-  on_hold: 'The order waits for review: a rule or a person placed a hold.',
+  on_hold: 'The order waits for review: a rule or a person placed a hold (also a shipped order, for a carrier exception).',
   confirmed: 'The order passed review (or has no holds) and waits for stock to be reserved for every line.',
   allocated: 'Every open unit of the order is reserved.',
   in_fulfillment: 'The order was released to the warehouse.',
@@ -107,7 +107,7 @@ export const orderEvents = {
   },
   'order.units_released': {
     aggregate: 'order',
-    description: 'Units the warehouse could not find were taken back to be sourced again (recall).',
+    description: 'Units the warehouse could not find were taken back to be sourced again (recall, or a partly shipped order\'s rejected fulfilment order).',
     payload: Type.Object({
       orderId: Id, reason: Type.String(), lines: Type.Array(Type.Object({ ...LineRef, quantity: Count }, strict)),
     }, strict),

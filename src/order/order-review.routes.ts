@@ -9,6 +9,7 @@ import { problemBody, problemOf } from '../http/problem.js';
 import { IdParams, IfMatch, expectedVersion } from '../http/schemas.js';
 import { BulkHoldDecision, HoldDecision, rejectHold, rejectOpenHold, releaseHold, releaseOpenHolds } from './decide-hold.js';
 import type { Order } from './order.js';
+import { loadOrder } from './order.repository.js';
 import { PlaceHold, placeHold } from './place-hold.js';
 import { OrderView, redactOrder } from './redact-order.js';
 import { afterWarehouseChange, type OrderDeps } from './routes.js';
@@ -43,9 +44,12 @@ export function registerOrderReviewRoutes(app: App, { db, run, hooks }: OrderDep
       for (const orderId of [...orderIds].sort()) {
         await sql`SAVEPOINT bulk_hold`.execute(trx);
         try {
-          const order = await decide(trx, orderId, input, ctx);
+          let order = await decide(trx, orderId, input, ctx);
           // Its fulfilment orders follow (released to the warehouse, or withdrawn), as for a single decision.
-          await hooks?.warehouseChanged?.(trx, order.id, ctx.actorName);
+          if (hooks?.warehouseChanged) {
+            await hooks.warehouseChanged(trx, order.id, ctx.actorName);
+            order = await loadOrder(trx, order.id);
+          }
           await sql`RELEASE SAVEPOINT bulk_hold`.execute(trx);
           outcome.set(orderId, { orderId, result: decision, number: order.number, status: order.status });
         } catch (e) {

@@ -157,14 +157,26 @@ export function requireStatus(order: Pick<OrderState, 'status'>, what: string, a
   if (!allowedFrom.includes(order.status)) throw wrongStatus(order.status, what, allowedFrom);
 }
 
-/** Lines, addresses and quantities change only while nothing has gone to the warehouse. */
-export function assertEditable(order: Pick<OrderState, 'number' | 'status'>): void {
+/**
+ * Lines, addresses and quantities change only while nothing has gone to the warehouse — and not on a held order whose
+ * every unit has shipped (held for a carrier exception): its parcels are at the carrier.
+ */
+export function assertEditable(order: Pick<OrderState, 'number' | 'status'> & { lines?: readonly LineState[] }): void {
   if (!isEditable(order.status)) {
     throw new AppError('invalid_state', `order ${order.number} is ${order.status}; it can only be changed while ${editableStatuses.join(', ')}`, {
       currentStatus: order.status, allowed: editableStatuses,
     });
   }
+  if (order.lines && everyUnitShipped(order.lines)) {
+    throw new AppError('invalid_state', `order ${order.number} is ${order.status} but every unit has shipped; a shipped order cannot be changed (returns take back what the customer sends)`, {
+      currentStatus: order.status, allowed: [],
+    });
+  }
 }
+
+/** No unit left open and some shipped: every parcel has left (what a held shipped order is). */
+export const everyUnitShipped = (lines: readonly LineState[]): boolean =>
+  lines.every((l) => openUnits(l) === 0) && lines.some((l) => l.shipped > 0);
 
 /** The order is at the version the caller saw (If-Match), when the caller said one. */
 export function assertVersion(order: Pick<OrderState, 'version'>, expectedVersion: number | undefined): void {

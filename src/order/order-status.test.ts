@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canTransition, orderStatuses, pathTo, transitions, verifyTransitionTable } from './order-status.js';
+import { canTransition, heldReturn, orderStatuses, pathTo, transitions, verifyTransitionTable } from './order-status.js';
 
 describe('the order transition table', () => {
   it('reaches every state from received', () => {
@@ -31,7 +31,24 @@ describe('the order transition table', () => {
     expect(canTransition('partially_shipped', 'on_hold')).toBe(true);
     // Shipped units cannot be un-shipped: a partly shipped order is never cancelled whole (cancelling the rest ships it).
     expect(canTransition('partially_shipped', 'cancelled')).toBe(false);
-    expect(canTransition('shipped', 'on_hold')).toBe(false);
+  });
+
+  it('holds a shipped order for a carrier exception and lets it go back to shipped, never to the warehouse again', () => {
+    expect(canTransition('shipped', 'on_hold')).toBe(true);
+    expect(canTransition('on_hold', 'shipped')).toBe(true);
+    expect(canTransition('on_hold', 'delivered')).toBe(false);
+    expect(heldReturn.shipped).toBe('shipped');
+    // Delivered is final for holds: the parcel is at the door.
+    expect(canTransition('delivered', 'on_hold')).toBe(false);
+  });
+
+  it('gives every status that can be held a way back the table allows (the start-up check)', () => {
+    const back = heldReturn as Partial<Record<string, string>>;
+    for (const from of orderStatuses) {
+      if (!canTransition(from, 'on_hold')) continue;
+      expect(back[from], `${from} has a way back from on_hold`).toBeDefined();
+      expect(canTransition('on_hold', back[from] as never), `on_hold → ${back[from]}`).toBe(true);
+    }
   });
 });
 
@@ -41,6 +58,9 @@ describe('pathTo: how a new order reaches its first status', () => {
     expect(pathTo('on_hold')).toEqual(['received', 'on_hold']);
     expect(pathTo('confirmed')).toEqual(['received', 'confirmed']);
     expect(pathTo('allocated')).toEqual(['received', 'confirmed', 'allocated']);
+    // A hold is a detour, not a step: a new shipped order never passes through on_hold (on_hold → shipped exists).
+    expect(pathTo('shipped')).toEqual(['received', 'confirmed', 'allocated', 'in_fulfillment', 'shipped']);
+    expect(pathTo('delivered')).toEqual(['received', 'confirmed', 'allocated', 'in_fulfillment', 'shipped', 'delivered']);
     for (const to of orderStatuses) {
       const path = pathTo(to);
       path.slice(1).forEach((step, i) => expect(canTransition(path[i] as never, step), `${path[i]} → ${step}`).toBe(true));

@@ -11,8 +11,9 @@ export type OrderStatus = (typeof orderStatuses)[number];
 export const transitions = {
   // Captured, not yet reviewed: review rules either hold it or confirm it.
   received: ['on_hold', 'confirmed', 'cancelled'],
-  // Waiting for a person: releasing the last hold confirms it, rejecting cancels it.
-  on_hold: ['confirmed', 'cancelled'],
+  // Waiting for a person: releasing the last hold confirms it (or, when every remaining unit has shipped, puts it
+  // back to shipped: see heldReturn), rejecting cancels what is still open.
+  on_hold: ['confirmed', 'shipped', 'cancelled'],
   // Reviewed; some lines may wait for stock (backordered). Once every line is reserved it is allocated.
   confirmed: ['allocated', 'on_hold', 'cancelled'],
   // Every open unit is reserved at a location; ready to hand to the warehouse.
@@ -23,7 +24,8 @@ export const transitions = {
   in_fulfillment: ['partially_shipped', 'shipped', 'allocated', 'confirmed', 'on_hold', 'cancelled'],
   // Some parcels left. The rest can still be stopped (→ on_hold), or cancelled, which makes it shipped.
   partially_shipped: ['shipped', 'on_hold'],
-  shipped: ['delivered'],
+  // Every parcel left. A carrier exception holds it for a person (→ on_hold) until the parcel is found.
+  shipped: ['delivered', 'on_hold'],
   delivered: ['completed'],
   completed: [],
   cancelled: [],
@@ -31,6 +33,17 @@ export const transitions = {
 
 export const canTransition = (from: OrderStatus, to: OrderStatus): boolean =>
   (transitions[from] as readonly OrderStatus[]).includes(to);
+
+/**
+ * Where an order goes when its last hold is released, by the status it was held from: before the last parcel left it
+ * goes back through confirmed (and allocated, then the warehouse again); once every parcel left, back to shipped (and
+ * on to delivered when every parcel was delivered meanwhile). The start-up check holds every status that can be held
+ * to a way back the table allows.
+ */
+export const heldReturn = {
+  received: 'confirmed', confirmed: 'confirmed', allocated: 'confirmed', in_fulfillment: 'confirmed', partially_shipped: 'confirmed',
+  shipped: 'shipped',
+} as const satisfies Partial<Record<OrderStatus, OrderStatus>>;
 
 /** Orders whose lines, address and quantities may still change (nothing has gone to the warehouse yet). */
 export const editableStatuses: readonly OrderStatus[] = ['received', 'on_hold', 'confirmed', 'allocated'];
@@ -43,6 +56,7 @@ export const isOrderStatus = (value: string): value is OrderStatus => (orderStat
  * and a split write as its first timeline rows and events. Throws for a status the table cannot reach.
  */
 export function pathTo(to: OrderStatus): OrderStatus[] {
+  // A hold is a detour, never a step on the way: only an order held from the start passes through on_hold.
   const cameFrom = new Map<OrderStatus, OrderStatus | null>([['received', null]]);
   const queue: OrderStatus[] = ['received'];
   while (queue.length > 0 && !cameFrom.has(to)) {
@@ -50,7 +64,7 @@ export function pathTo(to: OrderStatus): OrderStatus[] {
     for (const next of transitions[from]) {
       if (!cameFrom.has(next)) {
         cameFrom.set(next, from);
-        queue.push(next);
+        if (next !== 'on_hold') queue.push(next);
       }
     }
   }
@@ -60,7 +74,10 @@ export function pathTo(to: OrderStatus): OrderStatus[] {
   return path;
 }
 
-/** Start-up check of the table: throws if a state cannot be reached from `received` or a target is unknown. */
+/**
+ * Start-up check of the table: throws if a state cannot be reached from `received`, a target is unknown, or a status
+ * that can be held has no way back from the hold (heldReturn, itself a transition of on_hold).
+ */
 export function verifyTransitionTable(): void {
   const reached = new Set<OrderStatus>(['received']);
   const queue: OrderStatus[] = ['received'];
@@ -76,5 +93,12 @@ export function verifyTransitionTable(): void {
   }
   const unreachable = orderStatuses.filter((s) => !reached.has(s));
   if (unreachable.length > 0) throw new Error(`order states unreachable from received: ${unreachable.join(', ')}`);
+  const back = heldReturn as Partial<Record<OrderStatus, OrderStatus>>;
+  for (const from of orderStatuses) {
+    if (!canTransition(from, 'on_hold')) continue;
+    const to = back[from];
+    if (!to) throw new Error(`order status ${from} can be held but heldReturn has no way back for it`);
+    if (!canTransition('on_hold', to)) throw new Error(`a hold of a ${from} order goes back to ${to}, which the table does not allow from on_hold`);
+  }
 }
 verifyTransitionTable();

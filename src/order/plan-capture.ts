@@ -14,7 +14,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { PreparedCapture } from './capture-order.js';
 import type { CaptureWrite, ChannelFacts, IncomingFact, PickupFacts, RequestFacts, SharedFacts, StockFact } from './capture.repository.js';
-import { candidatesFrom, locate, placeOf, ruleSetOf, source, sitesFrom, type Candidate, type CostFunction, type Decision, type Explanation, type Place } from '../sourcing/index.js';
+import { candidatesFrom, locate, placeOf, ruleSetOf, source, sitesFrom, supplyFrom, type Candidate, type CostFunction, type Decision, type Explanation, type Place } from '../sourcing/index.js';
 import { estimateShippingCost, parcelOf, promiseDelivery, regionOf } from '../fulfillment/index.js';
 import type { CaptureLine, Order } from './order.js';
 import { statusEvents } from './order.repository.js';
@@ -103,7 +103,7 @@ export function resolveCapture(p: PreparedCapture, shared: Pick<SharedFacts, 'ch
  * is promised, backordered or refused (`coverUncovered`).
  */
 export function chooseCaptureLocations(
-  p: Pick<PreparedCapture, 'input'>, r: Resolved, shared: Pick<SharedFacts, 'sites' | 'ruleSets' | 'promise'>, stock: readonly StockFact[], deliveryMethod: 'ship' | 'pickup',
+  p: Pick<PreparedCapture, 'input'>, r: Resolved, shared: Pick<SharedFacts, 'sites' | 'ruleSets' | 'promise' | 'supply'>, stock: readonly StockFact[], deliveryMethod: 'ship' | 'pickup',
   load?: ReadonlyMap<string, number>,
 ): { candidates: Candidate[]; choice: Decision; destination: Place | null } {
   const skuIds = new Set(r.lines.map((l) => l.skuId));
@@ -114,6 +114,7 @@ export function chooseCaptureLocations(
   const rated = ruleSet.rules.includes('lowest_cost') ? rateTableCost(r, shared) : null;
   const choice = source(r.lines, candidates, { method: deliveryMethod, pickupLocationId: r.pickup?.id ?? null, destination }, {
     ruleSet: ruleSet.splitLines && deliveryMethod === 'pickup' ? { ...ruleSet, splitLines: false } : ruleSet, ruleSetSource, ...(rated ? { cost: rated, costModel: 'rate tables' as const } : {}),
+    ...(shared.supply ? { supply: supplyFrom(shared.supply) } : {}),
   });
   return { candidates, choice, destination };
 }

@@ -12,7 +12,7 @@ import type { Trx } from '../db/database.js';
 import { splitRefs } from '../db/refs.js';
 import type { CommandContext, CommandResult } from '../db/command.js';
 import { freeStockOf } from '../inventory/index.js';
-import { candidatesFrom, locate, readRuleSet, readSites, sitesFrom, source, writeDecision, type Explanation } from '../sourcing/index.js';
+import { candidatesFrom, locate, readRuleSet, readSites, readSupply, sitesFrom, source, writeDecision, type Explanation } from '../sourcing/index.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { settleStatus } from './edit-order.js';
 import { byStockRow, releaseLineUnits, reserveLineUnits } from './line-stock.js';
@@ -22,8 +22,12 @@ import { chargesOf, lineLabel, type LineState } from './order-state.js';
 
 export const RESOURCE_ACTOR = 'system:sourcing';
 
-/** Orders whose reserved lines may be sourced again: not yet shipping in part. */
-const resourceable = ['on_hold', 'confirmed', 'allocated', 'in_fulfillment'] as const;
+/**
+ * Orders whose reserved lines may be sourced again: before the warehouse, in it, and partly shipped (the units left of
+ * a line partly shipped from a location that then cannot find the rest go where the engine finds them; the shipped
+ * ones stay recorded on their shipments and fulfilment orders).
+ */
+const resourceable = ['on_hold', 'confirmed', 'allocated', 'in_fulfillment', 'partially_shipped'] as const;
 
 export interface ResourceResult {
   /** Lines moved to another location, and lines backordered because no other location has their units. */
@@ -33,7 +37,11 @@ export interface ResourceResult {
 
 export async function resourceOrder(
   trx: Trx, orderId: string, excludeLocationIds: readonly string[], reason: string,
-  opts: { lineIds?: readonly string[]; actor?: string } = {},
+  opts: {
+    lineIds?: readonly string[]; actor?: string;
+    /** The excluded location said it has not got the goods (a rejection): a line no other location covers waits for stock anywhere. */
+    notThere?: boolean;
+  } = {},
 ): Promise<ResourceResult> {
   const actor = opts.actor ?? RESOURCE_ACTOR;
   const [order] = await lockOrders(trx, [orderId]);
@@ -54,6 +62,7 @@ export async function resourceOrder(
   const needs = affected.map((l, index) => ({ index, skuId: l.skuId, quantity: l.allocated }));
   const decision = source(needs, candidates, { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId, destination }, {
     ruleSet: { ...rules.ruleSet, splitLines: false }, ruleSetSource: rules.source,
+    ...(rules.ruleSet.rules.includes('stock_balance') ? { supply: await readSupply(trx, [...new Set(affected.map((l) => l.skuId))]) } : {}),
   });
 
   const codes = new Map(candidates.map((c) => [c.locationId, c.code]));
@@ -69,7 +78,7 @@ export async function resourceOrder(
       changed.push({ ...line, locationId: to });
     } else {
       // A line ships from one location: with nothing shipped yet it waits for stock anywhere, else where it shipped from.
-      changed.push({ ...line, locationId: line.shipped > 0 ? line.locationId : null, allocated: 0, backordered: line.backordered + line.allocated });
+      changed.push({ ...line, locationId: line.shipped > 0 && !opts.notThere ? line.locationId : null, allocated: 0, backordered: line.backordered + line.allocated });
     }
     result.push({ lineId: line.id, lineNo: line.lineNo, sku: line.sku, from, to: to ? (codes.get(to) ?? to) : null, quantity: line.allocated });
   }

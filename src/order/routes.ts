@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { CommandContext, CommandResult } from '../db/command.js';
 import type { Trx } from '../db/database.js';
 import type { Order } from './order.js';
+import { loadOrder } from './order.repository.js';
 import { registerOrderChangeRoutes } from './order-change.routes.js';
 import { registerOrderLifecycleRoutes } from './order-lifecycle.routes.js';
 import { registerOrderReviewRoutes } from './order-review.routes.js';
@@ -39,8 +40,10 @@ export async function afterWarehouseChange(
   hooks: OrderHooks | undefined, trx: Trx, ctx: CommandContext, command: Promise<CommandResult<Order>>,
 ): Promise<CommandResult<Order>> {
   const result = await command;
-  await hooks?.warehouseChanged?.(trx, result.value.id, ctx.actorName);
-  return result;
+  if (!hooks?.warehouseChanged) return result;
+  await hooks.warehouseChanged(trx, result.value.id, ctx.actorName);
+  // The hook may move the order on (a held shipped order released is delivered once every parcel was): answer it as it is now.
+  return { ...result, value: await loadOrder(trx, result.value.id) };
 }
 
 export function registerOrderModule(app: App, deps: OrderDeps): void {

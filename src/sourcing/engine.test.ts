@@ -137,3 +137,40 @@ describe('the sourcing engine', () => {
     expect(checkRuleSet({ rules: ['nearest'], splitLines: true })).toEqual({ rules: ['nearest'], splitLines: true });
   });
 });
+
+describe('stock_balance: most weeks of supply', () => {
+  const balance: RuleSet = { rules: ['stock_balance', 'priority'], splitLines: false };
+  const line = [{ index: 0, skuId: 'a', quantity: 2 }];
+  // BIG has more units but sells them fast; SLOW has fewer and hardly sells them: SLOW has more weeks of supply.
+  const candidates = [loc('BIG', 10, { a: 100 }), loc('SLOW', 20, { a: 30 })];
+  const supply = new Map([
+    ['BIG', new Map([['a', { onHand: 110, perDay: 10 }]])],
+    ['SLOW', new Map([['a', { onHand: 30, perDay: 0.5 }]])],
+  ]);
+
+  it('ranks by on hand ÷ recent demand, and explains the numbers', () => {
+    const choice = source(line, candidates, { method: 'ship' }, { ruleSet: balance, supply });
+    expect(choice.assigned.get(0)).toBe('SLOW');
+    const [slow, big] = choice.explanation!.candidates;
+    expect(slow).toMatchObject({ location: 'SLOW', scores: { stock_balance: 8.6 }, supply: { onHand: 30, demandPerDay: 0.5, weeks: 8.6 } });
+    expect(big).toMatchObject({ location: 'BIG', scores: { stock_balance: 1.6 }, supply: { onHand: 110, demandPerDay: 10, weeks: 1.6 } });
+    expect(choice.explanation!.fallbacks).toEqual([]);
+  });
+
+  it('counts a location that sold none in the window as selling one unit in it (most weeks, never infinite)', () => {
+    const none = new Map([...supply, ['SLOW', new Map([['a', { onHand: 30, perDay: 0 }]])]]);
+    const choice = source(line, candidates, { method: 'ship' }, { ruleSet: balance, supply: none });
+    expect(choice.assigned.get(0)).toBe('SLOW');
+    expect(choice.explanation!.candidates[0]).toMatchObject({ supply: { onHand: 30, demandPerDay: 0, weeks: 120 } });
+  });
+
+  it('falls back to free units without demand history, and says so', () => {
+    const quiet = new Map([['BIG', new Map([['a', { onHand: 110, perDay: 0 }]])], ['SLOW', new Map([['a', { onHand: 30, perDay: 0 }]])]]);
+    const choice = source(line, candidates, { method: 'ship' }, { ruleSet: balance, supply: quiet });
+    expect(choice.assigned.get(0)).toBe('BIG');
+    expect(choice.explanation!.candidates[0]).toMatchObject({ location: 'BIG', scores: { stock_balance: 100 } });
+    expect(choice.explanation!.candidates[0]).not.toHaveProperty('supply');
+    expect(choice.explanation!.fallbacks).toEqual(['stock_balance: no demand for these SKUs in the last 28 days at any candidate; ranked by free units']);
+    expect(source(line, candidates, { method: 'ship' }, { ruleSet: balance }).explanation!.fallbacks).toEqual(['stock_balance: no demand was read; ranked by free units']);
+  });
+});

@@ -38,6 +38,15 @@ export interface Candidate {
 
 export interface LineNeed { index: number; skuId: string; quantity: number }
 
+/** The days recent demand is counted over (the demand table's window); less than one unit in it counts as one. */
+export const DEMAND_DAYS = 28;
+
+/**
+ * The stock_balance rule's input: per location id, per SKU id, units on hand (less quarantined) and recent demand a
+ * day. Without it (or with no demand for the order's SKUs anywhere) the rule ranks by free units and says so.
+ */
+export type Supply = ReadonlyMap<string, ReadonlyMap<string, { onHand: number; perDay: number }>>;
+
 export interface Delivery {
   method: 'ship' | 'pickup';
   pickupLocationId?: string | null;
@@ -61,6 +70,8 @@ export interface CandidateExplained {
   scores: Partial<Record<RuleName, number | null>>;
   distanceKm: number | null;
   region: string | null;
+  /** stock_balance by weeks of supply: the order's SKUs on hand here, their recent demand a day, weeks it lasts. */
+  supply?: { onHand: number; demandPerDay: number; weeks: number };
 }
 
 export interface Explanation {
@@ -95,6 +106,8 @@ export interface SourceOptions {
   costModel?: 'distance estimate' | 'rate tables';
   /** Build the explanation (default true); a simulation that only counts turns it off. */
   explain?: boolean;
+  /** On hand and recent demand, for stock_balance by weeks of supply (read only when the rule set has it). */
+  supply?: Supply;
 }
 
 interface Scored {
@@ -103,6 +116,10 @@ interface Scored {
   cross: number | null;
   cost: number | null;
   stock: number;
+  /** What stock_balance ranks by (higher first): weeks of supply, or free units without demand. */
+  balance: number;
+  /** The weeks-of-supply numbers, when ranked by them. */
+  supply: { onHand: number; demandPerDay: number; weeks: number } | null;
   soft: string | null;
   rejected: string | null;
   /** Lines it covers whole before anything is taken. */
@@ -126,7 +143,7 @@ function compare(a: Scored, am: number, b: Scored, bm: number, rules: readonly R
       case 'same_region': d = diff(a.cross, b.cross); break;
       case 'nearest': d = diff(a.km, b.km); break;
       case 'lowest_cost': d = diff(a.cost, b.cost); break;
-      case 'stock_balance': d = b.stock - a.stock; break;
+      case 'stock_balance': d = b.balance - a.balance; break;
       case 'priority': d = a.c.priority - b.c.priority; break;
     }
     if (d !== 0) return d;
@@ -175,12 +192,14 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
       if (h >= l.quantity) covers++;
     }
     scored.push({
-      c, rejected, soft, stock, covers, have,
+      c, rejected, soft, stock, covers, have, balance: stock, supply: null,
       km,
       cross: destination ? (place && place.area !== null && place.area === destination.area ? 0 : 1) : null,
       cost: wantsCost && destination ? cost(c, destination, units) : null,
     });
   }
+
+  const balanceNote = rules.includes('stock_balance') ? weeksOfSupply(lines, scored, opts.supply) : null;
 
   const assigned = new Map<number, string>();
   const split = new Map<number, { locationId: string; quantity: number }[]>();
@@ -295,6 +314,7 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
     fallbacks.unshift(`the address matched no region: ${ruleSet.rules.filter((r) => geoRules.includes(r)).join(', ')} skipped; ranked by ${rules.length > 0 ? rules.join(', ') : 'nothing else'}, then priority order`);
   }
   if (delivery.method === 'pickup') fallbacks.unshift('pickup order: only the pickup store may serve it');
+  if (balanceNote) fallbacks.push(balanceNote);
   const codeOf = (locationId: string) => candidates.find((c) => c.locationId === locationId)?.code ?? locationId;
   const parcels = new Map<string, { index: number; quantity: number }[]>();
   const add = (locationId: string, index: number, quantity: number) => {
@@ -322,7 +342,7 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
         : rule === 'same_region' ? s.cross
           : rule === 'nearest' ? (s.km === null ? null : Math.round(s.km))
             : rule === 'lowest_cost' ? s.cost
-              : rule === 'stock_balance' ? s.stock
+              : rule === 'stock_balance' ? (s.supply ? s.supply.weeks : s.stock)
                 : s.c.priority;
     }
     const eligibleNow = !s.rejected && !s.soft;
@@ -331,6 +351,7 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
       location: s.c.code, eligible: eligibleNow,
       rejected: s.rejected ?? (s.soft && !isChosen ? s.soft : !isChosen && eligibleNow ? 'ranked lower, or nothing left for it to cover' : s.soft),
       scores, distanceKm: s.km === null ? null : Math.round(s.km), region: s.c.site?.place?.area ?? null,
+      ...(s.supply ? { supply: s.supply } : {}),
     };
   };
   // The chosen locations first, then the others in the order they came.
@@ -352,6 +373,34 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
       fallbacks, candidates: explained, parcels: parcelList, uncovered, summary,
     },
   };
+}
+
+/**
+ * stock_balance by weeks of supply: for each candidate, the order's SKUs on hand there ÷ their recent demand there a
+ * week (less than one unit over the window counts as one, so a location that sells none of them has the most weeks).
+ * With no demand for these SKUs at any candidate (or no supply read) the rule keeps ranking by free units; the
+ * returned note says which, for the explanation (null: ranked by weeks, the numbers are on each candidate).
+ */
+function weeksOfSupply(lines: readonly LineNeed[], scored: Scored[], supply: Supply | undefined): string | null {
+  const skus = [...new Set(lines.map((l) => l.skuId))];
+  if (!supply) return 'stock_balance: no demand was read; ranked by free units';
+  let anyDemand = false;
+  for (const s of scored) for (const sku of skus) if ((supply.get(s.c.locationId)?.get(sku)?.perDay ?? 0) > 0) anyDemand = true;
+  if (!anyDemand) return `stock_balance: no demand for these SKUs in the last ${DEMAND_DAYS} days at any candidate; ranked by free units`;
+  for (const s of scored) {
+    const at = supply.get(s.c.locationId);
+    let onHand = 0;
+    let perDay = 0;
+    for (const sku of skus) {
+      const x = at?.get(sku);
+      onHand += x ? x.onHand : (s.c.free.get(sku) ?? 0);
+      perDay += x?.perDay ?? 0;
+    }
+    const weeks = onHand / (Math.max(perDay, 1 / DEMAND_DAYS) * 7);
+    s.balance = weeks;
+    s.supply = { onHand, demandPerDay: Math.round(perDay * 100) / 100, weeks: Math.round(weeks * 10) / 10 };
+  }
+  return null;
 }
 
 /** Candidates from rows of free units per (location, SKU), one per location; rows with nothing free are left out. */

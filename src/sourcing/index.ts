@@ -1,5 +1,5 @@
 /** The sourcing module's front door: where each order line ships from, and why (docs/sourcing.md). */
-export { candidatesFrom, distanceCost, source, type Candidate, type CostFunction, type Decision, type Delivery, type Explanation, type LineNeed, type Site } from './engine.js';
+export { candidatesFrom, distanceCost, source, DEMAND_DAYS, type Supply, type Candidate, type CostFunction, type Decision, type Delivery, type Explanation, type LineNeed, type Site } from './engine.js';
 export { distanceKm, locate, type Locatable, type Place } from './regions.js';
 export { checkRuleSet, defaultRuleSet, ruleNames, type RuleName, type RuleSet } from './rules.js';
 export {
@@ -10,3 +10,4 @@ export { sourcingChecks } from './check.js';
 export { registerSourcingRoutes } from './sourcing.routes.js';
 export { setRuleSet } from './set-rule-set.js';
 export { simulate, runSimulation, type PastOrder } from './simulate.js';
+export { readSupply, refreshDemand, supplyFrom, supplyJson, type SupplyFact } from './demand.repository.js';

@@ -10,7 +10,7 @@ export const ruleDescriptions: Record<RuleName, string> = {
   same_region: 'a location in the destination\'s province or state (else country) first',
   nearest: 'the shortest great-circle distance to the destination',
   lowest_cost: 'the lowest estimated shipping cost (from distance until rate tables are wired in)',
-  stock_balance: 'the location with the most free units of the order\'s SKUs',
+  stock_balance: 'the location with the most weeks of supply of the order\'s SKUs (on hand ÷ recent demand; free units without demand history)',
   priority: 'the location\'s priority (lower first)',
 };
 

@@ -19,8 +19,11 @@ export const ExplanationView = Type.Object({
   fallbacks: Type.Array(Type.String(), { description: 'What the engine fell back on, in words' }),
   candidates: Type.Array(Type.Object({
     location: Type.String(), eligible: Type.Boolean(), rejected: Nullable(Type.String()),
-    scores: Type.Record(Type.String(), Num, { description: 'Score per rule of the rule set: lines it covers whole, 0 same region or 1 not, km, estimated cost, free units, priority (docs/sourcing.md)' }),
+    scores: Type.Record(Type.String(), Num, { description: 'Score per rule of the rule set: lines it covers whole, 0 same region or 1 not, km, estimated cost, weeks of supply (or free units without demand history), priority (docs/sourcing.md)' }),
     distanceKm: Num, region: Nullable(Type.String()),
+    supply: Type.Optional(Type.Object({
+      onHand: Type.Integer(), demandPerDay: Type.Number(), weeks: Type.Number(),
+    }, { description: 'stock_balance by weeks of supply: the order\'s SKUs on hand here (less quarantined), their recent demand a day here, and the weeks that lasts' })),
   })),
   parcels: Type.Array(Type.Object({ location: Type.String(), lines: Type.Array(Type.Object({ index: Type.Integer(), quantity: Type.Integer() })) })),
   uncovered: Type.Array(Type.Integer()),

@@ -29,6 +29,7 @@ import * as m0027 from './0027_connectors.js';
 import * as m0029 from './0029_saved_views.js';
 import * as m0030 from './0030_relay_cursors.js';
 import * as m0031 from './0031_split_lines.js';
+import * as m0033 from './0033_sku_demand.js';
 import * as m0034 from './0034_order_volume.js';
 import * as m0036 from './0036_compact_sourcing_decisions.js';
 
@@ -67,6 +68,7 @@ export const migrations: Record<string, Migration> = {
   '0029_saved_views': m0029,
   '0030_relay_cursors': m0030,
   '0031_split_lines': m0031,
+  '0033_sku_demand': m0033,
   '0034_order_volume': m0034,
   '0036_compact_sourcing_decisions': m0036,
 };

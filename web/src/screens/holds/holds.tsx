@@ -79,7 +79,7 @@ export function HoldsPage() {
                 {o.holds.filter((h) => h.status === 'open').map((h) => (
                   <div key={h.id} class="hold">
                     <span>{t('hold.reason')}: <strong>{h.reasonCode}</strong>{h.note ? ` — ${h.note}` : ''}</span>
-                    <HoldDecision orderId={o.id} hold={h} onDone={orders.reload} />
+                    <HoldDecision orderId={o.id} hold={h} onDone={orders.reload} mayReject={o.lines.some((l) => l.quantity - l.shipped - l.cancelled > 0)} />
                   </div>
                 ))}
               </li>

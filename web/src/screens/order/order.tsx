@@ -22,8 +22,14 @@ function AddressBlock({ title, address }: { title: string; address: Address | nu
   );
 }
 
-/** Release or reject one open hold, with an optional note for the timeline. */
-export function HoldDecision({ orderId, hold, onDone }: { orderId: string; hold: Hold; onDone: () => void }) {
+/** Units of the order not yet shipped nor cancelled: none left means every parcel left (a held shipped order). */
+const openUnits = (order: Order) => order.lines.reduce((a, l) => a + l.quantity - l.shipped - l.cancelled, 0);
+
+/**
+ * Release or reject one open hold, with an optional note for the timeline. `mayReject` false: the order has nothing
+ * open to cancel (every parcel left, held for a carrier exception), so only releasing it makes sense.
+ */
+export function HoldDecision({ orderId, hold, onDone, mayReject = true }: { orderId: string; hold: Hold; onDone: () => void; mayReject?: boolean }) {
   const [note, setNote] = useState('');
   const [error, setError] = useState('');
   const decide = async (decision: 'release' | 'reject') => {
@@ -40,7 +46,7 @@ export function HoldDecision({ orderId, hold, onDone }: { orderId: string; hold:
     <div class="hold-decision">
       <Field label={t('hold.note')}><input value={note} onInput={(e) => setNote((e.currentTarget).value)} /></Field>
       <button type="button" onClick={() => void decide('release')}>{t('hold.release')}</button>
-      <button type="button" class="danger" onClick={() => void decide('reject')}>{t('hold.reject')}</button>
+      {mayReject && <button type="button" class="danger" onClick={() => void decide('reject')}>{t('hold.reject')}</button>}
       {error && <p class="error" role="alert">{error}</p>}
     </div>
   );
@@ -75,7 +81,7 @@ function Actions({ order, session, onDone }: { order: Order; session: Session; o
     if (!confirm(t('common.confirm'))) return;
     void act('cancel', { reason });
   };
-  const open = !['shipped', 'delivered', 'completed', 'cancelled'].includes(order.status);
+  const open = !['shipped', 'delivered', 'completed', 'cancelled'].includes(order.status) && openUnits(order) > 0;
   const mayRelease = can('order:write') && order.status === 'allocated';
   const mayShip = can('order:ship') && ['in_fulfillment', 'partially_shipped'].includes(order.status) && shippable.length > 0;
   const mayCancel = can('order:write') && open;
@@ -158,7 +164,7 @@ export function OrderPage({ id, session }: { id: string; session: Session }) {
                 {o.holds.map((h) => (
                   <li key={h.id}>
                     <strong>{h.reasonCode}</strong> — {t(`hold.status.${h.status}`)}{h.note ? ` · ${h.note}` : ''}
-                    {h.status === 'open' && session.permissions.includes('order:review') && <HoldDecision orderId={o.id} hold={h} onDone={reload} />}
+                    {h.status === 'open' && session.permissions.includes('order:review') && <HoldDecision orderId={o.id} hold={h} onDone={reload} mayReject={openUnits(o) > 0} />}
                   </li>
                 ))}
               </ul>
