@@ -10,7 +10,7 @@
  *            statement's plan uses (EXPLAIN ANALYZE); then `ordo check` on that database, timed (one run, its ms in
  *            the p50 column).
  *
- * Flags: --ledger-ab (only capture at 32 clients, with and without the payment ledger's authorisation row, rows
+ * Flags: --capture-only (only the capture part), --ledger-ab (only capture at 32 clients, with and without the payment ledger's authorisation row, rows
  * interleaved; BENCH_PAIRS pairs), --quick (short capture runs, the list part on 20,000 orders instead of a million), --million (the million
  * even with --quick; the default otherwise), --fresh-wal (measure capture without preparing WAL segments first, see
  * `recycleWal`). Knobs: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (1),
@@ -371,7 +371,8 @@ async function main(): Promise<number> {
   const load = (when: string) => `load average ${when}: ${os.loadavg().map((l) => fmt(l, 2)).join(', ')} (1, 5, 15 min)`;
   const loadBefore = load('before');
   const capture = await benchCapture();
-  const list = await benchList();
+  // --capture-only: skip the list part (A/B runs of capture against another commit).
+  const list = args.has('--capture-only') ? { out: [], ok: true } : await benchList();
   console.log(`\n${machineLine(capture.pgVersion, capture.embedded)}\n${loadBefore}; ${load('after')}\n`);
   console.log([...capture.out, '', ...list.out].join('\n'));
   console.log(`\ntotal time ${fmt((performance.now() - started) / 1000, 1)} s`);
