@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { source, type Candidate, type Delivery, type Explanation } from './engine.js';
+import { source, type Candidate, type Delivery, type Explanation, type Supply } from './engine.js';
 import { locate } from './regions.js';
 import type { RuleSet } from './rules.js';
 import { packExplanation, unpackExplanation } from './stored-explanation.js';
@@ -9,8 +9,8 @@ const cn = (code: string, city: string, priority: number, free: Record<string, n
   site: { place: locate({ country: 'CN', city }), servesRegions: null, capacityLeft: null, pastCutoff: null }, ...opts,
 });
 const lines = [{ index: 0, skuId: 'a', quantity: 2 }, { index: 1, skuId: 'b', quantity: 1 }];
-const explain = (ruleSet: RuleSet, candidates: Candidate[], delivery: Delivery): Explanation => {
-  const e = source(lines, candidates, delivery, { ruleSet, ruleSetSource: 'channel' }).explanation;
+const explain = (ruleSet: RuleSet, candidates: Candidate[], delivery: Delivery, supply?: Supply): Explanation => {
+  const e = source(lines, candidates, delivery, { ruleSet, ruleSetSource: 'channel', ...(supply && { supply }) }).explanation;
   if (!e) throw new Error('no explanation');
   return e;
 };
@@ -24,12 +24,19 @@ describe('the stored form of an explanation', () => {
         cn('PEK', '北京市', 50, { a: 9, b: 9 }, { canShip: false, canPickup: true }),
         cn('CTU', '成都市', 20, { a: 9 }, { site: { place: locate({ country: 'CN', city: '成都市' }), servesRegions: null, capacityLeft: 0, pastCutoff: null } })],
       toShenzhen)],
+    ['stock balancing by weeks of supply', explain({ rules: ['stock_balance', 'priority'], splitLines: false },
+      [cn('SHA', '上海市', 10, { a: 50, b: 50 }), cn('CAN', '广州市', 30, { a: 9, b: 9 })], toShenzhen,
+      new Map([['SHA', new Map([['a', { onHand: 50, perDay: 5 }], ['b', { onHand: 50, perDay: 5 }]])], ['CAN', new Map([['a', { onHand: 9, perDay: 0.1 }]])]]))],
     ['an address matching nothing', explain({ rules: ['nearest', 'priority'], splitLines: false }, [cn('SHA', '上海市', 10, { a: 1 })],
       { method: 'ship', destination: null })],
     ['a pickup order', explain({ rules: ['priority'], splitLines: false },
       [cn('PEK', '北京市', 50, { a: 9, b: 9 }, { canShip: false, canPickup: true }), cn('SHA', '上海市', 10, { a: 9, b: 9 })],
       { method: 'pickup', pickupLocationId: 'PEK' })],
   ];
+
+  it('keeps each candidate\'s weeks of supply', () => {
+    expect(cases[1]![1].candidates.every((c) => c.supply !== undefined)).toBe(true);
+  });
 
   it.each(cases)('reads back exactly as written: %s', (_, e) => {
     const stored = packExplanation(e);

@@ -18,7 +18,9 @@ const reasons = [
   'ranked lower, or nothing left for it to cover',
 ] as const;
 
-type Candidate = [location: string, eligible: 0 | 1, rejected: number | string | null, scores: (number | null)[], distanceKm: number | null, region: string | null];
+type Candidate = [location: string, eligible: 0 | 1, rejected: number | string | null, scores: (number | null)[], distanceKm: number | null, region: string | null,
+  /** stock_balance by weeks of supply: on hand, demand per day, weeks (only when ranked by them). */
+  supply?: [number, number, number]];
 
 export interface StoredExplanation {
   v: 1;
@@ -39,8 +41,10 @@ export interface StoredExplanation {
 export function packExplanation(e: Explanation): StoredExplanation {
   const c: Candidate[] = e.candidates.map((x) => {
     const code = x.rejected === null ? 0 : reasons.indexOf(x.rejected as (typeof reasons)[number]) + 1;
-    return [x.location, x.eligible ? 1 : 0, x.rejected === null ? null : code > 0 ? code : x.rejected,
+    const packed: Candidate = [x.location, x.eligible ? 1 : 0, x.rejected === null ? null : code > 0 ? code : x.rejected,
       e.rules.map((rule) => x.scores[rule] ?? null), x.distanceKm, x.region];
+    if (x.supply) packed.push([x.supply.onHand, x.supply.demandPerDay, x.supply.weeks]);
+    return packed;
   });
   const p: [string, number[]][] = e.parcels.map((x) => [x.location, x.lines.flatMap((l) => [l.index, l.quantity])]);
   const stored: StoredExplanation = {
@@ -62,11 +66,12 @@ export function unpackExplanation(stored: unknown): Explanation {
     destination: { how: s.d[0], region: s.d[1], area: s.d[2], label: s.d[3] },
     costModel: s.k ?? null,
     fallbacks: s.f ?? [],
-    candidates: s.c.map(([location, eligible, rejected, scores, distanceKm, region]) => ({
+    candidates: s.c.map(([location, eligible, rejected, scores, distanceKm, region, supply]) => ({
       location, eligible: eligible === 1,
       rejected: typeof rejected === 'number' ? reasons[rejected - 1] ?? `reason ${rejected}` : rejected,
       scores: Object.fromEntries(s.r.map((rule, i) => [rule, scores[i] ?? null])),
       distanceKm, region,
+      ...(supply && { supply: { onHand: supply[0], demandPerDay: supply[1], weeks: supply[2] } }),
     })),
     parcels: s.p.map(([location, flat]) => {
       const lines: { index: number; quantity: number }[] = [];
