@@ -189,6 +189,12 @@ describe('the admin UI settings', () => {
     await deliveries.locator(`tr[data-event="${eventId}"]`).first().locator('summary').click();
     await deliveries.locator(`tr[data-event="${eventId}"]`).first().getByText('HTTP status 204').waitFor();
     expect(placed.id).toBeTruthy();
+    // Paused by hand, then re-enabled.
+    const row = page.getByTestId('subscriptions').locator(`tr[data-subscription="${receiverUrl()}"]`);
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await row.getByText('paused from the admin UI').waitFor();
+    await row.getByRole('button', { name: 'Re-enable' }).click();
+    await row.getByRole('button', { name: 'Pause' }).waitFor();
     await page.screenshot({ path: path.join(screenshots, 'settings-webhooks.png'), fullPage: true });
     await expectAccessible(page, 'webhooks with the delivery log');
     expect(errors).toEqual([]);
@@ -258,7 +264,7 @@ describe('the admin UI settings', () => {
     await section(page, 'Webhooks');
     await page.getByRole('button', { name: 'Delivery log' }).click();
     await page.getByTestId('deliveries').waitFor();
-    await noButtons('Create subscription', 'Rotate secret', 'Delete', 'Replay', 'Replay events of this time range');
+    await noButtons('Create subscription', 'Rotate secret', 'Delete', 'Pause', 'Replay', 'Replay events of this time range');
     await section(page, 'Connectors');
     await channelSelect(page).selectOption('TMALL');
     await page.getByTestId('connector-health').waitFor();

@@ -305,6 +305,26 @@ describe('delivery', () => {
     await other.stop();
   });
 
+  it('pauses an endpoint by hand: nothing is sent while it is disabled, then everything since once re-enabled', async () => {
+    const other = new Receiver();
+    await other.start();
+    const made = await t.http('POST', '/v1/webhook-subscriptions', { body: { url: other.url, eventTypes: ['order.received'] } });
+    other.secret = made.body.secret;
+    expect((await t.http('PATCH', `/v1/webhook-subscriptions/${made.body.id}`, { body: { disabledReason: 'x' } })).body)
+      .toMatchObject({ status: 400, code: 'validation_failed' });
+    const paused = await t.http('PATCH', `/v1/webhook-subscriptions/${made.body.id}`, { body: { status: 'disabled', disabledReason: 'receiver moving to a new host' } });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ status: 'disabled', disabledReason: 'receiver moving to a new host' });
+    const during = await capture();
+    await relay().drain();
+    expect(other.received).toEqual([]);
+    expect((await t.http('PATCH', `/v1/webhook-subscriptions/${made.body.id}`, { body: { status: 'active' } })).body).toMatchObject({ status: 'active', disabledReason: null });
+    await relay().drain();
+    expect(other.received.map((e) => e.aggregateId)).toContain(during.id);
+    expect((await t.http('DELETE', `/v1/webhook-subscriptions/${made.body.id}`)).status).toBe(200);
+    await other.stop();
+  });
+
   it('rotating the secret signs with both until the previous one expires', async () => {
     const res = await t.http('POST', `/v1/webhook-subscriptions/${subscriptionId}/rotate-secret`, { body: { previousValidHours: 1 } });
     expect(res.status).toBe(200);

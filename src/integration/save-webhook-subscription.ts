@@ -1,7 +1,7 @@
 /** The webhook subscription use cases: create, change (or re-enable), rotate the secret, delete, replay. */
 import type { CommandResult } from '../db/command.js';
 import type { Trx } from '../db/database.js';
-import { missingOrConflict, notFound } from '../shared/errors.js';
+import { invalidField, missingOrConflict, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { checkEventTypes, checkUrl, newSecret, type WebhookSubscription, type WebhookSubscriptionInput, type WebhookSubscriptionPatch } from './webhook.js';
 import { deleteSubscription, findSubscription, insertSubscription, replayEvents, rotateSecret, toSubscription, updateSubscription } from './webhook.repository.js';
@@ -24,7 +24,13 @@ export async function createWebhookSubscription(trx: Trx, input: WebhookSubscrip
 export async function changeWebhookSubscription(trx: Trx, id: string, patch: WebhookSubscriptionPatch, settings: WebhookSettings, expectedVersion?: number): Promise<CommandResult<WebhookSubscription>> {
   if (patch.url !== undefined) checkUrl(patch.url, settings.allowPrivateAddresses);
   if (patch.eventTypes !== undefined) checkEventTypes(patch.eventTypes);
-  const row = await updateSubscription(trx, id, { ...patch, reactivate: patch.status === 'active' }, expectedVersion);
+  if (patch.disabledReason !== undefined && patch.status !== 'disabled') {
+    throw invalidField('/disabledReason', 'give it only with status "disabled"');
+  }
+  const { status, disabledReason, ...fields } = patch;
+  const row = await updateSubscription(trx, id, {
+    ...fields, reactivate: status === 'active', ...(status === 'disabled' && { disable: disabledReason ?? 'disabled by hand' }),
+  }, expectedVersion);
   if (!row) throw missingOrConflict('webhook subscription', id, await findSubscription(trx, id), expectedVersion);
   return {
     created: false, value: toSubscription(row),

@@ -40,12 +40,16 @@ export async function insertSubscription(trx: Trx, s: { id: string; url: string;
   return row as Row;
 }
 
-export async function updateSubscription(trx: Trx, id: string, patch: { url?: string; eventTypes?: string[]; description?: string | null; reactivate?: boolean }, expectedVersion?: number): Promise<Row | undefined> {
+export async function updateSubscription(trx: Trx, id: string, patch: { url?: string; eventTypes?: string[]; description?: string | null; reactivate?: boolean; disable?: string }, expectedVersion?: number): Promise<Row | undefined> {
   let q = trx.updateTable('webhook_subscriptions').set({
     ...(patch.url !== undefined && { url: patch.url }),
     ...(patch.eventTypes !== undefined && { event_types: patch.eventTypes }),
     ...(patch.description !== undefined && { description: patch.description }),
     ...(patch.reactivate && { status: 'active', disabled_reason: null, disabled_at: null }),
+    // Paused by hand: an endpoint already disabled keeps its first reason and time.
+    ...(patch.disable !== undefined && {
+      status: 'disabled', disabled_reason: sql`coalesce(disabled_reason, ${patch.disable})`, disabled_at: sql`coalesce(disabled_at, now())`,
+    }),
     version: sql`version + 1`, updated_at: sql`now()`,
   }).where('id', '=', id);
   if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);

@@ -23,7 +23,10 @@ export const WebhookSubscriptionPatch = Type.Object({
   url: Type.Optional(WebhookSubscriptionInput.properties.url),
   eventTypes: Type.Optional(WebhookSubscriptionInput.properties.eventTypes),
   description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
-  status: Type.Optional(Type.Literal('active', { description: 'Re-enables a disabled endpoint; its waiting deliveries are sent again.' })),
+  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')], {
+    description: '`active` re-enables a disabled endpoint (its waiting deliveries are sent again); `disabled` pauses one by hand: nothing is sent until it is re-enabled, then everything since, in order.',
+  })),
+  disabledReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Why it was paused (with `status: "disabled"`)' })),
 }, { additionalProperties: false, minProperties: 1 });
 export type WebhookSubscriptionPatch = Static<typeof WebhookSubscriptionPatch>;
 

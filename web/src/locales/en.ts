@@ -451,6 +451,8 @@ export const en = {
   'settings.hooks.disabled': 'disabled',
   'settings.hooks.deliveries': 'Delivery log',
   'settings.hooks.enable': 'Re-enable',
+  'settings.hooks.pause': 'Pause',
+  'settings.hooks.pausedReason': 'paused from the admin UI',
   'settings.hooks.rotate': 'Rotate secret',
   'settings.hooks.delete': 'Delete',
   'settings.hooks.deliveriesOf': 'Deliveries to {{url}}',

@@ -453,6 +453,8 @@ export const zh: Record<keyof typeof en, string> = {
   'settings.hooks.disabled': '已停用',
   'settings.hooks.deliveries': '推送日志',
   'settings.hooks.enable': '重新启用',
+  'settings.hooks.pause': '暂停',
+  'settings.hooks.pausedReason': '在管理界面中暂停',
   'settings.hooks.rotate': '轮换密钥',
   'settings.hooks.delete': '删除',
   'settings.hooks.deliveriesOf': '推送到 {{url}} 的记录',

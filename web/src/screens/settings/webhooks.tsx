@@ -50,6 +50,9 @@ export function Webhooks({ mayWrite }: { mayWrite: boolean }) {
   const enable = (s: Subscription) => act(async () => {
     await api('PATCH', `/webhook-subscriptions/${s.id}`, { status: 'active' }, { headers: { 'if-match': String(s.version) } });
   });
+  const disable = (s: Subscription) => act(async () => {
+    await api('PATCH', `/webhook-subscriptions/${s.id}`, { status: 'disabled', disabledReason: t('settings.hooks.pausedReason') }, { headers: { 'if-match': String(s.version) } });
+  });
   const remove = (s: Subscription) => act(async () => {
     await api('DELETE', `/webhook-subscriptions/${s.id}`);
     if (open?.id === s.id) setOpen(null);
@@ -87,6 +90,7 @@ export function Webhooks({ mayWrite }: { mayWrite: boolean }) {
                     <td class="row-actions">
                       <button type="button" class="secondary" aria-pressed={open?.id === s.id} onClick={() => setOpen(open?.id === s.id ? null : { id: s.id, focus: true })}>{t('settings.hooks.deliveries')}</button>
                       {mayWrite && s.status === 'disabled' && <button type="button" class="secondary" onClick={() => void enable(s)}>{t('settings.hooks.enable')}</button>}
+                      {mayWrite && s.status === 'active' && <button type="button" class="secondary" onClick={() => void disable(s)}>{t('settings.hooks.pause')}</button>}
                       {mayWrite && <button type="button" class="secondary" onClick={() => void rotate(s)}>{t('settings.hooks.rotate')}</button>}
                       {mayWrite && <button type="button" class="danger" onClick={() => void remove(s)}>{t('settings.hooks.delete')}</button>}
                     </td>
