@@ -155,5 +155,5 @@ describe('the ordo command (needs npm run build)', () => {
     expect(restored.out).toMatch(/^restored .*cli\.backup: schema/);
     expect(restored.out).toContain('ok');
     expect(ordo(t.database.url, 'restore', backup)).toMatchObject({ code: 1, err: expect.stringContaining('the database is not empty') });
-  });
+  }, 180_000); // seven `ordo` processes one after another: over 60 s when the machine runs two test suites at once
 });
