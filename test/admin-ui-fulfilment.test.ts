@@ -7,35 +7,21 @@
  * screens in Chinese leave no English. Set up as test/admin-ui.test.ts: fails on any console error, runs axe-core on
  * every screen (no serious or critical violation), saves screenshots to dist/screenshots/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/access/create-user.js';
 import { startRelay, type Relay } from '../src/integration/index.js';
+import { expectAccessible, launchBrowser, screenshots } from './admin-ui-browser.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
 const t = useTestApp();
 const password = 'correct horse battery staple';
-const screenshots = path.resolve('dist/screenshots');
 
 let browser: Browser;
 let base: string;
 let relay: Relay | undefined;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core run in the page (as in test/admin-ui.test.ts): no serious or critical violation. */
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const violations = await page.evaluate(async (source) => {
-    const w = globalThis as unknown as { document: unknown; axe?: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } };
-    if (!w.axe) (0, eval)(source);
-    const result = await w.axe!.run(w.document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
-  }, axeSource);
-  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `${screen}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
 
 /**
  * No English left in what the UI itself says (headings, labels, buttons, table headers, legends, summaries, links of
@@ -59,11 +45,7 @@ beforeAll(async () => {
   expect((await t.http('PUT', '/v1/carriers', { body: { code: 'SF', name: '顺丰速运', adapter: 'manual', services: [{ code: 'STD', name: '标快', transitDays: 2 }, { code: 'EXP', name: '特快', transitDays: 1 }] } })).status).toBeLessThan(300);
   relay = startRelay({ db: t.db, logger: { error: () => undefined, warn: () => undefined, info: () => undefined }, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, maxPollMs: 50 });
   base = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/admin/`;
-  mkdirSync(screenshots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
