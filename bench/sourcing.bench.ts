@@ -14,7 +14,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { seedOrders } from '../src/cli/seed-orders.js';
-import { candidatesFrom, locate, simulate, source, type PastOrder, type Place, type RuleSet, type Site } from '../src/sourcing/index.js';
+import { candidatesFrom, locate, simulate, source, StockIndex, type PastOrder, type Place, type RuleSet, type Site } from '../src/sourcing/index.js';
 import { regionRows } from '../src/sourcing/regions.data.js';
 import { apiClient, fmt, runMain, startBenchServer } from './lib.js';
 
@@ -25,6 +25,9 @@ const ORDERS = Number(process.env.BENCH_ORDERS ?? (QUICK ? 20_000 : 100_000));
 const SIM_ORDERS = Number(process.env.BENCH_SIM_ORDERS ?? 100_000);
 const LOCATIONS = 50;
 const SKUS = 10_000;
+
+/** Orders per capture batch (src/order/capture-batch.ts): one stock index serves them all. */
+const BATCH = 16;
 
 /** A small deterministic generator, so runs compare. */
 function random(seed: number) {
@@ -55,27 +58,40 @@ function world() {
     const lines = [0, 1, 2].map((index) => ({ index, skuId: pick(skus), quantity: 1 + Math.floor(rnd() * 3) }));
     return { lines, destination: placeOf(pick(cities)), rows: [...new Set(lines.map((l) => l.skuId))].flatMap((sku) => bySku.get(sku) ?? []) };
   });
-  return { rows, sites, orders, skus, cities, pick, placeOf, rnd };
+  // Capture's facts statement reads the stock rows of a batch's SKUs once: each batch of 16 orders' rows, as read.
+  const batches = Array.from({ length: orders.length / BATCH }, (_, b) => {
+    const batch = orders.slice(b * BATCH, (b + 1) * BATCH);
+    return { orders: batch, rows: [...new Set(batch.flatMap((o) => o.rows))] };
+  });
+  return { rows, sites, orders, batches, skus, cities, pick, placeOf, rnd };
 }
 
 const china: RuleSet = { rules: ['fewest_shipments', 'same_region', 'nearest', 'priority'], splitLines: false };
 
-/** Decisions per wall second, and per second of this process's CPU (the machine may be shared: CPU time is what the engine used). */
-function decide(w: ReturnType<typeof world>, explain: boolean): { perSecond: number; perCpuSecond: number; candidatesPerOrder: number } {
+/**
+ * Decisions per wall second, and per second of this process's CPU (the machine may be shared: CPU time is what the
+ * engine used). `batched`: as capture decides them, 16 orders at a time on one stock index built from their stock
+ * rows, each taking what it was given; else each order's candidates built alone from its rows (`candidatesFrom`, as
+ * the transactional path and the simulation do).
+ */
+function decide(w: ReturnType<typeof world>, explain: boolean, batched: boolean): { perSecond: number; perCpuSecond: number; candidatesPerOrder: number } {
   let n = 0;
   let seen = 0;
   const end = performance.now() + SECONDS * 1000;
   const started = performance.now();
   const cpu = process.cpuUsage();
   while (performance.now() < end) {
-    for (let i = 0; i < 1000; i++) {
-      const o = w.orders[(n + i) % w.orders.length]!;
-      // As capture does it: the order's candidates from its stock rows, then the decision.
-      const pool = candidatesFrom(o.rows, w.sites);
-      source(o.lines, pool, { method: 'ship', destination: o.destination }, { ruleSet: china, explain });
-      seen += pool.length;
+    for (let i = 0; i < 1008; i += BATCH) {
+      const batch = w.batches[((n + i) / BATCH) % w.batches.length]!;
+      const index = batched ? new StockIndex(batch.rows, w.sites) : null;
+      for (const o of batch.orders) {
+        const pool = index ? index.candidatesFor(o.lines.map((l) => l.skuId)) : candidatesFrom(o.rows, w.sites);
+        const d = source(o.lines, pool, { method: 'ship', destination: o.destination }, { ruleSet: china, explain });
+        if (index) for (const [line, locationId] of d.assigned) index.take(o.lines[line]!.skuId, locationId, o.lines[line]!.quantity);
+        seen += pool.length;
+      }
     }
-    n += 1000;
+    n += 1008;
   }
   const used = process.cpuUsage(cpu);
   return { perSecond: n / ((performance.now() - started) / 1000), perCpuSecond: n / ((used.user + used.system) / 1e6), candidatesPerOrder: seen / n };
@@ -84,9 +100,10 @@ function decide(w: ReturnType<typeof world>, explain: boolean): { perSecond: num
 async function main(): Promise<number> {
   const w = world();
   console.log(`# sourcing: ${LOCATIONS} locations, ${SKUS} SKUs, 3-line orders, rules ${china.rules.join(' > ')}`);
-  for (const explain of [true, false]) {
-    const r = decide(w, explain);
-    console.log(`decide (${explain ? 'with explanation, as capture' : 'no explanation, as a simulation'}): ${fmt(r.perSecond)}/s wall, ${fmt(r.perCpuSecond)}/s of CPU, ${fmt(r.candidatesPerOrder, 1)} candidates per order`);
+  for (const [explain, batched, label] of [[true, true, 'with explanation, batched as capture'], [true, false, 'with explanation, one order alone'],
+    [false, false, 'no explanation, one order alone, as a simulation']] as const) {
+    const r = decide(w, explain, batched);
+    console.log(`decide (${label}): ${fmt(r.perSecond)}/s wall, ${fmt(r.perCpuSecond)}/s of CPU, ${fmt(r.candidatesPerOrder, 1)} candidates per order`);
   }
   const past: PastOrder[] = Array.from({ length: SIM_ORDERS }, (_, i) => {
     const city = w.pick(w.cities);

@@ -37,7 +37,7 @@ import { allocationShortfall } from '../inventory/index.js';
 import { checkClaim, RetryCommand, type CommandContext, type CommandResult } from '../db/command.js';
 import { readCaptureFacts, writeCaptures, type CaptureFacts, type RequestFacts } from './capture.repository.js';
 import { factsQuery, prepareCapture, type PreparedCapture } from './capture-order.js';
-import { planCapture, type CapturePlan } from './plan-capture.js';
+import { captureStock, planCapture, type CapturePlan } from './plan-capture.js';
 import { systemClock } from '../shared/clock.js';
 import type { CaptureOrder, Order } from './order.js';
 import { Snapshot, Unwritten, type Entry, type UnwrittenView } from './unwritten.js';
@@ -157,13 +157,11 @@ function skuKey(facts: CaptureFacts, ref: string): string {
 function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritten: UnwrittenView): { decisions: Decision[]; plans: Decided[] } {
   // What is free for this batch: what the database showed, less what unwritten orders take. Read before an earlier
   // batch committed or after, this never shows more than is there; the write statement checks again anyway.
-  const stock = facts.shared.stock.map((s) => ({ ...s, free: s.free - unwritten.takenAt(s.skuId, s.locationId) }));
+  const stock = captureStock(facts.shared, facts.shared.stock.map((s) => ({ ...s, free: s.free - unwritten.takenAt(s.skuId, s.locationId) })));
   const decisions: Decision[] = [];
   const plans: Decided[] = [];
   /** SKUs earlier orders of this batch took stock of. */
   const batchTook = new Set<string>();
-  /** Orders earlier orders of this batch gave each location with a daily capacity. */
-  const load = new Map<string, number>();
   for (const [item, { prepared, ctx }] of requests.entries()) {
     const known = facts.requests[item] as RequestFacts;
     if (known.prior) {
@@ -178,7 +176,7 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
     };
     let planned;
     try {
-      planned = planCapture(prepared, request, facts.shared, stock, ctx, { deferUncovered: true, item, clock: systemClock, load });
+      planned = planCapture(prepared, request, facts.shared, stock, ctx, { deferUncovered: true, item, clock: systemClock });
     } catch (error) {
       // Short only because earlier orders of this batch took stock, which their write may yet not take: decided alone.
       if (error instanceof AppError && error.code === 'insufficient_stock' && prepared.input.lines.some((l) => batchTook.has(skuKey(facts, l.sku)))) {
@@ -200,11 +198,10 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
     // A customer an unwritten order creates: created again if that order fails (the insert skips an existing one).
     if (pending) plan.write.order.new_customer = true;
     for (const r of plan.write.reserve) {
-      const level = stock.find((s) => s.skuId === r.skuId && s.locationId === r.locationId);
-      if (level) level.free -= r.quantity;
+      stock.take(r.skuId, r.locationId, r.quantity);
       batchTook.add(r.skuId);
     }
-    for (const l of plan.write.sourcing.loads) load.set(l.locationId, (load.get(l.locationId) ?? 0) + 1);
+    for (const l of plan.write.sourcing.loads) stock.addLoad(l.locationId);
     plans.push({ item, plan, entry: unwritten.add(prepared, plan) });
     decisions.push({ kind: 'placed', order: plan.order });
   }

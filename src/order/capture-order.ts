@@ -24,7 +24,7 @@ import { readCaptureFacts, writeCaptures, type CaptureWrite, type FactsQuery, ty
 import { totalsMismatch, type CaptureOrder, type Order } from './order.js';
 import { loadOrder } from './order.repository.js';
 import { itemsSignature } from './order-state.js';
-import { planCapture } from './plan-capture.js';
+import { captureStock, planCapture } from './plan-capture.js';
 
 /** A request that passed the checks needing no database, with what they derived. */
 export interface PreparedCapture {
@@ -64,7 +64,7 @@ export async function captureOrder(trx: Trx, input: CaptureOrder, ctx: CommandCo
   const facts = await readCaptureFacts(trx, [factsQuery(prepared)], ctx.idempotency);
   checkClaim(ctx.idempotency, facts);
   const request = facts.requests[0] as RequestFacts;
-  const planned = planCapture(prepared, request, facts.shared, facts.shared.stock, ctx, { deferUncovered: false, clock: systemClock });
+  const planned = planCapture(prepared, request, facts.shared, captureStock(facts.shared), ctx, { deferUncovered: false, clock: systemClock });
   if (planned.kind === 'existing') return duplicateOf(trx, planned.orderId);
   if (planned.kind === 'uncovered') throw new Error('unreachable: the transactional path decides uncovered lines itself');
   const { plan } = planned;

@@ -14,7 +14,7 @@ import type { Db, Trx } from '../db/database.js';
 import { isRetryable } from '../db/command.js';
 import { channelAvailability, freeSql, freeStockOf, lockAllocatedSkus } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';
-import { candidatesFrom, locate, readRuleSet, readSites, readSupply, sitesFrom, source, writeDecision, type Candidate, type Explanation, type LineNeed, type RuleSet, type Supply } from '../sourcing/index.js';
+import { candidatesFrom, locate, readRuleSet, readSites, readSupply, sitesFrom, source, writeDecision, type Candidate, type StoredExplanation, type LineNeed, type RuleSet, type Supply } from '../sourcing/index.js';
 import { settleStatus } from './edit-order.js';
 import { reserveLineUnits } from './line-stock.js';
 import { addTimeline, lockOrders, publishOrderEvent, writeLines, writeOrderTotals } from './order.repository.js';
@@ -66,8 +66,8 @@ export function planFillExplained(
   candidates: readonly Candidate[],
   quota: ReadonlyMap<string, number>,
   sourcing: { ruleSet?: RuleSet; ruleSetSource?: 'channel' | 'default'; supply?: Supply } = {},
-): { plan: FillUnits[]; explanation: Explanation | null } {
-  let explanation: Explanation | null = null;
+): { plan: FillUnits[]; explanation: StoredExplanation | null } {
+  let explanation: StoredExplanation | null = null;
   const free = new Map(candidates.map((c) => [c.locationId, new Map(c.free)]));
   const left = new Map(quota);
   const plan: FillUnits[] = [];

@@ -3,7 +3,7 @@ import { fixedClock } from '../shared/clock.js';
 import { prepareCapture } from './capture-order.js';
 import type { RequestFacts, SharedFacts } from './capture.repository.js';
 import type { CaptureOrder } from './order.js';
-import { captureStatusPath, chooseCaptureLocations, coverUncovered, planCapture, resolveCapture, reviewFactsOf } from './plan-capture.js';
+import { captureStatusPath, captureStock, chooseCaptureLocations, coverUncovered, planCapture, resolveCapture, reviewFactsOf } from './plan-capture.js';
 
 const channel = { id: '00000000-0000-7000-8000-00000000c001', code: 'WEB', currency: 'EUR', active: true, allow_backorder: false, presale_days: 0, order_number_prefix: 'W' };
 const skuA = { id: '00000000-0000-7000-8000-00000000a001', code: 'A', active: true };
@@ -31,9 +31,9 @@ describe('planCapture in steps', () => {
   it('chooses a location with the units, and refuses what no location nor backorder covers', () => {
     const p = prepareCapture(input(), null);
     const r = resolveCapture(p, shared);
-    const { choice, candidates } = chooseCaptureLocations(p, r, shared, shared.stock, 'ship');
+    const { choice, candidates } = chooseCaptureLocations(p, r, shared, captureStock(shared), 'ship');
     expect(choice.assigned.get(0)).toBe(wh.locationId);
-    const short = chooseCaptureLocations(p, r, shared, [{ ...wh, skuId: skuA.id, free: 1 }], 'ship');
+    const short = chooseCaptureLocations(p, r, shared, captureStock(shared, [{ ...wh, skuId: skuA.id, free: 1 }]), 'ship');
     expect(short.choice.uncovered).toEqual([0]);
     expect(() => coverUncovered(r, [0], [], short.candidates, 'ship')).toThrow(/not enough stock/);
     const backorders = { ...r, channel: { ...channel, allow_backorder: true } };
@@ -50,7 +50,7 @@ describe('planCapture in steps', () => {
   });
 
   it('is pure: the same facts and clock give the same plan, with the order discount on the lines', () => {
-    const plan = (at: string) => planCapture(prepareCapture(input(), null), request, shared, shared.stock, ctx, { deferUncovered: false, clock: fixedClock(new Date(at)) });
+    const plan = (at: string) => planCapture(prepareCapture(input(), null), request, shared, captureStock(shared), ctx, { deferUncovered: false, clock: fixedClock(new Date(at)) });
     const one = plan('2026-12-01T10:00:00Z');
     expect(one).toEqual(plan('2026-12-01T10:00:00Z'));
     if (one.kind !== 'plan') throw new Error(one.kind);
@@ -66,7 +66,7 @@ describe('planCapture in steps', () => {
     const splitting: SharedFacts = { ...shared, skus: [skuA, skuB], stock, ruleSets: [{ channelId: channel.id, rules: ['fewest_shipments', 'priority'], splitLines: true, version: 1 }] };
     const lines = [{ sku: 'A', quantity: 100, unitPriceMinor: 999, discountMinor: 1001, taxMinor: 1903 }, { sku: 'B', quantity: 1, unitPriceMinor: 500 }];
     const order = input({ lines, orderDiscountMinor: 301, totals: { subtotalMinor: 100_400, discountMinor: 1302, shippingMinor: 495, taxMinor: 1903, totalMinor: 101_496 } });
-    const plan = (facts: SharedFacts) => planCapture(prepareCapture(order, null), request, facts, stock, ctx, { deferUncovered: false, clock: fixedClock(new Date('2026-12-01T10:00:00Z')) });
+    const plan = (facts: SharedFacts) => planCapture(prepareCapture(order, null), request, facts, captureStock(facts), ctx, { deferUncovered: false, clock: fixedClock(new Date('2026-12-01T10:00:00Z')) });
     expect(() => plan({ ...splitting, ruleSets: [] })).toThrow(/not enough stock for line 0 \(A: 100 requested, 60 available in one location\)/);
     const planned = plan(splitting);
     if (planned.kind !== 'plan') throw new Error(planned.kind);
@@ -84,7 +84,7 @@ describe('planCapture in steps', () => {
     // A pickup order is never split away from its store.
     const store = { ...wh2, canPickup: true };
     const pickupFacts: SharedFacts = { ...splitting, pickups: [{ id: store.locationId, code: store.code, active: true, can_pickup: true }] };
-    expect(() => planCapture(prepareCapture({ ...order, deliveryMethod: 'pickup', pickupLocation: 'WH2' }, null), request, pickupFacts, stock, ctx, { deferUncovered: false, clock: fixedClock(new Date('2026-12-01T10:00:00Z')) }))
+    expect(() => planCapture(prepareCapture({ ...order, deliveryMethod: 'pickup', pickupLocation: 'WH2' }, null), request, pickupFacts, captureStock(pickupFacts), ctx, { deferUncovered: false, clock: fixedClock(new Date('2026-12-01T10:00:00Z')) }))
       .toThrow(/not enough stock for line 0/);
   });
 });

@@ -14,7 +14,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { PreparedCapture } from './capture-order.js';
 import type { CaptureWrite, ChannelFacts, IncomingFact, PickupFacts, RequestFacts, SharedFacts, StockFact } from './capture.repository.js';
-import { candidatesFrom, locate, placeOf, ruleSetOf, source, sitesFrom, supplyFrom, type Candidate, type CostFunction, type Decision, type Explanation, type Place } from '../sourcing/index.js';
+import { locate, placeOf, ruleSetOf, source, sitesFrom, supplyFrom, StockIndex, type Candidate, type CostFunction, type Decision, type StoredExplanation, type Place } from '../sourcing/index.js';
 import { estimateShippingCost, parcelOf, promiseDelivery, regionOf } from '../fulfillment/index.js';
 import type { CaptureLine, Order } from './order.js';
 import { statusEvents } from './order.repository.js';
@@ -103,11 +103,9 @@ export function resolveCapture(p: PreparedCapture, shared: Pick<SharedFacts, 'ch
  * is promised, backordered or refused (`coverUncovered`).
  */
 export function chooseCaptureLocations(
-  p: Pick<PreparedCapture, 'input'>, r: Resolved, shared: Pick<SharedFacts, 'sites' | 'ruleSets' | 'promise' | 'supply'>, stock: readonly StockFact[], deliveryMethod: 'ship' | 'pickup',
-  load?: ReadonlyMap<string, number>,
+  p: Pick<PreparedCapture, 'input'>, r: Resolved, shared: Pick<SharedFacts, 'ruleSets' | 'promise' | 'supply'>, stock: StockIndex, deliveryMethod: 'ship' | 'pickup',
 ): { candidates: Candidate[]; choice: Decision; destination: Place | null } {
-  const skuIds = new Set(r.lines.map((l) => l.skuId));
-  const candidates = candidatesFrom(stock.filter((s) => skuIds.has(s.skuId)), sitesFrom(shared.sites, load));
+  const candidates = stock.candidatesFor(r.lines.map((l) => l.skuId));
   const { ruleSet, source: ruleSetSource } = ruleSetOf(shared.ruleSets, r.channel.id);
   const address = p.input.shippingAddress;
   const destination = deliveryMethod === 'ship' && address ? locate(address) : null;
@@ -239,7 +237,7 @@ export function buildCapture(
     assigned: ReadonlyMap<number, string>; candidates: readonly Candidate[]; presale: ReadonlyMap<number, IncomingFact>; backordered: ReadonlySet<number>;
     /** Lines split over locations: their parts, each reserved where it is (the sourcing engine's `split`). */
     split?: ReadonlyMap<number, readonly { locationId: string; quantity: number }[]>;
-    explanation?: Explanation | null; sites?: SharedFacts['sites'];
+    explanation?: StoredExplanation | null; sites?: SharedFacts['sites'];
   },
   outcome: ReviewOutcome, path: { status: OrderStatus; timeline: TimelineStep[] },
   ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, clock: Clock, item: number,
@@ -367,23 +365,29 @@ export function mayCoverOtherwise(r: Resolved): boolean {
 
 // ---- the steps together -------------------------------------------------------------------------------------------
 
+/** The free stock a capture (or a batch of them) is decided on: `rows` (default: what the facts read) by location. */
+export function captureStock(shared: Pick<SharedFacts, 'stock' | 'sites'>, rows: Iterable<StockFact> = shared.stock): StockIndex {
+  return new StockIndex(rows, sitesFrom(shared.sites));
+}
+
 /**
- * Decides one capture from its facts. `stock` is what is free now (a batch passes what its earlier orders left).
+ * Decides one capture from its facts. `stock` is what is free now (a batch passes what its earlier orders left, and
+ * the loads they gave each location).
  * With `deferUncovered` (a batch), an order with a line no location covers is left to the transactional path when
  * that line might still be taken another way (presale, backorder); otherwise it is refused here
  * with the same 409 and shortfall, on the stock the batch sees.
  * Throws the client's errors (unknown channel or SKU, wrong currency, not enough stock, …).
  */
 export function planCapture(
-  p: PreparedCapture, request: RequestFacts, shared: SharedFacts, stock: readonly StockFact[],
-  ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, opts: { deferUncovered: boolean; item?: number; clock: Clock; load?: ReadonlyMap<string, number> },
+  p: PreparedCapture, request: RequestFacts, shared: SharedFacts, stock: StockIndex,
+  ctx: Pick<CommandContext, 'actorId' | 'actorName' | 'requestId'>, opts: { deferUncovered: boolean; item?: number; clock: Clock },
 ): Planned {
   // An external reference the channel sent before answers with that order, once the channel is known.
   if (request.existing && shared.channels.some((c) => c.code === p.input.channel || c.id === p.input.channel.toLowerCase())) {
     return { kind: 'existing', orderId: request.existing };
   }
   const resolved = resolveCapture(p, shared);
-  const { candidates, choice, destination } = chooseCaptureLocations(p, resolved, shared, stock, p.deliveryMethod, opts.load);
+  const { candidates, choice, destination } = chooseCaptureLocations(p, resolved, shared, stock, p.deliveryMethod);
   if (choice.uncovered.length > 0 && opts.deferUncovered && mayCoverOtherwise(resolved)) return { kind: 'uncovered' };
   const { presale, backordered } = coverUncovered(resolved, choice.uncovered, shared.incoming, candidates, p.deliveryMethod);
   const outcome = review(shared.rules, reviewFactsOf(p, resolved, request));

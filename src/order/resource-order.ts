@@ -12,7 +12,7 @@ import type { Trx } from '../db/database.js';
 import { splitRefs } from '../db/refs.js';
 import type { CommandContext, CommandResult } from '../db/command.js';
 import { freeStockOf } from '../inventory/index.js';
-import { candidatesFrom, locate, readRuleSet, readSites, readSupply, sitesFrom, source, writeDecision, type Explanation } from '../sourcing/index.js';
+import { candidatesFrom, locate, readRuleSet, readSites, readSupply, sitesFrom, source, writeDecision, type StoredExplanation } from '../sourcing/index.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { settleStatus } from './edit-order.js';
 import { byStockRow, releaseLineUnits, reserveLineUnits } from './line-stock.js';
@@ -32,7 +32,7 @@ const resourceable = ['on_hold', 'confirmed', 'allocated', 'in_fulfillment', 'pa
 export interface ResourceResult {
   /** Lines moved to another location, and lines backordered because no other location has their units. */
   lines: { lineId: string; lineNo: number; sku: string; from: string | null; to: string | null; quantity: number }[];
-  explanation: Explanation | null;
+  explanation: StoredExplanation | null;
 }
 
 export async function resourceOrder(

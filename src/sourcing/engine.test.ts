@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { source, type Candidate, type Delivery, type LineNeed } from './engine.js';
+import { source as decide, type Candidate, type Delivery, type LineNeed } from './engine.js';
+import { packExplanation, unpackExplanation } from './stored-explanation.js';
 import { locate } from './regions.js';
 import { checkRuleSet, type RuleSet } from './rules.js';
+
+/** The engine's decision with its explanation read back as the API answers it, checking the stored form loses nothing. */
+function source(...args: Parameters<typeof decide>) {
+  const d = decide(...args);
+  const explanation = d.explanation && unpackExplanation(JSON.parse(JSON.stringify(d.explanation)));
+  if (explanation) expect(packExplanation(explanation)).toEqual(d.explanation);
+  return { ...d, explanation };
+}
 
 const loc = (code: string, priority: number, free: Record<string, number>, opts: Partial<Candidate> = {}): Candidate =>
   ({ locationId: code, code, priority, canShip: true, canPickup: false, free: new Map(Object.entries(free)), ...opts });

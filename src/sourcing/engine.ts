@@ -13,6 +13,7 @@
  */
 import { distanceKm, type Place } from './regions.js';
 import { defaultRuleSet, type RuleName, type RuleSet } from './rules.js';
+import { RANKED_LOWER, storedReason, type StoredCandidates, type StoredExplanation } from './stored-explanation.js';
 
 /** Where a location is and what it can take now (from the locations table, resolved once). */
 export interface Site {
@@ -96,7 +97,8 @@ export interface Decision {
   split: Map<number, { locationId: string; quantity: number }[]>;
   /** Lines no allowed location covers. */
   uncovered: number[];
-  explanation: Explanation | null;
+  /** Why, in the form it is stored in; `unpackExplanation` reads it (null: not asked for). */
+  explanation: StoredExplanation | null;
 }
 
 export interface SourceOptions {
@@ -124,8 +126,6 @@ interface Scored {
   rejected: string | null;
   /** Lines it covers whole before anything is taken. */
   covers: number;
-  /** Free units of each line's SKU here, before anything is taken (by line position). */
-  have: number[];
 }
 
 const INF = Number.POSITIVE_INFINITY;
@@ -184,15 +184,13 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
     const km = destination && place ? distanceKm(place, destination) : null;
     let stock = 0;
     let covers = 0;
-    const have: number[] = [];
     for (const l of lines) {
       const h = c.free.get(l.skuId) ?? 0;
-      have.push(h);
       stock += h;
       if (h >= l.quantity) covers++;
     }
     scored.push({
-      c, rejected, soft, stock, covers, have, balance: stock, supply: null,
+      c, rejected, soft, stock, covers, balance: stock, supply: null,
       km,
       cross: destination ? (place && place.area !== null && place.area === destination.area ? 0 : 1) : null,
       cost: wantsCost && destination ? cost(c, destination, units) : null,
@@ -309,19 +307,19 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
   const uncovered = remaining.map((l) => l.index);
   if (!explain) return { assigned, split, uncovered, explanation: null };
 
-  // The explanation.
+  // The explanation, in the compact form it is stored in (stored-explanation.ts): capture writes one for every order.
   if (delivery.method === 'ship' && !destination && ruleSet.rules.some((r) => geoRules.includes(r))) {
     fallbacks.unshift(`the address matched no region: ${ruleSet.rules.filter((r) => geoRules.includes(r)).join(', ')} skipped; ranked by ${rules.length > 0 ? rules.join(', ') : 'nothing else'}, then priority order`);
   }
   if (delivery.method === 'pickup') fallbacks.unshift('pickup order: only the pickup store may serve it');
   if (balanceNote) fallbacks.push(balanceNote);
   const codeOf = (locationId: string) => candidates.find((c) => c.locationId === locationId)?.code ?? locationId;
-  const parcels = new Map<string, { index: number; quantity: number }[]>();
+  const parcels: [string, number[]][] = [];
   const add = (locationId: string, index: number, quantity: number) => {
     const code = codeOf(locationId);
-    const list = parcels.get(code);
-    if (list) list.push({ index, quantity });
-    else parcels.set(code, [{ index, quantity }]);
+    const parcel = parcels.find((x) => x[0] === code);
+    if (parcel) parcel[1].push(index, quantity);
+    else parcels.push([code, [index, quantity]]);
   };
   const chosen = new Set<string>();
   for (const l of lines) {
@@ -335,44 +333,49 @@ export function source(lines: readonly LineNeed[], candidates: readonly Candidat
       chosen.add(p.locationId);
     }
   }
-  const explain1 = (s: Scored): CandidateExplained => {
-    const scores: Partial<Record<RuleName, number | null>> = {};
-    for (const rule of ruleSet.rules) {
-      scores[rule] = rule === 'fewest_shipments' ? s.covers
-        : rule === 'same_region' ? s.cross
-          : rule === 'nearest' ? (s.km === null ? null : Math.round(s.km))
-            : rule === 'lowest_cost' ? s.cost
-              : rule === 'stock_balance' ? (s.supply ? s.supply.weeks : s.stock)
-                : s.c.priority;
+  const all = ruleSet.rules;
+  const c: StoredCandidates = { c: [], e: [], j: [], s: [], k: [], g: [] };
+  const explain1 = (x: Scored) => {
+    for (const rule of all) {
+      c.s.push(rule === 'fewest_shipments' ? x.covers
+        : rule === 'same_region' ? x.cross
+          : rule === 'nearest' ? (x.km === null ? null : Math.round(x.km))
+            : rule === 'lowest_cost' ? x.cost
+              : rule === 'stock_balance' ? (x.supply ? x.supply.weeks : x.stock)
+                : x.c.priority);
     }
-    const eligibleNow = !s.rejected && !s.soft;
-    const isChosen = chosen.has(s.c.locationId);
-    return {
-      location: s.c.code, eligible: eligibleNow,
-      rejected: s.rejected ?? (s.soft && !isChosen ? s.soft : !isChosen && eligibleNow ? 'ranked lower, or nothing left for it to cover' : s.soft),
-      scores, distanceKm: s.km === null ? null : Math.round(s.km), region: s.c.site?.place?.area ?? null,
-      ...(s.supply ? { supply: s.supply } : {}),
-    };
+    const eligibleNow = !x.rejected && !x.soft;
+    const isChosen = chosen.has(x.c.locationId);
+    const rejected = x.rejected ?? (x.soft && !isChosen ? x.soft : !isChosen && eligibleNow ? RANKED_LOWER : x.soft);
+    c.c.push(x.c.code);
+    c.e.push(eligibleNow ? 1 : 0);
+    c.j.push(rejected === null ? null : storedReason(rejected));
+    c.k.push(x.km === null ? null : Math.round(x.km));
+    c.g.push(x.c.site?.place?.area ?? null);
+    if (x.supply) (c.w ??= []).push(x.supply.onHand, x.supply.demandPerDay, x.supply.weeks);
   };
   // The chosen locations first, then the others in the order they came.
-  const explained: CandidateExplained[] = [];
-  for (const s of scored) if (chosen.has(s.c.locationId)) explained.push(explain1(s));
-  for (const s of scored) if (!chosen.has(s.c.locationId)) explained.push(explain1(s));
-  const parcelList = [...parcels].map(([location, ls]) => ({ location, lines: ls }));
-  const summary = `${parcelList.length === 0 ? 'no parcel' : `${parcelList.length} parcel(s): ${parcelList.map((p) => `${p.location} (line${p.lines.length > 1 ? 's' : ''} ${p.lines.map((l) => l.index + 1).join(', ')})`).join('; ')}`}`
+  for (const x of scored) if (chosen.has(x.c.locationId)) explain1(x);
+  for (const x of scored) if (!chosen.has(x.c.locationId)) explain1(x);
+  const lineNumbers = (flat: number[]) => {
+    let out = '';
+    for (let i = 0; i < flat.length; i += 2) out += `${i > 0 ? ', ' : ''}${(flat[i] as number) + 1}`;
+    return out;
+  };
+  const summary = `${parcels.length === 0 ? 'no parcel' : `${parcels.length} parcel(s): ${parcels.map(([code, flat]) => `${code} (line${flat.length > 2 ? 's' : ''} ${lineNumbers(flat)})`).join('; ')}`}`
     + `${uncovered.length > 0 ? `; line(s) ${uncovered.map((i) => i + 1).join(', ')} not covered by any allowed location` : ''}`
     + ` — by ${rules.length > 0 ? rules.join(' > ') : 'priority'}`;
-  return {
-    assigned, split, uncovered,
-    explanation: {
-      rules: ruleSet.rules, splitLines: ruleSet.splitLines, ruleSet: opts.ruleSetSource ?? 'default', deliveryMethod: delivery.method,
-      destination: delivery.method === 'pickup' ? { how: 'pickup', region: null, area: null, label: `pickup at ${delivery.pickupLocationId ? codeOf(delivery.pickupLocationId) : 'the store'}` }
-        : destination ? { how: destination.how, region: destination.region, area: destination.area, label: destination.label }
-          : { how: 'none', region: null, area: null, label: 'the address matched no region' },
-      costModel: ruleSet.rules.includes('lowest_cost') ? (opts.costModel ?? 'distance estimate') : null,
-      fallbacks, candidates: explained, parcels: parcelList, uncovered, summary,
-    },
+  const explanation: StoredExplanation = {
+    v: 2, r: all, l: ruleSet.splitLines ? 1 : 0, s: opts.ruleSetSource === 'channel' ? 'c' : 'd', m: delivery.method,
+    d: delivery.method === 'pickup' ? ['pickup', null, null, `pickup at ${delivery.pickupLocationId ? codeOf(delivery.pickupLocationId) : 'the store'}`]
+      : destination ? [destination.how, destination.region, destination.area, destination.label]
+        : ['none', null, null, 'the address matched no region'],
+    c, p: parcels, summary,
   };
+  if (all.includes('lowest_cost')) explanation.k = opts.costModel ?? 'distance estimate';
+  if (fallbacks.length > 0) explanation.f = fallbacks;
+  if (uncovered.length > 0) explanation.u = uncovered;
+  return { assigned, split, uncovered, explanation };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { DbOrTrx } from '../db/database.js';
 import type { Explanation, Site } from './engine.js';
 import { locate, type Place } from './regions.js';
 import { defaultRuleSet, type RuleName, type RuleSet } from './rules.js';
-import { packExplanation, unpackExplanation } from './stored-explanation.js';
+import { unpackExplanation, type StoredExplanation } from './stored-explanation.js';
 
 /** A location as sourcing reads it (one JSON object per location). */
 export interface SiteFact {
@@ -96,7 +96,7 @@ export interface DecisionWrite {
   orderId: string;
   trigger: DecisionTrigger;
   reason: string | null;
-  explanation: Explanation | null;
+  explanation: StoredExplanation | null;
   loads: { locationId: string; day: string }[];
 }
 
@@ -114,7 +114,7 @@ export const decisionCteNames = ['sourcing_written', 'sourcing_loads'] as const;
  */
 export function decisionCtes(decisions: readonly (DecisionWrite & { item: number })[], items: RawBuilder<unknown>, seq: 'first' | 'next' = 'first'): RawBuilder<unknown> {
   const rows = decisions.map((d) => ({
-    item: d.item, order_id: d.orderId, trigger: d.trigger, reason: d.reason, explanation: d.explanation ? packExplanation(d.explanation) : {},
+    item: d.item, order_id: d.orderId, trigger: d.trigger, reason: d.reason, explanation: d.explanation ?? {},
   }));
   const loads = decisions.flatMap((d) => d.loads.map((l) => ({ item: d.item, location_id: l.locationId, day: l.day })));
   const number = seq === 'first' ? sql`1`

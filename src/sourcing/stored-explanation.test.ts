@@ -12,7 +12,7 @@ const lines = [{ index: 0, skuId: 'a', quantity: 2 }, { index: 1, skuId: 'b', qu
 const explain = (ruleSet: RuleSet, candidates: Candidate[], delivery: Delivery, supply?: Supply): Explanation => {
   const e = source(lines, candidates, delivery, { ruleSet, ruleSetSource: 'channel', ...(supply && { supply }) }).explanation;
   if (!e) throw new Error('no explanation');
-  return e;
+  return unpackExplanation(e);
 };
 
 describe('the stored form of an explanation', () => {
