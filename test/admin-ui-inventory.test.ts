@@ -151,6 +151,19 @@ describe('the dashboard', () => {
     expect(await page.locator('.tile', { hasText: 'Revenue today in EUR' }).textContent()).toContain('every currency converted');
     await expectAccessible(page, 'dashboard base revenue');
     await page.screenshot({ path: path.join(screenshots, 'dashboard-base-revenue.png'), fullPage: true });
+
+    // Yen has no rate: named, left out of the total, never guessed.
+    await t.http('POST', '/v1/channels', { body: { code: 'JPWEB', name: 'Japan web', type: 'web', currency: 'JPY' } });
+    const yen = await t.http('POST', '/v1/orders', { body: anOrder({ channel: 'JPWEB', currency: 'JPY', shippingMinor: 0, totals: { subtotalMinor: 1200, discountMinor: 0, shippingMinor: 0, taxMinor: 0, totalMinor: 1200 }, payment: { method: 'card', authorizedMinor: 1200 } }, [{ sku: 'ORD-A', quantity: 1, unitPriceMinor: 1200 }]) });
+    expect(yen.status, JSON.stringify(yen.body)).toBe(201);
+    await page.reload();
+    await table.locator('tr[data-currency="JPY"]').waitFor();
+    expect(await table.locator('tr[data-currency="JPY"] td').allTextContents()).toEqual(['JPY', '¥1,200', 'no rate', '—', '—']);
+    expect(await table.getByRole('note').textContent()).toBe('No rate for JPY: left out of the total, not guessed.');
+    expect(await table.locator('tfoot').textContent()).toContain('€37.50');
+    expect(await page.locator('.tile', { hasText: 'Revenue today in EUR' }).textContent()).toContain('without JPY (no rate)');
+    await expectAccessible(page, 'dashboard base revenue, a rate missing');
+    await page.screenshot({ path: path.join(screenshots, 'dashboard-base-revenue-missing.png'), fullPage: true });
     expect(errors).toEqual([]);
   });
 });
