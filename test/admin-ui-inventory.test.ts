@@ -51,6 +51,10 @@ async function row(page: Page, sku: string, location: string): Promise<number[]>
   return cells.map(Number);
 }
 
+/** An attribute of the element that has the keyboard focus. */
+const focused = (page: Page, attribute: string) => page.evaluate((name) =>
+  (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute(name) ?? null, attribute);
+
 const onHand = async (sku: string, location: string) =>
   ((await t.http('GET', `/v1/stock?sku=${sku}&location=${location}`)).body.data[0]?.onHand ?? 0) as number;
 
@@ -125,6 +129,13 @@ describe('the stock screen', () => {
     await settled(page);
     await expectAccessible(page, 'stock after actions');
     await page.screenshot({ path: path.join(screenshots, 'stock-after.png'), fullPage: true });
+
+    // With the keyboard: the panel takes the focus, Escape closes it and gives the focus back to its button.
+    await page.getByRole('button', { name: 'Transfer ORD-DUP from OWH1' }).click();
+    await expect.poll(() => focused(page, 'id')).toBe('stock-action-title');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => panel.count()).toBe(0);
+    await expect.poll(() => focused(page, 'aria-label')).toBe('Transfer ORD-DUP from OWH1');
 
     // In Chinese, the panels say nothing in English.
     await page.getByLabel('Language').selectOption('zh');

@@ -27,8 +27,16 @@ export function StockPage({ can }: { can: (permission: string) => boolean }) {
     const v = (n: string) => formText(form, n) || undefined;
     setFilter({ sku: v('sku'), location: v('location'), nonZero: form.get('nonZero') ? 'true' : undefined });
   };
-  const changed = (message: string) => {
+  // Closing a panel puts the keyboard back on the button that opened it.
+  const close = () => {
+    if (target) {
+      const { kind, row } = target;
+      requestAnimationFrame(() => document.querySelector<HTMLButtonElement>(`tr[data-stock="${CSS.escape(`${row.sku}@${row.location}`)}"] button[data-action="${kind}"]`)?.focus());
+    }
     setTarget(null);
+  };
+  const changed = (message: string) => {
+    close();
     setDone(message);
     stock.reload();
     setRefresh((n) => n + 1);
@@ -43,7 +51,7 @@ export function StockPage({ can }: { can: (permission: string) => boolean }) {
         <div class="buttons"><button type="submit">{t('common.search')}</button></div>
       </form>
       <p role="status" class="note" hidden={!done}>{done}</p>
-      {target && <StockActionPanel key={`${target.kind}-${target.row.sku}@${target.row.location}`} target={target} onDone={changed} onClose={() => setTarget(null)} />}
+      {target && <StockActionPanel key={`${target.kind}-${target.row.sku}@${target.row.location}`} target={target} onDone={changed} onClose={close} />}
       <Load state={stock} empty={(p) => p.data.length === 0}>
         {(p) => (
           <table>
@@ -61,7 +69,7 @@ export function StockPage({ can }: { can: (permission: string) => boolean }) {
                   {mayWrite && (
                     <td><div class="row-actions">
                       {actions.map((kind) => (
-                        <button key={kind} type="button" class="secondary" aria-label={t(`stock.action.${kind}.title`, { sku: s.sku, location: s.location })}
+                        <button key={kind} type="button" class="secondary" data-action={kind} aria-label={t(`stock.action.${kind}.title`, { sku: s.sku, location: s.location })}
                           onClick={() => { setDone(''); setTarget({ kind, row: s }); }}>{t(`stock.action.${kind}`)}</button>
                       ))}
                     </div></td>
