@@ -32,7 +32,7 @@ import { registerLocationRoutes } from './location/index.js';
 import { ordersOfLines, registerOrderModule, registerTrackRoutes } from './order/index.js';
 import { registerNotificationRoutes } from './notification/index.js';
 import { registerSourcingRoutes } from './sourcing/index.js';
-import { registerPaymentRoutes } from './payment/index.js';
+import { registerPaymentRoutes, totalInBaseCurrency } from './payment/index.js';
 import { registerCustomerReturnRoutes, registerReturnRoutes, returnRefundSettled } from './returns/index.js';
 import { registerTransferRoutes } from './transfer/index.js';
 import { newId } from './shared/ids.js';
@@ -118,7 +118,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerInventoryRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, config: deps.config, holders: (ids) => ordersOfLines(deps.db, ids) });
       registerCarrierRoutes(v1, { db: deps.db, run });
       // The order module knows fulfilment only by this hook: cancels, recalls and hold decisions reach the fulfilment orders.
-      registerOrderModule(v1, { db: deps.db, batchDb: deps.batchDb, run, metrics, hooks: fulfillmentHooks });
+      // The dashboard's revenue in the base currency reads the payment module's exchange rates through this function.
+      registerOrderModule(v1, {
+        db: deps.db, batchDb: deps.batchDb, run, metrics, hooks: fulfillmentHooks,
+        revenueInBase: (amounts, day) => totalInBaseCurrency(deps.db, amounts, day),
+      });
       registerFulfillmentRoutes(v1, { db: deps.db, run, settings: {
         pickupExpiryDays: deps.config.pickupExpiryDays ?? defaultFulfillmentSettings.pickupExpiryDays,
         completeAfterDays: deps.config.orderCompleteAfterDays ?? defaultFulfillmentSettings.completeAfterDays,

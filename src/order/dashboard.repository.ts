@@ -33,6 +33,10 @@ export function orderDashboardStatement(q: { since: string; lateAfterHours: numb
              count(*) FILTER (WHERE o.placed_at >= now() - make_interval(hours => ${q.lateAfterHours}))::int AS at_risk
       FROM orders o
       WHERE o.status = ANY(${unshippedStatuses}::text[]) AND o.placed_at < now() - make_interval(hours => ${q.atRiskAfterHours})
+        -- A held order is unshipped only while a unit is left to ship: one shipped and then held (heldReturn) is not.
+        -- Only held rows look at their lines (order_lines by order_id), so the cost follows the review queue, not the orders.
+        AND (o.status <> 'on_hold' OR EXISTS (
+          SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.quantity - l.shipped - l.cancelled > 0))
     )
     SELECT now() AS at,
       (SELECT jsonb_object_agg(status, n) FROM (SELECT status, sum(n)::bigint AS n FROM day GROUP BY status) x) AS "byStatus",

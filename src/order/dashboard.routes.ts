@@ -11,13 +11,13 @@ const DAY_MS = 86_400_000;
 /** Midnight UTC of today: the default start of "today". */
 const utcMidnight = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();
 
-export function registerDashboardRoutes(app: App, { db }: OrderDeps): void {
+export function registerDashboardRoutes(app: App, { db, revenueInBase }: OrderDeps): void {
   app.get('/dashboard', {
     config: { permission: 'order:read' },
     schema: {
       tags: ['orders'],
       summary: 'Today\'s orders by status and by channel (revenue per currency), held orders, late and at-risk orders, low-stock alerts, the capture rate, and with `days` a daily series by channel',
-      description: '"Late" counts unshipped orders by their age, since Ordo keeps no promised ship date per order yet. Revenue is per currency, without conversion.',
+      description: '"Late" counts unshipped orders by their age, since Ordo keeps no promised ship date per order yet. Revenue is per channel and currency, without conversion; `today.revenueInBase` adds it up in the base currency at each currency\'s latest exchange rate on or before today (UTC), naming each rate and its date, and lists currencies without a rate instead of converting them.',
       querystring: DashboardQuery,
       response: { 200: Dashboard },
     },
@@ -40,10 +40,13 @@ export function registerDashboardRoutes(app: App, { db }: OrderDeps): void {
       from === undefined || days === undefined ? undefined : orderSeries(db, { from, days }),
     ]);
     const byStatus = orders.byStatus ?? {};
+    const byChannel = orders.byChannel ?? [];
+    // A handful of rows (channels × currencies): the conversion reads one rate per currency, never the orders.
+    const inBase = await revenueInBase(byChannel.map((c) => ({ currency: c.currency, amountMinor: Number(c.revenueMinor) })), orders.at.toISOString().slice(0, 10));
     return {
       since: new Date(sinceMs).toISOString(),
       at: orders.at.toISOString(),
-      today: { orders: Object.values(byStatus).reduce((a, b) => a + Number(b), 0), byStatus, byChannel: orders.byChannel ?? [] },
+      today: { orders: Object.values(byStatus).reduce((a, b) => a + Number(b), 0), byStatus, byChannel, revenueInBase: inBase },
       held: { orders: orders.held },
       late: { late: orders.late, atRisk: orders.atRisk, lateAfterHours, atRiskAfterHours },
       lowStock,

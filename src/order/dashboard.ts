@@ -4,10 +4,13 @@
  * promised ship date per order yet, so the age of an unshipped order is the measure.
  */
 import { Type, type Static } from 'typebox';
-import { Timestamp } from '../http/schemas.js';
+import { Nullable, Timestamp } from '../http/schemas.js';
 import type { OrderStatus } from './order-status.js';
 
-/** Orders still to be shipped: the ones that can be late. */
+/**
+ * Orders still to be shipped: the ones that can be late. An on_hold order counts only while it has units left to ship:
+ * a shipped order held afterwards (a carrier exception, see heldReturn) has nothing left to ship.
+ */
 export const unshippedStatuses: readonly OrderStatus[] = ['received', 'on_hold', 'confirmed', 'allocated', 'in_fulfillment', 'partially_shipped'];
 
 /** How far back `since` may go: the aggregates read that range of orders, so it stays a day-sized question. */
@@ -29,6 +32,29 @@ export type DashboardQuery = Static<typeof DashboardQuery>;
 
 const Count = Type.Integer({ minimum: 0 });
 
+/** Today's revenue in the base currency, with what it is made of: the amounts per currency, each rate and its date. */
+export const RevenueInBase = Type.Object({
+  baseCurrency: Type.String({ description: 'The business\'s base currency (PUT /v1/fx-rates sets it)' }),
+  rateDay: Type.String({ format: 'date', description: 'Each currency is converted at its latest rate on or before this day (UTC): today' }),
+  totalMinor: Type.Integer({ description: 'Sum of `baseAmountMinor` of the currencies that have a rate; the ones in `missingRates` are left out' }),
+  complete: Type.Boolean({ description: 'Every currency had a rate, so `totalMinor` is all of today\'s revenue' }),
+  missingRates: Type.Array(Type.String(), { description: 'Currencies with revenue today but no rate on or before `rateDay`: not converted, never guessed' }),
+  byCurrency: Type.Array(Type.Object({
+    currency: Type.String(),
+    amountMinor: Type.Integer({ description: 'Today\'s revenue in this currency (every channel)' }),
+    rate: Nullable(Type.String({ description: 'Units of the base currency per unit of this one; "1" for the base currency; null without a rate' })),
+    rateEffectiveFrom: Nullable(Type.String({ format: 'date', description: 'The day the rate used took effect (null for the base currency or without a rate)' })),
+    baseAmountMinor: Nullable(Type.Integer({ description: 'amountMinor at the rate, in minor units of the base currency, rounded half away from zero' })),
+  })),
+});
+export type RevenueInBase = Static<typeof RevenueInBase>;
+
+/**
+ * The order module knows the payment module's exchange rates only by this function (the payment module depends on
+ * the order module, so app.ts wires it): amounts per currency summed in the base currency at the rates of `day`.
+ */
+export type RevenueConverter = (amounts: readonly { currency: string; amountMinor: number }[], day: string) => Promise<RevenueInBase>;
+
 export const Dashboard = Type.Object({
   since: Timestamp,
   at: Timestamp,
@@ -41,6 +67,7 @@ export const Dashboard = Type.Object({
       orders: Count,
       revenueMinor: Type.Integer({ description: 'Order totals in this currency, cancelled orders left out' }),
     }), { description: 'Per channel and currency (no conversion), the most orders first' }),
+    revenueInBase: RevenueInBase,
   }),
   held: Type.Object({ orders: Count }, { description: 'Orders on hold now: the review queue' }),
   late: Type.Object({
@@ -48,7 +75,7 @@ export const Dashboard = Type.Object({
     atRisk: Count,
     lateAfterHours: Type.Integer(),
     atRiskAfterHours: Type.Integer(),
-  }, { description: 'Unshipped orders (received to partially shipped) by age: late past lateAfterHours, at risk between the two' }),
+  }, { description: 'Unshipped orders (received to partially shipped, and held ones with units still to ship) by age: late past lateAfterHours, at risk between the two' }),
   lowStock: Type.Object({ open: Count, acknowledged: Count }, { description: 'Low-stock alerts not yet resolved' }),
   capture: Type.Object({
     lastHour: Count,

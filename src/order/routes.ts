@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { CommandContext, CommandResult } from '../db/command.js';
 import type { Trx } from '../db/database.js';
 import type { Order } from './order.js';
+import type { RevenueConverter } from './dashboard.js';
 import { loadOrder } from './order.repository.js';
 import { registerOrderChangeRoutes } from './order-change.routes.js';
 import { registerOrderLifecycleRoutes } from './order-lifecycle.routes.js';
@@ -24,6 +25,8 @@ export interface OrderDeps {
   metrics: Registry;
   /** What the order module tells others; the fulfilment module listens (app.ts wires it). */
   hooks?: OrderHooks;
+  /** Today's revenue in the base currency for the dashboard: the payment module's exchange rates (app.ts wires it). */
+  revenueInBase: RevenueConverter;
 }
 
 /**

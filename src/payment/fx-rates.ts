@@ -44,6 +44,49 @@ export function toBaseMinor(amountMinor: number, currency: string, base: string,
   return Math.sign(value) * Math.round(Math.abs(value));
 }
 
+/** An amount in one currency, converted to the base currency at the rate in effect on a day, or not where none is. */
+export interface ConvertedAmount { currency: string; amountMinor: number; rate: string | null; rateEffectiveFrom: string | null; baseAmountMinor: number | null }
+
+/** Amounts in several currencies summed in the base currency, each with the rate used, or listed where none exists. */
+export interface BaseCurrencyTotal {
+  baseCurrency: string;
+  rateDay: string;
+  totalMinor: number;
+  complete: boolean;
+  missingRates: string[];
+  byCurrency: ConvertedAmount[];
+}
+
+/**
+ * Sums `amounts` in the base currency at each currency's latest rate on or before `day` (YYYY-MM-DD, UTC). A currency
+ * without such a rate is left out of the total and named in `missingRates`: reporting never guesses. One indexed
+ * look-up per currency (fx_rates' key is currency, effective_from), whatever the amounts summarise.
+ */
+export async function totalInBaseCurrency(db: DbOrTrx, amounts: readonly { currency: string; amountMinor: number }[], day: string): Promise<BaseCurrencyTotal> {
+  const perCurrency = new Map<string, number>();
+  for (const a of amounts) perCurrency.set(a.currency, (perCurrency.get(a.currency) ?? 0) + a.amountMinor);
+  const base = await baseCurrency(db);
+  const currencies = [...perCurrency.keys()].filter((c) => c !== base).sort();
+  const found = currencies.length === 0 ? [] : (await sql<{ currency: string; rate: string; effectiveFrom: string }>`
+    SELECT c.currency, r.rate::text AS rate, to_char(r.effective_from, 'YYYY-MM-DD') AS "effectiveFrom"
+    FROM unnest(${currencies}::text[]) AS c(currency)
+    JOIN LATERAL (SELECT rate, effective_from FROM fx_rates f WHERE f.currency = c.currency AND f.effective_from <= ${day}::date
+                  ORDER BY f.effective_from DESC LIMIT 1) r ON true`.execute(db)).rows;
+  const rates = new Map(found.map((r) => [r.currency, r]));
+  const byCurrency = [...perCurrency.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amountMinor]): ConvertedAmount => {
+    if (currency === base) return { currency, amountMinor, rate: '1', rateEffectiveFrom: null, baseAmountMinor: amountMinor };
+    const r = rates.get(currency);
+    return r
+      ? { currency, amountMinor, rate: r.rate, rateEffectiveFrom: r.effectiveFrom, baseAmountMinor: toBaseMinor(amountMinor, currency, base, r.rate) }
+      : { currency, amountMinor, rate: null, rateEffectiveFrom: null, baseAmountMinor: null };
+  });
+  const missingRates = byCurrency.filter((c) => c.baseAmountMinor === null).map((c) => c.currency);
+  return {
+    baseCurrency: base, rateDay: day, totalMinor: byCurrency.reduce((sum, c) => sum + (c.baseAmountMinor ?? 0), 0),
+    complete: missingRates.length === 0, missingRates, byCurrency,
+  };
+}
+
 export async function listFxRates(db: DbOrTrx): Promise<FxRates> {
   const base = await baseCurrency(db);
   const rows = await sql<{ currency: string; effectiveFrom: string; rate: string }>`

@@ -17,3 +17,4 @@ export { ordersToFollow } from './payment.repository.js';
 export type { SettleHooks } from './settle-effects.js';
 export type { PaymentProvider, ProviderRequest, ProviderAnswer } from './provider.js';
 export { paymentEvents } from './payment-events.js';
+export { totalInBaseCurrency, type BaseCurrencyTotal } from './fx-rates.js';

@@ -73,7 +73,7 @@ export function Shell({ session, onSignedOut }: { session: Session; onSignedOut:
           : page === 'fulfilment' ? <FulfilmentPage session={session} />
           : page === 'returns' ? <ReturnsPage session={session} />
           : page === 'settings' ? <SettingsPage session={session} section={id} />
-          : page === 'stock' ? <StockPage />
+          : page === 'stock' ? <StockPage can={can} />
           : page === 'access' ? <AccessPage />
           : page === 'availability' ? <AvailabilityPage key={id} sku={id ? decodeURIComponent(id) : undefined} />
           : <DashboardPage can={can} />}

@@ -5,11 +5,12 @@ import { t, useLanguage } from '../../i18n.js';
 import { useApi } from '../../use-api.js';
 import type { DaySeries } from './day-series.js';
 import { OrdersChart } from './orders-chart.js';
+import { RevenueInBaseTable, type RevenueInBase } from './revenue-in-base.js';
 
 interface Dashboard {
   since: string;
   at: string;
-  today: { orders: number; byStatus: Record<string, number>; byChannel: { channel: string; currency: string; orders: number; revenueMinor: number }[] };
+  today: { orders: number; byStatus: Record<string, number>; byChannel: { channel: string; currency: string; orders: number; revenueMinor: number }[]; revenueInBase: RevenueInBase };
   held: { orders: number };
   late: { late: number; atRisk: number; lateAfterHours: number; atRiskAfterHours: number };
   lowStock: { open: number; acknowledged: number };
@@ -51,6 +52,9 @@ export function DashboardPage({ can }: { can: (permission: string) => boolean })
                 <Tile label={t('dashboard.atRisk')} value={d.late.atRisk} tone={d.late.atRisk > 0 ? 'warn' : undefined} help={t('dashboard.atRiskHelp', { hours: d.late.atRiskAfterHours })} />
                 <Tile label={t('dashboard.lowStock')} value={d.lowStock.open} href={can('inventory:read') ? '#/stock' : undefined} tone={d.lowStock.open > 0 ? 'warn' : undefined}
                   help={t('dashboard.lowStockSeen', { count: d.lowStock.acknowledged })} />
+                <Tile label={t('dashboard.baseTotal', { currency: d.today.revenueInBase.baseCurrency })} value={money(d.today.revenueInBase.totalMinor, d.today.revenueInBase.baseCurrency, lang)}
+                  tone={d.today.revenueInBase.complete ? undefined : 'warn'}
+                  help={d.today.revenueInBase.complete ? t('dashboard.baseComplete') : t('dashboard.baseIncomplete', { currencies: d.today.revenueInBase.missingRates.join(', ') })} />
                 <Tile label={t('dashboard.captureRate')} value={d.capture.perMinute.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en')} help={t('dashboard.lastHour', { count: d.capture.lastHour })} />
               </ul>
               <div class="columns">
@@ -85,6 +89,7 @@ export function DashboardPage({ can }: { can: (permission: string) => boolean })
                       </tbody>
                     </table>
                   )}
+                  {d.today.byChannel.length > 0 && <RevenueInBaseTable revenue={d.today.revenueInBase} />}
                 </div>
               </div>
               {d.series && <OrdersChart series={d.series} />}
