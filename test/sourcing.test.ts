@@ -212,6 +212,43 @@ describe('splitting a line over locations', () => {
   });
 });
 
+describe('splitting a line added later', () => {
+  it('an added line no location has whole is split like at capture when the channel allows it, and refused with what there is when not', async () => {
+    const [base, added] = fresh('ADDBASE', 'ADDSPLIT');
+    await skus(base!, added!);
+    await receive('SH', { [base!]: 5, [added!]: 30 });
+    await receive('GZ', { [added!]: 20 });
+    await t.http('POST', '/v1/channels', { body: { code: 'ADDS', name: 'Adds', type: 'web', currency: 'CNY' } });
+    expect((await rules('ADDS', { rules: ['fewest_shipments', 'nearest', 'priority'], splitLines: false })).status).toBe(200);
+    const created = await capture('ADDS', { [base!]: 1 });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const line = { sku: added!, quantity: 50, unitPriceMinor: 100, discountMinor: 101, taxMinor: 33 };
+    const refused = await t.http('POST', `/v1/orders/${id}/lines`, { body: line });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('insufficient_stock');
+    expect(refused.body.detail).toMatch(/50 requested, 30 available in one location; nothing was added/);
+
+    expect((await rules('ADDS', { rules: ['fewest_shipments', 'nearest', 'priority'], splitLines: true })).status).toBe(200);
+    const added1 = await t.http('POST', `/v1/orders/${id}/lines`, { body: line });
+    expect(added1.status).toBe(201);
+    const order = (await t.http('GET', `/v1/orders/${id}`)).body;
+    // Nearest to Shenzhen first: Guangzhou's 20, then Shanghai's 30; the parts are lines 2 and 3, both split from line 2.
+    expect(order.lines.filter((l: any) => l.sku === added).map((l: any) => [l.lineNo, l.location, l.quantity, l.allocated, l.splitFromLineNo]))
+      .toEqual([[2, 'GZ', 20, 20, 2], [3, 'SH', 30, 30, 2]]);
+    const parts = order.lines.filter((l: any) => l.sku === added);
+    expect(parts.reduce((a: number, l: any) => a + l.discountMinor, 0)).toBe(101);
+    expect(parts.reduce((a: number, l: any) => a + l.taxMinor, 0)).toBe(33);
+    const decisions = await sourcing(id);
+    const last = decisions[decisions.length - 1]!;
+    expect(last.trigger).toBe('line_added');
+    expect(last.reason).toBe('line 2 added and split over 2 locations (lines 2, 3)');
+    expect(last.explanation.fallbacks).toContain('line 1 (50 units) split over GZ (20), SH (30): no single location has them all');
+    const checks = await runChecks(t.db, [...inventoryChecks, ...orderChecks]);
+    expect(checks.lines.filter((l) => !l.startsWith('ok')), checks.lines.join('\n')).toEqual([]);
+  });
+});
+
 describe('lowest cost from the carriers\' rate tables', () => {
   it('ranks by the cheapest service\'s price, names the cost model, and promises by the destination\'s province', async () => {
     // A carrier cheap from Shanghai to Guangdong and dear within Guangdong: cost, not distance, decides.

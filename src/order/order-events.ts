@@ -62,6 +62,9 @@ const OrderChanged = Type.Union([
   Type.Object({ ...Changed, change: Type.Literal('details_changed'), fields: Type.Array(Type.String()) }, strict),
   Type.Object({
     ...Changed, ...LineRef, change: Type.Literal('line_added'), sku: Code, quantity: Count, unitPriceMinor: Minor, totals: Totals,
+    parts: Type.Optional(Type.Array(Type.Object({ ...LineRef, quantity: Count }, strict), {
+      description: 'The line split over locations (the channel\'s rule set splits lines): each part, the first with the new line number',
+    })),
   }, strict),
   Type.Object({
     ...Changed, ...LineRef, change: Type.Literal('line_changed'), sku: Code, quantity: FromTo(Count), allocated: FromTo(Count), totals: Totals,

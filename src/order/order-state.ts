@@ -23,6 +23,8 @@ export interface LineState {
   /** The line's share of the order-level discount (largest remainder at capture). */
   orderDiscountMinor: number;
   taxMinor: number;
+  /** Set on a part of a line split over locations (capture, an added line): the line number it was split from. */
+  splitFromLineNo?: number | null;
 }
 
 export interface OrderState {

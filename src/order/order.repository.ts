@@ -63,14 +63,15 @@ export async function writeLines(trx: Trx, lines: readonly LineState[]): Promise
   if (lines.length === 0) return;
   await sql`
     INSERT INTO order_lines (id, order_id, line_no, sku_id, location_id, quantity, allocated, shipped, cancelled, returned,
-      backordered, unit_price_minor, discount_minor, order_discount_minor, tax_minor)
+      backordered, unit_price_minor, discount_minor, order_discount_minor, tax_minor, split_from_line_no)
     SELECT * FROM jsonb_to_recordset(${JSON.stringify(lines.map((l) => ({
       id: l.id, order_id: l.orderId, line_no: l.lineNo, sku_id: l.skuId, location_id: l.locationId, quantity: l.quantity,
       allocated: l.allocated, shipped: l.shipped, cancelled: l.cancelled, returned: l.returned, backordered: l.backordered,
       unit_price_minor: l.unitPriceMinor, discount_minor: l.discountMinor, order_discount_minor: l.orderDiscountMinor, tax_minor: l.taxMinor,
+      split_from_line_no: l.splitFromLineNo ?? null,
     })))}::jsonb) AS x(id uuid, order_id uuid, line_no int, sku_id uuid, location_id uuid, quantity int, allocated int,
       shipped int, cancelled int, returned int, backordered int, unit_price_minor bigint, discount_minor bigint,
-      order_discount_minor bigint, tax_minor bigint)
+      order_discount_minor bigint, tax_minor bigint, split_from_line_no int)
     ON CONFLICT (id) DO UPDATE SET location_id = excluded.location_id, quantity = excluded.quantity,
       allocated = excluded.allocated, shipped = excluded.shipped, cancelled = excluded.cancelled, returned = excluded.returned,
       backordered = excluded.backordered, discount_minor = excluded.discount_minor,
