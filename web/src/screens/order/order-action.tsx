@@ -18,11 +18,13 @@ export const ifMatch = (order: Order) => ({ headers: { 'if-match': String(order.
 export function useAction(onDone: () => void) {
   const [error, setError] = useState('');
   const [done, setDone] = useState('');
-  const run = async (call: () => Promise<string | void>) => {
+  /** `call` may answer the words to say when done (else "Done."); what the API answers otherwise is not shown. */
+  const run = async (call: () => Promise<unknown>) => {
     setError('');
     setDone('');
     try {
-      setDone((await call()) || t('order.done'));
+      const said = await call();
+      setDone(typeof said === 'string' ? said : t('order.done'));
       onDone();
     } catch (e) {
       setError((e as Error).message);

@@ -30,7 +30,9 @@ export function OrderRefund({ order, onDone }: { order: Order; onDone: () => voi
 
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
-    const form = new FormData(e.currentTarget as HTMLFormElement);
+    // The event's currentTarget is gone once the handler awaits.
+    const element = e.currentTarget as HTMLFormElement;
+    const form = new FormData(element);
     const body = request(form);
     setError('');
     setDone(null);
@@ -41,7 +43,7 @@ export function OrderRefund({ order, onDone }: { order: Order; onDone: () => voi
       else {
         setDone(await api<Payment>('POST', '/refunds', { ...body, reason: formText(form, 'reason') }, { idempotent: true }));
         setQuote(null);
-        (e.currentTarget as HTMLFormElement).reset();
+        element.reset();
         onDone();
       }
     } catch (err) {

@@ -39,7 +39,7 @@ function Decision({ decision, lang, skuOf }: { decision: SourcingDecision; lang:
         <tbody>
           {rows.map((r) => (
             <tr key={r.location} data-location={r.location} class={r.chosen ? 'chosen' : undefined}>
-              <th scope="row">{r.location}</th>
+              <td>{r.location}</td>
               {r.scores.map((s) => <td key={s.rule}>{say(s.message)}</td>)}
               <td>
                 {r.chosen
