@@ -121,9 +121,9 @@ describe('the order page', () => {
     expect(errors).toEqual([]);
   });
 
-  it('an operator changes a line\'s quantity: more units reserved, the new totals shown', async () => {
+  it('an operator changes a line\'s quantity, adds and cancels a line, changes the address: each shows at once', async () => {
     const order = await captured([{ sku: 'ORD-A', quantity: 2, unitPriceMinor: 1000 }]);
-    const { page, errors } = await signedIn('ops@example.com');
+    const { page, errors } = await signedIn('ops@example.com', /\/lines$/);
     await page.goto(`${base}#/orders/${order.id}`);
     await page.getByLabel('Quantity of ORD-A (line 1)').fill('5');
     await page.getByRole('button', { name: 'Change quantity of ORD-A (line 1)' }).click();
@@ -134,6 +134,24 @@ describe('the order page', () => {
     const after = (await t.http('GET', `/v1/orders/${order.id}`)).body;
     expect(after.lines[0]).toMatchObject({ quantity: 5, allocated: 5 });
     expect(after.totals.totalMinor).toBe(5495);
+
+    // An unknown SKU: the API's 404 in its words, nothing added.
+    await page.getByLabel('SKU to add').fill('NO-SUCH-SKU');
+    await page.getByLabel('Unit price (EUR)').fill('7');
+    await page.getByRole('button', { name: 'Add a line' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('NO-SUCH-SKU');
+    await page.getByLabel('SKU to add').fill('ORD-B');
+    await page.getByRole('button', { name: 'Add a line' }).click();
+    await page.getByRole('button', { name: 'Cancel line 2 (ORD-B)' }).click();
+    await expect.poll(async () => (await t.http('GET', `/v1/orders/${order.id}`)).body.lines[1]).toMatchObject({ sku: 'ORD-B', quantity: 1, cancelled: 1 });
+    await expect.poll(() => page.locator('table').first().locator('tbody tr').nth(1).locator('td').nth(5).textContent()).toBe('1');
+
+    await page.getByText('Change the shipping address or the remark').click();
+    await page.getByLabel('City').fill('Bonn');
+    await page.getByLabel('Postal code').fill('53111');
+    await page.getByRole('button', { name: 'Save address and remark' }).click();
+    await expect.poll(() => page.getByTestId('address-Ship to').textContent()).toContain('53111 Bonn, DE');
+    expect((await t.http('GET', `/v1/orders/${order.id}`)).body.shippingAddress).toMatchObject({ city: 'Bonn', postalCode: '53111', line1: 'Heidestraße 17' });
     await page.screenshot({ path: path.join(screenshots, 'order-edit.png'), fullPage: true });
     await expectAccessible(page, 'order page after an edit');
     expect(errors).toEqual([]);
