@@ -142,6 +142,8 @@ describe('the order page', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('NO-SUCH-SKU');
     await page.getByLabel('SKU to add').fill('ORD-B');
     await page.getByRole('button', { name: 'Add a line' }).click();
+    // The added line was sourced: its decision joins the explanation.
+    await page.locator('li[data-decision="2"]').getByRole('heading', { name: /Decision 2: a line was added/ }).waitFor();
     await page.getByRole('button', { name: 'Cancel line 2 (ORD-B)' }).click();
     await expect.poll(async () => (await t.http('GET', `/v1/orders/${order.id}`)).body.lines[1]).toMatchObject({ sku: 'ORD-B', quantity: 1, cancelled: 1 });
     await expect.poll(() => page.locator('table').first().locator('tbody tr').nth(1).locator('td').nth(5).textContent()).toBe('1');

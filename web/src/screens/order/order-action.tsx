@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n.js';
 import type { Order } from '../../types.js';
 
@@ -37,4 +37,18 @@ export function useAction(onDone: () => void) {
     </>
   );
   return { run, outcome };
+}
+
+/**
+ * Loads `reload`'s view again whenever the order's version moves after the first render: a part of the page that
+ * reads another resource of the order (its sourcing, its payments) follows the order, so an action taken on the page
+ * shows everywhere on it at once, whether or not the event stream is followed.
+ */
+export function useFollowOrder(reload: () => void, version: number): void {
+  const seen = useRef(version);
+  useEffect(() => {
+    if (seen.current === version) return;
+    seen.current = version;
+    reload();
+  }, [version, reload]);
 }

@@ -14,7 +14,7 @@ export function OrderMerge({ order, onDone }: { order: Order; onDone: () => void
   const { run, outcome } = useAction(onDone);
   const others = useApi<Page<Pick<Order, 'id' | 'number'>>>(`/orders${query({
     customer: order.customer.id, status: ['received', 'on_hold', 'confirmed', 'allocated'], limit: '200',
-  })}`);
+  })}`, 15_000);
   const candidates = (others.data?.data ?? []).filter((o) => o.id !== order.id);
   const submit = (e: Event) => {
     e.preventDefault();

@@ -3,6 +3,7 @@ import { Load } from '../../components.js';
 import { t, useLanguage, type MessageKey } from '../../i18n.js';
 import type { Order, Payment, PaymentSummary } from '../../types.js';
 import { useApi } from '../../use-api.js';
+import { useFollowOrder } from './order-action.js';
 import { OrderRefund } from './order-refund.js';
 import { RefundBreakdown } from './refund-breakdown.js';
 
@@ -28,6 +29,7 @@ function PaymentRow({ p, lang }: { p: Payment; lang: string }) {
 export function OrderPayments({ order, canRefund }: { order: Order; canRefund: boolean }) {
   const lang = useLanguage();
   const summary = useApi<PaymentSummary>(`/orders/${order.id}/payments`, 15_000);
+  useFollowOrder(summary.reload, order.version);
   const m = (minor: number, currency: string) => money(minor, currency, lang);
   return (
     <section aria-labelledby="payments-heading">

@@ -3,6 +3,7 @@ import { Load } from '../../components.js';
 import { t, useLanguage, type MessageKey } from '../../i18n.js';
 import type { Order, OrderSourcing, SourcingDecision } from '../../types.js';
 import { useApi } from '../../use-api.js';
+import { useFollowOrder } from './order-action.js';
 import { candidateRows, chosenLocations, type Message } from './sourcing-rows.js';
 
 const say = (m: Message | null) => (m ? t(m.key, m.values) : '—');
@@ -67,6 +68,7 @@ function Decision({ decision, lang, skuOf }: { decision: SourcingDecision; lang:
 export function OrderSourcingSection({ order }: { order: Order }) {
   const lang = useLanguage();
   const sourcing = useApi<OrderSourcing>(`/orders/${order.id}/sourcing`, 15_000);
+  useFollowOrder(sourcing.reload, order.version);
   // A decision's line index is its request's: at capture, line number index + 1 (the parts of a line split over
   // locations are numbered after the last line); other decisions are over some of the lines, named by position only.
   const lineN = (index: number) => t('order.sourcing.lineN', { n: index + 1 });
