@@ -1,7 +1,7 @@
 /**
  * The admin UI's order page in a real browser (Debian's Chromium driven by playwright-core) against the real server
  * on a real PostgreSQL: the sourcing explanation of a captured order (rules, scores, the chosen location, why the
- * other was not used), in English and Chinese; a refund made from the page by finance, with its explanation part by
+ * other was not used), in English and Chinese, and a new decision when it is sourced again away from a warehouse; a refund made from the page by finance, with its explanation part by
  * part, and the API's refusal of too much; a line's quantity changed; an order split, the new one opened; two orders
  * of one customer merged by number. Each scenario: a screenshot, no console error, axe-core (no serious or critical
  * violation), with the shared helpers of test/admin-ui-browser.ts.
@@ -81,6 +81,17 @@ describe('the order page', () => {
     expect((await untranslated(page)).filter((text) => text !== 'SKU')).toEqual([]);
     await page.screenshot({ path: path.join(screenshots, 'order-sourcing-zh.png'), fullPage: true });
     await page.getByLabel('语言').selectOption('en');
+
+    // Sourced again away from the first warehouse: the new decision, on top, ships from the other.
+    await page.getByLabel('not from OWH1').check();
+    await page.getByLabel('Why, for the timeline').fill('OWH1 closed for stock-take');
+    await page.getByRole('button', { name: 'Source again' }).click();
+    const again = page.locator('li[data-decision="2"]');
+    await again.getByRole('heading', { name: /Decision 2: sourced again/ }).waitFor();
+    expect(await again.getByTestId('chosen').textContent()).toBe('OWH2');
+    expect(await again.locator('dd').filter({ hasText: 'OWH1 closed for stock-take' }).count()).toBe(1);
+    expect((await t.http('GET', `/v1/orders/${order.id}`)).body.lines[0]).toMatchObject({ location: 'OWH2', allocated: 2 });
+    await expectAccessible(page, 'order page sourced again');
     expect(errors).toEqual([]);
   });
 

@@ -652,4 +652,10 @@ export const en = {
   'order.merge.none': 'This customer has no other order that can still be changed.',
   'order.merge.unknown': 'No open order {{number}} of this customer.',
   'order.merge.done': 'Merged into {{number}}.',
+  'order.resource.title': 'Source again away from a location',
+  'order.resource.away': 'Release the units reserved at',
+  'order.resource.awayFrom': 'not from {{location}}',
+  'order.resource.reason': 'Why, for the timeline',
+  'order.resource.submit': 'Source again',
+  'order.resource.nothing': 'Tick at least one location to move away from.',
 } as const;

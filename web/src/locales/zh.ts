@@ -654,4 +654,10 @@ export const zh: Record<keyof typeof en, string> = {
   'order.merge.none': '该客户没有其他仍可修改的订单。',
   'order.merge.unknown': '该客户没有可合并的订单 {{number}}。',
   'order.merge.done': '已合并到 {{number}}。',
+  'order.resource.title': '避开某地点重新寻源',
+  'order.resource.away': '释放预留于以下地点的件数',
+  'order.resource.awayFrom': '不从 {{location}} 发货',
+  'order.resource.reason': '原因（记入时间线）',
+  'order.resource.submit': '重新寻源',
+  'order.resource.nothing': '请至少勾选一个要避开的地点。',
 };
