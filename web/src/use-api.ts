@@ -8,7 +8,7 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** The order, fulfilment and shipment events the screens show (docs/events.md): any of them reloads what is live. */
+/** The order, payment, fulfilment and shipment events the screens show (docs/events.md): any of them reloads what is live. */
 const orderEvents = [
   'received', 'held', 'confirmed', 'allocated', 'released_to_fulfillment', 'partially_shipped', 'shipped', 'delivered',
   'completed', 'cancelled', 'changed', 'hold_placed', 'hold_released', 'hold_rejected', 'lines_cancelled',
@@ -16,6 +16,9 @@ const orderEvents = [
 ].map((e) => `order.${e}`).concat(
   ['requested', 'changed', 'accepted', 'picking_started', 'packed', 'ready_for_pickup', 'picked_up', 'shipped', 'rejected', 'cancelled'].map((e) => `fulfillment.${e}`),
   ['created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned_to_sender'].map((e) => `shipment.${e}`),
+  // Money that moved (the order page's payments and refunds).
+  ['authorization', 'capture', 'void', 'refund', 'chargeback'].flatMap((k) => [`order.payment_${k}`, `order.payment_${k}_failed`]),
+  ['order.payment_transfer_in', 'order.payment_transfer_out'],
 );
 
 const listeners = new Set<() => void>();

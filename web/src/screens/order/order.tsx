@@ -5,7 +5,10 @@ import { t, useLanguage } from '../../i18n.js';
 import type { Address, Hold, Order, TimelineEntry } from '../../types.js';
 import { useApi } from '../../use-api.js';
 import { RequestReturn } from '../returns/returns.js';
+import { OrderChanges } from './order-changes.js';
 import { OrderFulfilment } from './order-fulfilment.js';
+import { OrderPayments } from './order-payments.js';
+import { OrderSourcingSection } from './order-sourcing.js';
 
 function AddressBlock({ title, address }: { title: string; address: Address | null }) {
   if (!address) return null;
@@ -124,6 +127,8 @@ export function OrderPage({ id, session }: { id: string; session: Session }) {
             <h1>{o.number} <StatusBadge status={o.status} /></h1>
             <p class="muted">{o.channel} · {o.externalRef} · {when(o.placedAt, lang)}</p>
             {o.promisedDeliveryDate && <p data-testid="promised">{t('order.promisedBy')} {o.promisedDeliveryDate}</p>}
+            {o.mergedInto && <p class="note" data-testid="merged-into"><a href={`#/orders/${o.mergedInto}`}>{t('order.mergedInto')}</a></p>}
+            {o.splitFrom && <p data-testid="split-from"><a href={`#/orders/${o.splitFrom}`}>{t('order.splitFrom')}</a></p>}
             <div class="columns">
               <div>
                 <h2 class="h3">{t('order.customer')}</h2>
@@ -169,8 +174,11 @@ export function OrderPage({ id, session }: { id: string; session: Session }) {
                 ))}
               </ul>
             )}
+            <OrderSourcingSection order={o} />
+            <OrderPayments order={o} canRefund={session.permissions.includes('refund:write')} />
             {session.permissions.includes('fulfillment:read') && <OrderFulfilment order={o} canPrint={session.permissions.includes('order:read_shipping')} />}
             <Actions order={o} session={session} onDone={reload} />
+            <OrderChanges key={o.id} order={o} session={session} onDone={reload} />
             {session.permissions.includes('return:write') && <RequestReturn orderId={o.id} lines={o.lines} onDone={reload} />}
           </>
         )}
