@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/access/create-user.js';
 import { startRelay, type Relay } from '../src/integration/index.js';
-import { expectAccessible, launchBrowser, screenshots } from './admin-ui-browser.js';
+import { expectAccessible, launchBrowser, navLink, openPage as openBrowserPage, screenshots, settled, signIn as signInAt, untranslated } from './admin-ui-browser.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
@@ -28,12 +28,10 @@ let relay: Relay | undefined;
  * the cards): a text with Latin letters must also have Chinese (codes and numbers are data, not words to translate).
  */
 async function expectNoEnglish(page: Page, screen: string): Promise<void> {
-  await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('main [aria-busy="true"]').length === 0);
-  const texts = await page.locator('main :is(h1, h2, h3, label > span, button, th, legend, summary, figcaption, .card a, [role="status"])').allTextContents();
-  expect(texts.filter((text) => /[A-Za-z]{2}/.test(text) && !/[\u4e00-\u9fff]/.test(text) && !/^[A-Z0-9 ()·×:.-]+$/.test(text.trim())), `${screen}: ${texts.join(' | ')}`).toEqual([]);
+  await settled(page);
+  const texts = await untranslated(page, 'main :is(h1, h2, h3, label > span, button, th, legend, summary, figcaption, .card a, [role="status"])');
+  expect(texts.filter((text) => !/^[A-Z0-9 ()·×:.-]+$/.test(text.trim())), `${screen}: ${texts.join(' | ')}`).toEqual([]);
 }
-
-const navLink = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true });
 
 beforeAll(async () => {
   await seedOrderWorld(t);
@@ -55,28 +53,12 @@ afterAll(async () => {
 
 /** A fresh browser context whose page fails the test on any console error (but the 4xx a test provokes on purpose). */
 async function openPage(viewport = { width: 1366, height: 768 }, expected: RegExp[] = []): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport, locale: 'en-US' });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const url = m.location().url;
-    if (m.text().includes('401') && url.endsWith('/v1/session')) return;
-    if (expected.some((e) => e.test(url))) return;
-    errors.push(`${m.text()} (${url})`);
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => void d.accept());
-  return { page, errors };
+  const opened = await openBrowserPage(browser, { viewport, expected: (m) => expected.some((e) => e.test(m.location().url)) });
+  opened.page.on('dialog', (d) => void d.accept());
+  return opened;
 }
 
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(base);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-}
+const signIn = (page: Page, email: string) => signInAt(page, base, email, password);
 
 async function released(overrides: Record<string, unknown> = {}, lines?: { sku: string; quantity: number; unitPriceMinor: number }[]) {
   const order = (await t.http('POST', '/v1/orders', { body: anOrder(overrides, lines) })).body;

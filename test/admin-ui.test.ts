@@ -5,19 +5,17 @@
  * on a phone too: test/admin-ui-fulfilment.test.ts). Fails on any console error in the page; runs axe-core on every screen (no serious or critical
  * violation); saves a screenshot of each screen to dist/screenshots/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/access/create-user.js';
 import { startRelay, type Relay } from '../src/integration/index.js';
+import { expectAccessible, launchBrowser, navLink, openPage as openBrowserPage, screenshots, signIn as signInAt } from './admin-ui-browser.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
 const t = useTestApp();
 const password = 'correct horse battery staple';
-const screenshots = path.resolve('dist/screenshots');
 const customer = { name: '张三', email: 'zhang.san@example.com', phone: '13812345678' };
 
 let browser: Browser;
@@ -25,26 +23,6 @@ let base: string;
 let held: any;
 
 let relay: Relay | undefined;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * axe-core run in the page (evaluated through the DevTools protocol, which the page's Content-Security-Policy does
- * not govern): the screen as it is now must have no serious or critical violation.
- */
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const violations = await page.evaluate(async (source) => {
-    // The test's types have no DOM: the page's globals are described as far as they are used.
-    const w = globalThis as unknown as { document: unknown; axe?: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } };
-    if (!w.axe) (0, eval)(source);
-    const result = await w.axe!.run(w.document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
-  }, axeSource);
-  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `${screen}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
-
-/** A link of the main navigation, by its exact text (tiles and headings elsewhere may contain the same words). */
-const navLink = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true });
-
 /** Presses Tab until `target` has the focus (at most 80 times): the action is reachable from the keyboard. */
 async function tabTo(page: Page, target: ReturnType<Page['locator']>): Promise<void> {
   for (let i = 0; i < 80; i++) {
@@ -68,11 +46,7 @@ beforeAll(async () => {
   // The relay gives events their stream positions, as in a running server (src/server.ts).
   relay = startRelay({ db: t.db, logger: { error: () => undefined, warn: () => undefined, info: () => undefined }, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, maxPollMs: 50 });
   base = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/admin/`;
-  mkdirSync(screenshots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -81,27 +55,9 @@ afterAll(async () => {
 });
 
 /** A fresh browser context (its own cookies) whose page fails the test on any console error. */
-async function openPage(viewport = { width: 1366, height: 768 }): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport, locale: 'en-US' });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    // The browser logs every 4xx as an error; the 401s of /v1/session (not signed in yet, a wrong password) are the
-    // page asking, not a fault.
-    if (m.type() === 'error' && !(m.text().includes('401') && m.location().url.endsWith('/v1/session'))) errors.push(`${m.text()} (${m.location().url})`);
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  return { page, errors };
-}
+const openPage = (viewport?: { width: number; height: number }) => openBrowserPage(browser, viewport ? { viewport } : {});
 
-/** Signs in and lands on the dashboard. */
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(base);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-}
+const signIn = (page: Page, email: string) => signInAt(page, base, email, password);
 
 describe('the admin UI', () => {
   it('an operator signs in, finds an order by phone number, releases its hold, ships it, and switches to Chinese', async () => {
