@@ -243,7 +243,8 @@ describe('splitting a line added later', () => {
     const last = decisions[decisions.length - 1]!;
     expect(last.trigger).toBe('line_added');
     expect(last.reason).toBe('line 2 added and split over 2 locations (lines 2, 3)');
-    expect(last.explanation.fallbacks).toContain('line 1 (50 units) split over GZ (20), SH (30): no single location has them all');
+    expect(last.explanation.fallbacks).toContain('line 2 (50 units) split over GZ (20), SH (30): no single location has them all');
+    expect(last.explanation.summary).toMatch(/^2 parcel\(s\): GZ \(line 2\); SH \(line 2\)/);
     const checks = await runChecks(t.db, [...inventoryChecks, ...orderChecks]);
     expect(checks.lines.filter((l) => !l.startsWith('ok')), checks.lines.join('\n')).toEqual([]);
   });

@@ -30,7 +30,10 @@ export async function addLine(trx: Trx, orderId: string, input: CaptureLine, exp
 
   const stock = await freeStockOf(trx, [sku.id]);
   const candidates = candidatesFrom(stock, sitesFrom(await readSites(trx)));
-  const need = [{ index: 0, skuId: sku.id, quantity: input.quantity }];
+  const lineNo = Math.max(0, ...order.lines.map((l) => l.lineNo)) + 1;
+  // The need's index is the line's position in the order, so the explanation speaks of "line {lineNo}" as at capture.
+  const at = lineNo - 1;
+  const need = [{ index: at, skuId: sku.id, quantity: input.quantity }];
   const destination = order.deliveryMethod === 'ship' && order.shippingAddress ? locate(order.shippingAddress) : null;
   const delivery = { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId, destination };
   const rules = await readRuleSet(trx, order.channelId);
@@ -42,9 +45,9 @@ export async function addLine(trx: Trx, orderId: string, input: CaptureLine, exp
   // One shipment is better than two: try the locations the order already ships from before all the others.
   const own = new Set(order.lines.filter((l) => l.allocated > 0).map((l) => l.locationId));
   const ownDecision = source(need, candidates.filter((c) => own.has(c.locationId)), delivery, opts);
-  const decision = ownDecision.assigned.has(0) ? ownDecision : source(need, candidates, delivery, { ...opts, ruleSet: { ...opts.ruleSet, splitLines } });
-  const whole = decision.assigned.get(0);
-  const parts = whole ? [{ locationId: whole, quantity: input.quantity }] : decision.split.get(0);
+  const decision = ownDecision.assigned.has(at) ? ownDecision : source(need, candidates, delivery, { ...opts, ruleSet: { ...opts.ruleSet, splitLines } });
+  const whole = decision.assigned.get(at);
+  const parts = whole ? [{ locationId: whole, quantity: input.quantity }] : decision.split.get(at);
   if (!parts) {
     const available = Math.max(0, ...stock.map((s) => s.free));
     const anywhere = stock.reduce((a, s) => a + Math.max(0, s.free), 0);
@@ -53,7 +56,6 @@ export async function addLine(trx: Trx, orderId: string, input: CaptureLine, exp
       lines: [{ index: 0, sku: sku.code, skuId: sku.id, requested: input.quantity, available, shortBy: input.quantity - available }],
     });
   }
-  const lineNo = Math.max(0, ...order.lines.map((l) => l.lineNo)) + 1;
   const quantities = parts.map((p) => p.quantity);
   const discounts = allocateMinor(input.discountMinor ?? 0, quantities);
   const taxes = allocateMinor(input.taxMinor ?? 0, quantities);
