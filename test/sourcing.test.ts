@@ -415,3 +415,84 @@ describe('rule sets and simulations', () => {
     expect((await t.http('POST', '/v1/sourcing/simulations', { body: { ruleSet: { rules: ['fastest'] } } })).status).toBe(400);
   });
 });
+
+describe('re-sourcing splits and simulated stock balancing (issue #19 gaps)', () => {
+  it('a re-sourced line no other location has whole is split over locations when the channel allows it, money exact', async () => {
+    const [big, mate] = fresh('RSPLIT', 'RMATE');
+    await skus(big!, mate!);
+    await receive('GZ', { [big!]: 50, [mate!]: 5 });
+    await receive('SH', { [big!]: 30 });
+    await receive('CD', { [big!]: 25 });
+    await t.http('POST', '/v1/channels', { body: { code: 'RSPL', name: 'Re-split', type: 'web', currency: 'CNY' } });
+    expect((await rules('RSPL', { rules: ['fewest_shipments', 'nearest', 'priority'], splitLines: true })).status).toBe(200);
+    const lines = [{ sku: big!, quantity: 50, unitPriceMinor: 999, discountMinor: 1001, taxMinor: 1903 }, { sku: mate!, quantity: 1, unitPriceMinor: 100 }];
+    const res = await t.http('POST', '/v1/orders', { body: anOrder({
+      channel: 'RSPL', currency: 'CNY', shippingAddress: shenzhen, orderDiscountMinor: 7,
+      totals: { subtotalMinor: 50_050, discountMinor: 1008, shippingMinor: 495, taxMinor: 1903, totalMinor: 51_440 }, payment: { method: 'card', authorizedMinor: 51_440 },
+    }, lines) });
+    expect(res.status).toBe(201);
+    expect(locationsOf(res.body)).toEqual(['GZ', 'GZ']);
+    const line1 = res.body.lines[0];
+
+    const moved = await t.http('POST', `/v1/orders/${res.body.id}/resource`, { body: { excludeLocations: ['GZ'], reason: 'GZ flooded' } });
+    expect(moved.status).toBe(200);
+    // Neither SH (30) nor CD (25) has 50: nearest first, SH then CD; the first part keeps line 1, the other is line 3.
+    // The mate is nowhere else: backordered.
+    expect(moved.body.lines.map((l: any) => [l.lineNo, l.sku, l.location, l.quantity, l.allocated, l.backordered, l.splitFromLineNo])).toEqual([
+      [1, big, 'SH', 30, 30, 0, 1], [2, mate, null, 1, 0, 1, null], [3, big, 'CD', 20, 20, 0, 1],
+    ]);
+    expect(moved.body.lines[0].id).toBe(line1.id);
+    const parts = moved.body.lines.filter((l: any) => l.sku === big);
+    expect(parts.reduce((a: number, l: any) => a + l.discountMinor, 0)).toBe(1001);
+    // The line's share of the order discount (all 7 of it: the mate is worth too little to take a unit) is divided too.
+    const shares = await t.db.selectFrom('order_lines').select(['line_no', 'order_discount_minor']).where('order_id', '=', res.body.id).orderBy('line_no').execute();
+    expect(shares.map((r) => [r.line_no, Number(r.order_discount_minor)])).toEqual([[1, 4], [2, 0], [3, 3]]);
+    expect(parts.reduce((a: number, l: any) => a + l.taxMinor, 0)).toBe(1903);
+    expect(parts.map((l: any) => l.taxMinor)).toEqual([1142, 761]);
+    expect(moved.body.totals).toEqual(res.body.totals);
+    expect(moved.body.status).toBe('confirmed');
+
+    const decision = (await sourcing(res.body.id)).at(-1)!;
+    expect(decision).toMatchObject({ trigger: 'resource', reason: 'GZ flooded; line 1 split over 2 locations (lines 1, 3)' });
+    expect(decision.explanation.fallbacks).toContain('line 1 (50 units) split over SH (30), CD (20): no single location has them all');
+    const timeline = (await t.http('GET', `/v1/orders/${res.body.id}/timeline`)).body.data;
+    expect(timeline.find((e: any) => e.type === 'resourced')?.message).toMatch(/30 unit\(s\) from GZ to SH .*20 unit\(s\) from GZ to CD \(split from line 1\)/);
+    const event = await t.db.selectFrom('outbox_events').select('payload').where('aggregate_id', '=', res.body.id).where('type', '=', 'order.changed').executeTakeFirstOrThrow();
+    expect(event.payload).toMatchObject({ change: 'resourced', lines: [
+      { lineId: line1.id, lineNo: 1, from: 'GZ', to: 'SH', quantity: 30, splitFromLineNo: 1 },
+      { lineNo: 3, from: 'GZ', to: 'CD', quantity: 20, splitFromLineNo: 1 },
+      { lineNo: 2, from: 'GZ', to: null, quantity: 1 },
+    ] });
+    const stock = Object.fromEntries((await t.http('GET', `/v1/stock?sku=${big}`)).body.data.map((s: any) => [s.location, s.reserved]));
+    expect(stock).toEqual({ GZ: 0, SH: 30, CD: 20 });
+    const checks = await runChecks(t.db, [...inventoryChecks, ...orderChecks, ...fulfillmentChecks]);
+    expect(checks.lines.filter((l) => !l.startsWith('ok')), checks.lines.join('\n')).toEqual([]);
+  });
+
+  it('a simulation with stock_balance ranks by weeks of supply, as capture does, and says so in its basis', async () => {
+    const [mug] = fresh('SIMBAL');
+    await skus(mug!);
+    await receive('SH', { [mug!]: 100 });
+    await receive('CD', { [mug!]: 20 });
+    await t.http('POST', '/v1/channels', { body: { code: 'SIMBAL', name: 'Simulated balance', type: 'web', currency: 'CNY' } });
+    // The default rule set in force: SH by priority, twice, so SH has demand (26 units over the window) and CD none.
+    for (let i = 0; i < 2; i++) expect((await capture('SIMBAL', { [mug!]: 13 })).body.lines[0].location).toBe('SH');
+    const simulate = () => t.http('POST', '/v1/sourcing/simulations', { body: { channel: 'SIMBAL', ruleSet: { rules: ['stock_balance', 'priority'] } } });
+
+    // No demand for the mug read yet: ranked by free units, SH's 100 over CD's 20 — nothing changes.
+    const byFree = await simulate();
+    expect(byFree.status).toBe(200);
+    expect(byFree.body).toMatchObject({ orders: 2, changed: { count: 0 } });
+    expect(byFree.body.basis).toMatch(/stock_balance by weeks of supply/);
+
+    await jobHandlers({ db: t.db, idempotencyTtlHours: 24 })['sourcing.refresh-demand']();
+    // SH: 100 ÷ (26/28 a day × 7) = 15.4 weeks; CD: 20 ÷ (1/28 × 7) = 80 weeks — CD, though it has fewer free units.
+    const byWeeks = await simulate();
+    expect(byWeeks.body).toMatchObject({ orders: 2, changed: { count: 2 } });
+    expect(byWeeks.body.changed.orders.map((o: any) => [o.current, o.proposed])).toEqual([[['SH'], ['CD']], [['SH'], ['CD']]]);
+
+    // A rule set without stock_balance reads no demand and says nothing of it.
+    const plain = await t.http('POST', '/v1/sourcing/simulations', { body: { channel: 'SIMBAL', ruleSet: { rules: ['priority'] } } });
+    expect(plain.body.basis).not.toMatch(/stock_balance/);
+  });
+});
