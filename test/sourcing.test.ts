@@ -496,3 +496,39 @@ describe('re-sourcing splits and simulated stock balancing (issue #19 gaps)', ()
     expect(plain.body.basis).not.toMatch(/stock_balance/);
   });
 });
+
+describe('filling a backorder over locations (issue #19 gaps)', () => {
+  it('a waiting line no location has whole is split over locations when stock arrives and the channel splits lines', async () => {
+    const [big] = fresh('BOSPLIT');
+    await skus(big!);
+    await t.http('POST', '/v1/channels', { body: { code: 'BOSPL', name: 'Backorder split', type: 'b2b', currency: 'CNY', policy: { allowBackorder: true } } });
+    expect((await rules('BOSPL', { rules: ['fewest_shipments', 'nearest', 'priority'], splitLines: true })).status).toBe(200);
+    const lines = [{ sku: big!, quantity: 50, unitPriceMinor: 999, discountMinor: 1001, taxMinor: 1903 }];
+    const res = await t.http('POST', '/v1/orders', { body: anOrder({
+      channel: 'BOSPL', currency: 'CNY', shippingAddress: shenzhen,
+      totals: { subtotalMinor: 49_950, discountMinor: 1001, shippingMinor: 495, taxMinor: 1903, totalMinor: 51_347 }, payment: { method: 'card', authorizedMinor: 51_347 },
+    }, lines) });
+    expect(res.body).toMatchObject({ status: 'confirmed', lines: [{ backordered: 50, location: null }] });
+    await receive('SH', { [big!]: 30 });
+    await receive('CD', { [big!]: 25 });
+    expect((await fill()).units).toBeGreaterThanOrEqual(50);
+    const order = (await t.http('GET', `/v1/orders/${res.body.id}`)).body;
+    // Filled in part at SH it would wait for 20 more there; split, it is all reserved now.
+    expect(order.lines.map((l: any) => [l.lineNo, l.location, l.quantity, l.allocated, l.backordered, l.splitFromLineNo])).toEqual([
+      [1, 'SH', 30, 30, 0, 1], [2, 'CD', 20, 20, 0, 1],
+    ]);
+    expect(order.lines.reduce((a: number, l: any) => a + l.discountMinor, 0)).toBe(1001);
+    expect(order.lines.reduce((a: number, l: any) => a + l.taxMinor, 0)).toBe(1903);
+    expect(order.totals).toEqual(res.body.totals);
+    expect(order.status).toBe('allocated');
+    const event = (await t.db.selectFrom('outbox_events').select('payload').where('aggregate_id', '=', res.body.id).where('type', '=', 'order.changed').execute())
+      .map((e) => e.payload as any).find((p) => p.change === 'backorder_filled');
+    expect(event.lines).toMatchObject([
+      { lineNo: 1, location: 'SH', reserved: 30, backordered: { from: 50, to: 0 }, splitFromLineNo: 1 },
+      { lineNo: 2, location: 'CD', reserved: 20, backordered: { from: 0, to: 0 }, splitFromLineNo: 1 },
+    ]);
+    expect((await sourcing(res.body.id)).at(-1)?.explanation.fallbacks).toContain('line 1 (50 units) split over SH (30), CD (20): no single location has them all');
+    const checks = await runChecks(t.db, [...inventoryChecks, ...orderChecks, ...fulfillmentChecks]);
+    expect(checks.lines.filter((l) => !l.startsWith('ok')), checks.lines.join('\n')).toEqual([]);
+  });
+});
