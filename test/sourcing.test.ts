@@ -469,6 +469,37 @@ describe('re-sourcing splits and simulated stock balancing (issue #19 gaps)', ()
     expect(checks.lines.filter((l) => !l.startsWith('ok')), checks.lines.join('\n')).toEqual([]);
   });
 
+  it('a partly shipped line is never split when its fulfilment order is rejected; a line with nothing shipped is', async () => {
+    const [shipped, unshipped] = fresh('RPART', 'RWHOLE');
+    await skus(shipped!, unshipped!);
+    await receive('GZ', { [shipped!]: 10, [unshipped!]: 10 });
+    await receive('SH', { [shipped!]: 5, [unshipped!]: 6 });
+    await receive('CD', { [shipped!]: 5, [unshipped!]: 6 });
+    await t.http('POST', '/v1/channels', { body: { code: 'RPART', name: 'Partly shipped', type: 'web', currency: 'CNY' } });
+    expect((await rules('RPART', { rules: ['fewest_shipments', 'nearest', 'priority'], splitLines: true })).status).toBe(200);
+    const res = await capture('RPART', { [shipped!]: 10, [unshipped!]: 10 });
+    expect(locationsOf(res.body)).toEqual(['GZ', 'GZ']);
+    expect((await t.http('POST', `/v1/orders/${res.body.id}/release`, { body: {} })).status).toBeLessThan(300);
+    const [fo] = (await t.http('GET', `/v1/fulfillment-orders?orderId=${res.body.id}`)).body.data;
+    expect((await t.http('POST', '/v1/shipments', { body: { fulfillmentOrderId: fo.id, lines: [{ lineId: res.body.lines[0].id, quantity: 2 }] } })).status).toBe(201);
+    expect((await t.http('POST', `/v1/fulfillment-orders/${fo.id}/reject`, { body: { reason: 'shelf empty' } })).status).toBe(200);
+
+    const order = (await t.http('GET', `/v1/orders/${res.body.id}`)).body;
+    // Line 1 shipped 2 from GZ: its 8 left are whole nowhere, so they wait (anywhere: GZ said it has not got them).
+    // Line 2 shipped nothing: split over SH (6) and CD (4).
+    expect(order.lines.map((l: any) => [l.lineNo, l.location, l.quantity, l.shipped, l.allocated, l.backordered, l.splitFromLineNo])).toEqual([
+      [1, null, 10, 2, 0, 8, null], [2, 'SH', 6, 0, 6, 0, 2], [3, 'CD', 4, 0, 4, 0, 2],
+    ]);
+    const decisions = (await sourcing(res.body.id)).filter((d) => d.trigger === 'resource');
+    expect(decisions.map((d) => d.reason)).toEqual([
+      expect.stringMatching(/ \(lines with shipped units, each kept whole\)$/), expect.stringMatching(/; line 2 split over 2 locations \(lines 2, 3\)$/),
+    ]);
+    const fos = (await t.http('GET', `/v1/fulfillment-orders?orderId=${res.body.id}`)).body.data as { location: string; status: string; lines: { lineNo: number; quantity: number }[] }[];
+    expect(fos.filter((f) => f.status === 'requested').map((f) => [f.location, f.lines.map((l) => [l.lineNo, l.quantity])]).sort()).toEqual([['CD', [[3, 4]]], ['SH', [[2, 6]]]]);
+    const checks = await runChecks(t.db, [...inventoryChecks, ...orderChecks, ...fulfillmentChecks]);
+    expect(checks.lines.filter((l) => !l.startsWith('ok')), checks.lines.join('\n')).toEqual([]);
+  });
+
   it('a simulation with stock_balance ranks by weeks of supply, as capture does, and says so in its basis', async () => {
     const [mug] = fresh('SIMBAL');
     await skus(mug!);

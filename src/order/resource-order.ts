@@ -1,7 +1,8 @@
 /**
  * Re-sourcing (issue #19 part 2): lines reserved at locations that can no longer serve them — a fulfilment order the
  * location rejected, a location closed or out of capacity — are released there and sourced again by the same engine
- * over the other locations. Units no other location has become backordered (filled when stock arrives). The decision
+ * over the other locations. A line no other location has whole is split over several when the channel's rule set
+ * splits lines (below). Units no other location has become backordered (filled when stock arrives). The decision
  * and its reason are stored (GET /v1/orders/{id}/sourcing), on the timeline (`resourced`) and in `order.changed`.
  *
  * For the fulfilment module: `resourceOrder(trx, orderId, excludeLocationIds, reason, opts)` inside the caller's

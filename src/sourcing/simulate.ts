@@ -2,7 +2,8 @@
  * What-if: a rule set run over past orders, beside the rule set in force, changing nothing (POST
  * /v1/sourcing/simulations). Each order is decided alone against the units on hand now at each active location
  * (on hand less quarantined: there is no history of stock), once with the proposed rule set and once with its
- * channel's rule set in force, so the two columns differ only by the rules.
+ * channel's rule set in force, so the two columns differ only by the rules. stock_balance ranks by weeks of supply as
+ * at capture: today's on hand and recent demand, read once for the simulated orders' SKUs when either rule set uses it.
  */
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../db/database.js';
