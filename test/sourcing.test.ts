@@ -558,7 +558,9 @@ describe('filling a backorder over locations (issue #19 gaps)', () => {
       { lineNo: 1, location: 'SH', reserved: 30, backordered: { from: 50, to: 0 }, splitFromLineNo: 1 },
       { lineNo: 2, location: 'CD', reserved: 20, backordered: { from: 0, to: 0 }, splitFromLineNo: 1 },
     ]);
-    expect((await sourcing(res.body.id)).at(-1)?.explanation.fallbacks).toContain('line 1 (50 units) split over SH (30), CD (20): no single location has them all');
+    const decision = (await sourcing(res.body.id)).at(-1)!;
+    expect(decision.reason).toBe('stock arrived for backordered lines; line 1 split over 2 locations (lines 1, 2)');
+    expect(decision.explanation.fallbacks).toContain('line 1 (50 units) split over SH (30), CD (20): no single location has them all');
     const checks = await runChecks(t.db, [...inventoryChecks, ...orderChecks, ...fulfillmentChecks]);
     expect(checks.lines.filter((l) => !l.startsWith('ok')), checks.lines.join('\n')).toEqual([]);
   });

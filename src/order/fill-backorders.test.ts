@@ -47,5 +47,7 @@ describe('planFill', () => {
     // Not when together they are short, nor past the channel's quota: in part, as before.
     expect(planFill(ship([line('1', 'a', 6)]), stock, new Map(), rules(true))).toEqual([{ lineId: '1', skuId: 'a', locationId: 'W1', quantity: 3 }]);
     expect(planFill(ship([line('1', 'a', 5)]), stock, new Map([['a', 4]]), rules(true))).toEqual([{ lineId: '1', skuId: 'a', locationId: 'W1', quantity: 3 }]);
+    // Nor a line with shipped units (a partly shipped line re-sourced to wait anywhere): its money priced what shipped.
+    expect(planFill(ship([line('1', 'a', 5, { quantity: 7, shipped: 2 })]), stock, new Map(), rules(true))).toEqual([{ lineId: '1', skuId: 'a', locationId: 'W1', quantity: 3 }]);
   });
 });

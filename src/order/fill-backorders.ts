@@ -103,12 +103,20 @@ export function planFillExplained(
   // One shipment is better than two: the locations the order already ships from are tried before all the others.
   const own = new Set(order.lines.filter((l) => l.allocated > 0 && l.locationId).map((l) => l.locationId));
   const placed = new Set<number>();
-  for (const pool of [current().filter((c) => own.has(c.locationId)), null]) {
-    const open = needs.filter((n) => !placed.has(n.index));
-    if (open.length === 0) break;
+  // A line with shipped units is never split (re-sourcing says why: its money priced what shipped), so the split
+  // pass leaves it to the whole-line pass after.
+  const passes: { pool: Candidate[] | null; split: boolean }[] = [
+    { pool: current().filter((c) => own.has(c.locationId)), split: false }, ...(mayPart ? [{ pool: null, split: true }] : []), { pool: null, split: false },
+  ];
+  let placedByAll = false;
+  for (const { pool, split } of passes) {
+    const open = needs.filter((n) => !placed.has(n.index) && (!split || (unplaced[n.index] as LineState).shipped === 0));
+    if (open.length === 0) continue;
     // The order's own locations are tried for whole lines only: a split goes over every allowed location.
-    const choice = source(open, pool ?? current(), delivery, pool === null && mayPart && opts.ruleSet ? { ...opts, ruleSet: { ...opts.ruleSet, splitLines: true } } : opts);
-    if (choice.assigned.size > 0 || pool === null) explanation = choice.explanation;
+    const choice = source(open, pool ?? current(), delivery, split && opts.ruleSet ? { ...opts, ruleSet: { ...opts.ruleSet, splitLines: true } } : opts);
+    const placedSome = choice.assigned.size > 0 || choice.split.size > 0;
+    if (placedSome || (pool === null && !placedByAll)) explanation = choice.explanation;
+    if (placedSome && pool === null) placedByAll = true;
     for (const [index, locationId] of choice.assigned) {
       take(unplaced[index] as LineState, locationId, (unplaced[index] as LineState).backordered);
       placed.add(index);
@@ -179,16 +187,17 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
   const { plan, explanation } = planFillExplained(order, candidates, quota, { ruleSet: rules.ruleSet, ruleSetSource: rules.source, supply });
   if (plan.length === 0) return 0;
 
-
   const codes = new Map(candidates.map((c) => [c.locationId, c.code]));
   // A line with units at several locations was split (planFill): its parts become sibling lines, as at capture.
   let nextLineNo = Math.max(0, ...order.lines.map((l) => l.lineNo)) + 1;
+  const splitNotes: string[] = [];
   const filled = order.lines.flatMap((line): { line: LineState; quantity: number; from: number; location: string | null; splitFromLineNo?: number }[] => {
     const units = plan.filter((p) => p.lineId === line.id);
     if (units.length === 0) return [];
     if (units.length > 1) {
       const parts = splitLine(line, 'backordered', units, nextLineNo, newId);
       nextLineNo += parts.length - 1;
+      splitNotes.push(`; line ${line.lineNo} split over ${parts.length} locations (lines ${parts.map((l) => l.lineNo).join(', ')})`);
       return parts.map((next, k) => ({
         line: next, quantity: (units[k] as FillUnits).quantity, from: k === 0 ? line.backordered : 0, location: codes.get(next.locationId as string) ?? next.locationId,
         splitFromLineNo: next.splitFromLineNo as number,
@@ -216,7 +225,7 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
     + `${line.backordered > 0 ? `, ${line.backordered} still backordered` : ''}`).join('; ');
   await addTimeline(trx, order.id, FILL_ACTOR, [{ type: 'backorder_filled', message, details: { lines: details, sourcing: explanation?.summary ?? null } }]);
   if (explanation) {
-    await writeDecision(trx, { orderId: order.id, trigger: 'backorder', reason: 'stock arrived for backordered lines', explanation, loads: [] });
+    await writeDecision(trx, { orderId: order.id, trigger: 'backorder', reason: `stock arrived for backordered lines${splitNotes.join('')}`, explanation, loads: [] });
   }
   await publishOrderEvent(trx, 'order.changed', order.id, { version, change: 'backorder_filled', lines: details });
   // A confirmed order whose every line is now reserved becomes allocated (order.allocated); a held one keeps its
