@@ -416,3 +416,153 @@ describe('rule sets and simulations', () => {
     expect((await t.http('POST', '/v1/sourcing/simulations', { body: { ruleSet: { rules: ['fastest'] } } })).status).toBe(400);
   });
 });
+
+describe('re-sourcing splits and simulated stock balancing (issue #19 gaps)', () => {
+  it('a re-sourced line no other location has whole is split over locations when the channel allows it, money exact', async () => {
+    const [big, mate] = fresh('RSPLIT', 'RMATE');
+    await skus(big!, mate!);
+    await receive('GZ', { [big!]: 50, [mate!]: 5 });
+    await receive('SH', { [big!]: 30 });
+    await receive('CD', { [big!]: 25 });
+    await t.http('POST', '/v1/channels', { body: { code: 'RSPL', name: 'Re-split', type: 'web', currency: 'CNY' } });
+    expect((await rules('RSPL', { rules: ['fewest_shipments', 'nearest', 'priority'], splitLines: true })).status).toBe(200);
+    const lines = [{ sku: big!, quantity: 50, unitPriceMinor: 999, discountMinor: 1001, taxMinor: 1903 }, { sku: mate!, quantity: 1, unitPriceMinor: 100 }];
+    const res = await t.http('POST', '/v1/orders', { body: anOrder({
+      channel: 'RSPL', currency: 'CNY', shippingAddress: shenzhen, orderDiscountMinor: 7,
+      totals: { subtotalMinor: 50_050, discountMinor: 1008, shippingMinor: 495, taxMinor: 1903, totalMinor: 51_440 }, payment: { method: 'card', authorizedMinor: 51_440 },
+    }, lines) });
+    expect(res.status).toBe(201);
+    expect(locationsOf(res.body)).toEqual(['GZ', 'GZ']);
+    const line1 = res.body.lines[0];
+
+    const moved = await t.http('POST', `/v1/orders/${res.body.id}/resource`, { body: { excludeLocations: ['GZ'], reason: 'GZ flooded' } });
+    expect(moved.status).toBe(200);
+    // Neither SH (30) nor CD (25) has 50: nearest first, SH then CD; the first part keeps line 1, the other is line 3.
+    // The mate is nowhere else: backordered.
+    expect(moved.body.lines.map((l: any) => [l.lineNo, l.sku, l.location, l.quantity, l.allocated, l.backordered, l.splitFromLineNo])).toEqual([
+      [1, big, 'SH', 30, 30, 0, 1], [2, mate, null, 1, 0, 1, null], [3, big, 'CD', 20, 20, 0, 1],
+    ]);
+    expect(moved.body.lines[0].id).toBe(line1.id);
+    const parts = moved.body.lines.filter((l: any) => l.sku === big);
+    expect(parts.reduce((a: number, l: any) => a + l.discountMinor, 0)).toBe(1001);
+    // The line's share of the order discount (all 7 of it: the mate is worth too little to take a unit) is divided too.
+    const shares = await t.db.selectFrom('order_lines').select(['line_no', 'order_discount_minor']).where('order_id', '=', res.body.id).orderBy('line_no').execute();
+    expect(shares.map((r) => [r.line_no, Number(r.order_discount_minor)])).toEqual([[1, 4], [2, 0], [3, 3]]);
+    expect(parts.reduce((a: number, l: any) => a + l.taxMinor, 0)).toBe(1903);
+    expect(parts.map((l: any) => l.taxMinor)).toEqual([1142, 761]);
+    expect(moved.body.totals).toEqual(res.body.totals);
+    expect(moved.body.status).toBe('confirmed');
+
+    const decision = (await sourcing(res.body.id)).at(-1)!;
+    expect(decision).toMatchObject({ trigger: 'resource', reason: 'GZ flooded; line 1 split over 2 locations (lines 1, 3)' });
+    expect(decision.explanation.fallbacks).toContain('line 1 (50 units) split over SH (30), CD (20): no single location has them all');
+    const timeline = (await t.http('GET', `/v1/orders/${res.body.id}/timeline`)).body.data;
+    expect(timeline.find((e: any) => e.type === 'resourced')?.message).toMatch(/30 unit\(s\) from GZ to SH .*20 unit\(s\) from GZ to CD \(split from line 1\)/);
+    const event = await t.db.selectFrom('outbox_events').select('payload').where('aggregate_id', '=', res.body.id).where('type', '=', 'order.changed').executeTakeFirstOrThrow();
+    expect(event.payload).toMatchObject({ change: 'resourced', lines: [
+      { lineId: line1.id, lineNo: 1, from: 'GZ', to: 'SH', quantity: 30, splitFromLineNo: 1 },
+      { lineNo: 3, from: 'GZ', to: 'CD', quantity: 20, splitFromLineNo: 1 },
+      { lineNo: 2, from: 'GZ', to: null, quantity: 1 },
+    ] });
+    const stock = Object.fromEntries((await t.http('GET', `/v1/stock?sku=${big}`)).body.data.map((s: any) => [s.location, s.reserved]));
+    expect(stock).toEqual({ GZ: 0, SH: 30, CD: 20 });
+    const checks = await runChecks(t.db, [...inventoryChecks, ...orderChecks, ...fulfillmentChecks]);
+    expect(checks.lines.filter((l) => !l.startsWith('ok')), checks.lines.join('\n')).toEqual([]);
+  });
+
+  it('a partly shipped line is never split when its fulfilment order is rejected; a line with nothing shipped is', async () => {
+    const [shipped, unshipped] = fresh('RPART', 'RWHOLE');
+    await skus(shipped!, unshipped!);
+    await receive('GZ', { [shipped!]: 10, [unshipped!]: 10 });
+    await receive('SH', { [shipped!]: 5, [unshipped!]: 6 });
+    await receive('CD', { [shipped!]: 5, [unshipped!]: 6 });
+    await t.http('POST', '/v1/channels', { body: { code: 'RPART', name: 'Partly shipped', type: 'web', currency: 'CNY' } });
+    expect((await rules('RPART', { rules: ['fewest_shipments', 'nearest', 'priority'], splitLines: true })).status).toBe(200);
+    const res = await capture('RPART', { [shipped!]: 10, [unshipped!]: 10 });
+    expect(locationsOf(res.body)).toEqual(['GZ', 'GZ']);
+    expect((await t.http('POST', `/v1/orders/${res.body.id}/release`, { body: {} })).status).toBeLessThan(300);
+    const [fo] = (await t.http('GET', `/v1/fulfillment-orders?orderId=${res.body.id}`)).body.data;
+    expect((await t.http('POST', '/v1/shipments', { body: { fulfillmentOrderId: fo.id, lines: [{ lineId: res.body.lines[0].id, quantity: 2 }] } })).status).toBe(201);
+    expect((await t.http('POST', `/v1/fulfillment-orders/${fo.id}/reject`, { body: { reason: 'shelf empty' } })).status).toBe(200);
+
+    const order = (await t.http('GET', `/v1/orders/${res.body.id}`)).body;
+    // Line 1 shipped 2 from GZ: its 8 left are whole nowhere, so they wait (anywhere: GZ said it has not got them).
+    // Line 2 shipped nothing: split over SH (6) and CD (4).
+    expect(order.lines.map((l: any) => [l.lineNo, l.location, l.quantity, l.shipped, l.allocated, l.backordered, l.splitFromLineNo])).toEqual([
+      [1, null, 10, 2, 0, 8, null], [2, 'SH', 6, 0, 6, 0, 2], [3, 'CD', 4, 0, 4, 0, 2],
+    ]);
+    const decisions = (await sourcing(res.body.id)).filter((d) => d.trigger === 'resource');
+    expect(decisions.map((d) => d.reason)).toEqual([
+      expect.stringMatching(/ \(lines with shipped units, each kept whole\)$/), expect.stringMatching(/; line 2 split over 2 locations \(lines 2, 3\)$/),
+    ]);
+    const fos = (await t.http('GET', `/v1/fulfillment-orders?orderId=${res.body.id}`)).body.data as { location: string; status: string; lines: { lineNo: number; quantity: number }[] }[];
+    expect(fos.filter((f) => f.status === 'requested').map((f) => [f.location, f.lines.map((l) => [l.lineNo, l.quantity])]).sort()).toEqual([['CD', [[3, 4]]], ['SH', [[2, 6]]]]);
+    const checks = await runChecks(t.db, [...inventoryChecks, ...orderChecks, ...fulfillmentChecks]);
+    expect(checks.lines.filter((l) => !l.startsWith('ok')), checks.lines.join('\n')).toEqual([]);
+  });
+
+  it('a simulation with stock_balance ranks by weeks of supply, as capture does, and says so in its basis', async () => {
+    const [mug] = fresh('SIMBAL');
+    await skus(mug!);
+    await receive('SH', { [mug!]: 100 });
+    await receive('CD', { [mug!]: 20 });
+    await t.http('POST', '/v1/channels', { body: { code: 'SIMBAL', name: 'Simulated balance', type: 'web', currency: 'CNY' } });
+    // The default rule set in force: SH by priority, twice, so SH has demand (26 units over the window) and CD none.
+    for (let i = 0; i < 2; i++) expect((await capture('SIMBAL', { [mug!]: 13 })).body.lines[0].location).toBe('SH');
+    const simulate = () => t.http('POST', '/v1/sourcing/simulations', { body: { channel: 'SIMBAL', ruleSet: { rules: ['stock_balance', 'priority'] } } });
+
+    // No demand for the mug read yet: ranked by free units, SH's 100 over CD's 20 — nothing changes.
+    const byFree = await simulate();
+    expect(byFree.status).toBe(200);
+    expect(byFree.body).toMatchObject({ orders: 2, changed: { count: 0 } });
+    expect(byFree.body.basis).toMatch(/stock_balance by weeks of supply/);
+
+    await jobHandlers({ db: t.db, idempotencyTtlHours: 24 })['sourcing.refresh-demand']();
+    // SH: 100 ÷ (26/28 a day × 7) = 15.4 weeks; CD: 20 ÷ (1/28 × 7) = 80 weeks — CD, though it has fewer free units.
+    const byWeeks = await simulate();
+    expect(byWeeks.body).toMatchObject({ orders: 2, changed: { count: 2 } });
+    expect(byWeeks.body.changed.orders.map((o: any) => [o.current, o.proposed])).toEqual([[['SH'], ['CD']], [['SH'], ['CD']]]);
+
+    // A rule set without stock_balance reads no demand and says nothing of it.
+    const plain = await t.http('POST', '/v1/sourcing/simulations', { body: { channel: 'SIMBAL', ruleSet: { rules: ['priority'] } } });
+    expect(plain.body.basis).not.toMatch(/stock_balance/);
+  });
+});
+
+describe('filling a backorder over locations (issue #19 gaps)', () => {
+  it('a waiting line no location has whole is split over locations when stock arrives and the channel splits lines', async () => {
+    const [big] = fresh('BOSPLIT');
+    await skus(big!);
+    await t.http('POST', '/v1/channels', { body: { code: 'BOSPL', name: 'Backorder split', type: 'b2b', currency: 'CNY', policy: { allowBackorder: true } } });
+    expect((await rules('BOSPL', { rules: ['fewest_shipments', 'nearest', 'priority'], splitLines: true })).status).toBe(200);
+    const lines = [{ sku: big!, quantity: 50, unitPriceMinor: 999, discountMinor: 1001, taxMinor: 1903 }];
+    const res = await t.http('POST', '/v1/orders', { body: anOrder({
+      channel: 'BOSPL', currency: 'CNY', shippingAddress: shenzhen,
+      totals: { subtotalMinor: 49_950, discountMinor: 1001, shippingMinor: 495, taxMinor: 1903, totalMinor: 51_347 }, payment: { method: 'card', authorizedMinor: 51_347 },
+    }, lines) });
+    expect(res.body).toMatchObject({ status: 'confirmed', lines: [{ backordered: 50, location: null }] });
+    await receive('SH', { [big!]: 30 });
+    await receive('CD', { [big!]: 25 });
+    expect((await fill()).units).toBeGreaterThanOrEqual(50);
+    const order = (await t.http('GET', `/v1/orders/${res.body.id}`)).body;
+    // Filled in part at SH it would wait for 20 more there; split, it is all reserved now.
+    expect(order.lines.map((l: any) => [l.lineNo, l.location, l.quantity, l.allocated, l.backordered, l.splitFromLineNo])).toEqual([
+      [1, 'SH', 30, 30, 0, 1], [2, 'CD', 20, 20, 0, 1],
+    ]);
+    expect(order.lines.reduce((a: number, l: any) => a + l.discountMinor, 0)).toBe(1001);
+    expect(order.lines.reduce((a: number, l: any) => a + l.taxMinor, 0)).toBe(1903);
+    expect(order.totals).toEqual(res.body.totals);
+    expect(order.status).toBe('allocated');
+    const event = (await t.db.selectFrom('outbox_events').select('payload').where('aggregate_id', '=', res.body.id).where('type', '=', 'order.changed').execute())
+      .map((e) => e.payload as any).find((p) => p.change === 'backorder_filled');
+    expect(event.lines).toMatchObject([
+      { lineNo: 1, location: 'SH', reserved: 30, backordered: { from: 50, to: 0 }, splitFromLineNo: 1 },
+      { lineNo: 2, location: 'CD', reserved: 20, backordered: { from: 0, to: 0 }, splitFromLineNo: 1 },
+    ]);
+    const decision = (await sourcing(res.body.id)).at(-1)!;
+    expect(decision.reason).toBe('stock arrived for backordered lines; line 1 split over 2 locations (lines 1, 2)');
+    expect(decision.explanation.fallbacks).toContain('line 1 (50 units) split over SH (30), CD (20): no single location has them all');
+    const checks = await runChecks(t.db, [...inventoryChecks, ...orderChecks, ...fulfillmentChecks]);
+    expect(checks.lines.filter((l) => !l.startsWith('ok')), checks.lines.join('\n')).toEqual([]);
+  });
+});

@@ -37,4 +37,17 @@ describe('planFill', () => {
       .toEqual([{ lineId: '1', skuId: 'a', locationId: 'S1', quantity: 2 }]);
     expect(planFill(order, [loc('W1', 1, { a: 9 })], new Map())).toEqual([]);
   });
+
+  it('splits a line no location has whole over several when the rule set splits lines, else fills it in part', () => {
+    const stock = [loc('W1', 10, { a: 3 }), loc('W2', 20, { a: 2 })];
+    const rules = (splitLines: boolean) => ({ ruleSet: { rules: ['fewest_shipments' as const, 'priority' as const], splitLines } });
+    expect(planFill(ship([line('1', 'a', 5)]), stock, new Map(), rules(true)))
+      .toEqual([{ lineId: '1', skuId: 'a', locationId: 'W1', quantity: 3 }, { lineId: '1', skuId: 'a', locationId: 'W2', quantity: 2 }]);
+    expect(planFill(ship([line('1', 'a', 5)]), stock, new Map(), rules(false))).toEqual([{ lineId: '1', skuId: 'a', locationId: 'W1', quantity: 3 }]);
+    // Not when together they are short, nor past the channel's quota: in part, as before.
+    expect(planFill(ship([line('1', 'a', 6)]), stock, new Map(), rules(true))).toEqual([{ lineId: '1', skuId: 'a', locationId: 'W1', quantity: 3 }]);
+    expect(planFill(ship([line('1', 'a', 5)]), stock, new Map([['a', 4]]), rules(true))).toEqual([{ lineId: '1', skuId: 'a', locationId: 'W1', quantity: 3 }]);
+    // Nor a line with shipped units (a partly shipped line re-sourced to wait anywhere): its money priced what shipped.
+    expect(planFill(ship([line('1', 'a', 5, { quantity: 7, shipped: 2 })]), stock, new Map(), rules(true))).toEqual([{ lineId: '1', skuId: 'a', locationId: 'W1', quantity: 3 }]);
+  });
 });

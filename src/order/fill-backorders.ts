@@ -14,11 +14,12 @@ import type { Db, Trx } from '../db/database.js';
 import { isRetryable } from '../db/command.js';
 import { channelAvailability, freeSql, freeStockOf, lockAllocatedSkus } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
 import { candidatesFrom, locate, readRuleSet, readSites, readSupply, sitesFrom, source, writeDecision, type Candidate, type StoredExplanation, type LineNeed, type RuleSet, type Supply } from '../sourcing/index.js';
 import { settleStatus } from './edit-order.js';
 import { reserveLineUnits } from './line-stock.js';
 import { addTimeline, lockOrders, publishOrderEvent, writeLines, writeOrderTotals } from './order.repository.js';
-import { chargesOf, lineLabel, type LineState, type OrderState } from './order-state.js';
+import { chargesOf, lineLabel, splitLine, type LineState, type OrderState } from './order-state.js';
 
 export const FILL_ACTOR = 'system:backorders';
 
@@ -47,9 +48,11 @@ export interface FillUnits {
  * Which waiting units of one order can be reserved now, and where. A line that has a location already (partly
  * filled before) takes units only there: a line ships from one location. A line without one gets a location as at
  * capture (the sourcing engine with the channel's rule set: the pickup store only for a pickup order, else the order's
- * own locations first, then all); a line no location covers whole takes what the allowed location with the
- * most free units has, and the rest keeps waiting. `quota` caps units per SKU (the channel's ATP under allocation
- * rules; a SKU not in it is not capped).
+ * own locations first, then all). A line no location covers whole is split over several when the rule set splits
+ * lines, the order ships and together they have every unit (its units then come at several locations: the use case
+ * makes the parts sibling lines); else it takes what the allowed location with the most free units has, and the rest
+ * keeps waiting there. `quota` caps units per SKU (the channel's ATP under allocation rules; a SKU not in it is not
+ * capped).
  */
 export function planFill(
   order: Pick<OrderState, 'deliveryMethod' | 'pickupLocationId' | 'lines'> & { shippingAddress?: OrderState['shippingAddress'] },
@@ -84,6 +87,9 @@ export function planFillExplained(
   const destination = order.deliveryMethod === 'ship' && order.shippingAddress ? locate(order.shippingAddress) : null;
   const delivery = { method: order.deliveryMethod, pickupLocationId: order.pickupLocationId, destination };
   const opts = { ruleSet: sourcing.ruleSet ? { ...sourcing.ruleSet, splitLines: false } : undefined, ruleSetSource: sourcing.ruleSetSource, supply: sourcing.supply };
+  // When the channel's rule set splits lines (and the order ships), a line no location has whole but several have
+  // together is split over them now, as at capture, rather than filled in part at one location and left waiting.
+  const mayPart = (sourcing.ruleSet?.splitLines ?? false) && order.deliveryMethod === 'ship';
 
   for (const line of waiting.filter((l) => l.locationId !== null)) {
     take(line, line.locationId as string, Math.min(line.backordered, free.get(line.locationId as string)?.get(line.skuId) ?? 0, cap(line.skuId)));
@@ -97,13 +103,26 @@ export function planFillExplained(
   // One shipment is better than two: the locations the order already ships from are tried before all the others.
   const own = new Set(order.lines.filter((l) => l.allocated > 0 && l.locationId).map((l) => l.locationId));
   const placed = new Set<number>();
-  for (const pool of [current().filter((c) => own.has(c.locationId)), null]) {
-    const open = needs.filter((n) => !placed.has(n.index));
-    if (open.length === 0) break;
-    const choice = source(open, pool ?? current(), delivery, opts);
-    if (choice.assigned.size > 0 || pool === null) explanation = choice.explanation;
+  // A line with shipped units is never split (re-sourcing says why: its money priced what shipped), so the split
+  // pass leaves it to the whole-line pass after.
+  const passes: { pool: Candidate[] | null; split: boolean }[] = [
+    { pool: current().filter((c) => own.has(c.locationId)), split: false }, ...(mayPart ? [{ pool: null, split: true }] : []), { pool: null, split: false },
+  ];
+  let placedByAll = false;
+  for (const { pool, split } of passes) {
+    const open = needs.filter((n) => !placed.has(n.index) && (!split || (unplaced[n.index] as LineState).shipped === 0));
+    if (open.length === 0) continue;
+    // The order's own locations are tried for whole lines only: a split goes over every allowed location.
+    const choice = source(open, pool ?? current(), delivery, split && opts.ruleSet ? { ...opts, ruleSet: { ...opts.ruleSet, splitLines: true } } : opts);
+    const placedSome = choice.assigned.size > 0 || choice.split.size > 0;
+    if (placedSome || (pool === null && !placedByAll)) explanation = choice.explanation;
+    if (placedSome && pool === null) placedByAll = true;
     for (const [index, locationId] of choice.assigned) {
       take(unplaced[index] as LineState, locationId, (unplaced[index] as LineState).backordered);
+      placed.add(index);
+    }
+    for (const [index, parts] of choice.split) {
+      for (const p of parts) take(unplaced[index] as LineState, p.locationId, p.quantity);
       placed.add(index);
     }
   }
@@ -168,30 +187,45 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
   const { plan, explanation } = planFillExplained(order, candidates, quota, { ruleSet: rules.ruleSet, ruleSetSource: rules.source, supply });
   if (plan.length === 0) return 0;
 
-  // Stock on hand only (no presale promise): the fill is for units that are here. If another transaction took them
-  // since they were read, reserveStock refuses the whole order (409) and the next run tries again.
-  await reserveLineUnits(trx, { channelId: order.channelId, presaleDays: 0 }, plan, FILL_ACTOR);
-
   const codes = new Map(candidates.map((c) => [c.locationId, c.code]));
-  const filled = order.lines.flatMap((line) => {
+  // A line with units at several locations was split (planFill): its parts become sibling lines, as at capture.
+  let nextLineNo = Math.max(0, ...order.lines.map((l) => l.lineNo)) + 1;
+  const splitNotes: string[] = [];
+  const filled = order.lines.flatMap((line): { line: LineState; quantity: number; from: number; location: string | null; splitFromLineNo?: number }[] => {
     const units = plan.filter((p) => p.lineId === line.id);
     if (units.length === 0) return [];
-    const quantity = units.reduce((a, u) => a + u.quantity, 0);
+    if (units.length > 1) {
+      const parts = splitLine(line, 'backordered', units, nextLineNo, newId);
+      nextLineNo += parts.length - 1;
+      splitNotes.push(`; line ${line.lineNo} split over ${parts.length} locations (lines ${parts.map((l) => l.lineNo).join(', ')})`);
+      return parts.map((next, k) => ({
+        line: next, quantity: (units[k] as FillUnits).quantity, from: k === 0 ? line.backordered : 0, location: codes.get(next.locationId as string) ?? next.locationId,
+        splitFromLineNo: next.splitFromLineNo as number,
+      }));
+    }
+    const quantity = (units[0] as FillUnits).quantity;
     const next: LineState = { ...line, locationId: (units[0] as FillUnits).locationId, allocated: line.allocated + quantity, backordered: line.backordered - quantity };
-    return [{ line: next, quantity, location: codes.get(next.locationId as string) ?? next.locationId }];
+    return [{ line: next, quantity, from: line.backordered, location: codes.get(next.locationId as string) ?? next.locationId }];
   });
-  const lines = order.lines.map((l) => filled.find((f) => f.line.id === l.id)?.line ?? l);
+  const lines = [...order.lines.map((l) => filled.find((f) => f.line.id === l.id)?.line ?? l), ...filled.map((f) => f.line).filter((f) => !order.lines.some((l) => l.id === f.id))];
+  // Stock on hand only (no presale promise): the fill is for units that are here. If another transaction took them
+  // since they were read, reserveStock refuses the whole order (409) and the next run tries again.
+  await reserveLineUnits(trx, { channelId: order.channelId, presaleDays: 0 }, filled.map(({ line, quantity }) => ({
+    lineId: line.id, skuId: line.skuId, locationId: line.locationId as string, quantity,
+  })), FILL_ACTOR);
   await writeLines(trx, filled.map((f) => f.line));
   // The totals stay (nothing was added or cancelled); this bumps the version the event carries.
   const version = await writeOrderTotals(trx, order.id, order.totals, chargesOf(order), lines);
-  const details = filled.map(({ line, quantity, location }) => ({
-    lineId: line.id, lineNo: line.lineNo, sku: line.sku, location, reserved: quantity, backordered: { from: line.backordered + quantity, to: line.backordered },
+  const details = filled.map(({ line, quantity, from, location, splitFromLineNo }) => ({
+    lineId: line.id, lineNo: line.lineNo, sku: line.sku, location, reserved: quantity, backordered: { from, to: line.backordered },
+    ...(splitFromLineNo !== undefined ? { splitFromLineNo } : {}),
   }));
-  const message = filled.map(({ line, quantity, location }) =>
-    `${lineLabel(line)}: ${quantity} unit(s) reserved at ${location}${line.backordered > 0 ? `, ${line.backordered} still backordered` : ''}`).join('; ');
+  const message = filled.map(({ line, quantity, location, splitFromLineNo }) =>
+    `${lineLabel(line)}: ${quantity} unit(s) reserved at ${location}${splitFromLineNo !== undefined ? ` (split from line ${splitFromLineNo})` : ''}`
+    + `${line.backordered > 0 ? `, ${line.backordered} still backordered` : ''}`).join('; ');
   await addTimeline(trx, order.id, FILL_ACTOR, [{ type: 'backorder_filled', message, details: { lines: details, sourcing: explanation?.summary ?? null } }]);
   if (explanation) {
-    await writeDecision(trx, { orderId: order.id, trigger: 'backorder', reason: 'stock arrived for backordered lines', explanation, loads: [] });
+    await writeDecision(trx, { orderId: order.id, trigger: 'backorder', reason: `stock arrived for backordered lines${splitNotes.join('')}`, explanation, loads: [] });
   }
   await publishOrderEvent(trx, 'order.changed', order.id, { version, change: 'backorder_filled', lines: details });
   // A confirmed order whose every line is now reserved becomes allocated (order.allocated); a held one keeps its

@@ -74,12 +74,24 @@ const OrderChanged = Type.Union([
   }, strict),
   Type.Object({
     ...Changed, change: Type.Literal('backorder_filled'),
-    lines: Type.Array(Type.Object({ ...LineRef, sku: Code, location: Code, reserved: Count, backordered: FromTo(Count) }, strict)),
+    lines: Type.Array(Type.Object({
+      ...LineRef, sku: Code, location: Code, reserved: Count, backordered: FromTo(Count),
+      splitFromLineNo: Type.Optional(Type.Integer({
+        minimum: 1,
+        description: 'Set on each part of a waiting line no location had whole, split over locations (the channel\'s rule set splits lines): '
+          + 'the line number it was split from. The first part keeps the line (its backordered units go to 0); the others are new lines.',
+      })),
+    }, strict)),
   }, strict),
   Type.Object({
     ...Changed, change: Type.Literal('resourced'), reason: Type.String(),
     lines: Type.Array(Type.Object({
       ...LineRef, sku: Code, from: Type.Union([Code, Type.Null()]), to: Type.Union([Code, Type.Null(), ]), quantity: Count,
+      splitFromLineNo: Type.Optional(Type.Integer({
+        minimum: 1,
+        description: 'Set on each part of a line no other location had whole, split over locations (the channel\'s rule set splits lines): '
+          + 'the line number it was split from. The first part keeps the line\'s id and number; the others are new lines.',
+      })),
     }, { ...strict, description: 'to: null — no other location has the units; they are backordered' })),
   }, strict),
 ]);

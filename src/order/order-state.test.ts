@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullyAllocated, scaleLineMoney, settledStatus, shareOrderDiscount, takeUnits, totalsOf, type LineState } from './order-state.js';
+import { fullyAllocated, lineTotalMinor, scaleLineMoney, settledStatus, shareOrderDiscount, splitLine, takeUnits, totalsOf, type LineState } from './order-state.js';
 
 const line = (over: Partial<LineState> = {}): LineState => ({
   id: 'l1', orderId: 'o1', lineNo: 1, skuId: 's1', sku: 'A', locationId: 'w1', quantity: 3, allocated: 3, shipped: 0, cancelled: 0,
@@ -52,5 +52,31 @@ describe('money', () => {
     const cut = totalsOf([line({ allocated: 0, cancelled: 3, discountMinor: 0, orderDiscountMinor: 0, taxMinor: 0 })], { ...charges, unallocatedDiscountMinor: 9999 });
     expect(cut.totals.totalMinor).toBe(0);
     expect(cut.clampedMinor).toBe(9999 - 589);
+  });
+});
+
+describe('splitting a line over locations after capture', () => {
+  const ids = () => { let n = 0; return () => `new${++n}`; };
+  const sum = (lines: LineState[], f: (l: LineState) => number) => lines.reduce((a, l) => a + f(l), 0);
+
+  it('re-sourced: the first part keeps the line and its cancelled units, the money divided over units not cancelled', () => {
+    // 10 units, 1 cancelled, 9 reserved elsewhere and placed again as 5 + 4.
+    const whole = line({ quantity: 10, allocated: 9, cancelled: 1, discountMinor: 101, orderDiscountMinor: 7, taxMinor: 1903 });
+    const parts = splitLine(whole, 'allocated', [{ locationId: 'w2', quantity: 5 }, { locationId: 'w3', quantity: 4 }], 4, ids());
+    expect(parts.map((l) => [l.id, l.lineNo, l.locationId, l.quantity, l.cancelled, l.allocated, l.splitFromLineNo])).toEqual([
+      ['l1', 1, 'w2', 6, 1, 5, 1], ['new1', 4, 'w3', 4, 0, 4, 1],
+    ]);
+    expect([sum(parts, (l) => l.discountMinor), sum(parts, (l) => l.orderDiscountMinor), sum(parts, (l) => l.taxMinor)]).toEqual([101, 7, 1903]);
+    expect(sum(parts, lineTotalMinor)).toBe(lineTotalMinor(whole));
+    expect(parts.map((l) => l.taxMinor)).toEqual([1057, 846]);
+  });
+
+  it('filled from backorder: the placed units leave backordered, a part of a part names the first line of the family', () => {
+    const waiting = line({ lineNo: 3, quantity: 5, allocated: 0, backordered: 5, locationId: null, splitFromLineNo: 1 });
+    const parts = splitLine(waiting, 'backordered', [{ locationId: 'w1', quantity: 3 }, { locationId: 'w2', quantity: 2 }], 7, ids());
+    expect(parts.map((l) => [l.lineNo, l.locationId, l.quantity, l.allocated, l.backordered, l.splitFromLineNo])).toEqual([
+      [3, 'w1', 3, 3, 0, 1], [7, 'w2', 2, 2, 0, 1],
+    ]);
+    expect(sum(parts, lineTotalMinor)).toBe(lineTotalMinor(waiting));
   });
 });

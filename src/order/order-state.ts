@@ -102,6 +102,40 @@ export function scaleLineMoney(l: Pick<LineState, 'discountMinor' | 'orderDiscou
 }
 
 /**
+ * A line split over locations after capture (re-sourcing, a backorder fill), as capture splits one: the first part
+ * keeps the line — its id, number, cancelled units and the units not being placed — with the first location's units;
+ * each further part is a new sibling line numbered from `firstNewLineNo`, with its location's units reserved. `from`
+ * says where the placed units come from: `allocated` (released elsewhere and placed again) or `backordered`. The
+ * line's discount, order-discount share and tax belong to its active units, so they are divided over the parts in
+ * proportion to them (largest remainder): the parts' money is exactly the line's. Every part says which line it was
+ * split from — the first line of the family when the line was itself a part, so one request line stays one family.
+ */
+export function splitLine(
+  line: LineState, from: 'allocated' | 'backordered', parts: readonly { locationId: string; quantity: number }[], firstNewLineNo: number, newId: () => string,
+): LineState[] {
+  const [first, ...rest] = parts;
+  if (!first) return [line];
+  const moved = rest.reduce((a, p) => a + p.quantity, 0);
+  const weights = [activeUnits(line) - moved, ...rest.map((p) => p.quantity)];
+  const discounts = allocateMinor(line.discountMinor, weights);
+  const orderDiscounts = allocateMinor(line.orderDiscountMinor, weights);
+  const taxes = allocateMinor(line.taxMinor, weights);
+  const splitFromLineNo = line.splitFromLineNo ?? line.lineNo;
+  const kept: LineState = {
+    ...line, locationId: first.locationId, quantity: line.quantity - moved,
+    allocated: from === 'allocated' ? line.allocated - moved : line.allocated + first.quantity,
+    backordered: from === 'backordered' ? line.backordered - first.quantity - moved : line.backordered,
+    discountMinor: discounts[0] ?? 0, orderDiscountMinor: orderDiscounts[0] ?? 0, taxMinor: taxes[0] ?? 0, splitFromLineNo,
+  };
+  return [kept, ...rest.map((p, k): LineState => ({
+    id: newId(), orderId: line.orderId, lineNo: firstNewLineNo + k, skuId: line.skuId, sku: line.sku, locationId: p.locationId,
+    quantity: p.quantity, allocated: p.quantity, shipped: 0, cancelled: 0, returned: 0, backordered: 0,
+    unitPriceMinor: line.unitPriceMinor, discountMinor: discounts[k + 1] ?? 0, orderDiscountMinor: orderDiscounts[k + 1] ?? 0,
+    taxMinor: taxes[k + 1] ?? 0, splitFromLineNo,
+  }))];
+}
+
+/**
  * Shares an order discount over lines in proportion to what each is worth after its own discount (largest
  * remainder). A line never takes more than it is worth; what the lines cannot take stays with the order
  * (`unallocatedMinor`, e.g. a voucher that also pays the shipping).

@@ -36,7 +36,8 @@ export async function lockOrders(trx: Trx, ids: readonly string[]): Promise<Orde
   const lines = await sql<LineState>`
     SELECT l.id, l.order_id AS "orderId", l.line_no AS "lineNo", l.sku_id AS "skuId", k.code AS sku, l.location_id AS "locationId",
       l.quantity, l.allocated, l.shipped, l.cancelled, l.returned, l.backordered, l.unit_price_minor AS "unitPriceMinor",
-      l.discount_minor AS "discountMinor", l.order_discount_minor AS "orderDiscountMinor", l.tax_minor AS "taxMinor"
+      l.discount_minor AS "discountMinor", l.order_discount_minor AS "orderDiscountMinor", l.tax_minor AS "taxMinor",
+      l.split_from_line_no AS "splitFromLineNo"
     FROM order_lines l JOIN skus k ON k.id = l.sku_id
     WHERE l.order_id = ANY(${ids}::uuid[]) ORDER BY l.order_id, l.line_no FOR UPDATE OF l
   `.execute(trx);
@@ -75,7 +76,9 @@ export async function writeLines(trx: Trx, lines: readonly LineState[]): Promise
     ON CONFLICT (id) DO UPDATE SET location_id = excluded.location_id, quantity = excluded.quantity,
       allocated = excluded.allocated, shipped = excluded.shipped, cancelled = excluded.cancelled, returned = excluded.returned,
       backordered = excluded.backordered, discount_minor = excluded.discount_minor,
-      order_discount_minor = excluded.order_discount_minor, tax_minor = excluded.tax_minor
+      order_discount_minor = excluded.order_discount_minor, tax_minor = excluded.tax_minor,
+      -- A line becomes a part when it is split after capture (re-sourcing, a backorder fill); a part stays one.
+      split_from_line_no = coalesce(excluded.split_from_line_no, order_lines.split_from_line_no)
   `.execute(trx);
 }
 

@@ -2,13 +2,15 @@
  * What-if: a rule set run over past orders, beside the rule set in force, changing nothing (POST
  * /v1/sourcing/simulations). Each order is decided alone against the units on hand now at each active location
  * (on hand less quarantined: there is no history of stock), once with the proposed rule set and once with its
- * channel's rule set in force, so the two columns differ only by the rules.
+ * channel's rule set in force, so the two columns differ only by the rules. stock_balance ranks by weeks of supply as
+ * at capture: today's on hand and recent demand, read once for the simulated orders' SKUs when either rule set uses it.
  */
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../db/database.js';
 import { splitRefs } from '../db/refs.js';
 import { AppError } from '../shared/errors.js';
-import { candidatesFrom, distanceCost, source, type Candidate, type Decision, type LineNeed, type Site } from './engine.js';
+import { candidatesFrom, DEMAND_DAYS, distanceCost, source, type Candidate, type Decision, type LineNeed, type Site, type Supply } from './engine.js';
+import { readSupply } from './demand.repository.js';
 import { distanceKm, locate, type Place } from './regions.js';
 import { checkRuleSet, type RuleSet } from './rules.js';
 import type { SimulationMetrics, SimulationRequest, SimulationResult } from './sourcing.js';
@@ -70,7 +72,7 @@ export interface StockRow { locationId: string; code: string; priority: number; 
  */
 export function simulate(
   orders: readonly PastOrder[], stock: readonly StockRow[], sites: ReadonlyMap<string, Site>, proposed: RuleSet, inForce: (channelId: string) => RuleSet,
-  changedLimit: number,
+  changedLimit: number, supply?: Supply,
 ): Omit<SimulationResult, 'ms' | 'basis'> {
   const byId = new Map<string, Candidate>();
   const code = (id: string) => byId.get(id)?.code ?? id;
@@ -97,8 +99,8 @@ export function simulate(
       if (!places.has(key)) places.set(key, (destination = locate(o.address)));
     }
     const delivery = { method: o.deliveryMethod, pickupLocationId: o.pickupLocationId, destination };
-    const next = source(lines, pool, delivery, { ruleSet: proposed, explain: false });
-    const now = source(lines, pool, delivery, { ruleSet: inForce(o.channelId), explain: false });
+    const next = source(lines, pool, delivery, { ruleSet: proposed, explain: false, supply });
+    const now = source(lines, pool, delivery, { ruleSet: inForce(o.channelId), explain: false, supply });
     const here = new Map(pool.map((c) => [c.locationId, c]));
     a.add(next, lines, here, destination);
     b.add(now, lines, here, destination);
@@ -153,10 +155,17 @@ export async function runSimulation(db: DbOrTrx, input: SimulationRequest): Prom
   const sites = sitesFrom((await readSites(db)).map((s) => ({ ...s, capacity: null, pastCutoff: false })));
   const ruleSets = await db.selectFrom('sourcing_rule_sets').select(['channel_id as channelId', 'rules', 'split_lines as splitLines', 'version']).execute();
   const facts = ruleSets.map((r) => ({ ...r, rules: r.rules })) as unknown as RuleSetFact[];
-  const result = simulate(orders.rows.filter((o) => o.skus !== null), stock.rows, sites, proposed, (id) => ruleSetOf(facts, id).ruleSet, input.changedLimit ?? 100);
+  const past = orders.rows.filter((o) => o.skus !== null);
+  const inForce = (id: string) => ruleSetOf(facts, id).ruleSet;
+  // stock_balance ranks by weeks of supply as capture does, so the simulated orders' SKUs' on hand and recent demand
+  // are read once (one query for all of them) when either rule set ranks by it; neither does: nothing to read.
+  const balances = proposed.rules.includes('stock_balance') || [...new Set(past.map((o) => o.channelId))].some((id) => inForce(id).rules.includes('stock_balance'));
+  const supply = balances ? await readSupply(db, [...new Set(past.flatMap((o) => o.skus))]) : undefined;
+  const result = simulate(past, stock.rows, sites, proposed, inForce, input.changedLimit ?? 100, supply);
   return {
     ...result,
-    basis: 'each order alone, against the units on hand now at active locations; capacity and cut-off left out; cost estimated from distance',
+    basis: 'each order alone, against the units on hand now at active locations; capacity and cut-off left out; cost estimated from distance'
+      + (balances ? `; stock_balance by weeks of supply (on hand now ÷ the last ${DEMAND_DAYS} days' demand; an order whose SKUs had none ranked by free units)` : ''),
     ms: Math.round(performance.now() - started),
   };
 }
