@@ -13,7 +13,8 @@
  * CPU per order (PostgreSQL's processes, the server's main thread and the `ordo relay` process, in ms of one core),
  * which a loaded machine does not distort as it does throughput: of capture in each window, and of the relay
  * delivering a relay-off phase's backlog (every order's events dispatched, claimed, sent and settled) — the relay's
- * own cost per order.
+ * own cost per order. And the share of each window the server's main thread (and the relay process's) was runnable
+ * but waiting for a CPU: how much the machine's load held them back.
  *
  * Knobs: BENCH_SECONDS (8), BENCH_ROUNDS (2), BENCH_CONCURRENCY (32), NATS_URL.
  */
@@ -27,7 +28,7 @@ import { sql } from 'kysely';
 import { connect, type NatsConnection } from 'nats';
 import type { Db } from '../src/db/database.js';
 import { natsSink, startRelay, upsertSink, type NatsSink, type Relay } from '../src/integration/index.js';
-import { apiClient, fmt, machineLine, mainThreadCpuProbe, markdownTable, percentile, runLoad, runMain, startBenchServer, type CpuProbe } from './lib.js';
+import { apiClient, fmt, machineLine, mainThreadCpuProbe, mainThreadCpuWaitProbe, markdownTable, percentile, runLoad, runMain, startBenchServer, type CpuProbe } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -146,6 +147,17 @@ function processCpu(pid: number): CpuProbe {
   };
 }
 
+/** Time another process's main thread was runnable but waiting for a CPU (Linux schedstat), in seconds; NaN once gone. */
+function processCpuWait(pid: number): CpuProbe {
+  return () => {
+    try {
+      return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ')[1]) / 1e9;
+    } catch {
+      return Number.NaN;
+    }
+  };
+}
+
 /** `ordo relay` as a child process on the bench's database; resolves once it says it runs. */
 async function startRelayProcess(env: Record<string, string>): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/ordo.js');
@@ -219,7 +231,7 @@ async function main(): Promise<number> {
     };
     const rows: string[][] = [];
     const perSecond: Record<Mode, number[]> = { off: [], server: [], process: [] };
-    const probes: Record<string, CpuProbe> = { server: mainThreadCpuProbe };
+    const probes: Record<string, CpuProbe> = { server: mainThreadCpuProbe, serverWait: mainThreadCpuWaitProbe };
     if (server.postgresCpu) probes.postgres = server.postgresCpu;
     const cpuNow = () => ({ server: mainThreadCpuProbe(), postgres: server.postgresCpu?.() ?? Number.NaN });
     const perOrder = (seconds: number, orders: number) => (Number.isFinite(seconds) && orders > 0 ? fmt((seconds * 1000) / orders, 2) : '—');
@@ -239,6 +251,7 @@ async function main(): Promise<number> {
           if (sink) await upsertSink(server.db, { sink: 'nats', kind: 'nats', eventTypes: ['order.*'] });
           await sql`UPDATE event_sinks SET active = false WHERE sink = 'notifications'`.execute(server.db);
           phaseProbes.relay = processCpu(relayProcess.child.pid!);
+          phaseProbes.relayWait = processCpuWait(relayProcess.child.pid!);
         }
         const load = await runLoad({
           url: server.url, key: server.key, method: 'POST', path: '/v1/orders', bodies: captureBodies(skus, channel, `r${round}${mode}`),
@@ -249,13 +262,15 @@ async function main(): Promise<number> {
         const windowCpu = (name: string) => ((load.cpu[name] ?? Number.NaN) * load.windowMs) / 1000;
         const captureCpu = [perOrder(windowCpu('postgres'), load.measured), perOrder(windowCpu('server'), load.measured),
           mode === 'process' ? perOrder(windowCpu('relay'), load.measured) : '—'].join(' / ');
+        // Share of the window each event loop was runnable but had no CPU: how much the machine's load held it back.
+        const waited = [fmt(100 * (load.cpu.serverWait ?? Number.NaN)), mode === 'process' ? fmt(100 * (load.cpu.relayWait ?? Number.NaN)) : '—'].join(' / ');
         const ratio = mode === 'off' ? '' : `${fmt((100 * load.perSecond) / (perSecond.off.at(-1) ?? Number.NaN))} %`;
         if (mode !== 'off') {
           if (relay) await relay.drain();
           else await relayed(server.db);
           await new Promise((r) => setTimeout(r, 500));
           const report = await sinks.report();
-          rows.push([String(round), modeName[mode], fmt(load.perSecond), ratio, fmt(percentile(load.latenciesMs, 99), 1), captureCpu,
+          rows.push([String(round), modeName[mode], fmt(load.perSecond), ratio, fmt(percentile(load.latenciesMs, 99), 1), captureCpu, waited,
             latencyCell(report.webhook), sink ? latencyCell(report.nats) : '—', '', '']);
           await relay?.stop();
           relay = null;
@@ -274,7 +289,7 @@ async function main(): Promise<number> {
           const delivered = (await sinks.report()).received - before;
           // Every order of the phase (warm-up and drain included) left its events: the backlog is `load.ok` orders.
           const relayCpu = `${perOrder(cpu1.postgres - cpu0.postgres, load.ok)} / ${perOrder(cpu1.server - cpu0.server, load.ok)}`;
-          rows.push([String(round), 'off', fmt(load.perSecond), '', fmt(percentile(load.latenciesMs, 99), 1), captureCpu, '', '',
+          rows.push([String(round), 'off', fmt(load.perSecond), '', fmt(percentile(load.latenciesMs, 99), 1), captureCpu, waited, '', '',
             `${fmt(delivered / seconds)} (${delivered})`, relayCpu]);
         }
         log(`round ${round} relay ${modeName[mode]}: ${fmt(load.perSecond)} orders/s`);
@@ -284,7 +299,7 @@ async function main(): Promise<number> {
     const ratios = (mode: Mode) => perSecond[mode].map((x, i) => (100 * x) / (perSecond.off[i] ?? Number.NaN));
     console.log(machineLine(server.pgVersion, server.embedded));
     console.log(markdownTable(
-      ['round', 'relay', 'capture orders/s', 'on ÷ off', 'capture p99 ms', 'capture CPU ms/order (PostgreSQL / server thread / relay process)', 'webhook latency p50 / p99 ms (events)',
+      ['round', 'relay', 'capture orders/s', 'on ÷ off', 'capture p99 ms', 'capture CPU ms/order (PostgreSQL / server thread / relay process)', 'waiting for a CPU, % of the window (server thread / relay process main thread)', 'webhook latency p50 / p99 ms (events)',
         'NATS latency p50 / p99 ms (events)', 'backlog delivered/s (webhooks)', 'relay CPU ms/order on the backlog (PostgreSQL / server thread)'],
       rows,
     ));
