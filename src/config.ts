@@ -30,6 +30,9 @@ export interface Config {
   syncHoldPercent: number;
   /** NATS with JetStream to publish events to; without it, events go to webhooks and the live stream only. */
   natsUrl: string | undefined;
+  /** The JetStream stream events are published to (created when missing), and the first token of their subjects (`ordo.order.received`). */
+  natsStream: string;
+  natsSubjectPrefix: string;
   /** Relay the outbox (webhooks, NATS) in this process. */
   relay: boolean;
   /** How long a webhook endpoint has to answer (the Standard Webhooks advice: 15 s). */
@@ -139,6 +142,8 @@ export function loadConfig(env: Env = process.env, opts: { loadDotEnv?: boolean 
     syncHoldUnits: int('SYNC_HOLD_UNITS', 100, 0, 1_000_000_000),
     syncHoldPercent: int('SYNC_HOLD_PERCENT', 50, 0, 100_000),
     natsUrl: env.NATS_URL || undefined,
+    natsStream: env.NATS_STREAM || 'ORDO',
+    natsSubjectPrefix: env.NATS_SUBJECT_PREFIX || 'ordo',
     relay: oneOf('RELAY', ['on', 'off'], 'on') === 'on',
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 15_000, 100, 120_000),
     webhookAllowPrivateAddresses: oneOf('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', ['on', 'off'], 'off') === 'on',
@@ -156,6 +161,8 @@ export function loadConfig(env: Env = process.env, opts: { loadDotEnv?: boolean 
   };
   if (config.smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(config.smtpUrl)) problems.push('SMTP_URL: expected smtp://user:password@host:port or smtps://…');
   if (!/^https?:\/\/[^/]/.test(config.publicUrl)) problems.push(`PUBLIC_URL=${JSON.stringify(config.publicUrl)}: expected an http:// or https:// URL`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.natsStream)) problems.push(`NATS_STREAM=${JSON.stringify(config.natsStream)}: expected letters, digits, _ or - (at most 64)`);
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(config.natsSubjectPrefix)) problems.push(`NATS_SUBJECT_PREFIX=${JSON.stringify(config.natsSubjectPrefix)}: expected subject tokens (letters, digits, _ or -) joined by dots`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,5 +1,9 @@
-/** `ordo serve`: find or start the database, migrate, build the app, listen, and shut down cleanly on a signal. */
+/**
+ * `ordo serve`: find or start the database, migrate, build the app, listen, and shut down cleanly on a signal.
+ * `ordo relay`: the outbox relay alone, for API servers run with RELAY=off.
+ */
 import type { Logger } from 'pino';
+import type { Db } from './db/database.js';
 import { bootstrapAdminKey } from './access/index.js';
 import { buildApp, type App } from './app.js';
 import type { Config } from './config.js';
@@ -38,23 +42,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       : undefined;
     // Catch up at once on reservations that expired while no server ran.
     await jobs?.boss.send('reservations.expire', {});
-    const nats = config.natsUrl ? natsSink(config.natsUrl) : null;
-    // A server with NATS_URL registers NATS as a sink: from now on every event is kept for it until published.
-    if (nats) await upsertSink(database.db, { sink: 'nats', kind: 'nats', eventTypes: ['*'] });
-    // Notifications are a sink too: always logged, e-mailed when SMTP_URL is set.
-    await upsertSink(database.db, { sink: 'notifications', kind: 'notifications', eventTypes: notifiedEventTypes });
-    const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : null;
-    const notifications = notificationSink(database.db, mailer, {
-      publicUrl: config.publicUrl, teamEmail: config.notifyTeamEmail, purchasingEmail: config.notifyPurchasingEmail, teamLanguage: config.notifyTeamLanguage,
-    });
-    const relay = config.relay
-      ? startRelay({
-        db: database.db, logger: logger.child({ component: 'relay' }), nats, notifications,
-        // Stock and parcel pushes to the channels' connectors (the sink is registered when a connector that pushes is saved).
-        connectors: connectorSink(database.db, { secretKey: config.connectorSecretKey, timeoutMs: config.webhookTimeoutMs }),
-        webhook: { timeoutMs: config.webhookTimeoutMs, allowPrivateAddresses: config.webhookAllowPrivateAddresses },
-      })
-      : undefined;
+    // Registered even with RELAY=off: events are kept for these sinks until a relay (`ordo relay`) delivers them.
+    await registerRelaySinks(database.db, config);
+    const relay = config.relay ? startOutboxRelay(database.db, config, logger.child({ component: 'relay' })) : undefined;
     const url = await app.listen({ host: config.host, port: config.port });
     return {
       app,
@@ -63,9 +53,72 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         // Requests in flight finish first; only then do the jobs and the database go away.
         await closeApp(app);
         await relay?.stop();
-        await nats?.close();
-        mailer?.close();
         await jobs?.stop();
+        await database.close();
+        await location.stop();
+      },
+    };
+  } catch (e) {
+    await database.close().catch(() => undefined);
+    await location.stop().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The sinks the configuration implies, registered by every server and relay at start (idempotent). */
+export async function registerRelaySinks(db: Db, config: Config): Promise<void> {
+  // With NATS_URL, NATS is a sink: from now on every event is kept for it until published.
+  if (config.natsUrl) await upsertSink(db, { sink: 'nats', kind: 'nats', eventTypes: ['*'] });
+  // Notifications are a sink too: always logged, e-mailed when SMTP_URL is set.
+  await upsertSink(db, { sink: 'notifications', kind: 'notifications', eventTypes: notifiedEventTypes });
+}
+
+/**
+ * The outbox relay with every sink the configuration gives: NATS (when NATS_URL is set), notifications, the channels'
+ * connectors, and webhooks. Run by `ordo serve` (RELAY=on) and by `ordo relay`.
+ */
+export function startOutboxRelay(db: Db, config: Config, logger: Logger): { stop(): Promise<void> } {
+  const nats = config.natsUrl ? natsSink(config.natsUrl, { stream: config.natsStream, subjectPrefix: config.natsSubjectPrefix }) : null;
+  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : null;
+  const notifications = notificationSink(db, mailer, {
+    publicUrl: config.publicUrl, teamEmail: config.notifyTeamEmail, purchasingEmail: config.notifyPurchasingEmail, teamLanguage: config.notifyTeamLanguage,
+  });
+  const relay = startRelay({
+    db, logger, nats, notifications,
+    // Stock and parcel pushes to the channels' connectors (the sink is registered when a connector that pushes is saved).
+    connectors: connectorSink(db, { secretKey: config.connectorSecretKey, timeoutMs: config.webhookTimeoutMs }),
+    webhook: { timeoutMs: config.webhookTimeoutMs, allowPrivateAddresses: config.webhookAllowPrivateAddresses },
+  });
+  return {
+    async stop() {
+      await relay.stop();
+      await nats?.close();
+      mailer?.close();
+    },
+  };
+}
+
+/**
+ * `ordo relay`: only the relay, on the configured database (the embedded one of a server on the same ORDO_DATA_DIR is
+ * shared), NATS and webhook settings; no HTTP, no jobs. For a busy API server run with RELAY=off, so that delivery
+ * takes nothing from its event loop. Several relays (and servers with RELAY=on) may run at once: sinks are leased.
+ */
+export async function startRelayProcess(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  const location = await locateDatabase(config, {
+    log: (line) => logger.child({ component: 'postgres' }).debug(line),
+    notice: (line) => logger.warn({ dataDir: config.dataDir }, line),
+    shareWithRunningServer: true,
+  });
+  // A few connections: a round is a handful of statements per sink.
+  const database = createDatabase(location.url, { poolMax: Math.min(config.dbPoolMax, 4), applicationName: 'ordo-relay' });
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+    await registerRelaySinks(database.db, config);
+    const relay = startOutboxRelay(database.db, config, logger);
+    return {
+      async stop() {
+        await relay.stop();
         await database.close();
         await location.stop();
       },
@@ -109,6 +162,17 @@ function announceAdminKey(key: string): void {
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const server = await startServer(config, logger);
   logger.info({ url: server.url, docs: `${server.url}/docs` }, 'Ordo is listening');
+  stopOnSignal(server, config, logger);
+}
+
+/** Runs the relay alone until SIGINT or SIGTERM, then stops it within `shutdownTimeoutMs`. */
+export async function relayOnly(config: Config, logger: Logger): Promise<void> {
+  const relay = await startRelayProcess(config, logger);
+  logger.info({ nats: config.natsUrl !== undefined, smtp: config.smtpUrl !== undefined }, 'Ordo relay is running');
+  stopOnSignal(relay, config, logger);
+}
+
+function stopOnSignal(running: { stop(): Promise<void> }, config: Config, logger: Logger): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -119,7 +183,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
-    server.stop().then(
+    running.stop().then(
       () => {
         logger.info('stopped');
         logger.flush();

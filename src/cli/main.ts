@@ -10,7 +10,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { AppError } from '../shared/errors.js';
 import { createLogger } from '../logger.js';
 import { jobHandlers, schedules, type JobName } from '../jobs/jobs.js';
-import { serve } from '../server.js';
+import { relayOnly, serve } from '../server.js';
 import { withDatabase } from './database.js';
 import { seedDemo } from './seed.js';
 import { seedOrders } from './seed-orders.js';
@@ -34,6 +34,11 @@ const program = new Command('ordo').description('Ordo, the order management syst
 program.command('serve').description('run the HTTP API (embedded PostgreSQL unless DATABASE_URL is set)').action(async () => {
   const cfg = config();
   await serve(cfg, createLogger(cfg));
+});
+
+program.command('relay').description('run only the outbox relay (webhooks, NATS, notifications, connectors), for API servers run with RELAY=off').action(async () => {
+  const cfg = config();
+  await relayOnly(cfg, createLogger(cfg));
 });
 
 program.command('migrate').description('apply pending database migrations').action(async () => {
