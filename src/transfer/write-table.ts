@@ -81,6 +81,17 @@ export const XLSX_ROWS_PER_SHEET = 1_048_575;
 /** Waits for 'drain' only when the stream asks for it. */
 const drained = (out: Writable): Promise<void> | undefined => (out.writableNeedDrain ? once(out, 'drain').then(() => undefined) : undefined);
 
+/**
+ * Waits while the stream a worksheet's XML goes into on its way to the zip (archiver's input for that entry, a
+ * readable-stream PassThrough: hence its `_writableState`) is full. exceljs writes its 64 KiB pieces there without
+ * looking at backpressure, so when compressing fell behind the pieces piled up: a million-order XLSX export over HTTP
+ * peaked at 914 MiB of the process (issue #22).
+ */
+const zipInputDrained = (sheet: object): Promise<void> | undefined => {
+  const input = (sheet as { _stream?: { pipes?: (Writable & { _writableState?: { needDrain?: boolean } })[] } })._stream?.pipes?.[0];
+  return input?._writableState?.needDrain ? once(input, 'drain').then(() => undefined) : undefined;
+};
+
 function xlsxWriter(out: Writable, columns: readonly string[]): TableWriter {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
   let sheet = workbook.addWorksheet('data');
@@ -98,7 +109,7 @@ function xlsxWriter(out: Writable, columns: readonly string[]): TableWriter {
       // exceljs hands committed rows to its zip writer, which compresses them in callbacks of its own: a loop that
       // only awaits resolved promises would never let it run, and the rows would pile up in memory. Yield to it.
       rows += 1;
-      if (rows % 100 === 0) return new Promise<void>((resolve) => setImmediate(resolve)).then(() => drained(out));
+      if (rows % 100 === 0) return new Promise<void>((resolve) => setImmediate(resolve)).then(() => zipInputDrained(sheet)).then(() => drained(out));
       return drained(out);
     },
     async end() {
