@@ -81,7 +81,7 @@ export interface BenchServer {
   /** The database's connection string, for connections of your own (their queries are not counted). */
   databaseUrl: string;
   embedded: boolean;
-  /** CPU of the embedded PostgreSQL (all its processes); undefined with DATABASE_URL. */
+  /** CPU of the embedded PostgreSQL (all its processes); with DATABASE_URL only when BENCH_POSTGRES_DATA_DIR names its folder. */
   postgresCpu: CpuProbe | undefined;
   poolMax: number;
   pgVersion: string;
@@ -170,7 +170,9 @@ export async function startBenchServer(opts: BenchServerOptions = {}): Promise<B
       queries,
       databaseUrl: location.url,
       embedded: location.embedded,
-      postgresCpu: location.embedded ? postgresCpuProbe(path.join(config.dataDir, 'postgres')) : undefined,
+      // BENCH_POSTGRES_DATA_DIR: the data folder of a PostgreSQL on this machine that DATABASE_URL names, to count its CPU too.
+      postgresCpu: location.embedded ? postgresCpuProbe(path.join(config.dataDir, 'postgres'))
+        : process.env.BENCH_POSTGRES_DATA_DIR ? postgresCpuProbe(process.env.BENCH_POSTGRES_DATA_DIR) : undefined,
       poolMax: config.dbPoolMax,
       pgVersion,
       async stop() {

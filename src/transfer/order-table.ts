@@ -9,7 +9,7 @@ import { historicalStatuses, importHistoricalOrders, type HistoricalOrder } from
 import type { Address } from '../db/json-types.js';
 import { isCurrency } from '../shared/money.js';
 import type { Db } from '../db/database.js';
-import { keysetPages } from './keyset.js';
+import { EXPORT_PAGE } from './keyset.js';
 import type { Cell } from './write-table.js';
 import { Cells, type RowProblem, type TableEntity } from './table-entity.js';
 
@@ -125,58 +125,74 @@ export const orderTable: TableEntity<OrderRow, HistoricalOrder> = {
     return { created: result.created, updated: 0, unchanged: result.existing, problems };
   },
   async *exportRows(db) {
-    // Orders in the order they were made (ids are UUIDv7), a page of orders and then their lines, like a report.
-    const orders = keysetPages((after: string | undefined, limit) => sql<ExportedOrder>`
-      SELECT o.id, c.code AS channel, o.external_ref, o.number, o.status, o.placed_at, o.currency, cu.name AS customer_name,
-             cu.email, cu.phone, o.shipping_address, o.payment_method, o.buyer_remark, o.shipping_minor, o.shipping_tax_minor,
-             o.unallocated_discount_minor, o.total_minor
-      FROM orders o JOIN channels c ON c.id = o.channel_id JOIN customers cu ON cu.id = o.customer_id
-      ${after ? sql`WHERE o.id > ${after}::uuid` : sql``}
-      ORDER BY o.id LIMIT ${limit}`.execute(db).then((r) => r.rows), (r) => r.id);
-    let page: ExportedOrder[] = [];
-    for await (const o of orders) {
-      page.push(o);
-      if (page.length >= EXPORT_ORDERS_PER_BATCH) {
-        yield* orderRows(db, page);
-        page = [];
-      }
+    // Orders in the order they were made (ids are UUIDv7), a page of orders with their lines at a time. The next page
+    // is asked for before this one is written, so PostgreSQL reads it while these rows go out.
+    let page = await exportPage(db, undefined);
+    for (;;) {
+      const next = page.full ? exportPage(db, page.lastId) : undefined;
+      // Awaited below; this only keeps an export abandoned midway (the client went away) from an unhandled rejection.
+      next?.catch(() => undefined);
+      yield* page.rows;
+      if (!next) return;
+      page = await next;
     }
-    if (page.length > 0) yield* orderRows(db, page);
   },
 };
 
-const EXPORT_ORDERS_PER_BATCH = 1000;
+/** A whole order's lines are always in one page: a page is EXPORT_PAGE orders, 1–4 rows each in practice. */
+interface ExportPage { rows: Cell[][]; lastId: string | undefined; full: boolean }
+
+/**
+ * One page of the export: EXPORT_PAGE orders after `after` and their lines, each value as its column is written (the
+ * time as ISO 8601 in UTC, the address's fields as columns), so that no JSON or Date is made per row. An order
+ * without lines gives no row, as before.
+ */
+async function exportPage(db: Db, after: string | undefined): Promise<ExportPage> {
+  // Two queries, as PostgreSQL runs them cheapest: the page's orders down the primary key, then their lines by the
+  // line index. One query with a lateral join cost PostgreSQL about three times the CPU per row.
+  const orders = (await sql<ExportedOrder>`
+    SELECT o.id, c.code AS channel, o.external_ref, o.number, o.status,
+           to_char(o.placed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS placed_at, o.currency,
+           cu.name AS customer_name, cu.email, cu.phone,
+           o.shipping_address->>'name' AS ship_name, o.shipping_address->>'company' AS ship_company,
+           o.shipping_address->>'line1' AS ship_line1, o.shipping_address->>'line2' AS ship_line2,
+           o.shipping_address->>'city' AS ship_city, o.shipping_address->>'state' AS ship_state,
+           o.shipping_address->>'postalCode' AS ship_postal_code, o.shipping_address->>'country' AS ship_country,
+           o.shipping_address->>'phone' AS ship_phone, o.payment_method, o.buyer_remark, o.shipping_minor,
+           o.shipping_tax_minor, o.unallocated_discount_minor, o.total_minor
+    FROM orders o JOIN channels c ON c.id = o.channel_id JOIN customers cu ON cu.id = o.customer_id
+    ${after ? sql`WHERE o.id > ${after}::uuid` : sql``}
+    ORDER BY o.id LIMIT ${EXPORT_PAGE}`.execute(db)).rows;
+  const lines = orders.length === 0 ? [] : (await sql<ExportedLine>`
+    SELECT l.order_id, s.code AS sku, l.quantity, l.cancelled, l.unit_price_minor, l.discount_minor, l.order_discount_minor, l.tax_minor
+    FROM order_lines l JOIN skus s ON s.id = l.sku_id WHERE l.order_id = ANY(${orders.map((o) => o.id)}::uuid[])
+    ORDER BY l.order_id, l.line_no`.execute(db)).rows;
+  // Both come sorted by order id: walk them side by side.
+  const cells: Cell[][] = [];
+  let j = 0;
+  for (const o of orders) {
+    while (j < lines.length && (lines[j] as ExportedLine).order_id < o.id) j += 1;
+    for (; j < lines.length && (lines[j] as ExportedLine).order_id === o.id; j += 1) {
+      const l = lines[j] as ExportedLine;
+      cells.push([o.channel, o.external_ref, o.number, o.status, o.placed_at, o.currency, o.customer_name, o.email, o.phone,
+        o.ship_name, o.ship_company, o.ship_line1, o.ship_line2, o.ship_city, o.ship_state, o.ship_postal_code, o.ship_country,
+        o.ship_phone, o.payment_method, o.buyer_remark, o.shipping_minor, o.shipping_tax_minor, o.unallocated_discount_minor,
+        o.total_minor, l.sku, l.quantity, l.cancelled, l.unit_price_minor, l.discount_minor, l.order_discount_minor, l.tax_minor]);
+    }
+  }
+  return { rows: cells, lastId: orders[orders.length - 1]?.id, full: orders.length === EXPORT_PAGE };
+}
 
 interface ExportedOrder {
-  id: string; channel: string; external_ref: string; number: string; status: string; placed_at: Date; currency: string;
-  customer_name: string; email: string | null; phone: string | null; shipping_address: Address | null; payment_method: string | null;
-  buyer_remark: string | null; shipping_minor: number; shipping_tax_minor: number; unallocated_discount_minor: number; total_minor: number;
+  id: string; channel: string; external_ref: string; number: string; status: string; placed_at: string; currency: string;
+  customer_name: string; email: string | null; phone: string | null; ship_name: string | null; ship_company: string | null;
+  ship_line1: string | null; ship_line2: string | null; ship_city: string | null; ship_state: string | null;
+  ship_postal_code: string | null; ship_country: string | null; ship_phone: string | null; payment_method: string | null;
+  buyer_remark: string | null; shipping_minor: number; shipping_tax_minor: number; unallocated_discount_minor: number;
+  total_minor: number;
 }
 
 interface ExportedLine {
   order_id: string; sku: string; quantity: number; cancelled: number; unit_price_minor: number; discount_minor: number;
   order_discount_minor: number; tax_minor: number;
-}
-
-/** The rows of a batch of orders: one per line, the order's columns repeated. */
-async function* orderRows(db: Db, batch: readonly ExportedOrder[]): AsyncGenerator<Cell[]> {
-  const lines = await sql<ExportedLine>`
-    SELECT l.order_id, s.code AS sku, l.quantity, l.cancelled, l.unit_price_minor, l.discount_minor, l.order_discount_minor, l.tax_minor
-    FROM order_lines l JOIN skus s ON s.id = l.sku_id WHERE l.order_id = ANY(${batch.map((o) => o.id)}::uuid[]) ORDER BY l.order_id, l.line_no`.execute(db);
-  const byOrder = new Map<string, ExportedLine[]>();
-  for (const l of lines.rows) {
-    const list = byOrder.get(l.order_id);
-    if (list) list.push(l);
-    else byOrder.set(l.order_id, [l]);
-  }
-  for (const o of batch) {
-    const a = o.shipping_address;
-    const orderCells: Cell[] = [o.channel, o.external_ref, o.number, o.status, o.placed_at.toISOString(), o.currency, o.customer_name, o.email, o.phone,
-      a?.name ?? null, a?.company ?? null, a?.line1 ?? null, a?.line2 ?? null, a?.city ?? null, a?.state ?? null, a?.postalCode ?? null,
-      a?.country ?? null, a?.phone ?? null, o.payment_method, o.buyer_remark, o.shipping_minor, o.shipping_tax_minor,
-      o.unallocated_discount_minor, o.total_minor];
-    for (const l of byOrder.get(o.id) ?? []) {
-      yield [...orderCells, l.sku, l.quantity, l.cancelled, l.unit_price_minor, l.discount_minor, l.order_discount_minor, l.tax_minor];
-    }
-  }
 }

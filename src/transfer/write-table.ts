@@ -9,7 +9,6 @@
  * negative number is data, not a formula). In XLSX a text cell is stored as a string, never as a formula, so it needs
  * no apostrophe there.
  */
-import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -26,7 +25,8 @@ export const escapeFormula = (text: string): string => (FORMULA_START.test(text)
 export const unescapeFormula = (text: string): string => (text.startsWith('\'') && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text);
 
 export interface TableWriter {
-  write(row: readonly Cell[]): Promise<void>;
+  /** A promise only when the caller must wait (the stream is full), so a row that fits costs no await. */
+  write(row: readonly Cell[]): Promise<void> | undefined;
   end(): Promise<void>;
 }
 
@@ -34,17 +34,42 @@ export function writeTable(format: TableFormat, out: Writable, columns: readonly
   return format === 'csv' ? csvWriter(out, columns) : xlsxWriter(out, columns);
 }
 
+/** Text is flushed to the stream in pieces of about this size: one write (and one Buffer) per piece, not per row. */
+const CSV_FLUSH_CHARS = 64 * 1024;
+
+/** A field that holds a comma, a quote or a line break goes in quotes, its quotes doubled (RFC 4180). */
+const NEEDS_QUOTES = /[",\n\r]/;
+
+const quoted = (text: string): string => (NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+
+const csvField = (cell: Cell): string => {
+  if (cell === null) return '';
+  return typeof cell === 'string' ? quoted(escapeFormula(cell)) : String(cell);
+};
+
+/**
+ * CSV as csv-stringify wrote it here before (header, `\n` after every record, quotes only where needed, booleans as
+ * true/false), built as text by hand: that library's per-row work was the largest item of the export's CPU profile
+ * after garbage collection (issue #22).
+ */
 function csvWriter(out: Writable, columns: readonly string[]): TableWriter {
-  const stringifier = stringify({ header: true, columns: [...columns], record_delimiter: 'unix', cast: { boolean: (b) => String(b) } });
-  stringifier.pipe(out);
-  const finished = once(out, 'finish');
+  let text = `${columns.map(quoted).join(',')}\n`;
+  const flush = (): Promise<void> | undefined => {
+    const full = out.write(text);
+    text = '';
+    return full ? undefined : drained(out);
+  };
   return {
-    async write(row) {
-      const cells = row.map((c) => (typeof c === 'string' ? escapeFormula(c) : c));
-      if (!stringifier.write(cells)) await once(stringifier, 'drain');
+    write(row) {
+      let line = '';
+      for (let i = 0; i < row.length; i++) line += i === 0 ? csvField(row[i] ?? null) : `,${csvField(row[i] ?? null)}`;
+      text += `${line}\n`;
+      return text.length >= CSV_FLUSH_CHARS ? flush() : undefined;
     },
     async end() {
-      stringifier.end();
+      if (text.length > 0) await flush();
+      const finished = once(out, 'finish');
+      out.end();
       await finished;
     },
   };
@@ -53,13 +78,27 @@ function csvWriter(out: Writable, columns: readonly string[]): TableWriter {
 /** Data rows per worksheet: Excel's 1,048,576 rows less the header. */
 export const XLSX_ROWS_PER_SHEET = 1_048_575;
 
+/** Waits for 'drain' only when the stream asks for it. */
+const drained = (out: Writable): Promise<void> | undefined => (out.writableNeedDrain ? once(out, 'drain').then(() => undefined) : undefined);
+
+/**
+ * Waits while the stream a worksheet's XML goes into on its way to the zip (archiver's input for that entry, a
+ * readable-stream PassThrough: hence its `_writableState`) is full. exceljs writes its 64 KiB pieces there without
+ * looking at backpressure, so when compressing fell behind the pieces piled up: a million-order XLSX export over HTTP
+ * peaked at 914 MiB of the process (issue #22).
+ */
+const zipInputDrained = (sheet: object): Promise<void> | undefined => {
+  const input = (sheet as { _stream?: { pipes?: (Writable & { _writableState?: { needDrain?: boolean } })[] } })._stream?.pipes?.[0];
+  return input?._writableState?.needDrain ? once(input, 'drain').then(() => undefined) : undefined;
+};
+
 function xlsxWriter(out: Writable, columns: readonly string[]): TableWriter {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
   let sheet = workbook.addWorksheet('data');
   let rows = 0;
   sheet.addRow([...columns]).commit();
   return {
-    async write(row) {
+    write(row) {
       // A worksheet holds at most 1,048,576 rows (Excel's limit): a larger export goes on in sheets data2, data3…
       if (rows > 0 && rows % XLSX_ROWS_PER_SHEET === 0) {
         sheet.commit();
@@ -70,8 +109,8 @@ function xlsxWriter(out: Writable, columns: readonly string[]): TableWriter {
       // exceljs hands committed rows to its zip writer, which compresses them in callbacks of its own: a loop that
       // only awaits resolved promises would never let it run, and the rows would pile up in memory. Yield to it.
       rows += 1;
-      if (rows % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
-      if (out.writableNeedDrain) await once(out, 'drain');
+      if (rows % 100 === 0) return new Promise<void>((resolve) => setImmediate(resolve)).then(() => zipInputDrained(sheet)).then(() => drained(out));
+      return drained(out);
     },
     async end() {
       sheet.commit();
