@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { startRelay } from '../src/integration/index.js';
+import type { TestApp } from './harness.js';
 
 export const screenshots = path.resolve('dist/screenshots');
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -18,6 +20,27 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * The test app served on a free port with the admin UI at `base`, a relay — events get their stream positions and
+ * webhooks go out, as in a running server (src/server.ts), so pages follow the live stream — and Chromium. `close`
+ * stops the relay and the browser. `relay: false` for screens that need neither.
+ */
+export async function serveAdminUi(t: Pick<TestApp, 'db' | 'app'>, opts: { relay?: boolean; minPollMs?: number } = {}): Promise<{ base: string; browser: Browser; close: () => Promise<void> }> {
+  const relay = opts.relay === false ? null : startRelay({
+    db: t.db, logger: { error: () => undefined, warn: () => undefined, info: () => undefined }, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true },
+    maxPollMs: 50, ...(opts.minPollMs !== undefined ? { minPollMs: opts.minPollMs } : {}),
+  });
+  const base = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/admin/`;
+  const browser = await launchBrowser();
+  return {
+    base, browser,
+    close: async () => {
+      await relay?.stop();
+      await browser.close();
+    },
+  };
 }
 
 /**

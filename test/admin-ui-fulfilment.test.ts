@@ -11,8 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/access/create-user.js';
-import { startRelay, type Relay } from '../src/integration/index.js';
-import { expectAccessible, launchBrowser, navLink, openPage as openBrowserPage, screenshots, settled, signIn as signInAt, untranslated } from './admin-ui-browser.js';
+import { expectAccessible, navLink, openPage as openBrowserPage, screenshots, serveAdminUi, settled, signIn as signInAt, untranslated } from './admin-ui-browser.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
@@ -21,7 +20,7 @@ const password = 'correct horse battery staple';
 
 let browser: Browser;
 let base: string;
-let relay: Relay | undefined;
+let close: (() => Promise<void>) | undefined;
 
 /**
  * No English left in what the UI itself says (headings, labels, buttons, table headers, legends, summaries, links of
@@ -41,14 +40,11 @@ beforeAll(async () => {
     await createUser(trx, { email: 'ops@example.com', name: 'Olga Ops', role: 'operator', password });
   });
   expect((await t.http('PUT', '/v1/carriers', { body: { code: 'SF', name: '顺丰速运', adapter: 'manual', services: [{ code: 'STD', name: '标快', transitDays: 2 }, { code: 'EXP', name: '特快', transitDays: 1 }] } })).status).toBeLessThan(300);
-  relay = startRelay({ db: t.db, logger: { error: () => undefined, warn: () => undefined, info: () => undefined }, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, maxPollMs: 50 });
-  base = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/admin/`;
-  browser = await launchBrowser();
+  ({ base, browser, close } = await serveAdminUi(t));
 });
 
 afterAll(async () => {
-  await relay?.stop();
-  await browser?.close();
+  await close?.();
 });
 
 /** A fresh browser context whose page fails the test on any console error (but the 4xx a test provokes on purpose). */

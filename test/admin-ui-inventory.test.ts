@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/access/create-user.js';
-import { expectAccessible, launchBrowser, navLink, openPage, screenshots, settled, signIn, untranslated } from './admin-ui-browser.js';
+import { expectAccessible, navLink, openPage, screenshots, serveAdminUi, settled, signIn, untranslated } from './admin-ui-browser.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
@@ -20,6 +20,7 @@ const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_00
 
 let browser: Browser;
 let base: string;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   await seedOrderWorld(t);
@@ -37,12 +38,11 @@ beforeAll(async () => {
     const res = await t.http('POST', '/v1/orders', { body });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
-  base = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/admin/`;
-  browser = await launchBrowser();
+  ({ base, browser, close } = await serveAdminUi(t, { relay: false }));
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await close?.();
 });
 
 /** The numbers of a row of the grid: on hand, reserved, quarantined, safety stock, available. */

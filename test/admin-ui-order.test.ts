@@ -10,8 +10,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/access/create-user.js';
-import { startRelay, type Relay } from '../src/integration/index.js';
-import { expectAccessible, launchBrowser, openPage, screenshots, settled, signIn, untranslated } from './admin-ui-browser.js';
+import { expectAccessible, openPage, screenshots, serveAdminUi, settled, signIn, untranslated } from './admin-ui-browser.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
@@ -20,7 +19,7 @@ const password = 'correct horse battery staple';
 
 let browser: Browser;
 let base: string;
-let relay: Relay | undefined;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   await seedOrderWorld(t);
@@ -34,14 +33,11 @@ beforeAll(async () => {
   expect((await t.http('PUT', '/v1/payment-providers/sandbox', { body: { kind: 'test', test: { outcome: 'approve' } } })).status).toBeLessThan(300);
   expect((await t.http('PUT', '/v1/channels/WEB/payment-policy', { body: { provider: 'sandbox', capture: 'at_order' } })).status).toBe(200);
   // The relay gives events their stream positions, as in a running server: the page follows the live stream.
-  relay = startRelay({ db: t.db, logger: { error: () => undefined, warn: () => undefined, info: () => undefined }, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, maxPollMs: 50 });
-  base = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/admin/`;
-  browser = await launchBrowser();
+  ({ base, browser, close } = await serveAdminUi(t));
 });
 
 afterAll(async () => {
-  await relay?.stop();
-  await browser?.close();
+  await close?.();
 });
 
 async function captured(lines?: { sku: string; quantity: number; unitPriceMinor: number }[]) {

@@ -14,8 +14,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/access/create-user.js';
-import { startRelay, type Relay } from '../src/integration/index.js';
-import { expectAccessible, launchBrowser, navLink, openPage, screenshots, settled, signIn, untranslated } from './admin-ui-browser.js';
+import { expectAccessible, navLink, openPage, screenshots, serveAdminUi, settled, signIn, untranslated } from './admin-ui-browser.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
@@ -26,7 +25,7 @@ const taobao = readFileSync(path.resolve('test/fixtures/connectors/taobao-trade.
 
 let browser: Browser;
 let base: string;
-let relay: Relay | undefined;
+let close: (() => Promise<void>) | undefined;
 const wholeSet: string[] = [];
 
 /** The outside system of the webhooks: answers 204 to every POST and keeps the event ids it got. */
@@ -59,14 +58,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   // The relay delivers webhooks, as in a running server (src/server.ts); loopback allowed, as in the webhook tests.
-  relay = startRelay({ db: t.db, logger: { error: () => undefined, warn: () => undefined, info: () => undefined }, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, minPollMs: 10, maxPollMs: 50 });
-  base = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/admin/`;
-  browser = await launchBrowser();
+  ({ base, browser, close } = await serveAdminUi(t, { minPollMs: 10 }));
 });
 
 afterAll(async () => {
-  await relay?.stop();
-  await browser?.close();
+  await close?.();
   receiver.closeAllConnections();
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
 });

@@ -9,8 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/access/create-user.js';
-import { startRelay, type Relay } from '../src/integration/index.js';
-import { expectAccessible, launchBrowser, navLink, openPage as openBrowserPage, screenshots, signIn as signInAt } from './admin-ui-browser.js';
+import { expectAccessible, navLink, openPage as openBrowserPage, screenshots, serveAdminUi, signIn as signInAt } from './admin-ui-browser.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
@@ -22,7 +21,7 @@ let browser: Browser;
 let base: string;
 let held: any;
 
-let relay: Relay | undefined;
+let close: (() => Promise<void>) | undefined;
 /** Presses Tab until `target` has the focus (at most 80 times): the action is reachable from the keyboard. */
 async function tabTo(page: Page, target: ReturnType<Page['locator']>): Promise<void> {
   for (let i = 0; i < 80; i++) {
@@ -44,14 +43,11 @@ beforeAll(async () => {
   const hold = await t.http('POST', `/v1/orders/${held.id}/holds`, { body: { reasonCode: 'address_check', note: 'ring the bell' } });
   expect(hold.status, JSON.stringify(hold.body)).toBe(201);
   // The relay gives events their stream positions, as in a running server (src/server.ts).
-  relay = startRelay({ db: t.db, logger: { error: () => undefined, warn: () => undefined, info: () => undefined }, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, maxPollMs: 50 });
-  base = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/admin/`;
-  browser = await launchBrowser();
+  ({ base, browser, close } = await serveAdminUi(t));
 });
 
 afterAll(async () => {
-  await relay?.stop();
-  await browser?.close();
+  await close?.();
 });
 
 /** A fresh browser context (its own cookies) whose page fails the test on any console error. */
