@@ -29,6 +29,29 @@ afterAll(() => {
   }
 });
 
+interface Arrival { id: string; type: string; verified: boolean }
+
+/**
+ * A webhook endpoint that records each event and whether its signature verifies with `secret()`; it answers 204 unless
+ * `answer` (called on each arrival) says not to answer at all.
+ */
+function webhookReceiver(secret: () => string, arrivals: Arrival[], answer: () => boolean = () => true): http.Server {
+  return http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+    req.on('end', () => {
+      const event = JSON.parse(body) as { id: string; type: string };
+      let verified = false;
+      try {
+        new Webhook(secret()).verify(body, req.headers as Record<string, string>);
+        verified = true;
+      } catch { /* recorded as unverified */ }
+      arrivals.push({ id: event.id, type: event.type, verified });
+      if (answer()) res.writeHead(204).end();
+    });
+  });
+}
+
 describe('a server killed mid-delivery', () => {
   it('loses nothing: after a restart the event arrives, with the same event id', { timeout: 180_000 }, async () => {
     // The servers (child processes) deliver to this test's receiver on 127.0.0.1, and lease a delivery for 7 s.
@@ -36,27 +59,14 @@ describe('a server killed mid-delivery', () => {
     process.env.WEBHOOK_TIMEOUT_MS = '1000';
     let server: OrdoServer | null = null;
     let secret = '';
-    const arrivals: { id: string; type: string; verified: boolean }[] = [];
+    const arrivals: Arrival[] = [];
     let killOnFirst = true;
-    const receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
-      req.on('end', () => {
-        const event = JSON.parse(body) as { id: string; type: string };
-        let verified = false;
-        try {
-          new Webhook(secret).verify(body, req.headers as Record<string, string>);
-          verified = true;
-        } catch { /* recorded as unverified */ }
-        arrivals.push({ id: event.id, type: event.type, verified });
-        if (killOnFirst) {
-          // The server dies while this delivery waits for its answer.
-          killOnFirst = false;
-          server?.child.kill('SIGKILL');
-          return;
-        }
-        res.writeHead(204).end();
-      });
+    const receiver = webhookReceiver(() => secret, arrivals, () => {
+      if (!killOnFirst) return true;
+      // The server dies while this delivery waits for its answer.
+      killOnFirst = false;
+      server?.child.kill('SIGKILL');
+      return false;
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     try {
@@ -115,21 +125,8 @@ describe('ordo relay beside a server with RELAY=off', () => {
     process.env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = 'on';
     process.env.WEBHOOK_TIMEOUT_MS = '5000';
     let secret = '';
-    const arrivals: { id: string; type: string; verified: boolean }[] = [];
-    const receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
-      req.on('end', () => {
-        const event = JSON.parse(body) as { id: string; type: string };
-        let verified = false;
-        try {
-          new Webhook(secret).verify(body, req.headers as Record<string, string>);
-          verified = true;
-        } catch { /* recorded as unverified */ }
-        arrivals.push({ id: event.id, type: event.type, verified });
-        res.writeHead(204).end();
-      });
-    });
+    const arrivals: Arrival[] = [];
+    const receiver = webhookReceiver(() => secret, arrivals);
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     const ownDir = path.join(dir, 'relay-data');
     try {
