@@ -13,7 +13,7 @@ import { splitRefs } from '../db/refs.js';
 import { isPgError, pgCode } from '../db/pg-errors.js';
 import { claimSql, RetryCommand, type checkClaim, type IdempotencyClaim } from '../db/command.js';
 import { freeSql, movementCtes, movementResult } from '../inventory/index.js';
-import { decisionCtes, ruleSetsJson, siteJson, supplyJson, type DecisionWrite, type RuleSetFact, type SiteFact, type SupplyFact } from '../sourcing/index.js';
+import { decisionCtes, ruleSetsJson, siteJson, supplyJson, type DecisionWrite, type RuleSetFact, type SiteFact, type StockRow, type SupplyFact } from '../sourcing/index.js';
 import type { ReviewRule } from './review.js';
 import { rateBookAt, rateCatalogVersionSql, type RateBook } from '../fulfillment/index.js';
 
@@ -28,7 +28,8 @@ export interface SkuFacts { id: string; code: string; active: boolean }
 export interface CustomerFacts { id: string; blocked: boolean; name: string; email: string | null; phone: string | null }
 export interface PickupFacts { id: string; code: string; can_pickup: boolean; active: boolean }
 /** Units free at one location for one SKU. A batch lowers `free` as its orders take units. */
-export interface StockFact { locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }
+/** A stock row the facts statement reads: free units of a batch SKU at an active location (the sourcing engine's row). */
+export type StockFact = StockRow;
 export interface IncomingFact { locationId: string; code: string; priority: number; skuId: string; free: number; inDays: number }
 
 /** What one capture request needs to know. */

@@ -97,8 +97,8 @@ export function resolveCapture(p: PreparedCapture, shared: Pick<SharedFacts, 'ch
 
 /**
  * The locations with free units of the order's SKUs, and which line each reserves from: the sourcing engine with
- * the channel's rule set, measuring from the shipping address. `load`: orders earlier captures of the batch gave
- * each location today (its capacity). A line no single location covers is split over several (`choice.split`) when
+ * the channel's rule set, measuring from the shipping address. `stock` holds what earlier captures of the batch took
+ * and the orders they gave each location today (its capacity). A line no single location covers is split over several (`choice.split`) when
  * the rule set says `splitLines` and the order ships (a pickup order is never split away from its store); else it
  * is promised, backordered or refused (`coverUncovered`).
  */

@@ -26,6 +26,9 @@ export interface Site {
   pastCutoff: string | null;
 }
 
+/** Free units of one SKU at one location, as the stock rows are read (capture's facts, the simulation, the paths of one order). */
+export interface StockRow { locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }
+
 export interface Candidate {
   locationId: string;
   code: string;
@@ -408,7 +411,7 @@ function weeksOfSupply(lines: readonly LineNeed[], scored: Scored[], supply: Sup
 
 /** Candidates from rows of free units per (location, SKU), one per location; rows with nothing free are left out. */
 export function candidatesFrom(
-  rows: Iterable<{ locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }>,
+  rows: Iterable<StockRow>,
   sites?: ReadonlyMap<string, Site>,
 ): Candidate[] {
   const byLocation = new Map<string, Candidate & { free: Map<string, number> }>();

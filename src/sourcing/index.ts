@@ -1,7 +1,7 @@
 /** The sourcing module's front door: where each order line ships from, and why (docs/sourcing.md). */
-export { candidatesFrom, distanceCost, source, DEMAND_DAYS, type Supply, type Candidate, type CostFunction, type Decision, type Delivery, type Explanation, type LineNeed, type Site } from './engine.js';
-export { packExplanation, unpackExplanation, type StoredExplanation } from './stored-explanation.js';
-export { StockIndex, type StockRow } from './stock-index.js';
+export { candidatesFrom, distanceCost, source, DEMAND_DAYS, type Supply, type StockRow, type Candidate, type CostFunction, type Decision, type Delivery, type Explanation, type LineNeed, type Site } from './engine.js';
+export { type StoredExplanation } from './stored-explanation.js';
+export { StockIndex } from './stock-index.js';
 export { distanceKm, locate, type Locatable, type Place } from './regions.js';
 export { checkRuleSet, defaultRuleSet, ruleNames, type RuleName, type RuleSet } from './rules.js';
 export {

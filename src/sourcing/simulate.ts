@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { DbOrTrx } from '../db/database.js';
 import { splitRefs } from '../db/refs.js';
 import { AppError } from '../shared/errors.js';
-import { candidatesFrom, DEMAND_DAYS, distanceCost, source, type Candidate, type Decision, type LineNeed, type Site, type Supply } from './engine.js';
+import { candidatesFrom, DEMAND_DAYS, distanceCost, source, type Candidate, type Decision, type LineNeed, type Site, type StockRow, type Supply } from './engine.js';
 import { readSupply } from './demand.repository.js';
 import { distanceKm, locate, type Place } from './regions.js';
 import { checkRuleSet, type RuleSet } from './rules.js';
@@ -63,7 +63,6 @@ class Tally {
 }
 
 /** A location's free units of one SKU, as the simulation reads them. */
-export interface StockRow { locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }
 
 /**
  * The pure part: decide every order with both rule sets and count. Each order's candidates are built from the rows

@@ -49,13 +49,13 @@ export function placeOf(f: Pick<SiteFact, 'country' | 'state' | 'city' | 'region
   return place;
 }
 
-/** Sites by location id; `load` adds the orders a batch gave a location before this one. */
-export function sitesFrom(facts: readonly SiteFact[], load?: ReadonlyMap<string, number>): Map<string, Site> {
+/** Sites by location id (a capture batch counts the orders it gives them on its `StockIndex`). */
+export function sitesFrom(facts: readonly SiteFact[]): Map<string, Site> {
   const sites = new Map<string, Site>();
   for (const f of facts) {
     sites.set(f.id, {
       place: placeOf(f), servesRegions: f.serves,
-      capacityLeft: f.capacity === null ? null : f.capacity - f.today - (load?.get(f.id) ?? 0),
+      capacityLeft: f.capacity === null ? null : f.capacity - f.today,
       pastCutoff: f.pastCutoff ? `${f.cutoff} ${f.tz ?? 'UTC'}` : null,
     });
   }

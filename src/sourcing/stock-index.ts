@@ -7,9 +7,7 @@
  * every site's facts), about half of a decision's CPU (docs/benchmarks.md, "Sourcing decisions per second").
  * `candidatesFrom` (engine.ts) still serves the paths that decide one order.
  */
-import type { Candidate, Site } from './engine.js';
-
-export interface StockRow { locationId: string; code: string; priority: number; canShip: boolean; canPickup: boolean; skuId: string; free: number }
+import type { Candidate, Site, StockRow } from './engine.js';
 
 interface Entry {
   candidate: Candidate & { free: Map<string, number> };
@@ -56,11 +54,6 @@ export class StockIndex {
       }
     }
     return out;
-  }
-
-  /** Free units of a SKU at a location now. */
-  free(skuId: string, locationId: string): number {
-    return this.locations.get(locationId)?.candidate.free.get(skuId) ?? 0;
   }
 
   /** An order decided earlier in the batch took these units. */
