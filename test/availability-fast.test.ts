@@ -238,14 +238,14 @@ describe('fast availability answers', () => {
             // The published-number path itself, whatever the channel's presale window: equal to the reference
             // (null only for a presale channel, whose number is computed).
             const channelId = ids.chans[channel] ?? '';
-            const published = await publishedCompactJson(t.db, [...ids.skus].reverse(), [...ids.codes].reverse(), channelId);
+            const published = await publishedCompactJson(t.db, [...ids.skus].reverse(), [...ids.codes].reverse().map((c) => JSON.stringify(c)), channelId);
             if ((w.presaleDays[channel] ?? 0) > 0) expect(published).toBeNull();
             else {
               const full = reference(w, ids, { channel, locs: null, date }).reverse();
               expect(JSON.parse(published ?? 'null').data).toEqual(full.map((x) => ({ sku: x.sku, available: x.channel?.available })));
               // An inactive channel sells nothing, whatever it published while active.
               await t.db.updateTable('channels').set({ active: false }).where('id', '=', channelId).execute();
-              const closed = await publishedCompactJson(t.db, ids.skus, ids.codes, channelId);
+              const closed = await publishedCompactJson(t.db, ids.skus, ids.codes.map((c) => JSON.stringify(c)), channelId);
               expect(JSON.parse(closed ?? 'null').data).toEqual(ids.codes.map((sku) => ({ sku, available: 0 })));
             }
           }

@@ -14,6 +14,7 @@
  * Bundles: min over components of floor(component ATP / component quantity).
  */
 import { sql } from 'kysely';
+import { uuidArray } from '../db/refs.js';
 import type { DbOrTrx, Trx } from '../db/database.js';
 import { freeSql } from './stock.repository.js';
 
@@ -91,6 +92,8 @@ export interface AvailabilityQuery {
   /** Distinct SKU ids, in the order the answer lists them, with their codes (as resolved). */
   skuIds: readonly string[];
   skuCodes: readonly string[];
+  /** The same codes as JSON strings (quoted), when the caller has them made already (the compact answer uses them). */
+  skuCodesJson?: readonly string[];
   /** With a channel: its number per SKU (0 when the channel is inactive). */
   channel?: { id: string; code: string };
   /** Default: every active location. */
@@ -110,7 +113,7 @@ export interface AvailabilityQuery {
 export async function availabilityJson(db: DbOrTrx, q: AvailabilityQuery, opts: { compact?: boolean } = {}): Promise<string> {
   if (q.skuIds.length === 0) return '{"data":[]}';
   if (opts.compact && q.channel && q.locationIds === undefined) {
-    const published = await publishedCompactJson(db, q.skuIds, q.skuCodes, q.channel.id);
+    const published = await publishedCompactJson(db, q.skuIds, q.skuCodesJson ?? q.skuCodes.map((c) => JSON.stringify(c)), q.channel.id);
     if (published !== null) return published;
   }
   const result = await availabilityStatement(q, opts).execute(db);
@@ -124,10 +127,11 @@ export async function availabilityJson(db: DbOrTrx, q: AvailabilityQuery, opts: 
  * since the channel was made); an inactive channel sells nothing. Null when the channel has a presale window: its
  * number moves with the calendar, and the daily job publishes that move only once a day, so it is computed instead.
  */
-export async function publishedCompactJson(db: DbOrTrx, skuIds: readonly string[], skuCodes: readonly string[], channelId: string): Promise<string | null> {
+export async function publishedCompactJson(db: DbOrTrx, skuIds: readonly string[], skuCodesJson: readonly string[], channelId: string): Promise<string | null> {
+  // The ids as one array literal: pg would otherwise escape 1,000 elements one by one.
   const result = await sql<{ numbers: string | null; presale: boolean }>`
     SELECT (SELECT string_agg(coalesce(ca.available, 0)::text, ',' ORDER BY a.ord)
-            FROM unnest(${skuIds}::uuid[]) WITH ORDINALITY AS a(sku_id, ord)
+            FROM unnest(${uuidArray(skuIds)}::uuid[]) WITH ORDINALITY AS a(sku_id, ord)
             LEFT JOIN channel_availability ca ON ca.channel_id = ch.id AND ca.sku_id = a.sku_id AND ch.active) AS numbers,
            ch.presale_days > 0 AS presale
     FROM channels ch WHERE ch.id = ${channelId}::uuid
@@ -136,8 +140,8 @@ export async function publishedCompactJson(db: DbOrTrx, skuIds: readonly string[
   if (!row || row.presale || row.numbers === null) return null;
   const numbers = row.numbers.split(',');
   let body = '{"data":[';
-  for (let i = 0; i < skuCodes.length; i++) {
-    body += `${i === 0 ? '' : ','}{"sku":${JSON.stringify(skuCodes[i])},"available":${numbers[i] ?? '0'}}`;
+  for (let i = 0; i < skuCodesJson.length; i++) {
+    body += `${i === 0 ? '{"sku":' : ',{"sku":'}${skuCodesJson[i]},"available":${numbers[i] ?? '0'}}`;
   }
   return `${body}]}`;
 }

@@ -65,11 +65,13 @@ interface AvailabilityRequest {
 async function availability(db: Db, req: AvailabilityRequest): Promise<string> {
   if (req.skus.length > MAX_SKUS) throw new AppError('validation_failed', `at most ${MAX_SKUS} SKUs per request`);
   const refs = await resolveRefs(db, { sku: req.skus, location: req.location ?? [], channel: req.channel ? [req.channel] : [] });
-  const skuIds = [...new Set(req.skus.map((s) => refs.sku(s)))];
+  // Distinct SKUs in the order asked (a SKU named by its code and by its id counts once).
+  const skus = [...new Map(req.skus.map((s) => refs.resolved('sku', s)).map((k) => [k.id, k] as const)).values()];
   const channelId = req.channel ? refs.channel(req.channel) : undefined;
   return availabilityJson(db, {
-    skuIds,
-    skuCodes: skuIds.map((id) => refs.code('sku', id)),
+    skuIds: skus.map((k) => k.id),
+    skuCodes: skus.map((k) => k.code),
+    skuCodesJson: skus.map((k) => (k.json ??= JSON.stringify(k.code))),
     channel: channelId ? { id: channelId, code: refs.code('channel', channelId) } : undefined,
     locationIds: req.location?.map((l) => refs.location(l)),
     date: req.date,

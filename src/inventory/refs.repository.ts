@@ -3,7 +3,6 @@
  * change once made, so a resolved code is cached for the life of the process; unknown ones are not cached.
  */
 import { sql } from 'kysely';
-import { LRUCache } from 'lru-cache';
 import type { DbOrTrx } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import { isUuid } from '../shared/ids.js';
@@ -12,11 +11,25 @@ export type RefKind = 'sku' | 'location' | 'channel';
 const tables = { sku: 'skus', location: 'locations', channel: 'channels' } as const;
 const labels = { sku: 'SKU', location: 'location', channel: 'channel' } as const;
 
-/** Per kind: id or code → the resolved row (one lookup per ref; 1,000 refs a call are common). */
-interface Resolved { id: string; code: string }
-const caches: Record<RefKind, LRUCache<string, Resolved>> = {
-  sku: new LRUCache({ max: 200_000 }), location: new LRUCache({ max: 10_000 }), channel: new LRUCache({ max: 10_000 }),
-};
+/** A resolved SKU, location or channel; `json` is its code as a JSON string, made once (answers list codes). */
+export interface Resolved { id: string; code: string; json?: string }
+
+/**
+ * Per kind: id or code → the resolved row. A plain Map, oldest entry out when full: codes never change, so nothing
+ * goes stale, and a lookup is one hash probe (an LRU's bookkeeping was a fifth of a 1,000-SKU availability call).
+ */
+class RefCache {
+  private readonly map = new Map<string, Resolved>();
+  constructor(private readonly max: number) {}
+  get(ref: string): Resolved | undefined {
+    return this.map.get(ref);
+  }
+  set(ref: string, resolved: Resolved): void {
+    if (this.map.size >= this.max && !this.map.has(ref)) this.map.delete(this.map.keys().next().value as string);
+    this.map.set(ref, resolved);
+  }
+}
+const caches: Record<RefKind, RefCache> = { sku: new RefCache(200_000), location: new RefCache(10_000), channel: new RefCache(10_000) };
 
 export interface ResolvedRefs {
   sku(ref: string): string;
@@ -24,27 +37,27 @@ export interface ResolvedRefs {
   channel(ref: string): string;
   /** The code of a resolved id (for answers that show codes). */
   code(kind: RefKind, id: string): string;
+  /** The resolved row of a ref given in the request (its id, code, and code as JSON). */
+  resolved(kind: RefKind, ref: string): Resolved;
 }
 
 /** Resolves every ref in one query; an unknown one is a 404 naming it (all of them, when several are unknown). */
 export async function resolveRefs(db: DbOrTrx, wanted: Partial<Record<RefKind, readonly string[]>>): Promise<ResolvedRefs> {
-  // Per kind: ref → id, and id → code.
-  const found: Record<RefKind, Map<string, string>> = { sku: new Map(), location: new Map(), channel: new Map() };
-  const codes_: Record<RefKind, Map<string, string>> = { sku: new Map(), location: new Map(), channel: new Map() };
+  // Per kind: ref → its row (null: asked, not found yet).
+  const found: Record<RefKind, Map<string, Resolved | null>> = { sku: new Map(), location: new Map(), channel: new Map() };
   const parts = [];
   for (const kind of ['sku', 'location', 'channel'] as const) {
     const cache = caches[kind];
+    const asked = found[kind];
     const ids: string[] = [];
     const codes: string[] = [];
     for (const ref of wanted[kind] ?? []) {
-      if (found[kind].has(ref)) continue;
       const hit = cache.get(ref);
       if (hit) {
-        found[kind].set(ref, hit.id);
-        codes_[kind].set(hit.id, hit.code);
-      } else {
+        asked.set(ref, hit);
+      } else if (!asked.has(ref)) {
         // Marked as asked (and as missing until the query finds it); a code may look like a UUID: ask for both.
-        found[kind].set(ref, '');
+        asked.set(ref, null);
         if (isUuid(ref)) ids.push(ref);
         codes.push(ref);
       }
@@ -56,22 +69,37 @@ export async function resolveRefs(db: DbOrTrx, wanted: Partial<Record<RefKind, r
   if (parts.length > 0) {
     const rows = await sql<{ kind: RefKind; id: string; code: string }>`${sql.join(parts, sql` UNION ALL `)}`.execute(db);
     for (const row of rows.rows) {
-      const resolved = { id: row.id, code: row.code };
+      const resolved: Resolved = { id: row.id, code: row.code };
       for (const ref of [row.id, row.code]) {
-        if (found[row.kind].has(ref)) found[row.kind].set(ref, row.id);
+        if (found[row.kind].has(ref)) found[row.kind].set(ref, resolved);
         caches[row.kind].set(ref, resolved);
       }
-      codes_[row.kind].set(row.id, row.code);
     }
   }
   const missing: { kind: RefKind; ref: string }[] = [];
   for (const kind of ['sku', 'location', 'channel'] as const) {
-    for (const [ref, id] of found[kind]) if (id === '') missing.push({ kind, ref });
+    for (const [ref, row] of found[kind]) if (row === null) missing.push({ kind, ref });
   }
   if (missing.length > 0) {
     const list = missing.map((m) => `${labels[m.kind]} "${m.ref}"`).join(', ');
     throw new AppError('not_found', `unknown ${list}: create it first, or check the id or code`, { missing });
   }
-  const get = (kind: RefKind) => (ref: string) => found[kind].get(ref) ?? '';
-  return { sku: get('sku'), location: get('location'), channel: get('channel'), code: (kind, id) => codes_[kind].get(id) ?? '' };
+  const get = (kind: RefKind) => (ref: string) => found[kind].get(ref)?.id ?? '';
+  // id → code, made only when asked: most callers need ids alone.
+  const byId: Partial<Record<RefKind, Map<string, string>>> = {};
+  const code = (kind: RefKind, id: string) => {
+    let codes = byId[kind];
+    if (!codes) {
+      codes = new Map();
+      for (const row of found[kind].values()) if (row) codes.set(row.id, row.code);
+      byId[kind] = codes;
+    }
+    return codes.get(id) ?? '';
+  };
+  const resolved = (kind: RefKind, ref: string): Resolved => {
+    const row = found[kind].get(ref);
+    if (!row) throw new Error(`${labels[kind]} "${ref}" was not asked for`);
+    return row;
+  };
+  return { sku: get('sku'), location: get('location'), channel: get('channel'), code, resolved };
 }

@@ -9,6 +9,7 @@
  */
 import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
+import { uuidArray } from '../db/refs.js';
 import type { CommandResult } from '../db/command.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -88,11 +89,6 @@ export async function syncRows(trx: Trx, source: string, rows: readonly Resolved
   return decided;
 }
 
-/**
- * A uuid[] parameter written out as its text (`{a,b}`): ids come from the database, so nothing needs quoting, and
- * pg's array escaping of 5,000 elements per column is skipped.
- */
-export const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
 
 const unnestPairs = (pairs: readonly Pair[]) =>
   sql`unnest(${uuidArray(pairs.map((p) => p.skuId))}::uuid[], ${uuidArray(pairs.map((p) => p.locationId))}::uuid[])`;
