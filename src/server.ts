@@ -54,14 +54,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         await closeApp(app);
         await relay?.stop();
         await jobs?.stop();
-        await database.close();
-        await location.stop();
+        await closeDatabase(database, location);
       },
     };
   } catch (e) {
-    await database.close().catch(() => undefined);
-    await location.stop().catch(() => undefined);
+    await closeDatabase(database, location).catch(() => undefined);
     throw e;
+  }
+}
+
+/** The connections first, then the embedded PostgreSQL (if this process started it). */
+async function closeDatabase(database: { close(): Promise<void> }, location: { stop(): Promise<void> }): Promise<void> {
+  try {
+    await database.close();
+  } finally {
+    await location.stop();
   }
 }
 
@@ -119,13 +126,11 @@ export async function startRelayProcess(config: Config, logger: Logger): Promise
     return {
       async stop() {
         await relay.stop();
-        await database.close();
-        await location.stop();
+        await closeDatabase(database, location);
       },
     };
   } catch (e) {
-    await database.close().catch(() => undefined);
-    await location.stop().catch(() => undefined);
+    await closeDatabase(database, location).catch(() => undefined);
     throw e;
   }
 }
