@@ -14,7 +14,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { seedOrders } from '../src/cli/seed-orders.js';
-import { candidatesFrom, locate, simulate, source, StockIndex, type PastOrder, type Place, type RuleSet, type Site } from '../src/sourcing/index.js';
+import { locate, poolFromRows, simulate, sourcePool, StockIndex, type PastOrder, type Place, type RuleSet, type Site } from '../src/sourcing/index.js';
 import { regionRows } from '../src/sourcing/regions.data.js';
 import { apiClient, fmt, runMain, startBenchServer } from './lib.js';
 
@@ -85,10 +85,10 @@ function decide(w: ReturnType<typeof world>, explain: boolean, batched: boolean)
       const batch = w.batches[((n + i) / BATCH) % w.batches.length]!;
       const index = batched ? new StockIndex(batch.rows, w.sites) : null;
       for (const o of batch.orders) {
-        const pool = index ? index.candidatesFor(o.lines.map((l) => l.skuId)) : candidatesFrom(o.rows, w.sites);
-        const d = source(o.lines, pool, { method: 'ship', destination: o.destination }, { ruleSet: china, explain });
+        const pool = index ? index.poolFor(o.lines) : poolFromRows(o.rows, o.lines, w.sites);
+        const d = sourcePool(o.lines, pool, { method: 'ship', destination: o.destination }, { ruleSet: china, explain });
         if (index) for (const [line, locationId] of d.assigned) index.take(o.lines[line]!.skuId, locationId, o.lines[line]!.quantity);
-        seen += pool.length;
+        seen += pool.locationId.length;
       }
     }
     n += 1008;

@@ -44,7 +44,7 @@ class Tally {
       this.kmParcels++;
       this.crossKnown++;
       if (place.area !== destination.area) this.cross++;
-      const cost = distanceCost(c, destination, n);
+      const cost = distanceCost(c.site ?? null, destination, n);
       if (cost !== null) {
         this.cost += cost;
         this.costKnown++;
