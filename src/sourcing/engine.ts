@@ -10,11 +10,17 @@
  *    is one covering location if any, else a greedy fewest-locations split (the behaviour before the engine).
  * 3. Lines no location covers whole are split over several locations if the rule set allows, else left uncovered
  *    (the caller backorders, promises supply or refuses them).
+ *
+ * Capture runs it for every order, with the explanation: the candidates are columns (pool.ts), the rounds work on
+ * typed arrays (rounds.ts), the explanation is filled from them (decision-explanation.ts). engine-equivalence.test.ts
+ * holds it to the plain form it had before (engine.reference.ts).
  */
 import { distanceKm, type Place } from './regions.js';
-import { defaultRuleSet, type RuleName, type RuleSet } from './rules.js';
+import { defaultRuleSet, geoRules, type RuleName, type RuleSet } from './rules.js';
 import { poolOf, positionOf, type Pool } from './pool.js';
-import { RANKED_LOWER, storedReason, type StoredCandidates, type StoredExplanation } from './stored-explanation.js';
+import { explanationOf } from './decision-explanation.js';
+import { columns, compare, cover, freeAt, givenAny, INF, ruleCode, take, type Deciding } from './rounds.js';
+import type { StoredExplanation } from './stored-explanation.js';
 
 /** Where a location is and what it can take now (from the locations table, resolved once). */
 export interface Site {
@@ -116,189 +122,7 @@ export interface SourceOptions {
   supply?: Supply;
 }
 
-/** The rules as numbers, for the comparison every round makes. */
-const ruleCode = { fewest_shipments: 0, same_region: 1, nearest: 2, lowest_cost: 3, stock_balance: 4, priority: 5 } as const satisfies Record<RuleName, number>;
-const INF = Number.POSITIVE_INFINITY;
-const geoRules: readonly RuleName[] = ['same_region', 'nearest', 'lowest_cost'];
 const NO_CAPACITY = 'no capacity left today';
-const rankedLower = storedReason(RANKED_LOWER);
-
-/**
- * What the engine works out per candidate (position i) and per line (position j), column by column. One set serves
- * every decision (the engine is synchronous and returns nothing that points into it), grown when a decision needs more.
- */
-class Columns {
-  size = 0;
-  width = 0;
-  /** Distance in km; ∞ when unknown (what the ranking compares a missing value as). */
-  km = new Float64Array(0);
-  /** 0: the destination's province or state, 1: not, ∞: unknown. */
-  cross = new Float64Array(0);
-  /** Estimated cost; ∞ when unknown. */
-  cost = new Float64Array(0);
-  /** The cost as the explanation shows it. */
-  costShown: (number | null)[] = [];
-  stock = new Float64Array(0);
-  /** What stock_balance ranks by (higher first): weeks of supply, or free units without demand. */
-  balance = new Float64Array(0);
-  onHand = new Float64Array(0);
-  perDay = new Float64Array(0);
-  /** Lines it covers whole before anything is taken. */
-  covers = new Int32Array(0);
-  /** 0: eligible, 1: rejected, 2: kept aside (capacity or cut-off), with the words in `why`. */
-  out = new Uint8Array(0);
-  why: (string | null)[] = [];
-  /** 1: chosen for a parcel; 1 in `inPlan`: given a whole line. */
-  chosen = new Uint8Array(0);
-  inPlan = new Uint8Array(0);
-  /** Candidate lists: eligible, kept aside, both. */
-  eligible = new Int32Array(0);
-  soft = new Int32Array(0);
-  both = new Int32Array(0);
-  /** Units taken per candidate and SKU (at the position of the SKU's first line). */
-  taken = new Float64Array(0);
-  /** Per line: the position of the first line of its SKU, where it is assigned (-1: not), lines left, lines a round fits, units a round used. */
-  first = new Int32Array(0);
-  assignedTo = new Int32Array(0);
-  remaining = new Int32Array(0);
-  fits = new Int32Array(0);
-  used = new Float64Array(0);
-
-  ready(size: number, width: number): this {
-    if (size > this.km.length || width > this.first.length || size * width > this.taken.length) {
-      const n = Math.max(size, this.km.length, 64);
-      const w = Math.max(width, this.first.length, 8);
-      this.km = new Float64Array(n); this.cross = new Float64Array(n); this.cost = new Float64Array(n);
-      this.stock = new Float64Array(n); this.balance = new Float64Array(n); this.onHand = new Float64Array(n); this.perDay = new Float64Array(n);
-      this.covers = new Int32Array(n); this.out = new Uint8Array(n); this.chosen = new Uint8Array(n); this.inPlan = new Uint8Array(n);
-      this.eligible = new Int32Array(n); this.soft = new Int32Array(n); this.both = new Int32Array(n);
-      this.taken = new Float64Array(n * w);
-      this.first = new Int32Array(w); this.assignedTo = new Int32Array(w); this.remaining = new Int32Array(w); this.fits = new Int32Array(w); this.used = new Float64Array(w);
-    }
-    this.size = size;
-    this.width = width;
-    this.taken.fill(0, 0, size * width);
-    this.chosen.fill(0, 0, size);
-    this.inPlan.fill(0, 0, size);
-    return this;
-  }
-}
-const columns = new Columns();
-
-/** One decision under way: the pool, its lines, the rules it ranks by and the columns. */
-interface Deciding {
-  pool: Pool;
-  lines: readonly LineNeed[];
-  n: number;
-  rules: readonly number[];
-  x: Columns;
-  /** Some line's SKU is on another line too. */
-  repeats: boolean;
-  tookAny: boolean;
-  assigned: Map<number, string>;
-}
-
-/** `a` before `b` (negative), given how many of the lines left each would miss. */
-function compare(d: Deciding, a: number, am: number, b: number, bm: number): number {
-  const x = d.x;
-  for (const rule of d.rules) {
-    let v = 0;
-    switch (rule) {
-      case 0: v = am - bm; break;
-      case 1: v = x.cross[a] === x.cross[b] ? 0 : (x.cross[a] as number) - (x.cross[b] as number); break;
-      case 2: v = x.km[a] === x.km[b] ? 0 : (x.km[a] as number) - (x.km[b] as number); break;
-      case 3: v = x.cost[a] === x.cost[b] ? 0 : (x.cost[a] as number) - (x.cost[b] as number); break;
-      case 4: v = (x.balance[b] as number) - (x.balance[a] as number); break;
-      case 5: v = (d.pool.priority[a] as number) - (d.pool.priority[b] as number); break;
-    }
-    if (v !== 0) return v;
-  }
-  const ca = d.pool.code[a] as string;
-  const cb = d.pool.code[b] as string;
-  return (d.pool.priority[a] as number) - (d.pool.priority[b] as number) || (ca < cb ? -1 : ca > cb ? 1 : 0);
-}
-
-/** Units of line j's SKU free at candidate i, less what this decision took there. */
-const freeAt = (d: Deciding, i: number, j: number): number =>
-  (d.pool.free[i * d.n + j] as number) - (d.tookAny ? (d.x.taken[i * d.n + (d.x.first[j] as number)] as number) : 0);
-
-function take(d: Deciding, i: number, j: number, quantity: number): void {
-  const k = i * d.n + (d.x.first[j] as number);
-  d.x.taken[k] = (d.x.taken[k] as number) + quantity;
-  d.tookAny = true;
-}
-
-/** The lines left (of `count` in x.remaining) candidate i covers whole, into x.fits; how many. */
-function fitsOf(d: Deciding, i: number, count: number): number {
-  const x = d.x;
-  let k = 0;
-  if (!d.repeats) {
-    for (let r = 0; r < count; r++) {
-      const j = x.remaining[r] as number;
-      if (freeAt(d, i, j) >= (d.lines[j] as LineNeed).quantity) x.fits[k++] = j;
-    }
-    return k;
-  }
-  x.used.fill(0, 0, d.n);
-  for (let r = 0; r < count; r++) {
-    const j = x.remaining[r] as number;
-    const f = x.first[j] as number;
-    const q = (d.lines[j] as LineNeed).quantity;
-    if (freeAt(d, i, j) - (x.used[f] as number) >= q) {
-      x.fits[k++] = j;
-      x.used[f] = (x.used[f] as number) + q;
-    }
-  }
-  return k;
-}
-
-/** How many of the lines left candidate i covers whole (before anything is taken: what scoring counted). */
-function fitCount(d: Deciding, i: number, count: number): number {
-  if (!d.repeats && !d.tookAny && count === d.n) return d.x.covers[i] as number;
-  if (d.repeats) return fitsOf(d, i, count);
-  let k = 0;
-  for (let r = 0; r < count; r++) {
-    const j = d.x.remaining[r] as number;
-    if (freeAt(d, i, j) >= (d.lines[j] as LineNeed).quantity) k++;
-  }
-  return k;
-}
-
-/** Rounds over the candidates of `list`: the best covering at least one line left whole takes the lines it covers. Returns the lines left. */
-function cover(d: Deciding, list: Int32Array, listSize: number, count: number): number {
-  const x = d.x;
-  while (count > 0) {
-    let best = -1;
-    let bestMisses = 0;
-    for (let k = 0; k < listSize; k++) {
-      const i = list[k] as number;
-      const fit = fitCount(d, i, count);
-      if (fit === 0) continue;
-      const misses = count - fit;
-      if (best < 0 || compare(d, i, misses, best, bestMisses) < 0) {
-        best = i;
-        bestMisses = misses;
-      }
-    }
-    if (best < 0) break;
-    const fits = fitsOf(d, best, count);
-    for (let k = 0; k < fits; k++) {
-      const j = x.fits[k] as number;
-      const l = d.lines[j] as LineNeed;
-      d.assigned.set(l.index, d.pool.locationId[best] as string);
-      x.assignedTo[j] = best;
-      take(d, best, j, l.quantity);
-    }
-    if (fits === count) return 0;
-    let left = 0;
-    for (let r = 0; r < count; r++) {
-      const j = x.remaining[r] as number;
-      if ((x.assignedTo[j] as number) < 0) x.remaining[left++] = j;
-    }
-    count = left;
-  }
-  return count;
-}
 
 /** Decides on `Candidate` objects (the paths that decide one order); see `sourcePool`. */
 export function source(lines: readonly LineNeed[], candidates: readonly Candidate[], delivery: Delivery, opts: SourceOptions = {}): Decision {
@@ -461,108 +285,6 @@ function serves(regions: readonly string[], destination: Place): boolean {
   return false;
 }
 
-/** Candidate i was given a whole line. */
-function givenAny(d: Deciding, i: number): boolean {
-  for (let j = 0; j < d.n; j++) if (d.x.assignedTo[j] === i) return true;
-  return false;
-}
-
-/** The explanation, in the compact form it is stored in (stored-explanation.ts): capture writes one for every order. */
-function explanationOf(
-  d: Deciding, delivery: Delivery, destination: Place | null, ruleSet: RuleSet, rules: readonly RuleName[], opts: SourceOptions,
-  split: ReadonlyMap<number, { locationId: string; quantity: number }[]>, uncovered: number[], fallbacks: string[], balanceNote: string | null, byWeeks: boolean,
-): StoredExplanation {
-  const { pool, lines, x } = d;
-  if (delivery.method === 'ship' && !destination && ruleSet.rules.some((r) => geoRules.includes(r))) {
-    fallbacks.unshift(`the address matched no region: ${ruleSet.rules.filter((r) => geoRules.includes(r)).join(', ')} skipped; ranked by ${rules.length > 0 ? rules.join(', ') : 'nothing else'}, then priority order`);
-  }
-  if (delivery.method === 'pickup') fallbacks.unshift('pickup order: only the pickup store may serve it');
-  if (balanceNote) fallbacks.push(balanceNote);
-  const codeOf = (locationId: string) => pool.code[positionOf(pool, locationId)] ?? locationId;
-  const parcels: [string, number[]][] = [];
-  const add = (code: string, index: number, quantity: number) => {
-    for (const p of parcels) {
-      if (p[0] === code) {
-        p[1].push(index, quantity);
-        return;
-      }
-    }
-    parcels.push([code, [index, quantity]]);
-  };
-  for (let j = 0; j < d.n; j++) {
-    const l = lines[j] as LineNeed;
-    const at = x.assignedTo[j] as number;
-    if (at >= 0) add(pool.code[at] as string, l.index, l.quantity);
-    const parts = split.size > 0 ? split.get(l.index) : undefined;
-    if (parts) for (const p of parts) add(codeOf(p.locationId), l.index, p.quantity);
-  }
-  const all = ruleSet.rules;
-  const scores = all.map((r) => ruleCode[r]);
-  const nr = scores.length;
-  const size = x.size;
-  const c: StoredCandidates = { c: new Array<string>(size), e: new Array<0 | 1>(size), j: new Array<number | string | null>(size), s: new Array<number | null>(size * nr),
-    k: new Array<number | null>(size), g: new Array<string | null>(size) };
-  const w: number[] | undefined = byWeeks ? new Array<number>(size * 3) : undefined;
-  // The chosen locations first, then the others in the order they came.
-  let at = 0;
-  for (let pass = 1; pass >= 0; pass--) {
-    for (let i = 0; i < size; i++) {
-      if (x.chosen[i] !== pass) continue;
-      const km = x.km[i] as number;
-      const shownKm = km === INF ? null : Math.round(km);
-      for (let r = 0; r < nr; r++) {
-        let score: number | null;
-        switch (scores[r]) {
-          case 0: score = x.covers[i] as number; break;
-          case 1: score = destination ? x.cross[i] as number : null; break;
-          case 2: score = shownKm; break;
-          case 3: score = x.costShown[i] ?? null; break;
-          case 4: score = w ? roundWeeks(x.balance[i] as number) : x.stock[i] as number; break;
-          default: score = pool.priority[i] as number;
-        }
-        c.s[at * nr + r] = score;
-      }
-      const out = x.out[i];
-      c.c[at] = pool.code[i] as string;
-      c.e[at] = out === 0 ? 1 : 0;
-      c.j[at] = out !== 0 ? storedReason(x.why[i] as string) : pass === 1 ? null : rankedLower;
-      c.k[at] = shownKm;
-      c.g[at] = pool.site[i]?.place?.area ?? null;
-      if (w) {
-        w[at * 3] = x.onHand[i] as number;
-        w[at * 3 + 1] = Math.round((x.perDay[i] as number) * 100) / 100;
-        w[at * 3 + 2] = roundWeeks(x.balance[i] as number);
-      }
-      at++;
-    }
-  }
-  if (w && x.size > 0) c.w = w;
-  const lineNumbers = (flat: number[]) => {
-    let out = '';
-    for (let i = 0; i < flat.length; i += 2) out += `${i > 0 ? ', ' : ''}${(flat[i] as number) + 1}`;
-    return out;
-  };
-  let summary = parcels.length === 0 ? 'no parcel' : `${parcels.length} parcel(s): `;
-  for (let p = 0; p < parcels.length; p++) {
-    const [code, flat] = parcels[p] as [string, number[]];
-    summary += `${p > 0 ? '; ' : ''}${code} (line${flat.length > 2 ? 's' : ''} ${lineNumbers(flat)})`;
-  }
-  summary += `${uncovered.length > 0 ? `; line(s) ${uncovered.map((i) => i + 1).join(', ')} not covered by any allowed location` : ''}`
-    + ` — by ${rules.length > 0 ? rules.join(' > ') : 'priority'}`;
-  const explanation: StoredExplanation = {
-    v: 2, r: all, l: ruleSet.splitLines ? 1 : 0, s: opts.ruleSetSource === 'channel' ? 'c' : 'd', m: delivery.method,
-    d: delivery.method === 'pickup' ? ['pickup', null, null, `pickup at ${delivery.pickupLocationId ? codeOf(delivery.pickupLocationId) : 'the store'}`]
-      : destination ? [destination.how, destination.region, destination.area, destination.label]
-        : ['none', null, null, 'the address matched no region'],
-    c, p: parcels, summary,
-  };
-  if (all.includes('lowest_cost')) explanation.k = opts.costModel ?? 'distance estimate';
-  if (fallbacks.length > 0) explanation.f = fallbacks;
-  if (uncovered.length > 0) explanation.u = uncovered;
-  return explanation;
-}
-
-const roundWeeks = (weeks: number) => Math.round(weeks * 10) / 10;
 
 /**
  * stock_balance by weeks of supply: for each candidate, the order's SKUs on hand there ÷ their recent demand there a
