@@ -171,7 +171,7 @@ describe('backordered units are reserved when stock arrives', () => {
       { lineNo: 2, quantity: 3, allocated: 3, backordered: 0, location: 'OWH2', splitFromLineNo: 1 },
     ]);
     const timeline = (await t.http('GET', `/v1/orders/${id}/timeline`)).body.data;
-    expect(timeline.find((e: { type: string }) => e.type === 'backorder_filled' && e.message.includes('split off')))
+    expect(timeline.find((e: { type: string; message: string }) => e.type === 'backorder_filled' && e.message.includes('split off')))
       .toMatchObject({ message: expect.stringContaining('the 3 unit(s) of line 1 still waiting are not at OWH1; split off to OWH2 (line 2)') });
     const decisions = (await t.http('GET', `/v1/orders/${id}/sourcing`)).body.decisions;
     expect(decisions.at(-1)).toMatchObject({ trigger: 'backorder', reason: expect.stringContaining('split off to OWH2'), explanation: { parcels: [{ location: 'OWH2' }] } });
@@ -194,7 +194,7 @@ describe('backordered units are reserved when stock arrives', () => {
     expect(stock.find((s: { location: string }) => s.location === 'OWH1')).toMatchObject({ onHand: 1, reserved: 0 });
     expect(stock.find((s: { location: string }) => s.location === 'OWH2')).toMatchObject({ onHand: 4, reserved: 4 });
     const timeline = (await t.http('GET', `/v1/orders/${id}/timeline`)).body.data;
-    expect(timeline.find((e: { type: string }) => e.type === 'backorder_filled' && e.message.includes('moved whole')))
+    expect(timeline.find((e: { type: string; message: string }) => e.type === 'backorder_filled' && e.message.includes('moved whole')))
       .toMatchObject({ message: 'line 1 (BO-MOVE): 4 unit(s) reserved at OWH2; the 3 unit(s) line 1 waited for are not at OWH1; moved whole to OWH2, which has all 4' });
     const decisions = (await t.http('GET', `/v1/orders/${id}/sourcing`)).body.decisions;
     expect(decisions.at(-1)).toMatchObject({ trigger: 'backorder', reason: expect.stringContaining('moved whole to OWH2'), explanation: { parcels: [{ location: 'OWH2' }] } });
