@@ -198,6 +198,9 @@ describe('backordered units are reserved when stock arrives', () => {
       .toMatchObject({ message: 'line 1 (BO-MOVE): 4 unit(s) reserved at OWH2; the 3 unit(s) line 1 waited for are not at OWH1; moved whole to OWH2, which has all 4' });
     const decisions = (await t.http('GET', `/v1/orders/${id}/sourcing`)).body.decisions;
     expect(decisions.at(-1)).toMatchObject({ trigger: 'backorder', reason: expect.stringContaining('moved whole to OWH2'), explanation: { parcels: [{ location: 'OWH2' }] } });
+    expect((await events(id)).filter((e) => e.type === 'order.changed').at(-1)).toMatchObject({ payload: { change: 'backorder_filled', lines: [
+      { location: 'OWH2', reserved: 4, backordered: { from: 3, to: 0 }, movedFrom: 'OWH1', released: 1 },
+    ] } });
   });
 
   it('the running jobs fill a waiting order within seconds of a receipt', async () => {

@@ -210,8 +210,11 @@ export async function findFillableOrders(db: Db, limit: number, after?: { placed
             SELECT 1 FROM stock_levels s JOIN locations loc ON loc.id = s.location_id AND loc.active
             WHERE s.sku_id = l.sku_id AND ${freeSql('s')} > 0
               AND CASE WHEN l.location_id IS NOT NULL THEN s.location_id = l.location_id
-                         -- the rest of a line placed before may go to another location that has all of it
-                         OR (lo.delivery_method = 'ship' AND l.shipped = 0 AND loc.can_ship AND ${freeSql('s')} >= l.backordered)
+                         -- the rest of a line placed before may go to another location that has all of it (split
+                         -- off), or without split lines the whole line
+                         OR (lo.delivery_method = 'ship' AND l.shipped = 0 AND loc.can_ship AND ${freeSql('s')} >= l.backordered
+                             + CASE WHEN coalesce((SELECT rs.split_lines FROM sourcing_rule_sets rs WHERE rs.channel_id = lo.channel_id), false)
+                                    THEN 0 ELSE l.allocated END)
                        WHEN lo.delivery_method = 'pickup' THEN s.location_id = lo.pickup_location_id
                        ELSE loc.can_ship END)
           AND coalesce((SELECT ca.available FROM channel_availability ca WHERE ca.channel_id = lo.channel_id AND ca.sku_id = l.sku_id), 1) > 0)
@@ -295,10 +298,15 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
   await writeLines(trx, filled.map((f) => f.line));
   // The totals stay (nothing was added or cancelled); this bumps the version the event carries.
   const version = await writeOrderTotals(trx, order.id, order.totals, chargesOf(order), lines);
-  const details = filled.map(({ line, quantity, from, location, splitFromLineNo }) => ({
-    lineId: line.id, lineNo: line.lineNo, sku: line.sku, location, reserved: quantity, backordered: { from, to: line.backordered },
-    ...(splitFromLineNo !== undefined ? { splitFromLineNo } : {}),
-  }));
+  const details = filled.map(({ line, quantity, from, location, splitFromLineNo, reserve }) => {
+    const moved = reserve !== undefined ? moves.find((m) => m.lineId === line.id) : undefined;
+    return {
+      lineId: line.id, lineNo: line.lineNo, sku: line.sku, location, reserved: reserve ?? quantity, backordered: { from, to: line.backordered },
+      ...(splitFromLineNo !== undefined ? { splitFromLineNo } : {}),
+      // Moved whole: its units reserved where it was were released there.
+      ...(moved ? { movedFrom: codeOf(moved.from), released: moved.quantity - from } : {}),
+    };
+  });
   const message = [...filled.filter((f) => f.reserve !== undefined || f.quantity > 0).map(({ line, quantity, location, splitFromLineNo, reserve }) =>
     `${lineLabel(line)}: ${reserve ?? quantity} unit(s) reserved at ${location}${splitFromLineNo !== undefined ? ` (split from line ${splitFromLineNo})` : ''}`
     + `${line.backordered > 0 ? `, ${line.backordered} still backordered` : ''}`), ...moveNotes.map((m) => m.reason)].join('; ');
