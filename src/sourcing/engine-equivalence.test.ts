@@ -25,15 +25,15 @@ function random(seed: number) {
 const cities = ['深圳市', '广州市', '上海市', '北京市', '成都市', '杭州市'].map((city) => locate({ country: 'CN', city }) as Place);
 const regions = ['CN-GD', 'CN-SH', 'CN', 'CN-BJ', 'CN-440300', 'US'];
 
-function world(seed: number) {
+function world(seed: number, large = false) {
   const rnd = random(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
   const chance = (p: number) => rnd() < p;
-  const skus = Array.from({ length: int(1, 6) }, (_, i) => `s${i}`);
+  const skus = Array.from({ length: int(1, large ? 20 : 6) }, (_, i) => `s${i}`);
   const sites = new Map<string, Site>();
   const rows: StockRow[] = [];
-  const locations = Array.from({ length: int(1, 12) }, (_, i) => `l${i}`);
+  const locations = Array.from({ length: int(1, large ? 90 : 12) }, (_, i) => `l${i}`);
   for (const id of locations) {
     const code = chance(0.1) ? 'SAME' : id.toUpperCase();
     const priority = pick([10, 10, 20, 30]);
@@ -59,7 +59,7 @@ function world(seed: number) {
   }
   const order = (): { lines: LineNeed[]; delivery: Delivery; opts: SourceOptions } => {
     let index = int(0, 2);
-    const lines = Array.from({ length: int(1, 4) }, () => ({ index: (index += int(1, 2)), skuId: chance(0.9) ? pick(skus) : 'unknown', quantity: int(1, 6) }));
+    const lines = Array.from({ length: int(1, large ? 14 : 4) }, () => ({ index: (index += int(1, 2)), skuId: chance(0.9) ? pick(skus) : 'unknown', quantity: int(1, 6) }));
     const delivery: Delivery = chance(0.15) ? { method: 'pickup', pickupLocationId: chance(0.8) ? pick(locations) : null }
       : { method: 'ship', destination: chance(0.85) ? pick(cities) : null };
     const rules = [...ruleNames].sort(() => rnd() - 0.5).slice(0, int(1, ruleNames.length));
@@ -113,6 +113,17 @@ describe('the engine on columns decides as the plain reference', () => {
         decideOne(seed, (w, o) => referenceSource(o.lines, referenceCandidatesFrom(w.rows, w.sites), o.delivery, o.opts)),
       ];
       expect(fast, `world ${seed}`).toStrictEqual(reference);
+    }
+  });
+
+  it('on large orders over many locations (the reused columns grow)', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const one = (decide: typeof source | typeof referenceSource, from: typeof candidatesFrom | typeof referenceCandidatesFrom) => {
+        const w = world(seed, true);
+        const o = w.order();
+        return plain(decide(o.lines, from(w.rows, w.sites), o.delivery, o.opts));
+      };
+      expect(one(source, candidatesFrom), `world ${seed}`).toStrictEqual(one(referenceSource, referenceCandidatesFrom));
     }
   });
 
