@@ -9,17 +9,24 @@
  *              POST /v1/sourcing/simulations over BENCH_ORDERS past orders (`ordo seed --orders` logic) on a fresh
  *              embedded PostgreSQL: the answer's own ms and the request's wall time.
  *
+ * The stock rows a decision reads are objects of their own, made one after another, as capture gets them: its facts
+ * statement reads them afresh for every batch and the batch copies them (capture-batch.ts); the transactional path
+ * reads an order's own. Until 2026-12-03 every batch's and order's rows were the same 150,000 objects of one array,
+ * in location order, so reading an order's ~45 rows was mostly cache misses (about a third of a batched decision's
+ * CPU, which capture does not pay); --shared-rows measures that way still (docs/benchmarks.md).
+ *
  * Flags: --quick (BENCH_ORDERS 20,000 instead of 100,000; 2 s per decide run instead of 5), --no-db (only the
- * in-process parts). Knobs: BENCH_SECONDS, BENCH_ORDERS, BENCH_SIM_ORDERS (100,000).
+ * in-process parts), --shared-rows. Knobs: BENCH_SECONDS, BENCH_ORDERS, BENCH_SIM_ORDERS (100,000).
  */
 import { performance } from 'node:perf_hooks';
 import { seedOrders } from '../src/cli/seed-orders.js';
-import { candidatesFrom, locate, simulate, source, StockIndex, type PastOrder, type Place, type RuleSet, type Site } from '../src/sourcing/index.js';
+import { locate, poolFromRows, simulate, sourcePool, StockIndex, type PastOrder, type Place, type RuleSet, type Site } from '../src/sourcing/index.js';
 import { regionRows } from '../src/sourcing/regions.data.js';
 import { apiClient, fmt, runMain, startBenchServer } from './lib.js';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
+const SHARED_ROWS = args.has('--shared-rows');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 5));
 const ORDERS = Number(process.env.BENCH_ORDERS ?? (QUICK ? 20_000 : 100_000));
 const SIM_ORDERS = Number(process.env.BENCH_SIM_ORDERS ?? 100_000);
@@ -53,16 +60,19 @@ function world() {
   }
   const bySku = new Map<string, typeof rows>();
   for (const r of rows) (bySku.get(r.skuId) ?? bySku.set(r.skuId, []).get(r.skuId))?.push(r);
-  // Each order's stock rows, as capture's facts statement reads them: the rows of its own SKUs.
-  const orders = Array.from({ length: 10_000 }, () => {
+  // Rows as a statement reads them: objects of their own, made one after another (unless --shared-rows).
+  const asRead = (list: typeof rows) => (SHARED_ROWS ? list : list.map((r) => ({ ...r })));
+  // Each order's stock rows, as the transactional path's statement reads them: the rows of its own SKUs.
+  const orders: { lines: { index: number; skuId: string; quantity: number }[]; destination: Place; rows: typeof rows }[] = Array.from({ length: 10_000 }, () => {
     const lines = [0, 1, 2].map((index) => ({ index, skuId: pick(skus), quantity: 1 + Math.floor(rnd() * 3) }));
     return { lines, destination: placeOf(pick(cities)), rows: [...new Set(lines.map((l) => l.skuId))].flatMap((sku) => bySku.get(sku) ?? []) };
   });
   // Capture's facts statement reads the stock rows of a batch's SKUs once: each batch of 16 orders' rows, as read.
   const batches = Array.from({ length: orders.length / BATCH }, (_, b) => {
     const batch = orders.slice(b * BATCH, (b + 1) * BATCH);
-    return { orders: batch, rows: [...new Set(batch.flatMap((o) => o.rows))] };
+    return { orders: batch, rows: asRead([...new Set(batch.flatMap((o) => o.rows))]) };
   });
+  for (const o of orders) o.rows = asRead(o.rows);
   return { rows, sites, orders, batches, skus, cities, pick, placeOf, rnd };
 }
 
@@ -71,8 +81,8 @@ const china: RuleSet = { rules: ['fewest_shipments', 'same_region', 'nearest', '
 /**
  * Decisions per wall second, and per second of this process's CPU (the machine may be shared: CPU time is what the
  * engine used). `batched`: as capture decides them, 16 orders at a time on one stock index built from their stock
- * rows, each taking what it was given; else each order's candidates built alone from its rows (`candidatesFrom`, as
- * the transactional path and the simulation do).
+ * rows, each taking what it was given; else each order's pool built alone from its rows (`poolFromRows`, as the
+ * simulation does).
  */
 function decide(w: ReturnType<typeof world>, explain: boolean, batched: boolean): { perSecond: number; perCpuSecond: number; candidatesPerOrder: number } {
   let n = 0;
@@ -85,10 +95,10 @@ function decide(w: ReturnType<typeof world>, explain: boolean, batched: boolean)
       const batch = w.batches[((n + i) / BATCH) % w.batches.length]!;
       const index = batched ? new StockIndex(batch.rows, w.sites) : null;
       for (const o of batch.orders) {
-        const pool = index ? index.candidatesFor(o.lines.map((l) => l.skuId)) : candidatesFrom(o.rows, w.sites);
-        const d = source(o.lines, pool, { method: 'ship', destination: o.destination }, { ruleSet: china, explain });
+        const pool = index ? index.poolFor(o.lines) : poolFromRows(o.rows, o.lines, w.sites);
+        const d = sourcePool(o.lines, pool, { method: 'ship', destination: o.destination }, { ruleSet: china, explain });
         if (index) for (const [line, locationId] of d.assigned) index.take(o.lines[line]!.skuId, locationId, o.lines[line]!.quantity);
-        seen += pool.length;
+        seen += pool.locationId.length;
       }
     }
     n += 1008;

@@ -152,6 +152,57 @@ describe('backordered units are reserved when stock arrives', () => {
     expect(await order(waiting)).toMatchObject({ status: 'allocated', lines: [{ location: 'OWH1' }] });
   });
 
+  it('the rest of a line partly filled goes where all of it is: split off when the channel splits lines', async () => {
+    await skus('BO-REST');
+    await t.http('POST', '/v1/channels', { body: { code: 'BSPLIT', name: 'B2B split', type: 'b2b', currency: 'EUR', policy: { allowBackorder: true } } });
+    expect((await t.http('PUT', '/v1/channels/BSPLIT/sourcing-rules', { body: { rules: ['fewest_shipments', 'priority'], splitLines: true } })).status).toBe(200);
+    const id = await waitingOrder('BO-REST', 5, { channel: 'BSPLIT' });
+    await receive('OWH1', 'BO-REST', 2);
+    await fill();
+    expect(await order(id)).toMatchObject({ status: 'confirmed', lines: [{ quantity: 5, allocated: 2, backordered: 3, location: 'OWH1' }] });
+
+    // Its own location has none of the rest; another has all 3.
+    await receive('OWH2', 'BO-REST', 3);
+    expect(await fill()).toMatchObject({ orders: 1, units: 3 });
+    const after = await order(id);
+    expect(after).toMatchObject({ status: 'allocated', totals: { subtotalMinor: 5000 } });
+    expect(after.lines).toMatchObject([
+      { lineNo: 1, quantity: 2, allocated: 2, backordered: 0, location: 'OWH1' },
+      { lineNo: 2, quantity: 3, allocated: 3, backordered: 0, location: 'OWH2', splitFromLineNo: 1 },
+    ]);
+    const timeline = (await t.http('GET', `/v1/orders/${id}/timeline`)).body.data;
+    expect(timeline.find((e: { type: string; message: string }) => e.type === 'backorder_filled' && e.message.includes('split off')))
+      .toMatchObject({ message: expect.stringContaining('the 3 unit(s) of line 1 still waiting are not at OWH1; split off to OWH2 (line 2)') });
+    const decisions = (await t.http('GET', `/v1/orders/${id}/sourcing`)).body.decisions;
+    expect(decisions.at(-1)).toMatchObject({ trigger: 'backorder', reason: expect.stringContaining('split off to OWH2'), explanation: { parcels: [{ location: 'OWH2' }] } });
+  });
+
+  it('the rest of a line partly filled goes where all of it is: the whole line moved when the channel does not split', async () => {
+    await skus('BO-MOVE');
+    const id = await waitingOrder('BO-MOVE', 4);
+    await receive('OWH1', 'BO-MOVE', 1);
+    await fill();
+    expect(await order(id)).toMatchObject({ lines: [{ allocated: 1, backordered: 3, location: 'OWH1' }] });
+
+    // 3 more at OWH2 are not the whole line: it keeps waiting at OWH1. 1 more there makes it whole.
+    await receive('OWH2', 'BO-MOVE', 3);
+    expect(await fill()).toMatchObject({ units: 0 });
+    await receive('OWH2', 'BO-MOVE', 1);
+    expect(await fill()).toMatchObject({ orders: 1, units: 3 });
+    expect(await order(id)).toMatchObject({ status: 'allocated', lines: [{ quantity: 4, allocated: 4, backordered: 0, location: 'OWH2' }] });
+    const stock = (await t.http('GET', '/v1/stock?sku=BO-MOVE')).body.data;
+    expect(stock.find((s: { location: string }) => s.location === 'OWH1')).toMatchObject({ onHand: 1, reserved: 0 });
+    expect(stock.find((s: { location: string }) => s.location === 'OWH2')).toMatchObject({ onHand: 4, reserved: 4 });
+    const timeline = (await t.http('GET', `/v1/orders/${id}/timeline`)).body.data;
+    expect(timeline.find((e: { type: string; message: string }) => e.type === 'backorder_filled' && e.message.includes('moved whole')))
+      .toMatchObject({ message: 'line 1 (BO-MOVE): 4 unit(s) reserved at OWH2; the 3 unit(s) line 1 waited for are not at OWH1; moved whole to OWH2, which has all 4' });
+    const decisions = (await t.http('GET', `/v1/orders/${id}/sourcing`)).body.decisions;
+    expect(decisions.at(-1)).toMatchObject({ trigger: 'backorder', reason: expect.stringContaining('moved whole to OWH2'), explanation: { parcels: [{ location: 'OWH2' }] } });
+    expect((await events(id)).filter((e) => e.type === 'order.changed').at(-1)).toMatchObject({ payload: { change: 'backorder_filled', lines: [
+      { location: 'OWH2', reserved: 4, backordered: { from: 3, to: 0 }, movedFrom: 'OWH1', released: 1 },
+    ] } });
+  });
+
   it('the running jobs fill a waiting order within seconds of a receipt', async () => {
     await skus('BO-NUDGE');
     const id = await waitingOrder('BO-NUDGE', 1);

@@ -377,3 +377,16 @@ describe('merge', () => {
     expect(late.body).toMatchObject({ code: 'invalid_state', currentStatus: 'cancelled' });
   });
 });
+
+describe('ordo check on line discounts', () => {
+  it('names a line whose discounts pass its value', async () => {
+    const order = await place([{ sku: 'ORD-A', quantity: 2, unitPriceMinor: 1000, discountMinor: 2000 }]);
+    const line = order.lines[0];
+    // What a split that rounded both discounts up would leave: one cent more on this line, one less elsewhere.
+    await t.db.updateTable('order_lines').set({ discount_minor: 1999, order_discount_minor: 2 }).where('id', '=', line.id).execute();
+    const result = await runChecks(t.db);
+    expect(result.ok).toBe(false);
+    expect(result.lines.join('\n')).toContain(`order ${order.number} line 1: discount 1999 and order discount share 2 but worth 2000`);
+    await t.db.updateTable('order_lines').set({ discount_minor: 2000, order_discount_minor: 0 }).where('id', '=', line.id).execute();
+  });
+});

@@ -59,4 +59,22 @@ export const orderChecks: Check[] = [
       return rows.rows.map((r) => r.what);
     },
   },
+  {
+    name: 'no order line is discounted beyond its value',
+    // A line's own discount and its share of the order discount together are at most its price × units not cancelled
+    // (capture shares the order discount by what each line is worth; a split, a smaller quantity or a cancel divide
+    // both without passing any part's value). The table's CHECK holds the line's own discount alone to its price ×
+    // quantity. Cancelled orders are left out, as above.
+    run: async (db) => {
+      const rows = await sql<{ what: string }>`
+        SELECT 'order ' || o.number || ' line ' || l.line_no || ': discount ' || l.discount_minor || ' and order discount share '
+               || l.order_discount_minor || ' but worth ' || (l.unit_price_minor * (l.quantity - l.cancelled)) AS what
+        FROM order_lines l
+        JOIN orders o ON o.id = l.order_id
+        WHERE o.status <> 'cancelled'
+          AND l.discount_minor + l.order_discount_minor > l.unit_price_minor * (l.quantity - l.cancelled)
+        LIMIT 100`.execute(db);
+      return rows.rows.map((r) => r.what);
+    },
+  },
 ];

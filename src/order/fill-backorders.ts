@@ -15,9 +15,12 @@ import { isRetryable } from '../db/command.js';
 import { channelAvailability, freeSql, freeStockOf, lockAllocatedSkus } from '../inventory/index.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import { candidatesFrom, locate, readRuleSet, readSites, readSupply, sitesFrom, source, writeDecision, type Candidate, type StoredExplanation, type LineNeed, type RuleSet, type Supply } from '../sourcing/index.js';
+import {
+  candidatesFrom, locate, readRuleSet, readSites, readSupply, sitesFrom, source, writeDecision,
+  type Candidate, type Delivery, type StoredExplanation, type LineNeed, type RuleSet, type SourceOptions, type Supply,
+} from '../sourcing/index.js';
 import { settleStatus } from './edit-order.js';
-import { reserveLineUnits } from './line-stock.js';
+import { releaseLineUnits, reserveLineUnits } from './line-stock.js';
 import { addTimeline, lockOrders, publishOrderEvent, writeLines, writeOrderTotals } from './order.repository.js';
 import { chargesOf, lineLabel, splitLine, type LineState, type OrderState } from './order-state.js';
 
@@ -42,11 +45,27 @@ export interface FillUnits {
   quantity: number;
 }
 
+/**
+ * The waiting rest of a line placed before, taken at another location (`elsewhere`): `split` off as a new part of
+ * `quantity` units there, or the whole line (`quantity`: its reserved and waiting units) moved there from `from`.
+ */
+export interface FillMove {
+  lineId: string;
+  kind: 'split' | 'move';
+  from: string;
+  locationId: string;
+  quantity: number;
+  explanation: StoredExplanation | null;
+}
+
 // ---- pure rule ----------------------------------------------------------------------------------------------------
 
 /**
  * Which waiting units of one order can be reserved now, and where. A line that has a location already (partly
- * filled before) takes units only there: a line ships from one location. A line without one gets a location as at
+ * filled before) takes units there; when that location has not got the rest and the order ships (and nothing of the
+ * line shipped yet), the rest goes where an OMS user expects (`elsewhere`, `moves`): split off as a new part at one
+ * location that has all of it when the rule set splits lines, else the whole line moved to one location that has the
+ * whole line; if none has, the rest keeps waiting where it is. A line without one gets a location as at
  * capture (the sourcing engine with the channel's rule set: the pickup store only for a pickup order, else the order's
  * own locations first, then all). A line no location covers whole is split over several when the rule set splits
  * lines, the order ships and together they have every unit (its units then come at several locations: the use case
@@ -69,8 +88,9 @@ export function planFillExplained(
   candidates: readonly Candidate[],
   quota: ReadonlyMap<string, number>,
   sourcing: { ruleSet?: RuleSet; ruleSetSource?: 'channel' | 'default'; supply?: Supply } = {},
-): { plan: FillUnits[]; explanation: StoredExplanation | null } {
+): { plan: FillUnits[]; moves: FillMove[]; explanation: StoredExplanation | null } {
   let explanation: StoredExplanation | null = null;
+  const moves: FillMove[] = [];
   const free = new Map(candidates.map((c) => [c.locationId, new Map(c.free)]));
   const left = new Map(quota);
   const plan: FillUnits[] = [];
@@ -92,7 +112,21 @@ export function planFillExplained(
   const mayPart = (sourcing.ruleSet?.splitLines ?? false) && order.deliveryMethod === 'ship';
 
   for (const line of waiting.filter((l) => l.locationId !== null)) {
-    take(line, line.locationId as string, Math.min(line.backordered, free.get(line.locationId as string)?.get(line.skuId) ?? 0, cap(line.skuId)));
+    const own = line.locationId as string;
+    const here = Math.max(0, Math.min(line.backordered, free.get(own)?.get(line.skuId) ?? 0, cap(line.skuId)));
+    const away = line.backordered > here && delivery.method === 'ship' && line.shipped === 0
+      ? elsewhere(line, own, here, mayPart, current(), cap(line.skuId), delivery, opts) : null;
+    if (away?.kind === 'split') {
+      take(line, own, here);
+      take(line, away.locationId, away.quantity);
+    } else if (away?.kind === 'move') {
+      const at = free.get(away.locationId);
+      at?.set(line.skuId, (at.get(line.skuId) ?? 0) - away.quantity);
+      if (left.has(line.skuId)) left.set(line.skuId, (left.get(line.skuId) ?? 0) - line.backordered);
+    } else {
+      take(line, own, here);
+    }
+    if (away) moves.push({ lineId: line.id, ...away });
   }
 
   const unplaced = waiting.filter((l) => l.locationId === null);
@@ -135,7 +169,26 @@ export function planFillExplained(
       .sort((a, b) => (b.free.get(line.skuId) ?? 0) - (a.free.get(line.skuId) ?? 0) || a.priority - b.priority || a.code.localeCompare(b.code))[0];
     if (best) take(line, best.locationId, Math.min(line.backordered, best.free.get(line.skuId) ?? 0, cap(line.skuId)));
   }
-  return { plan, explanation };
+  return { plan, moves, explanation };
+}
+
+/**
+ * Where the waiting rest of a line placed before goes when its own location has not got it (`here` of it now): split
+ * off at one other location that has all of it when the rule set splits lines, else the whole line moved to one
+ * that has the whole line (its reserved units released where they are). The sourcing engine chooses, over the other
+ * locations the order may use; null: none has them, the rest keeps waiting where it is.
+ */
+function elsewhere(
+  line: LineState, own: string, here: number, mayPart: boolean, candidates: readonly Candidate[], cap: number, delivery: Delivery,
+  opts: SourceOptions,
+): Omit<FillMove, 'lineId'> | null {
+  const rest = line.backordered - here;
+  const quantity = mayPart ? rest : line.allocated + line.backordered;
+  // The channel's quota counts the units newly reserved: split or moved, the units that waited.
+  if (line.backordered > cap) return null;
+  const choice = source([{ index: 0, skuId: line.skuId, quantity }], candidates.filter((c) => c.locationId !== own), delivery, opts);
+  const to = choice.assigned.get(0);
+  return to ? { kind: mayPart ? 'split' : 'move', from: own, locationId: to, quantity, explanation: choice.explanation } : null;
 }
 
 // ---- reading ------------------------------------------------------------------------------------------------------
@@ -157,6 +210,11 @@ export async function findFillableOrders(db: Db, limit: number, after?: { placed
             SELECT 1 FROM stock_levels s JOIN locations loc ON loc.id = s.location_id AND loc.active
             WHERE s.sku_id = l.sku_id AND ${freeSql('s')} > 0
               AND CASE WHEN l.location_id IS NOT NULL THEN s.location_id = l.location_id
+                         -- the rest of a line placed before may go to another location that has all of it (split
+                         -- off), or without split lines the whole line
+                         OR (lo.delivery_method = 'ship' AND l.shipped = 0 AND loc.can_ship AND ${freeSql('s')} >= l.backordered
+                             + CASE WHEN coalesce((SELECT rs.split_lines FROM sourcing_rule_sets rs WHERE rs.channel_id = lo.channel_id), false)
+                                    THEN 0 ELSE l.allocated END)
                        WHEN lo.delivery_method = 'pickup' THEN s.location_id = lo.pickup_location_id
                        ELSE loc.can_ship END)
           AND coalesce((SELECT ca.available FROM channel_availability ca WHERE ca.channel_id = lo.channel_id AND ca.sku_id = l.sku_id), 1) > 0)
@@ -184,54 +242,87 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
   const candidates = candidatesFrom(await freeStockOf(trx, skuIds), sitesFrom(await readSites(trx)));
   const rules = await readRuleSet(trx, order.channelId);
   const supply = rules.ruleSet.rules.includes('stock_balance') ? await readSupply(trx, skuIds) : undefined;
-  const { plan, explanation } = planFillExplained(order, candidates, quota, { ruleSet: rules.ruleSet, ruleSetSource: rules.source, supply });
-  if (plan.length === 0) return 0;
+  const { plan, moves, explanation } = planFillExplained(order, candidates, quota, { ruleSet: rules.ruleSet, ruleSetSource: rules.source, supply });
+  if (plan.length === 0 && moves.length === 0) return 0;
 
-  const codes = new Map(candidates.map((c) => [c.locationId, c.code]));
+  const codes = new Map((await trx.selectFrom('locations').select(['id', 'code'])
+    .where('id', 'in', [...new Set([...candidates.map((c) => c.locationId), ...moves.map((m) => m.from)])]).execute()).map((r) => [r.id, r.code]));
+  const codeOf = (id: string | null) => (id === null ? null : codes.get(id) ?? id);
   // A line with units at several locations was split (planFill): its parts become sibling lines, as at capture.
   let nextLineNo = Math.max(0, ...order.lines.map((l) => l.lineNo)) + 1;
   const splitNotes: string[] = [];
-  const filled = order.lines.flatMap((line): { line: LineState; quantity: number; from: number; location: string | null; splitFromLineNo?: number }[] => {
+  const moveNotes: { lineNo: number; reason: string; explanation: StoredExplanation | null }[] = [];
+  type Filled = { line: LineState; quantity: number; from: number; location: string | null; splitFromLineNo?: number; reserve?: number };
+  const filled = order.lines.flatMap((line): Filled[] => {
+    const move = moves.find((m) => m.lineId === line.id);
+    if (move?.kind === 'move') {
+      // The whole line to a location that has all of it: reserved there, released where it was.
+      const why = `the ${line.backordered} unit(s) line ${line.lineNo} waited for are not at ${codeOf(move.from)}; moved whole to ${codeOf(move.locationId)}, which has all ${move.quantity}`;
+      moveNotes.push({ lineNo: line.lineNo, reason: why, explanation: move.explanation });
+      const next: LineState = { ...line, locationId: move.locationId, allocated: move.quantity, backordered: 0 };
+      return [{ line: next, quantity: line.backordered, from: line.backordered, location: codeOf(move.locationId), reserve: move.quantity }];
+    }
     const units = plan.filter((p) => p.lineId === line.id);
     if (units.length === 0) return [];
+    // The rest split off elsewhere while its own location had none of it: the line keeps its place with nothing more.
+    if (move && line.locationId !== null && (units[0] as FillUnits).locationId !== line.locationId) units.unshift({ lineId: line.id, skuId: line.skuId, locationId: line.locationId, quantity: 0 });
     if (units.length > 1) {
       const parts = splitLine(line, 'backordered', units, nextLineNo, newId);
       nextLineNo += parts.length - 1;
       splitNotes.push(`; line ${line.lineNo} split over ${parts.length} locations (lines ${parts.map((l) => l.lineNo).join(', ')})`);
+      if (move) {
+        moveNotes.push({
+          lineNo: line.lineNo, explanation: move.explanation,
+          reason: `the ${move.quantity} unit(s) of line ${line.lineNo} still waiting are not at ${codeOf(move.from)}; split off to ${codeOf(move.locationId)} (line ${(parts.at(-1) as LineState).lineNo})`,
+        });
+      }
       return parts.map((next, k) => ({
-        line: next, quantity: (units[k] as FillUnits).quantity, from: k === 0 ? line.backordered : 0, location: codes.get(next.locationId as string) ?? next.locationId,
+        line: next, quantity: (units[k] as FillUnits).quantity, from: k === 0 ? line.backordered : 0, location: codeOf(next.locationId),
         splitFromLineNo: next.splitFromLineNo as number,
       }));
     }
     const quantity = (units[0] as FillUnits).quantity;
     const next: LineState = { ...line, locationId: (units[0] as FillUnits).locationId, allocated: line.allocated + quantity, backordered: line.backordered - quantity };
-    return [{ line: next, quantity, from: line.backordered, location: codes.get(next.locationId as string) ?? next.locationId }];
+    return [{ line: next, quantity, from: line.backordered, location: codeOf(next.locationId) }];
   });
+  for (const m of moves.filter((x) => x.kind === 'move')) {
+    const line = order.lines.find((l) => l.id === m.lineId) as LineState;
+    if (line.allocated > 0) await releaseLineUnits(trx, order.id, line.id, line.allocated, FILL_ACTOR);
+  }
   const lines = [...order.lines.map((l) => filled.find((f) => f.line.id === l.id)?.line ?? l), ...filled.map((f) => f.line).filter((f) => !order.lines.some((l) => l.id === f.id))];
   // Stock on hand only (no presale promise): the fill is for units that are here. If another transaction took them
   // since they were read, reserveStock refuses the whole order (409) and the next run tries again.
-  await reserveLineUnits(trx, { channelId: order.channelId, presaleDays: 0 }, filled.map(({ line, quantity }) => ({
-    lineId: line.id, skuId: line.skuId, locationId: line.locationId as string, quantity,
+  await reserveLineUnits(trx, { channelId: order.channelId, presaleDays: 0 }, filled.filter((f) => (f.reserve ?? f.quantity) > 0).map(({ line, quantity, reserve }) => ({
+    lineId: line.id, skuId: line.skuId, locationId: line.locationId as string, quantity: reserve ?? quantity,
   })), FILL_ACTOR);
   await writeLines(trx, filled.map((f) => f.line));
   // The totals stay (nothing was added or cancelled); this bumps the version the event carries.
   const version = await writeOrderTotals(trx, order.id, order.totals, chargesOf(order), lines);
-  const details = filled.map(({ line, quantity, from, location, splitFromLineNo }) => ({
-    lineId: line.id, lineNo: line.lineNo, sku: line.sku, location, reserved: quantity, backordered: { from, to: line.backordered },
-    ...(splitFromLineNo !== undefined ? { splitFromLineNo } : {}),
-  }));
-  const message = filled.map(({ line, quantity, location, splitFromLineNo }) =>
-    `${lineLabel(line)}: ${quantity} unit(s) reserved at ${location}${splitFromLineNo !== undefined ? ` (split from line ${splitFromLineNo})` : ''}`
-    + `${line.backordered > 0 ? `, ${line.backordered} still backordered` : ''}`).join('; ');
-  await addTimeline(trx, order.id, FILL_ACTOR, [{ type: 'backorder_filled', message, details: { lines: details, sourcing: explanation?.summary ?? null } }]);
+  const details = filled.map(({ line, quantity, from, location, splitFromLineNo, reserve }) => {
+    const moved = reserve !== undefined ? moves.find((m) => m.lineId === line.id) : undefined;
+    return {
+      lineId: line.id, lineNo: line.lineNo, sku: line.sku, location, reserved: reserve ?? quantity, backordered: { from, to: line.backordered },
+      ...(splitFromLineNo !== undefined ? { splitFromLineNo } : {}),
+      // Moved whole: its units reserved where it was were released there.
+      ...(moved ? { movedFrom: codeOf(moved.from), released: moved.quantity - from } : {}),
+    };
+  });
+  const message = [...filled.filter((f) => f.reserve !== undefined || f.quantity > 0).map(({ line, quantity, location, splitFromLineNo, reserve }) =>
+    `${lineLabel(line)}: ${reserve ?? quantity} unit(s) reserved at ${location}${splitFromLineNo !== undefined ? ` (split from line ${splitFromLineNo})` : ''}`
+    + `${line.backordered > 0 ? `, ${line.backordered} still backordered` : ''}`), ...moveNotes.map((m) => m.reason)].join('; ');
+  await addTimeline(trx, order.id, FILL_ACTOR, [{ type: 'backorder_filled', message, details: {
+    lines: details, sourcing: [explanation?.summary, ...moveNotes.map((m) => m.explanation?.summary)].filter((x) => x).join('; ') || null,
+    ...(moveNotes.length > 0 ? { moved: moveNotes.map((m) => m.reason) } : {}),
+  } }]);
   if (explanation) {
     await writeDecision(trx, { orderId: order.id, trigger: 'backorder', reason: `stock arrived for backordered lines${splitNotes.join('')}`, explanation, loads: [] });
   }
+  for (const m of moveNotes) await writeDecision(trx, { orderId: order.id, trigger: 'backorder', reason: m.reason, explanation: m.explanation, loads: [] });
   await publishOrderEvent(trx, 'order.changed', order.id, { version, change: 'backorder_filled', lines: details });
   // A confirmed order whose every line is now reserved becomes allocated (order.allocated); a held one keeps its
   // status, review decides what comes next (releasing the hold allocates it then).
   await settleStatus(trx, order, lines, FILL_ACTOR);
-  return plan.reduce((a, p) => a + p.quantity, 0);
+  return plan.reduce((a, p) => a + p.quantity, 0) + moves.reduce((a, m) => a + (m.kind === 'move' ? (order.lines.find((l) => l.id === m.lineId) as LineState).backordered : 0), 0);
 }
 
 /**

@@ -81,6 +81,10 @@ const OrderChanged = Type.Union([
         description: 'Set on each part of a waiting line no location had whole, split over locations (the channel\'s rule set splits lines): '
           + 'the line number it was split from. The first part keeps the line (its backordered units go to 0); the others are new lines.',
       })),
+      movedFrom: Type.Optional(Type.String({
+        minLength: 1, description: 'Set when the whole line moved here because its location had not got the units it waited for: where it was.',
+      })),
+      released: Type.Optional(Type.Integer({ minimum: 0, description: 'With movedFrom: the units reserved there, released.' })),
     }, strict)),
   }, strict),
   Type.Object({

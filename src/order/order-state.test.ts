@@ -80,3 +80,32 @@ describe('splitting a line over locations after capture', () => {
     expect(sum(parts, lineTotalMinor)).toBe(lineTotalMinor(waiting));
   });
 });
+
+describe('splitting a line discounted to nothing', () => {
+  const ids = () => { let n = 0; return () => `new${++n}`; };
+
+  it('leaves no part with more discount than its units are worth, and each kind of discount whole', () => {
+    // 2 units at 1 cent, 1 cent of its own discount and 1 of the order's: divided on their own, both cents went to
+    // the first part (a tie, the first wins), 2 cents of discount on 1 cent of value.
+    const free = line({ quantity: 2, allocated: 2, unitPriceMinor: 1, discountMinor: 1, orderDiscountMinor: 1, taxMinor: 0 });
+    const parts = splitLine(free, 'allocated', [{ locationId: 'w1', quantity: 1 }, { locationId: 'w2', quantity: 1 }], 2, ids());
+    expect(parts.map((l) => [l.quantity, l.discountMinor, l.orderDiscountMinor])).toEqual([[1, 1, 0], [1, 0, 1]]);
+    expect(parts.map(lineTotalMinor)).toEqual([0, 0]);
+  });
+
+  it('over many shapes: within value, sums exact', () => {
+    for (let units = 2; units <= 9; units++) {
+      for (let price = 1; price <= 7; price++) {
+        for (let own = 0; own <= units * price; own++) {
+          const free = line({ quantity: units, allocated: units, unitPriceMinor: price, discountMinor: own, orderDiscountMinor: units * price - own, taxMinor: 0 });
+          for (let moved = 1; moved < units; moved++) {
+            const parts = splitLine(free, 'allocated', [{ locationId: 'w1', quantity: units - moved }, ...Array.from({ length: moved }, () => ({ locationId: 'w2', quantity: 1 }))], 2, ids());
+            for (const p of parts) expect(p.discountMinor + p.orderDiscountMinor, `${units}×${price}, own ${own}, moved ${moved}`).toBe(p.quantity * price);
+            expect(parts.reduce((a, p) => a + p.discountMinor, 0)).toBe(own);
+            expect(parts.reduce((a, p) => a + p.orderDiscountMinor, 0)).toBe(units * price - own);
+          }
+        }
+      }
+    }
+  });
+});

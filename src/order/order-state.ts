@@ -119,6 +119,7 @@ export function splitLine(
   const weights = [activeUnits(line) - moved, ...rest.map((p) => p.quantity)];
   const discounts = allocateMinor(line.discountMinor, weights);
   const orderDiscounts = allocateMinor(line.orderDiscountMinor, weights);
+  keepDiscountsWithinValue(discounts, orderDiscounts, weights.map((w) => w * line.unitPriceMinor));
   const taxes = allocateMinor(line.taxMinor, weights);
   const splitFromLineNo = line.splitFromLineNo ?? line.lineNo;
   const kept: LineState = {
@@ -133,6 +134,25 @@ export function splitLine(
     unitPriceMinor: line.unitPriceMinor, discountMinor: discounts[k + 1] ?? 0, orderDiscountMinor: orderDiscounts[k + 1] ?? 0,
     taxMinor: taxes[k + 1] ?? 0, splitFromLineNo,
   }))];
+}
+
+/**
+ * Both discounts divided on their own can each round a part up: a line discounted to nothing (its discount and its
+ * share of the order discount together its whole value) would leave one part a cent over its value and another a
+ * cent under. The cents over move to parts with room, the order's share first, so each part's discounts stay within
+ * its value and each kind still adds up to the line's. `discounts` and `orderDiscounts` are changed in place.
+ */
+function keepDiscountsWithinValue(discounts: number[], orderDiscounts: number[], values: readonly number[]): void {
+  const over = (k: number) => (discounts[k] ?? 0) + (orderDiscounts[k] ?? 0) - (values[k] ?? 0);
+  for (let k = 0; k < values.length; k++) {
+    for (let j = 0; j < values.length && over(k) > 0; j++) {
+      while (over(k) > 0 && over(j) < 0) {
+        const kind = (orderDiscounts[k] ?? 0) > 0 ? orderDiscounts : discounts;
+        kind[k] = (kind[k] ?? 0) - 1;
+        kind[j] = (kind[j] ?? 0) + 1;
+      }
+    }
+  }
 }
 
 /**

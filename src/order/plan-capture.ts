@@ -14,7 +14,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { PreparedCapture } from './capture-order.js';
 import type { CaptureWrite, ChannelFacts, IncomingFact, PickupFacts, RequestFacts, SharedFacts, StockFact } from './capture.repository.js';
-import { locate, placeOf, ruleSetOf, source, sitesFrom, supplyFrom, StockIndex, type Candidate, type CostFunction, type Decision, type StoredExplanation, type Place } from '../sourcing/index.js';
+import { freeOf, locate, placeOf, ruleSetOf, sourcePool, sitesFrom, supplyFrom, StockIndex, type CostFunction, type Pool, type Decision, type StoredExplanation, type Place } from '../sourcing/index.js';
 import { estimateShippingCost, parcelOf, promiseDelivery, regionOf } from '../fulfillment/index.js';
 import type { CaptureLine, Order } from './order.js';
 import { statusEvents } from './order.repository.js';
@@ -104,13 +104,13 @@ export function resolveCapture(p: PreparedCapture, shared: Pick<SharedFacts, 'ch
  */
 export function chooseCaptureLocations(
   p: Pick<PreparedCapture, 'input'>, r: Resolved, shared: Pick<SharedFacts, 'ruleSets' | 'promise' | 'supply'>, stock: StockIndex, deliveryMethod: 'ship' | 'pickup',
-): { candidates: Candidate[]; choice: Decision; destination: Place | null } {
-  const candidates = stock.candidatesFor(r.lines.map((l) => l.skuId));
+): { candidates: Pool; choice: Decision; destination: Place | null } {
+  const candidates = stock.poolFor(r.lines);
   const { ruleSet, source: ruleSetSource } = ruleSetOf(shared.ruleSets, r.channel.id);
   const address = p.input.shippingAddress;
   const destination = deliveryMethod === 'ship' && address ? locate(address) : null;
   const rated = ruleSet.rules.includes('lowest_cost') ? rateTableCost(r, shared) : null;
-  const choice = source(r.lines, candidates, { method: deliveryMethod, pickupLocationId: r.pickup?.id ?? null, destination }, {
+  const choice = sourcePool(r.lines, candidates, { method: deliveryMethod, pickupLocationId: r.pickup?.id ?? null, destination }, {
     ruleSet: ruleSet.splitLines && deliveryMethod === 'pickup' ? { ...ruleSet, splitLines: false } : ruleSet, ruleSetSource, ...(rated ? { cost: rated, costModel: 'rate tables' as const } : {}),
     ...(shared.supply ? { supply: supplyFrom(shared.supply) } : {}),
   });
@@ -129,7 +129,7 @@ function rateTableCost(r: Resolved, shared: Pick<SharedFacts, 'promise'>): CostF
   // The order's units at their mean catalogue weight (half a kilo each when the catalogue has none).
   const unitGrams = weights.length > 0 ? weights.reduce((a, w) => a + w, 0) / weights.length : 500;
   return (from, to, units) => {
-    const origin = from.site?.place?.area ?? null;
+    const origin = from?.place?.area ?? null;
     if (!origin || !to.area) return null;
     const quote = estimateShippingCost(facts.book, { originRegion: origin, destinationRegion: to.area, weightGrams: Math.max(1, Math.round(units * unitGrams)), currency: r.channel.currency });
     return quote ? quote.amountMinor : null;
@@ -144,7 +144,7 @@ function rateTableCost(r: Resolved, shared: Pick<SharedFacts, 'promise'>): CostF
  * naming each short line and the most one location has.
  */
 export function coverUncovered(
-  r: Resolved, uncovered: readonly number[], incoming: readonly IncomingFact[], candidates: readonly Candidate[], deliveryMethod: 'ship' | 'pickup',
+  r: Resolved, uncovered: readonly number[], incoming: readonly IncomingFact[], candidates: Pool, deliveryMethod: 'ship' | 'pickup',
 ): { presale: Map<number, IncomingFact>; backordered: Set<number> } {
   const { channel, lines, pickup } = r;
   const presale = new Map<number, IncomingFact>();
@@ -162,8 +162,13 @@ export function coverUncovered(
   }
   const short = uncovered.filter((i) => !presale.has(i) && !backordered.has(i));
   if (short.length > 0) {
-    const available = (skuId: string) => candidates.filter((c) => deliveryMethod === 'pickup' ? c.locationId === pickup?.id : c.canShip)
-      .reduce((a, c) => Math.max(a, c.free.get(skuId) ?? 0), 0);
+    const available = (skuId: string) => {
+      let most = 0;
+      for (let i = 0; i < candidates.locationId.length; i++) {
+        if (deliveryMethod === 'pickup' ? candidates.locationId[i] === pickup?.id : candidates.canShip[i]) most = Math.max(most, freeOf(candidates, lines, i, skuId));
+      }
+      return most;
+    };
     const details = short.map((index) => {
       const l = lines[index] as ResolvedLine;
       return { index, sku: l.input.sku, skuId: l.skuId, requested: l.quantity, available: available(l.skuId), shortBy: l.quantity - available(l.skuId) };
@@ -234,7 +239,7 @@ const addDays = (from: Date, days: number) => new Date(from.getTime() + days * 8
 export function buildCapture(
   p: PreparedCapture, r: Resolved, request: RequestFacts, shared: Pick<SharedFacts, 'allocatedSkus'>,
   placement: {
-    assigned: ReadonlyMap<number, string>; candidates: readonly Candidate[]; presale: ReadonlyMap<number, IncomingFact>; backordered: ReadonlySet<number>;
+    assigned: ReadonlyMap<number, string>; candidates: Pool; presale: ReadonlyMap<number, IncomingFact>; backordered: ReadonlySet<number>;
     /** Lines split over locations: their parts, each reserved where it is (the sourcing engine's `split`). */
     split?: ReadonlyMap<number, readonly { locationId: string; quantity: number }[]>;
     explanation?: StoredExplanation | null; sites?: SharedFacts['sites'];
@@ -250,7 +255,7 @@ export function buildCapture(
   const orderId = clock.newId();
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
   const customer = request.customer ?? { id: clock.newId(), name: input.customer.name, email, phone };
-  const locationCode = new Map<string, string>(candidates.map((c) => [c.locationId, c.code]));
+  const locationCode = new Map<string, string>(candidates.locationId.map((id, i) => [id, candidates.code[i] as string]));
   // The order discount is shared over the lines (what each is worth after its own discount), so that a refund of
   // some units is exact to the cent; what the lines cannot take stays with the order.
   const discount = shareOrderDiscount(input.lines.map((l) => ({ ...l, discountMinor: l.discountMinor ?? 0 })), input.orderDiscountMinor ?? 0);

@@ -10,10 +10,17 @@
  *    is one covering location if any, else a greedy fewest-locations split (the behaviour before the engine).
  * 3. Lines no location covers whole are split over several locations if the rule set allows, else left uncovered
  *    (the caller backorders, promises supply or refuses them).
+ *
+ * Capture runs it for every order, with the explanation: the candidates are columns (pool.ts), the rounds work on
+ * typed arrays (rounds.ts), the explanation is filled from them (decision-explanation.ts). engine-equivalence.test.ts
+ * holds it to the plain form it had before (engine.reference.ts).
  */
 import { distanceKm, type Place } from './regions.js';
-import { defaultRuleSet, type RuleName, type RuleSet } from './rules.js';
-import { RANKED_LOWER, storedReason, type StoredCandidates, type StoredExplanation } from './stored-explanation.js';
+import { defaultRuleSet, geoRules, type RuleName, type RuleSet } from './rules.js';
+import { poolOf, positionOf, type Pool } from './pool.js';
+import { explanationOf } from './decision-explanation.js';
+import { columns, compare, cover, freeAt, givenAny, INF, ruleCode, take, type Deciding } from './rounds.js';
+import type { StoredExplanation } from './stored-explanation.js';
 
 /** Where a location is and what it can take now (from the locations table, resolved once). */
 export interface Site {
@@ -58,12 +65,12 @@ export interface Delivery {
   destination?: Place | null;
 }
 
-/** An estimated cost of one parcel from a location to a place; null: cannot tell. */
-export type CostFunction = (from: Candidate, to: Place, units: number) => number | null;
+/** An estimated cost of one parcel from a location (where it is) to a place; null: cannot tell. */
+export type CostFunction = (from: Site | null, to: Place, units: number) => number | null;
 
 /** Until rate tables are wired in: 8 + 0.01 per km + 0.5 per unit, in the order's currency units (an index). */
 export const distanceCost: CostFunction = (from, to, units) =>
-  (from.site?.place ? Math.round((8 + distanceKm(from.site.place, to) * 0.01 + units * 0.5) * 100) / 100 : null);
+  (from?.place ? Math.round((8 + distanceKm(from.place, to) * 0.01 + units * 0.5) * 100) / 100 : null);
 
 export interface CandidateExplained {
   location: string;
@@ -115,296 +122,198 @@ export interface SourceOptions {
   supply?: Supply;
 }
 
-interface Scored {
-  c: Candidate;
-  km: number | null;
-  cross: number | null;
-  cost: number | null;
-  stock: number;
-  /** What stock_balance ranks by (higher first): weeks of supply, or free units without demand. */
-  balance: number;
-  /** The weeks-of-supply numbers, when ranked by them. */
-  supply: { onHand: number; demandPerDay: number; weeks: number } | null;
-  soft: string | null;
-  rejected: string | null;
-  /** Lines it covers whole before anything is taken. */
-  covers: number;
-}
+const NO_CAPACITY = 'no capacity left today';
 
-const INF = Number.POSITIVE_INFINITY;
-const diff = (a: number | null, b: number | null) => {
-  const x = a ?? INF;
-  const y = b ?? INF;
-  return x === y ? 0 : x - y;
-};
-
-function compare(a: Scored, am: number, b: Scored, bm: number, rules: readonly RuleName[]): number {
-  for (const rule of rules) {
-    let d = 0;
-    switch (rule) {
-      case 'fewest_shipments': d = am - bm; break;
-      case 'same_region': d = diff(a.cross, b.cross); break;
-      case 'nearest': d = diff(a.km, b.km); break;
-      case 'lowest_cost': d = diff(a.cost, b.cost); break;
-      case 'stock_balance': d = b.balance - a.balance; break;
-      case 'priority': d = a.c.priority - b.c.priority; break;
-    }
-    if (d !== 0) return d;
-  }
-  return a.c.priority - b.c.priority || (a.c.code < b.c.code ? -1 : a.c.code > b.c.code ? 1 : 0);
-}
-
-const geoRules: readonly RuleName[] = ['same_region', 'nearest', 'lowest_cost'];
-
+/** Decides on `Candidate` objects (the paths that decide one order); see `sourcePool`. */
 export function source(lines: readonly LineNeed[], candidates: readonly Candidate[], delivery: Delivery, opts: SourceOptions = {}): Decision {
+  return sourcePool(lines, poolOf(candidates, lines), delivery, opts);
+}
+
+/** The decision for these lines over a pool of candidates built for them (pool.ts), with its stored explanation. */
+export function sourcePool(lines: readonly LineNeed[], pool: Pool, delivery: Delivery, opts: SourceOptions = {}): Decision {
   const ruleSet = opts.ruleSet ?? defaultRuleSet;
   const explain = opts.explain ?? true;
   const destination = delivery.method === 'ship' ? (delivery.destination ?? null) : null;
   const rules = destination ? ruleSet.rules : ruleSet.rules.filter((r) => !geoRules.includes(r));
   const wantsCost = destination !== null && rules.includes('lowest_cost');
   const cost = opts.cost ?? distanceCost;
-  const units = lines.reduce((a, l) => a + l.quantity, 0);
-
-  // 1. Filter and score.
-  const scored: Scored[] = [];
-  for (const c of candidates) {
-    const site = c.site ?? null;
-    let rejected: string | null = null;
-    let soft: string | null = null;
-    if (delivery.method === 'pickup') {
-      if (c.locationId !== delivery.pickupLocationId) rejected = 'not the pickup store';
-    } else if (!c.canShip) {
-      rejected = 'does not ship (pickup only)';
-    } else if (destination && site?.servesRegions && !site.servesRegions.some((r) => r === destination.area || r === destination.region
-      || (destination.area !== null && r === destination.area.split('-')[0]))) {
-      rejected = `does not serve ${destination.area ?? destination.region}`;
-    } else if (site?.capacityLeft !== null && site?.capacityLeft !== undefined && site.capacityLeft <= 0) {
-      soft = 'no capacity left today';
-    } else if (site?.pastCutoff) {
-      soft = `past its cut-off (${site.pastCutoff})`;
+  const n = lines.length;
+  const size = pool.locationId.length;
+  let units = 0;
+  for (const l of lines) units += l.quantity;
+  const x = columns.ready(size, n);
+  const d: Deciding = { pool, lines, n, rules: rules.map((r) => ruleCode[r]), x, repeats: false, tookAny: false, assigned: new Map<number, string>() };
+  for (let j = 0; j < n; j++) {
+    x.first[j] = j;
+    x.assignedTo[j] = -1;
+    for (let k = 0; k < j; k++) {
+      if ((lines[k] as LineNeed).skuId === (lines[j] as LineNeed).skuId) {
+        x.first[j] = k;
+        d.repeats = true;
+        break;
+      }
     }
-    const place = site?.place ?? null;
-    const km = destination && place ? distanceKm(place, destination) : null;
-    let stock = 0;
-    let covers = 0;
-    for (const l of lines) {
-      const h = c.free.get(l.skuId) ?? 0;
-      stock += h;
-      if (h >= l.quantity) covers++;
-    }
-    scored.push({
-      c, rejected, soft, stock, covers, balance: stock, supply: null,
-      km,
-      cross: destination ? (place && place.area !== null && place.area === destination.area ? 0 : 1) : null,
-      cost: wantsCost && destination ? cost(c, destination, units) : null,
-    });
   }
 
-  const balanceNote = rules.includes('stock_balance') ? weeksOfSupply(lines, scored, opts.supply) : null;
-
-  const assigned = new Map<number, string>();
-  const split = new Map<number, { locationId: string; quantity: number }[]>();
-  const taken = new Map<string, Map<string, number>>();
-  const freeAt = (s: Scored, skuId: string) => (s.c.free.get(skuId) ?? 0) - (taken.size === 0 ? 0 : (taken.get(s.c.locationId)?.get(skuId) ?? 0));
-  const take = (s: Scored, skuId: string, quantity: number) => {
-    let t = taken.get(s.c.locationId);
-    if (!t) taken.set(s.c.locationId, (t = new Map<string, number>()));
-    t.set(skuId, (t.get(skuId) ?? 0) + quantity);
-  };
-  let repeats = false;
-  for (let i = 1; i < lines.length && !repeats; i++) for (let j = 0; j < i; j++) if ((lines[i] as LineNeed).skuId === (lines[j] as LineNeed).skuId) repeats = true;
-  const fitsOf = (s: Scored, remaining: readonly LineNeed[]): LineNeed[] => {
-    const fits: LineNeed[] = [];
-    if (!repeats) {
-      for (const l of remaining) if (freeAt(s, l.skuId) >= l.quantity) fits.push(l);
-      return fits;
-    }
-    const used = new Map<string, number>();
-    for (const l of remaining) {
-      const have = freeAt(s, l.skuId) - (used.get(l.skuId) ?? 0);
-      if (have >= l.quantity) {
-        fits.push(l);
-        used.set(l.skuId, (used.get(l.skuId) ?? 0) + l.quantity);
-      }
-    }
-    return fits;
-  };
-
-  // 2. Rounds: the best candidate covering at least one line left whole takes the lines it covers.
-  const fitCount = (s: Scored, remaining: readonly LineNeed[]): number => {
-    // Before anything is taken, with every line left: what it covers was counted while scoring.
-    if (!repeats && taken.size === 0 && remaining.length === lines.length) return s.covers;
-    if (repeats) return fitsOf(s, remaining).length;
-    let count = 0;
-    for (const l of remaining) if (freeAt(s, l.skuId) >= l.quantity) count++;
-    return count;
-  };
-  const cover = (pool: readonly Scored[], remaining: LineNeed[]): LineNeed[] => {
-    while (remaining.length > 0) {
-      let best: Scored | undefined;
-      let bestMisses = 0;
-      for (const s of pool) {
-        const count = fitCount(s, remaining);
-        if (count === 0) continue;
-        const misses = remaining.length - count;
-        if (!best || compare(s, misses, best, bestMisses, rules) < 0) {
-          best = s;
-          bestMisses = misses;
-        }
-      }
-      if (!best) break;
-      const fits = fitsOf(best, remaining);
-      for (const l of fits) {
-        assigned.set(l.index, best.c.locationId);
-        take(best, l.skuId, l.quantity);
-      }
-      remaining = fits.length === remaining.length ? [] : remaining.filter((l) => !assigned.has(l.index));
-    }
-    return remaining;
-  };
-  const fallbacks: string[] = [];
+  // 1. Filter and score.
+  const area = destination?.area ?? null;
+  let notServed: string | null = null;
   let anyOut = false;
-  for (const s of scored) if (s.rejected || s.soft) anyOut = true;
-  const eligible = anyOut ? scored.filter((s) => !s.rejected && !s.soft) : scored;
-  let remaining = cover(eligible, [...lines]);
-  const softPool = anyOut ? scored.filter((s) => !s.rejected && s.soft) : [];
-  if (remaining.length > 0 && softPool.length > 0) {
-    const before = remaining.length;
-    remaining = cover([...eligible, ...softPool], remaining);
-    if (remaining.length < before) {
-      const used = softPool.filter((s) => [...assigned.values()].includes(s.c.locationId));
-      fallbacks.push(`no location within its capacity and cut-off covers every line: used ${used.map((s) => `${s.c.code} (${s.soft})`).join(', ')}`);
+  for (let i = 0; i < size; i++) {
+    const site = pool.site[i] ?? null;
+    let out = 0;
+    let why: string | null = null;
+    if (delivery.method === 'pickup') {
+      if (pool.locationId[i] !== delivery.pickupLocationId) {
+        out = 1;
+        why = 'not the pickup store';
+      }
+    } else if (!pool.canShip[i]) {
+      out = 1;
+      why = 'does not ship (pickup only)';
+    } else if (destination && site?.servesRegions && !serves(site.servesRegions, destination)) {
+      out = 1;
+      why = (notServed ??= `does not serve ${destination.area ?? destination.region}`);
+    } else if (site?.capacityLeft !== null && site?.capacityLeft !== undefined && site.capacityLeft <= 0) {
+      out = 2;
+      why = NO_CAPACITY;
+    } else if (site?.pastCutoff) {
+      out = 2;
+      why = `past its cut-off (${site.pastCutoff})`;
+    }
+    if (out !== 0) anyOut = true;
+    x.out[i] = out;
+    x.why[i] = why;
+    const place = site?.place ?? null;
+    x.km[i] = destination && place ? distanceKm(place, destination) : INF;
+    x.cross[i] = destination ? (place && place.area !== null && place.area === area ? 0 : 1) : INF;
+    const c = wantsCost && destination ? cost(site, destination, units) : null;
+    x.costShown[i] = c;
+    x.cost[i] = c ?? INF;
+    let stock = 0;
+    let covers = 0;
+    for (let j = 0; j < n; j++) {
+      const h = pool.free[i * n + j] as number;
+      stock += h;
+      if (h >= (lines[j] as LineNeed).quantity) covers++;
+    }
+    x.stock[i] = stock;
+    x.balance[i] = stock;
+    x.covers[i] = covers;
+  }
+  const balanceNote = rules.includes('stock_balance') ? weeksOfSupply(d, opts.supply) : null;
+  const byWeeks = balanceNote === null && rules.includes('stock_balance');
+
+  const assigned = d.assigned;
+  const split = new Map<number, { locationId: string; quantity: number }[]>();
+  // 2. Rounds: the best candidate covering at least one line left whole takes the lines it covers.
+  let eligibleSize = 0;
+  let softSize = 0;
+  for (let i = 0; i < size; i++) {
+    if (x.out[i] === 0) x.eligible[eligibleSize++] = i;
+    else if (x.out[i] === 2) x.soft[softSize++] = i;
+  }
+  for (let j = 0; j < n; j++) x.remaining[j] = j;
+  let count = cover(d, x.eligible, eligibleSize, n);
+  const fallbacks: string[] = [];
+  const bothSize = eligibleSize + softSize;
+  if (anyOut) {
+    x.both.set(x.eligible.subarray(0, eligibleSize));
+    x.both.set(x.soft.subarray(0, softSize), eligibleSize);
+  }
+  if (count > 0 && softSize > 0) {
+    const before = count;
+    count = cover(d, x.both, bothSize, count);
+    if (count < before && explain) {
+      const used: string[] = [];
+      for (let k = 0; k < softSize; k++) {
+        const i = x.soft[k] as number;
+        if (givenAny(d, i)) used.push(`${pool.code[i] as string} (${x.why[i] as string})`);
+      }
+      fallbacks.push(`no location within its capacity and cut-off covers every line: used ${used.join(', ')}`);
     }
   }
 
   // 3. Split what is left over several locations, if allowed and the order ships (a pickup order is served by its
   // store alone): the order's own locations first, then by rank.
-  if (remaining.length > 0 && ruleSet.splitLines && delivery.method === 'ship') {
-    const pool = [...eligible, ...softPool];
-    const inPlan = new Set(assigned.values());
-    const ranked = [...pool].sort((a, b) => Number(inPlan.has(b.c.locationId)) - Number(inPlan.has(a.c.locationId)) || compare(a, 0, b, 0, rules));
-    remaining = remaining.filter((l) => {
-      const total = ranked.reduce((a, s) => a + Math.max(0, freeAt(s, l.skuId)), 0);
-      if (total < l.quantity) return true;
+  if (count > 0 && ruleSet.splitLines && delivery.method === 'ship') {
+    const list = anyOut ? x.both : x.eligible;
+    const ranked: number[] = [];
+    for (let k = 0; k < bothSize; k++) ranked.push(list[k] as number);
+    for (let j = 0; j < n; j++) if ((x.assignedTo[j] as number) >= 0) x.inPlan[x.assignedTo[j] as number] = 1;
+    ranked.sort((a, b) => (x.inPlan[b] as number) - (x.inPlan[a] as number) || compare(d, a, 0, b, 0));
+    let left = 0;
+    for (let r = 0; r < count; r++) {
+      const j = x.remaining[r] as number;
+      const l = lines[j] as LineNeed;
+      let total = 0;
+      for (const i of ranked) total += Math.max(0, freeAt(d, i, j));
+      if (total < l.quantity) {
+        x.remaining[left++] = j;
+        continue;
+      }
       let need = l.quantity;
       const parts: { locationId: string; quantity: number }[] = [];
-      for (const s of ranked) {
-        const q = Math.min(need, Math.max(0, freeAt(s, l.skuId)));
+      for (const i of ranked) {
+        const q = Math.min(need, Math.max(0, freeAt(d, i, j)));
         if (q <= 0) continue;
-        parts.push({ locationId: s.c.locationId, quantity: q });
-        take(s, l.skuId, q);
+        parts.push({ locationId: pool.locationId[i] as string, quantity: q });
+        x.chosen[i] = 1;
+        take(d, i, j, q);
         need -= q;
         if (need === 0) break;
       }
       split.set(l.index, parts);
-      return false;
-    });
-    if (split.size > 0) {
-      const codeAt = (locationId: string) => pool.find((s) => s.c.locationId === locationId)?.c.code ?? locationId;
-      for (const [index, parts] of split) {
-        const line = lines.find((l) => l.index === index) as LineNeed;
-        fallbacks.push(`line ${index + 1} (${line.quantity} units) split over ${parts.map((p) => `${codeAt(p.locationId)} (${p.quantity})`).join(', ')}: no single location has them all`);
+      if (explain) {
+        const codes = parts.map((p) => `${pool.code[positionOf(pool, p.locationId)] ?? p.locationId} (${p.quantity})`);
+        fallbacks.push(`line ${l.index + 1} (${l.quantity} units) split over ${codes.join(', ')}: no single location has them all`);
       }
     }
+    count = left;
   }
-  const uncovered = remaining.map((l) => l.index);
+  const uncovered: number[] = [];
+  for (let r = 0; r < count; r++) uncovered.push((lines[x.remaining[r] as number] as LineNeed).index);
   if (!explain) return { assigned, split, uncovered, explanation: null };
-
-  // The explanation, in the compact form it is stored in (stored-explanation.ts): capture writes one for every order.
-  if (delivery.method === 'ship' && !destination && ruleSet.rules.some((r) => geoRules.includes(r))) {
-    fallbacks.unshift(`the address matched no region: ${ruleSet.rules.filter((r) => geoRules.includes(r)).join(', ')} skipped; ranked by ${rules.length > 0 ? rules.join(', ') : 'nothing else'}, then priority order`);
-  }
-  if (delivery.method === 'pickup') fallbacks.unshift('pickup order: only the pickup store may serve it');
-  if (balanceNote) fallbacks.push(balanceNote);
-  const codeOf = (locationId: string) => candidates.find((c) => c.locationId === locationId)?.code ?? locationId;
-  const parcels: [string, number[]][] = [];
-  const add = (locationId: string, index: number, quantity: number) => {
-    const code = codeOf(locationId);
-    const parcel = parcels.find((x) => x[0] === code);
-    if (parcel) parcel[1].push(index, quantity);
-    else parcels.push([code, [index, quantity]]);
-  };
-  const chosen = new Set<string>();
-  for (const l of lines) {
-    const at = assigned.get(l.index);
-    if (at) {
-      add(at, l.index, l.quantity);
-      chosen.add(at);
-    }
-    for (const p of split.get(l.index) ?? []) {
-      add(p.locationId, l.index, p.quantity);
-      chosen.add(p.locationId);
-    }
-  }
-  const all = ruleSet.rules;
-  const c: StoredCandidates = { c: [], e: [], j: [], s: [], k: [], g: [] };
-  const explain1 = (x: Scored) => {
-    for (const rule of all) {
-      c.s.push(rule === 'fewest_shipments' ? x.covers
-        : rule === 'same_region' ? x.cross
-          : rule === 'nearest' ? (x.km === null ? null : Math.round(x.km))
-            : rule === 'lowest_cost' ? x.cost
-              : rule === 'stock_balance' ? (x.supply ? x.supply.weeks : x.stock)
-                : x.c.priority);
-    }
-    const eligibleNow = !x.rejected && !x.soft;
-    const isChosen = chosen.has(x.c.locationId);
-    const rejected = x.rejected ?? (x.soft && !isChosen ? x.soft : !isChosen && eligibleNow ? RANKED_LOWER : x.soft);
-    c.c.push(x.c.code);
-    c.e.push(eligibleNow ? 1 : 0);
-    c.j.push(rejected === null ? null : storedReason(rejected));
-    c.k.push(x.km === null ? null : Math.round(x.km));
-    c.g.push(x.c.site?.place?.area ?? null);
-    if (x.supply) (c.w ??= []).push(x.supply.onHand, x.supply.demandPerDay, x.supply.weeks);
-  };
-  // The chosen locations first, then the others in the order they came.
-  for (const x of scored) if (chosen.has(x.c.locationId)) explain1(x);
-  for (const x of scored) if (!chosen.has(x.c.locationId)) explain1(x);
-  const lineNumbers = (flat: number[]) => {
-    let out = '';
-    for (let i = 0; i < flat.length; i += 2) out += `${i > 0 ? ', ' : ''}${(flat[i] as number) + 1}`;
-    return out;
-  };
-  const summary = `${parcels.length === 0 ? 'no parcel' : `${parcels.length} parcel(s): ${parcels.map(([code, flat]) => `${code} (line${flat.length > 2 ? 's' : ''} ${lineNumbers(flat)})`).join('; ')}`}`
-    + `${uncovered.length > 0 ? `; line(s) ${uncovered.map((i) => i + 1).join(', ')} not covered by any allowed location` : ''}`
-    + ` — by ${rules.length > 0 ? rules.join(' > ') : 'priority'}`;
-  const explanation: StoredExplanation = {
-    v: 2, r: all, l: ruleSet.splitLines ? 1 : 0, s: opts.ruleSetSource === 'channel' ? 'c' : 'd', m: delivery.method,
-    d: delivery.method === 'pickup' ? ['pickup', null, null, `pickup at ${delivery.pickupLocationId ? codeOf(delivery.pickupLocationId) : 'the store'}`]
-      : destination ? [destination.how, destination.region, destination.area, destination.label]
-        : ['none', null, null, 'the address matched no region'],
-    c, p: parcels, summary,
-  };
-  if (all.includes('lowest_cost')) explanation.k = opts.costModel ?? 'distance estimate';
-  if (fallbacks.length > 0) explanation.f = fallbacks;
-  if (uncovered.length > 0) explanation.u = uncovered;
-  return { assigned, split, uncovered, explanation };
+  for (let j = 0; j < n; j++) if ((x.assignedTo[j] as number) >= 0) x.chosen[x.assignedTo[j] as number] = 1;
+  return { assigned, split, uncovered, explanation: explanationOf(d, delivery, destination, ruleSet, rules, opts, split, uncovered, fallbacks, balanceNote, byWeeks) };
 }
+
+/** Whether a location that serves these regions serves the destination (its province or state, region or country). */
+function serves(regions: readonly string[], destination: Place): boolean {
+  const country = destination.area !== null ? destination.area.split('-')[0] : undefined;
+  for (const r of regions) if (r === destination.area || r === destination.region || (destination.area !== null && r === country)) return true;
+  return false;
+}
+
 
 /**
  * stock_balance by weeks of supply: for each candidate, the order's SKUs on hand there ÷ their recent demand there a
  * week (less than one unit over the window counts as one, so a location that sells none of them has the most weeks).
  * With no demand for these SKUs at any candidate (or no supply read) the rule keeps ranking by free units; the
- * returned note says which, for the explanation (null: ranked by weeks, the numbers are on each candidate).
+ * returned note says which, for the explanation (null: ranked by weeks, the numbers are in the columns).
  */
-function weeksOfSupply(lines: readonly LineNeed[], scored: Scored[], supply: Supply | undefined): string | null {
-  const skus = [...new Set(lines.map((l) => l.skuId))];
+function weeksOfSupply(d: Deciding, supply: Supply | undefined): string | null {
+  const { pool, lines, x, n } = d;
   if (!supply) return 'stock_balance: no demand was read; ranked by free units';
   let anyDemand = false;
-  for (const s of scored) for (const sku of skus) if ((supply.get(s.c.locationId)?.get(sku)?.perDay ?? 0) > 0) anyDemand = true;
+  for (let i = 0; i < x.size && !anyDemand; i++) {
+    const at = supply.get(pool.locationId[i] as string);
+    if (at) for (let j = 0; j < n; j++) if (x.first[j] === j && (at.get((lines[j] as LineNeed).skuId)?.perDay ?? 0) > 0) anyDemand = true;
+  }
   if (!anyDemand) return `stock_balance: no demand for these SKUs in the last ${DEMAND_DAYS} days at any candidate; ranked by free units`;
-  for (const s of scored) {
-    const at = supply.get(s.c.locationId);
+  for (let i = 0; i < x.size; i++) {
+    const at = supply.get(pool.locationId[i] as string);
     let onHand = 0;
     let perDay = 0;
-    for (const sku of skus) {
-      const x = at?.get(sku);
-      onHand += x ? x.onHand : (s.c.free.get(sku) ?? 0);
-      perDay += x?.perDay ?? 0;
+    for (let j = 0; j < n; j++) {
+      if (x.first[j] !== j) continue;
+      const s = at?.get((lines[j] as LineNeed).skuId);
+      onHand += s ? s.onHand : (pool.free[i * n + j] as number);
+      perDay += s?.perDay ?? 0;
     }
-    const weeks = onHand / (Math.max(perDay, 1 / DEMAND_DAYS) * 7);
-    s.balance = weeks;
-    s.supply = { onHand, demandPerDay: Math.round(perDay * 100) / 100, weeks: Math.round(weeks * 10) / 10 };
+    x.onHand[i] = onHand;
+    x.perDay[i] = perDay;
+    x.balance[i] = onHand / (Math.max(perDay, 1 / DEMAND_DAYS) * 7);
   }
   return null;
 }

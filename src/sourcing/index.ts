@@ -1,7 +1,8 @@
 /** The sourcing module's front door: where each order line ships from, and why (docs/sourcing.md). */
-export { candidatesFrom, distanceCost, source, DEMAND_DAYS, type Supply, type StockRow, type Candidate, type CostFunction, type Decision, type Delivery, type Explanation, type LineNeed, type Site } from './engine.js';
+export { candidatesFrom, distanceCost, source, sourcePool, DEMAND_DAYS, type Supply, type StockRow, type Candidate, type CostFunction, type Decision, type Delivery, type Explanation, type LineNeed, type Site, type SourceOptions } from './engine.js';
 export { type StoredExplanation } from './stored-explanation.js';
 export { StockIndex } from './stock-index.js';
+export { freeOf, poolFromRows, type Pool } from './pool.js';
 export { distanceKm, locate, type Locatable, type Place } from './regions.js';
 export { checkRuleSet, defaultRuleSet, ruleNames, type RuleName, type RuleSet } from './rules.js';
 export {

@@ -5,6 +5,9 @@ import { AppError } from '../shared/errors.js';
 export const ruleNames = ['fewest_shipments', 'same_region', 'nearest', 'lowest_cost', 'stock_balance', 'priority'] as const;
 export type RuleName = (typeof ruleNames)[number];
 
+/** The rules that need to know where the order goes (skipped when its address matched nothing). */
+export const geoRules: readonly RuleName[] = ['same_region', 'nearest', 'lowest_cost'];
+
 export const ruleDescriptions: Record<RuleName, string> = {
   fewest_shipments: 'the location covering the most of what is left whole (one parcel for everything first)',
   same_region: 'a location in the destination\'s province or state (else country) first',

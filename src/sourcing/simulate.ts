@@ -9,7 +9,8 @@ import { sql } from 'kysely';
 import type { DbOrTrx } from '../db/database.js';
 import { splitRefs } from '../db/refs.js';
 import { AppError } from '../shared/errors.js';
-import { candidatesFrom, DEMAND_DAYS, distanceCost, source, type Candidate, type Decision, type LineNeed, type Site, type StockRow, type Supply } from './engine.js';
+import { DEMAND_DAYS, distanceCost, sourcePool, type Decision, type LineNeed, type Site, type StockRow, type Supply } from './engine.js';
+import { poolFromRows } from './pool.js';
 import { readSupply } from './demand.repository.js';
 import { distanceKm, locate, type Place } from './regions.js';
 import { checkRuleSet, type RuleSet } from './rules.js';
@@ -25,7 +26,7 @@ export interface PastOrder {
 class Tally {
   orders = 0; parcels = 0; split = 0; km = 0; kmParcels = 0; cross = 0; crossKnown = 0; cost = 0; costKnown = 0; uncovered = 0;
 
-  add(d: Decision, lines: readonly LineNeed[], byId: ReadonlyMap<string, Candidate>, destination: Place | null) {
+  add(d: Decision, lines: readonly LineNeed[], sites: ReadonlyMap<string, Site>, destination: Place | null) {
     const units = new Map<string, number>();
     for (const l of lines) {
       const at = d.assigned.get(l.index);
@@ -37,14 +38,14 @@ class Tally {
     if (units.size > 1) this.split++;
     this.uncovered += d.uncovered.length;
     for (const [locationId, n] of units) {
-      const c = byId.get(locationId);
-      const place = c?.site?.place;
-      if (!c || !place || !destination) continue;
+      const site = sites.get(locationId) ?? null;
+      const place = site?.place;
+      if (!place || !destination) continue;
       this.km += distanceKm(place, destination);
       this.kmParcels++;
       this.crossKnown++;
       if (place.area !== destination.area) this.cross++;
-      const cost = distanceCost(c, destination, n);
+      const cost = distanceCost(site, destination, n);
       if (cost !== null) {
         this.cost += cost;
         this.costKnown++;
@@ -62,21 +63,20 @@ class Tally {
   }
 }
 
-/** A location's free units of one SKU, as the simulation reads them. */
-
 /**
- * The pure part: decide every order with both rule sets and count. Each order's candidates are built from the rows
- * of its own SKUs, as capture builds them from its facts (small maps: a location's whole range would make every
- * lookup a cache miss).
+ * The pure part: decide every order with both rule sets and count. Each order's pool (pool.ts) is built from the rows
+ * of its own SKUs, the free units of its lines only (a location's whole range would make every lookup a cache miss).
  */
 export function simulate(
   orders: readonly PastOrder[], stock: readonly StockRow[], sites: ReadonlyMap<string, Site>, proposed: RuleSet, inForce: (channelId: string) => RuleSet,
   changedLimit: number, supply?: Supply,
 ): Omit<SimulationResult, 'ms' | 'basis'> {
-  const byId = new Map<string, Candidate>();
-  const code = (id: string) => byId.get(id)?.code ?? id;
+  // A location's code as its candidate has it: from its first row with free units.
+  const codes = new Map<string, string>();
+  const code = (id: string) => codes.get(id) ?? id;
   const bySku = new Map<string, StockRow[]>();
   for (const row of stock) {
+    if (row.free > 0 && !codes.has(row.locationId)) codes.set(row.locationId, row.code);
     const list = bySku.get(row.skuId);
     if (list) list.push(row);
     else bySku.set(row.skuId, [row]);
@@ -89,8 +89,7 @@ export function simulate(
     const lines: LineNeed[] = o.skus.map((skuId, index) => ({ index, skuId, quantity: o.quantities[index] as number }));
     const rows: StockRow[] = [];
     for (const skuId of new Set(o.skus)) for (const row of bySku.get(skuId) ?? []) rows.push(row);
-    const pool = candidatesFrom(rows, sites);
-    for (const c of pool) if (!byId.has(c.locationId)) byId.set(c.locationId, c);
+    const pool = poolFromRows(rows, lines, sites);
     let destination: Place | null = null;
     if (o.deliveryMethod === 'ship' && o.address) {
       const key = JSON.stringify(o.address);
@@ -98,11 +97,10 @@ export function simulate(
       if (!places.has(key)) places.set(key, (destination = locate(o.address)));
     }
     const delivery = { method: o.deliveryMethod, pickupLocationId: o.pickupLocationId, destination };
-    const next = source(lines, pool, delivery, { ruleSet: proposed, explain: false, supply });
-    const now = source(lines, pool, delivery, { ruleSet: inForce(o.channelId), explain: false, supply });
-    const here = new Map(pool.map((c) => [c.locationId, c]));
-    a.add(next, lines, here, destination);
-    b.add(now, lines, here, destination);
+    const next = sourcePool(lines, pool, delivery, { ruleSet: proposed, explain: false, supply });
+    const now = sourcePool(lines, pool, delivery, { ruleSet: inForce(o.channelId), explain: false, supply });
+    a.add(next, lines, sites, destination);
+    b.add(now, lines, sites, destination);
     const where = (d: Decision) => lines.map((l) => {
       const at = d.assigned.get(l.index);
       return at ? code(at) : d.split.has(l.index) ? (d.split.get(l.index) ?? []).map((p) => `${code(p.locationId)}×${p.quantity}`).join('+') : '-';
