@@ -16,7 +16,8 @@
  * own cost per order. And the share of each window the server's main thread (and the relay process's) was runnable
  * but waiting for a CPU: how much the machine's load held them back.
  *
- * Knobs: BENCH_SECONDS (8), BENCH_ROUNDS (2), BENCH_CONCURRENCY (32), NATS_URL.
+ * Knobs: BENCH_SECONDS (8), BENCH_ROUNDS (2), BENCH_CONCURRENCY (32), NATS_URL, BENCH_RELAY_NODE_ARGS (Node flags of the
+ * `ordo relay` process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -161,7 +162,9 @@ function processCpuWait(pid: number): CpuProbe {
 /** `ordo relay` as a child process on the bench's database; resolves once it says it runs. */
 async function startRelayProcess(env: Record<string, string>): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/ordo.js');
-  const child = spawn(process.execPath, [bin, 'relay'], { env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_RELAY_NODE_ARGS: Node flags for the relay process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS does not take).
+  const nodeArgs = process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'relay'], { env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
