@@ -117,6 +117,48 @@ describe('dispatch and the cursors', () => {
   });
 });
 
+describe('the relay\'s loops', () => {
+  it('what the dispatcher numbers goes out at once: delivery does not wait for its own poll', async () => {
+    // Both loops poll every 400 ms at best here: without the dispatcher waking delivery, an event would wait for
+    // the delivery loop's own poll, 0-400 ms after it was numbered.
+    // The first round takes 200 ms, so the delivery loop's own polls fall half-way between the dispatcher's.
+    const arrived = new Map<string, number>();
+    let slow = true;
+    const timed: NatsSink = {
+      publish: () => Promise.resolve(),
+      publishAll: async (events) => {
+        for (const e of events) arrived.set(e.id, Date.now());
+        if (slow && events.length > 0) {
+          slow = false;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        return events.map(() => null);
+      },
+      close: () => Promise.resolve(),
+    };
+    await drain();
+    const relay = startRelay({ db: t.db, logger: quiet, nats: timed, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, minPollMs: 400, maxPollMs: 400 });
+    try {
+      const waits: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const order = (await t.http('POST', '/v1/orders', { body: anOrder() })).body as { id: string };
+        const deadline = Date.now() + 5_000;
+        let row: { event_id: string; relayed_at: Date | null } | undefined;
+        while (Date.now() < deadline) {
+          row = await t.db.selectFrom('outbox_events').select(['event_id', 'relayed_at'])
+            .where('aggregate_id', '=', order.id).where('type', '=', 'order.received').executeTakeFirst();
+          if (row?.relayed_at && arrived.has(row.event_id)) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        waits.push(arrived.get(row!.event_id)! - row!.relayed_at!.getTime());
+      }
+      expect(waits.slice(1).filter((w) => w > 150)).toEqual([]);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
+
 describe('coalesced availability', () => {
   it('a round sends only the newest number of each (channel, SKU)', async () => {
     const from = nats.published.length;
