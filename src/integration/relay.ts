@@ -2,7 +2,7 @@
  * The outbox relay, run by every server: a dispatcher that numbers new outbox rows in commit order, and a deliverer
  * that moves each sink's cursor over them (sink-round.ts: a batch a round, nothing written per event that goes
  * through) and retries what was held back as rows. One loop does both in turn, polling adaptively: right away while
- * there is more, `minPollMs` (50) after some work, backing off to `maxPollMs` (200) while idle. Not LISTEN/NOTIFY: NOTIFY takes a global lock
+ * there is more, `minPollMs` (25) after some work, backing off to `maxPollMs` (200) while idle. Not LISTEN/NOTIFY: NOTIFY takes a global lock
  * at commit that would serialise every committing transaction, capture's included.
  *
  * At least once: a sink is leased for its round, and a held delivery while it is retried; a server killed
@@ -68,7 +68,7 @@ export function startRelay(opts: RelayOptions): Relay {
   const batch = Math.min(opts.batchSize ?? 500, 1024);
   const leaseMs = opts.leaseMs ?? opts.webhook.timeoutMs * 2 + 5_000;
   const maxPoll = opts.maxPollMs ?? 200;
-  const minPoll = Math.min(opts.minPollMs ?? 50, maxPoll);
+  const minPoll = Math.min(opts.minPollMs ?? 25, maxPoll);
   const backoff = { ...defaultBackoff, ...opts.backoff };
   const senders: Senders = { webhook: opts.webhook, nats: opts.nats ?? null, notifications: opts.notifications ?? null, connectors: opts.connectors ?? null };
   let stopped = false;
@@ -196,9 +196,8 @@ export function startRelay(opts: RelayOptions): Relay {
       },
     };
   }
-  // The dispatcher wakes this server's delivery loop when it numbered something: delivery need not poll fast on its
-  // own (a statement or more per sink every cycle, which under a steady trickle of orders cost more CPU than the
-  // events), and what was numbered goes out at once. Events another server numbers are found by polling.
+  // The dispatcher wakes this server's delivery loop when it numbered something: what was numbered goes out at once,
+  // not at delivery's next poll. Events another server numbers are found by polling.
   const delivery = loop('delivery', deliverRound);
   loop('dispatch', async () => {
     const n = await dispatchEvents(opts.db, batch);
