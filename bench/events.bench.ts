@@ -16,7 +16,9 @@
  * own cost per order. And the share of each window the server's main thread (and the relay process's) was runnable
  * but waiting for a CPU: how much the machine's load held them back.
  *
- * Knobs: BENCH_SECONDS (8), BENCH_ROUNDS (2), BENCH_CONCURRENCY (32), NATS_URL.
+ * Knobs: BENCH_SECONDS (8), BENCH_ROUNDS (2), BENCH_CONCURRENCY (32), NATS_URL, BENCH_RELAY_NODE_ARGS (Node flags of the
+ * `ordo relay` process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_RELAY_MIN_POLL_MS (the relay in the server's
+ * process: its `minPollMs`).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -161,7 +163,9 @@ function processCpuWait(pid: number): CpuProbe {
 /** `ordo relay` as a child process on the bench's database; resolves once it says it runs. */
 async function startRelayProcess(env: Record<string, string>): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/ordo.js');
-  const child = spawn(process.execPath, [bin, 'relay'], { env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_RELAY_NODE_ARGS: Node flags for the relay process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS does not take).
+  const nodeArgs = process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'relay'], { env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
@@ -224,7 +228,8 @@ async function main(): Promise<number> {
     } else {
       log(`NATS at ${NATS_URL} not reachable (${sinks.natsProblem}): webhooks only`);
     }
-    const relayOn = () => startRelay({ db: server.db, logger: { error: (x: unknown) => log(String(x)), warn: () => undefined, info: () => undefined }, nats: sink, webhook: { timeoutMs: 15_000, allowPrivateAddresses: true } });
+    const minPollMs = process.env.BENCH_RELAY_MIN_POLL_MS ? Number(process.env.BENCH_RELAY_MIN_POLL_MS) : undefined;
+    const relayOn = () => startRelay({ db: server.db, logger: { error: (x: unknown) => log(String(x)), warn: () => undefined, info: () => undefined }, nats: sink, webhook: { timeoutMs: 15_000, allowPrivateAddresses: true }, ...(minPollMs === undefined ? {} : { minPollMs }) });
     const relayProcessEnv: Record<string, string> = {
       DATABASE_URL: server.databaseUrl, WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'on', WEBHOOK_TIMEOUT_MS: '15000',
       ...(sink ? { NATS_URL, NATS_STREAM: stream, NATS_SUBJECT_PREFIX: subject } : { NATS_URL: '' }),

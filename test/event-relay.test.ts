@@ -71,6 +71,37 @@ describe('dispatch and the cursors', () => {
     expect(await t.db.selectFrom('event_deliveries').select('id').execute()).toHaveLength(deliveriesBefore.length);
   });
 
+  it('dispatchers racing on several connections number each event once, and no reader ever sees a gap', async () => {
+    const base = Number((await sql<{ position: string }>`SELECT position FROM relay_state`.execute(t.db)).rows[0]!.position);
+    let writing = true;
+    const gaps: string[] = [];
+    const writes = (async () => {
+      await Promise.all(Array.from({ length: 40 }, () => receive()));
+      writing = false;
+    })();
+    // Four dispatchers at once (ordo_dispatch_events takes the turn and numbers in one statement), small batches.
+    const dispatchers = Array.from({ length: 4 }, async () => {
+      let none = 0;
+      while (writing || none < 3) none = (await dispatchEvents(t.db, 7)) === 0 ? none + 1 : 0;
+    });
+    // A reader by position (the live stream's and the cursors' way): what it sees has no hole at any moment.
+    const reader = (async () => {
+      while (writing) {
+        const r = await sql<{ n: string; top: string | null }>`
+          SELECT count(*) AS n, max(position) AS top FROM outbox_events WHERE position > ${base}`.execute(t.db);
+        const { n, top } = r.rows[0]!;
+        if (top !== null && Number(top) - base !== Number(n)) gaps.push(`${n} events up to ${top}`);
+      }
+    })();
+    await Promise.all([writes, ...dispatchers, reader]);
+    expect(gaps).toEqual([]);
+    const rows = await t.db.selectFrom('outbox_events').select(['id', 'position']).where('position', '>', base).orderBy('position').execute();
+    expect(rows.length).toBeGreaterThanOrEqual(40);
+    expect(rows.map((r) => Number(r.position))).toEqual(rows.map((_, i) => base + i + 1));
+    expect(await t.db.selectFrom('outbox_events').select('id').where('relayed_at', 'is', null).execute()).toEqual([]);
+    await drain();
+  });
+
   it('a relay whose lease ran out cannot move the cursor another relay has taken since', async () => {
     await t.http('POST', '/v1/orders', { body: anOrder() });
     await dispatchEvents(t.db, 500);
@@ -83,6 +114,48 @@ describe('dispatch and the cursors', () => {
     expect(await natsCursor()).toBe(mine!.position);
     expect(await endRound(t.db, { sink: 'nats', token: theirs!.token, position: theirs!.head, held: [], log: null })).toBe(true);
     expect(await natsCursor()).toBe(theirs!.head);
+  });
+});
+
+describe('the relay\'s loops', () => {
+  it('what the dispatcher numbers goes out at once: delivery does not wait for its own poll', async () => {
+    // Both loops poll every 400 ms at best here: without the dispatcher waking delivery, an event would wait for
+    // the delivery loop's own poll, 0-400 ms after it was numbered.
+    // The first round takes 200 ms, so the delivery loop's own polls fall half-way between the dispatcher's.
+    const arrived = new Map<string, number>();
+    let slow = true;
+    const timed: NatsSink = {
+      publish: () => Promise.resolve(),
+      publishAll: async (events) => {
+        for (const e of events) arrived.set(e.id, Date.now());
+        if (slow && events.length > 0) {
+          slow = false;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        return events.map(() => null);
+      },
+      close: () => Promise.resolve(),
+    };
+    await drain();
+    const relay = startRelay({ db: t.db, logger: quiet, nats: timed, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, minPollMs: 400, maxPollMs: 400 });
+    try {
+      const waits: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const order = (await t.http('POST', '/v1/orders', { body: anOrder() })).body as { id: string };
+        const deadline = Date.now() + 5_000;
+        let row: { event_id: string; relayed_at: Date | null } | undefined;
+        while (Date.now() < deadline) {
+          row = await t.db.selectFrom('outbox_events').select(['event_id', 'relayed_at'])
+            .where('aggregate_id', '=', order.id).where('type', '=', 'order.received').executeTakeFirst();
+          if (row?.relayed_at && arrived.has(row.event_id)) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        waits.push(arrived.get(row!.event_id)! - row!.relayed_at!.getTime());
+      }
+      expect(waits.slice(1).filter((w) => w > 150)).toEqual([]);
+    } finally {
+      await relay.stop();
+    }
   });
 });
 

@@ -8,37 +8,16 @@ import { sql } from 'kysely';
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { OutboxRow } from './event.js';
 
-/** Any server may dispatch, one at a time (so positions commit in order): this advisory lock says whose turn it is. */
-const DISPATCH_LOCK = 210_021;
-
 /**
- * Marks up to `limit` unrelayed events relayed and numbers them (position), in outbox order. Each sink reads them
- * through its cursor (sink-cursor.repository.ts): nothing is written per sink here. Returns how many events were
- * dispatched, or null when another server holds the turn.
+ * Marks up to `limit` unrelayed events relayed and numbers them (position), in outbox order. Any server may
+ * dispatch, one at a time (an advisory lock says whose turn it is), so positions commit in order. Each sink reads them
+ * through its cursor (sink-cursor.repository.ts): nothing is written per sink here. One round trip: the function
+ * (migration 0038) takes the turn and numbers in one autocommit statement. Returns how many events were dispatched,
+ * or null when another server holds the turn.
  */
 export async function dispatchEvents(db: Db, limit: number): Promise<number | null> {
-  return db.transaction().execute(async (trx) => {
-    const turn = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${DISPATCH_LOCK}) AS ok`.execute(trx);
-    if (!turn.rows[0]?.ok) return null;
-    const result = await sql<{ n: number }>`
-      WITH batch AS (
-        SELECT id FROM outbox_events WHERE relayed_at IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED
-      ),
-      base AS (
-        UPDATE relay_state SET position = position + (SELECT count(*) FROM batch)
-        WHERE EXISTS (SELECT 1 FROM batch)
-        RETURNING position - (SELECT count(*) FROM batch) AS position
-      ),
-      marked AS (
-        UPDATE outbox_events o SET relayed_at = now(), position = base.position + b.n
-        FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM batch) b, base
-        WHERE o.id = b.id
-        RETURNING o.id
-      )
-      SELECT count(*)::int AS n FROM marked
-    `.execute(trx);
-    return result.rows[0]?.n ?? 0;
-  });
+  const result = await sql<{ n: number | null }>`SELECT ordo_dispatch_events(${limit}::int) AS n`.execute(db);
+  return result.rows[0]?.n ?? null;
 }
 
 export type SinkKind = 'webhook' | 'nats' | 'notifications' | 'connectors';

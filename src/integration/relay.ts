@@ -1,8 +1,8 @@
 /**
  * The outbox relay, run by every server: a dispatcher that numbers new outbox rows in commit order, and a deliverer
  * that moves each sink's cursor over them (sink-round.ts: a batch a round, nothing written per event that goes
- * through) and retries what was held back as rows. Both poll, adaptively: right away while there is more,
- * `minPollMs` after some work, backing off to `maxPollMs` while idle. Not LISTEN/NOTIFY: NOTIFY takes a global lock
+ * through) and retries what was held back as rows. One loop does both in turn, polling adaptively: right away while
+ * there is more, `minPollMs` (25) after some work, backing off to `maxPollMs` (200) while idle. Not LISTEN/NOTIFY: NOTIFY takes a global lock
  * at commit that would serialise every committing transaction, capture's included.
  *
  * At least once: a sink is leased for its round, and a held delivery while it is retried; a server killed
@@ -67,8 +67,8 @@ export interface Relay {
 export function startRelay(opts: RelayOptions): Relay {
   const batch = Math.min(opts.batchSize ?? 500, 1024);
   const leaseMs = opts.leaseMs ?? opts.webhook.timeoutMs * 2 + 5_000;
-  const minPoll = opts.minPollMs ?? 25;
   const maxPoll = opts.maxPollMs ?? 200;
+  const minPoll = Math.min(opts.minPollMs ?? 25, maxPoll);
   const backoff = { ...defaultBackoff, ...opts.backoff };
   const senders: Senders = { webhook: opts.webhook, nats: opts.nats ?? null, notifications: opts.notifications ?? null, connectors: opts.connectors ?? null };
   let stopped = false;
@@ -161,15 +161,20 @@ export function startRelay(opts: RelayOptions): Relay {
 
   const loops: Promise<void>[] = [];
   const timers = new Set<() => void>();
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
+  const sleep = (ms: number, onWake?: (wake: () => void) => void) => new Promise<void>((resolve) => {
     const t = setTimeout(() => { timers.delete(wake); resolve(); }, ms);
     const wake = () => { clearTimeout(t); timers.delete(wake); resolve(); };
     timers.add(wake);
+    onWake?.(wake);
   });
-  function loop(name: string, round: () => Promise<number | null>) {
+  /** Runs `round` until stopped; `poke()` makes it go again now (or right after the round in progress). */
+  function loop(name: string, round: () => Promise<number | null>): { poke(): void } {
+    let poked = false;
+    let wakeSleep: (() => void) | null = null;
     loops.push((async () => {
       let idle = minPoll;
       while (!stopped) {
+        poked = false;
         let n: number | null = 0;
         try {
           n = await round();
@@ -178,14 +183,27 @@ export function startRelay(opts: RelayOptions): Relay {
           opts.logger.error({ err }, `event relay: ${name} failed`);
           n = 0;
         }
-        if (n !== null && n >= batch) { idle = minPoll; continue; }
+        if (poked || (n !== null && n >= batch)) { idle = minPoll; continue; }
         idle = n !== null && n > 0 ? minPoll : Math.min(maxPoll, idle * 2);
-        await sleep(idle);
+        await sleep(idle, (wake) => { wakeSleep = wake; });
+        wakeSleep = null;
       }
     })());
+    return {
+      poke() {
+        poked = true;
+        wakeSleep?.();
+      },
+    };
   }
-  loop('dispatch', () => dispatchEvents(opts.db, batch));
-  loop('delivery', deliverRound);
+  // The dispatcher wakes this server's delivery loop when it numbered something: what was numbered goes out at once,
+  // not at delivery's next poll. Events another server numbers are found by polling.
+  const delivery = loop('delivery', deliverRound);
+  loop('dispatch', async () => {
+    const n = await dispatchEvents(opts.db, batch);
+    if (n) delivery.poke();
+    return n;
+  });
 
   return {
     async drain() {

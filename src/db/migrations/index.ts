@@ -32,6 +32,7 @@ import * as m0031 from './0031_split_lines.js';
 import * as m0033 from './0033_sku_demand.js';
 import * as m0034 from './0034_order_volume.js';
 import * as m0036 from './0036_compact_sourcing_decisions.js';
+import * as m0038 from './0038_dispatch_function.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -71,4 +72,5 @@ export const migrations: Record<string, Migration> = {
   '0033_sku_demand': m0033,
   '0034_order_volume': m0034,
   '0036_compact_sourcing_decisions': m0036,
+  '0038_dispatch_function': m0038,
 };
