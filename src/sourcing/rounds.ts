@@ -1,7 +1,7 @@
 /**
  * The engine's rounds (engine.ts, step 2) on columns: what it works out per candidate and per line lives in typed
  * arrays reused from one decision to the next, candidates are positions in them, and the ranking compares positions
- * rule after rule. No object, map or closure per candidate (docs/benchmarks.md, "Sourcing at 50,000 decisions a second").
+ * rule after rule. No object, map or closure per candidate (docs/benchmarks.md, "Sourcing on columns").
  */
 import type { LineNeed } from './engine.js';
 import type { Pool } from './pool.js';

@@ -6,7 +6,7 @@
  * Locations and SKUs are small integer slots: per SKU, the locations holding it and their free units as one array of
  * numbers, in the order the rows came; per location, its facts in columns. An order's pool (pool.ts) is filled
  * straight from them, with no object or map per candidate — this was half of a decision's CPU when each order got
- * its own candidate objects (docs/benchmarks.md, "Sourcing at 50,000 decisions a second").
+ * its own candidate objects (docs/benchmarks.md, "Sourcing on columns").
  */
 import type { LineNeed, Site, StockRow } from './engine.js';
 import { addCandidate, emptyPool, type Pool } from './pool.js';
