@@ -1,8 +1,9 @@
 /**
  * An order's candidate locations column by column, as the engine reads them: position i of each column is candidate
  * i, and `free` holds, for each candidate, the free units of each of the order's lines' SKUs. No object, map or
- * closure per candidate: capture decides every order on one (docs/benchmarks.md, "Sourcing on columns"). `poolOf` builds one from `Candidate` objects (the paths that decide one order), `poolFromRows` straight
- * from one order's stock rows, `StockIndex.poolFor` from a batch's index.
+ * closure per candidate: capture decides every order on one (docs/benchmarks.md, "Sourcing on columns"). `poolOf`
+ * builds one from `Candidate` objects (the paths that decide one order), `poolFromRows` straight from one order's
+ * stock rows, `StockIndex.poolFor` from a batch's index.
  */
 import type { Candidate, LineNeed, Site, StockRow } from './engine.js';
 
