@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { candidatesFrom, source, sourcePool, type CostFunction, type Decision, type Delivery, type LineNeed, type Site, type SourceOptions, type StockRow } from './engine.js';
-import { referenceCandidatesFrom, ReferenceStockIndex, referenceSource } from './engine.reference.js';
+import { ReferenceStockIndex, referenceSource } from './engine.reference.js';
 import { poolFromRows } from './pool.js';
 import { locate, type Place } from './regions.js';
 import { ruleNames } from './rules.js';
@@ -100,7 +100,7 @@ describe('the engine on columns decides as the plain reference', () => {
     for (let seed = 1; seed <= 3_000; seed++) {
       const [fast, reference] = [
         decideOne(seed, (w, o) => source(o.lines, candidatesFrom(w.rows, w.sites), o.delivery, o.opts)),
-        decideOne(seed, (w, o) => referenceSource(o.lines, referenceCandidatesFrom(w.rows, w.sites), o.delivery, o.opts)),
+        decideOne(seed, (w, o) => referenceSource(o.lines, candidatesFrom(w.rows, w.sites), o.delivery, o.opts)),
       ];
       expect(fast, `world ${seed}`).toStrictEqual(reference);
     }
@@ -110,7 +110,7 @@ describe('the engine on columns decides as the plain reference', () => {
     for (let seed = 1; seed <= 3_000; seed++) {
       const [fast, reference] = [
         decideOne(seed, (w, o) => sourcePool(o.lines, poolFromRows(w.rows, o.lines, w.sites), o.delivery, o.opts)),
-        decideOne(seed, (w, o) => referenceSource(o.lines, referenceCandidatesFrom(w.rows, w.sites), o.delivery, o.opts)),
+        decideOne(seed, (w, o) => referenceSource(o.lines, candidatesFrom(w.rows, w.sites), o.delivery, o.opts)),
       ];
       expect(fast, `world ${seed}`).toStrictEqual(reference);
     }
@@ -118,12 +118,12 @@ describe('the engine on columns decides as the plain reference', () => {
 
   it('on large orders over many locations (the reused columns grow)', () => {
     for (let seed = 1; seed <= 300; seed++) {
-      const one = (decide: typeof source | typeof referenceSource, from: typeof candidatesFrom | typeof referenceCandidatesFrom) => {
+      const one = (decide: typeof source | typeof referenceSource) => {
         const w = world(seed, true);
         const o = w.order();
-        return plain(decide(o.lines, from(w.rows, w.sites), o.delivery, o.opts));
+        return plain(decide(o.lines, candidatesFrom(w.rows, w.sites), o.delivery, o.opts));
       };
-      expect(one(source, candidatesFrom), `world ${seed}`).toStrictEqual(one(referenceSource, referenceCandidatesFrom));
+      expect(one(source), `world ${seed}`).toStrictEqual(one(referenceSource));
     }
   });
 
@@ -178,7 +178,7 @@ it('the random worlds reach every branch the explanation tells of', () => {
   for (let seed = 1; seed <= 3_000; seed++) {
     const w = world(seed);
     const o = w.order();
-    const e = referenceSource(o.lines, referenceCandidatesFrom(w.rows, w.sites), o.delivery, o.opts).explanation;
+    const e = referenceSource(o.lines, candidatesFrom(w.rows, w.sites), o.delivery, o.opts).explanation;
     if (!e) continue;
     for (const f of e.f ?? []) seen.add(f.split(/[\d(:]/)[0]!.trim());
     if (e.c.w) seen.add('weeks of supply');

@@ -302,21 +302,6 @@ function weeksOfSupply(lines: readonly LineNeed[], scored: Scored[], supply: Sup
   return null;
 }
 
-/** Candidates from rows of free units per (location, SKU), one per location; rows with nothing free are left out. */
-export function referenceCandidatesFrom(
-  rows: Iterable<StockRow>,
-  sites?: ReadonlyMap<string, Site>,
-): Candidate[] {
-  const byLocation = new Map<string, Candidate & { free: Map<string, number> }>();
-  for (const { skuId, free, locationId, code, priority, canShip, canPickup } of rows) {
-    if (free <= 0) continue;
-    let c = byLocation.get(locationId);
-    if (!c) byLocation.set(locationId, (c = { locationId, code, priority, canShip, canPickup, free: new Map<string, number>(), site: sites?.get(locationId) ?? null }));
-    c.free.set(skuId, free);
-  }
-  return [...byLocation.values()];
-}
-
 interface Entry {
   candidate: Candidate & { free: Map<string, number> };
   /** The last call of `candidatesFor` that listed it. */
