@@ -245,8 +245,12 @@ export async function fillOrderBackorders(trx: Trx, orderId: string): Promise<nu
   const { plan, moves, explanation } = planFillExplained(order, candidates, quota, { ruleSet: rules.ruleSet, ruleSetSource: rules.source, supply });
   if (plan.length === 0 && moves.length === 0) return 0;
 
-  const codes = new Map((await trx.selectFrom('locations').select(['id', 'code'])
-    .where('id', 'in', [...new Set([...candidates.map((c) => c.locationId), ...moves.map((m) => m.from)])]).execute()).map((r) => [r.id, r.code]));
+  const codes = new Map(candidates.map((c) => [c.locationId, c.code]));
+  // A line's own location is not a candidate when it has none of the SKU free: its code is read.
+  const unknown = [...new Set(moves.map((m) => m.from).filter((id) => !codes.has(id)))];
+  if (unknown.length > 0) {
+    for (const r of await trx.selectFrom('locations').select(['id', 'code']).where('id', 'in', unknown).execute()) codes.set(r.id, r.code);
+  }
   const codeOf = (id: string | null) => (id === null ? null : codes.get(id) ?? id);
   // A line with units at several locations was split (planFill): its parts become sibling lines, as at capture.
   let nextLineNo = Math.max(0, ...order.lines.map((l) => l.lineNo)) + 1;
