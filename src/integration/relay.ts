@@ -1,9 +1,10 @@
 /**
  * The outbox relay, run by every server: a dispatcher that numbers new outbox rows in commit order, and a deliverer
  * that moves each sink's cursor over them (sink-round.ts: a batch a round, nothing written per event that goes
- * through) and retries what was held back as rows. One loop does both in turn, polling adaptively: right away while
- * there is more, `minPollMs` (25) after some work, backing off to `maxPollMs` (200) while idle. Not LISTEN/NOTIFY: NOTIFY takes a global lock
- * at commit that would serialise every committing transaction, capture's included.
+ * through) and retries what was held back as rows. Both loops poll adaptively: right away while there is more,
+ * `minPollMs` (25) after some work, backing off to `maxPollMs` (200) while idle; the dispatcher wakes the deliverer
+ * as soon as it numbered something. Not LISTEN/NOTIFY: NOTIFY takes a global lock at commit that would serialise
+ * every committing transaction, capture's included.
  *
  * At least once: a sink is leased for its round, and a held delivery while it is retried; a server killed
  * mid-delivery leaves the lease to expire and another sends again, with the same event ids. Failures are retried
