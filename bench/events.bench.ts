@@ -185,15 +185,19 @@ async function startRelayProcess(env: Record<string, string>): Promise<{ child: 
   };
 }
 
-/** Waits until every event is dispatched and every active webhook and NATS sink has passed it, nothing held due. */
+/** Waits until every active webhook and NATS sink has read every event that can be read, nothing held due. */
 async function relayed(db: Db): Promise<void> {
   const until = Date.now() + 120_000;
   while (Date.now() < until) {
     const left = await sql<{ n: number }>`
-      SELECT (SELECT count(*) FROM outbox_events WHERE relayed_at IS NULL)
-        + (SELECT count(*) FROM event_sinks s, relay_state r WHERE s.active AND s.position < r.position AND s.kind IN ('webhook', 'nats'))
+      SELECT (SELECT count(*) FROM event_sinks s WHERE s.active AND s.kind IN ('webhook', 'nats') AND EXISTS (
+                SELECT 1 FROM outbox_events o
+                WHERE (o.tx, o.id) > (s.after_tx, s.after_id) AND o.tx < pg_snapshot_xmin(pg_current_snapshot())))
         + (SELECT count(*) FROM event_deliveries d JOIN event_sinks s ON s.sink = d.sink AND s.active
-           WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.kind IN ('webhook', 'nats')) AS n
+           WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.kind IN ('webhook', 'nats')
+             AND NOT EXISTS (SELECT 1 FROM outbox_events x
+               WHERE x.aggregate_type = d.aggregate_type AND x.aggregate_id = d.aggregate_id AND x.tx >= s.after_tx
+                 AND x.id < d.outbox_id AND (x.tx, x.id) > (s.after_tx, s.after_id))) AS n
     `.execute(db);
     if (Number(left.rows[0]?.n ?? 0) === 0) return;
     await new Promise((r) => setTimeout(r, 20));
@@ -251,7 +255,7 @@ async function main(): Promise<number> {
           // `ordo relay` registers its configured sinks as a server does: NATS for every event type, and
           // notifications. The bench's relay in the server's process has neither: keep the same work for both (the
           // notifications sink, left inactive by the last phase, is first moved past the events of the phases since).
-          await sql`UPDATE event_sinks SET position = (SELECT position FROM relay_state) WHERE sink = 'notifications'`.execute(server.db);
+          await sql`UPDATE event_sinks SET after_tx = pg_snapshot_xmin(pg_current_snapshot()), after_id = 0 WHERE sink = 'notifications'`.execute(server.db);
           relayProcess = await startRelayProcess(relayProcessEnv);
           if (sink) await upsertSink(server.db, { sink: 'nats', kind: 'nats', eventTypes: ['order.*'] });
           await sql`UPDATE event_sinks SET active = false WHERE sink = 'notifications'`.execute(server.db);

@@ -1,14 +1,18 @@
 /**
- * The relay's SQL and rounds on their own: dispatch positions, the sinks' cursors (nothing written per delivered
- * event), coalescing within a round and while a delivery is held, a lost lease, and the cleanup job. NATS is played
- * by a recording sink here (test/nats.test.ts has the real one).
+ * The relay's SQL and rounds on their own: the sinks' cursors in the relay's (tx, id) order (nothing written per
+ * delivered event), an event committed late, an aggregate whose later event's transaction took its id first, relays
+ * racing with writers, coalescing within a round and while a delivery is held, a lost lease, and the cleanup job.
+ * NATS is played by a recording sink here (test/nats.test.ts has the real one).
  */
+import pg from 'pg';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../src/check.js';
-import type { EventEnvelope } from '../src/integration/event.js';
+import { eventTypes, type EventEnvelope } from '../src/integration/event.js';
 import type { NatsSink } from '../src/integration/nats-sink.js';
-import { claimDeliveries, dispatchEvents, settleDeliveries, upsertSink } from '../src/integration/relay.repository.js';
+import { eventsAfter } from '../src/integration/event-stream.repository.js';
+import { claimDeliveries, settleDeliveries, upsertSink } from '../src/integration/relay.repository.js';
+import type { RelayKey } from '../src/integration/relay-order.js';
 import { startRelay } from '../src/integration/relay.js';
 import { endRound, leaseSinks } from '../src/integration/sink-cursor.repository.js';
 import { jobHandlers } from '../src/jobs/jobs.js';
@@ -44,7 +48,44 @@ const drain = async () => {
 const receive = () => t.http('POST', '/v1/stock/receipts', { body: { location: 'OWH1', lines: [{ sku: 'ORD-B', quantity: 1 }] } });
 const heldRows = () => t.db.selectFrom('event_deliveries').select(['id', 'outbox_id', 'aggregate_id', 'aggregate_version', 'status', 'attempts'])
   .where('sink', '=', 'nats').where('status', '=', 'pending').orderBy('outbox_id').execute();
-const natsCursor = async () => Number((await sql<{ position: string }>`SELECT position FROM event_sinks WHERE sink = 'nats'`.execute(t.db)).rows[0]!.position);
+const natsCursor = async (): Promise<RelayKey> => {
+  const row = (await sql<{ after_tx: string; after_id: string }>`SELECT after_tx, after_id FROM event_sinks WHERE sink = 'nats'`.execute(t.db)).rows[0]!;
+  return { tx: row.after_tx, id: Number(row.after_id) };
+};
+/** Leases NATS once its events can be read (autovacuum's ANALYZE, a writer too, may hold them back a moment). */
+async function leaseNats(leaseMs: number) {
+  for (const until = Date.now() + 5_000; ;) {
+    const [lease] = await leaseSinks(t.db, ['nats'], leaseMs);
+    if (lease || Date.now() > until) return lease;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+/** The events after `key` in the relay's order that can be read now, as the stream reads them. */
+const keysAfter = async (key: RelayKey) => (await sql<{ id: string; tx: string }>`
+  SELECT id, tx FROM outbox_events WHERE (tx, id) > (${key.tx}::xid8, ${key.id}::bigint) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY tx, id`.execute(t.db)).rows;
+/** A transaction of its own on a connection of its own: statements run in it until commit. */
+async function openTransaction() {
+  const client = new pg.Client({ connectionString: t.database.url });
+  await client.connect();
+  await client.query('BEGIN');
+  return {
+    /** Writes an `integration.webhook_disabled` event of aggregate `aggregate` (a UUID) at `version`; returns its id. */
+    async event(aggregate: string, version: number) {
+      return Number((await client.query<{ id: string }>(insertEvent, [aggregate, version])).rows[0]!.id);
+    },
+    async commit() {
+      await client.query('COMMIT');
+      await client.end();
+    },
+  };
+}
+const insertEvent = `
+  INSERT INTO outbox_events (type, aggregate_type, aggregate_id, aggregate_version, payload)
+  VALUES ('integration.webhook_disabled', 'webhook_subscription', $1::uuid::text, $2,
+          jsonb_build_object('subscriptionId', $1::uuid, 'url', 'https://example.com/hook', 'reason', 'a test of the relay'))
+  RETURNING id`;
+const published = (aggregate: string) => nats.published.filter((e) => e.aggregateId === aggregate).map((e) => e.aggregateVersion);
 const outcome = (deliveryId: number, outboxId: number) => ({
   deliveryId, outboxId, delivered: true, statusCode: null, latencyMs: 1, error: null, responseExcerpt: null, retryAt: null,
 });
@@ -55,107 +96,128 @@ beforeAll(async () => {
   await drain();
 });
 
-describe('dispatch and the cursors', () => {
-  it('numbers events in outbox order, without gaps; a sink delivers them through its cursor and writes no row per event', async () => {
+describe('the cursors in the relay\'s order', () => {
+  it('a sink reads events through its cursor, in the relay\'s order, and writes no row per event', async () => {
+    const before = await natsCursor();
     const order = (await t.http('POST', '/v1/orders', { body: anOrder() })).body as { id: string };
-    const before = await sql<{ position: number }>`SELECT position FROM relay_state`.execute(t.db);
-    const n = await dispatchEvents(t.db, 500);
-    expect(n).toBeGreaterThanOrEqual(3);
-    const rows = await t.db.selectFrom('outbox_events').select(['id', 'position']).where('position', '>', before.rows[0]!.position).orderBy('id').execute();
-    expect(rows.map((r) => r.position)).toEqual(rows.map((_, i) => before.rows[0]!.position + i + 1));
-    expect(await dispatchEvents(t.db, 500)).toBe(0);
+    const written = await t.db.selectFrom('outbox_events').select(['id', 'tx']).where('aggregate_id', '=', order.id).orderBy('id').execute();
+    expect(written.length).toBe(3);
     const deliveriesBefore = await t.db.selectFrom('event_deliveries').select('id').execute();
     await drain();
     expect(nats.published.filter((e) => e.aggregateId === order.id).map((e) => e.type)).toEqual(['order.received', 'order.confirmed', 'order.allocated']);
-    expect(await natsCursor()).toBe(before.rows[0]!.position + rows.length);
+    // The cursor passed everything that could be read: nothing is left after it, the order's events are behind it.
+    const after = await natsCursor();
+    expect(await keysAfter(after)).toEqual([]);
+    expect((await keysAfter(before)).map((r) => Number(r.id))).toEqual(expect.arrayContaining(written.map((w) => w.id)));
     expect(await t.db.selectFrom('event_deliveries').select('id').execute()).toHaveLength(deliveriesBefore.length);
   });
 
-  it('dispatchers racing on several connections number each event once, and no reader ever sees a gap', async () => {
-    const base = Number((await sql<{ position: string }>`SELECT position FROM relay_state`.execute(t.db)).rows[0]!.position);
+  it('an event committed late is delivered; an aggregate\'s events go in id order when a later one\'s transaction took its id first', async () => {
+    const [a, b, c, e] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    await drain();
+    // T2 takes its transaction id first, then T0 (which stays open), then T1 writes and commits version 1 of A.
+    const t2 = await openTransaction();
+    await t2.event(b, 1);
+    const t0 = await openTransaction();
+    const late = await t0.event(c, 1);
+    const t1 = await openTransaction();
+    const a1 = await t1.event(a, 1);
+    await t1.commit();
+    // T2 then writes version 2 of A (after A's version 1 committed: a higher id, a lower transaction id) and an event
+    // with a higher id than T0's, and commits while T0 is still open.
+    const a2 = await t2.event(a, 2);
+    const after = await t2.event(e, 1);
+    expect(a1).toBeLessThan(a2);
+    expect(late).toBeLessThan(after);
+    await t2.commit();
+    await drain();
+    // What T2 wrote (its transaction ended, and every one before it) went out, with a higher id than T0's event...
+    expect(published(b)).toEqual([1]);
+    expect(published(e)).toEqual([1]);
+    // ...but not A's version 2: version 1 (a later transaction, still behind T0) has to go first. It waits as a row.
+    expect(published(a)).toEqual([]);
+    expect((await heldRows()).map((r) => r.outbox_id)).toContain(a2);
+    expect(published(c)).toEqual([]);
+    await t0.commit();
+    await drain();
+    // T0's event, committed after later ones were delivered, is delivered; A's versions in order.
+    expect(published(c)).toEqual([1]);
+    expect(published(a)).toEqual([1, 2]);
+    expect(await heldRows()).toEqual([]);
+  });
+
+  it('relays racing on several connections with writers: every event delivered, each aggregate in order, and a reader by key sees each once', async () => {
+    const base = await natsCursor();
+    const from = nats.published.length;
     let writing = true;
-    const gaps: string[] = [];
     const writes = (async () => {
-      await Promise.all(Array.from({ length: 40 }, () => receive()));
+      await Promise.all([
+        ...Array.from({ length: 30 }, () => receive()),
+        ...Array.from({ length: 10 }, () => t.http('POST', '/v1/orders', { body: anOrder() })),
+      ]);
       writing = false;
     })();
-    // Four dispatchers at once (ordo_dispatch_events takes the turn and numbers in one statement), small batches.
-    const dispatchers = Array.from({ length: 4 }, async () => {
-      let none = 0;
-      while (writing || none < 3) none = (await dispatchEvents(t.db, 7)) === 0 ? none + 1 : 0;
-    });
-    // A reader by position (the live stream's and the cursors' way): what it sees has no hole at any moment.
+    // Four relays at once (each leases the sink for its round; the others skip it), small batches.
+    const relays = Array.from({ length: 4 }, () => startRelay({
+      db: t.db, logger: quiet, nats, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, batchSize: 7, minPollMs: 1, maxPollMs: 5,
+    }));
+    // A reader by key (the live stream's way), as fast as it can: what it sees, each event once.
+    const seen: string[] = [];
     const reader = (async () => {
-      while (writing) {
-        const r = await sql<{ n: string; top: string | null }>`
-          SELECT count(*) AS n, max(position) AS top FROM outbox_events WHERE position > ${base}`.execute(t.db);
-        const { n, top } = r.rows[0]!;
-        if (top !== null && Number(top) - base !== Number(n)) gaps.push(`${n} events up to ${top}`);
+      let at = base;
+      let limit = 11;
+      for (let quiet = 0; writing || quiet < 3;) {
+        const read = await eventsAfter(t.db, at, eventTypes, limit);
+        seen.push(...read.events.map((e) => e.event_id));
+        const moved = read.upTo.tx !== at.tx || read.upTo.id !== at.id;
+        quiet = !moved && !read.full ? quiet + 1 : 0;
+        // As the stream does: held at an event whose aggregate's earlier event lies past a full read, read further.
+        limit = read.full && !moved ? limit * 4 : 11;
+        at = read.upTo;
       }
     })();
-    await Promise.all([writes, ...dispatchers, reader]);
-    expect(gaps).toEqual([]);
-    const rows = await t.db.selectFrom('outbox_events').select(['id', 'position']).where('position', '>', base).orderBy('position').execute();
-    expect(rows.length).toBeGreaterThanOrEqual(40);
-    expect(rows.map((r) => Number(r.position))).toEqual(rows.map((_, i) => base + i + 1));
-    expect(await t.db.selectFrom('outbox_events').select('id').where('relayed_at', 'is', null).execute()).toEqual([]);
-    await drain();
+    await Promise.all([writes, reader]);
+    for (const r of relays) await r.drain();
+    await Promise.all(relays.map((r) => r.stop()));
+    const written = await sql<{ event_id: string; aggregate_id: string; aggregate_version: number; type: string }>`
+      SELECT event_id, aggregate_id, aggregate_version, type FROM outbox_events WHERE (tx, id) > (${base.tx}::xid8, ${base.id}::bigint) ORDER BY id`.execute(t.db);
+    expect(written.rows.length).toBeGreaterThan(60);
+    // The reader saw every event written since it started, each once: none skipped, none twice; each aggregate's in
+    // id order (written is in id order). The reader is held back at times at an aggregate's event whose earlier one
+    // lies ahead (capture's transaction takes its id before it locks a (channel, SKU)): without that, this fails.
+    expect([...seen].sort()).toEqual(written.rows.map((w) => w.event_id).sort());
+    const place = new Map(seen.map((id, i) => [id, i]));
+    const byAggregate = new Map<string, number[]>();
+    for (const w of written.rows) byAggregate.set(w.aggregate_id, [...(byAggregate.get(w.aggregate_id) ?? []), place.get(w.event_id)!]);
+    for (const places of byAggregate.values()) expect(places).toEqual([...places].sort((a, b) => a - b));
+    // Every event reached NATS (availability coalesced: at least the newest of each (channel, SKU) did) ...
+    const sent = nats.published.slice(from);
+    const sentIds = new Set(sent.map((x) => x.id));
+    for (const w of written.rows) if (w.type !== 'inventory.availability_changed') expect(sentIds.has(w.event_id)).toBe(true);
+    const newest = new Map<string, number>();
+    for (const w of written.rows) if (w.type === 'inventory.availability_changed') newest.set(w.aggregate_id, Math.max(newest.get(w.aggregate_id) ?? 0, w.aggregate_version));
+    for (const [aggregate, version] of newest) expect(sent.filter((x) => x.aggregateId === aggregate).at(-1)?.aggregateVersion).toBe(version);
+    // ... and each aggregate's versions never went backwards.
+    const last = new Map<string, number>();
+    for (const x of sent) {
+      expect(x.aggregateVersion).toBeGreaterThanOrEqual(last.get(x.aggregateId) ?? 0);
+      last.set(x.aggregateId, x.aggregateVersion);
+    }
   });
 
   it('a relay whose lease ran out cannot move the cursor another relay has taken since', async () => {
     await t.http('POST', '/v1/orders', { body: anOrder() });
-    await dispatchEvents(t.db, 500);
-    const [mine] = await leaseSinks(t.db, ['nats'], 1);
+    const mine = await leaseNats(1);
     expect(mine).toBeDefined();
     await new Promise((r) => setTimeout(r, 10));
-    const [theirs] = await leaseSinks(t.db, ['nats'], 60_000);
+    const theirs = await leaseNats(60_000);
     expect(theirs?.token).not.toBe(mine!.token);
-    expect(await endRound(t.db, { sink: 'nats', token: mine!.token, position: mine!.head, held: [], log: null })).toBe(false);
-    expect(await natsCursor()).toBe(mine!.position);
-    expect(await endRound(t.db, { sink: 'nats', token: theirs!.token, position: theirs!.head, held: [], log: null })).toBe(true);
-    expect(await natsCursor()).toBe(theirs!.head);
-  });
-});
-
-describe('the relay\'s loops', () => {
-  it('what the dispatcher numbers goes out at once: delivery does not wait for its own poll', async () => {
-    // Both loops poll every 400 ms at best here: without the dispatcher waking delivery, an event would wait for
-    // the delivery loop's own poll, 0-400 ms after it was numbered.
-    // The first round takes 200 ms, so the delivery loop's own polls fall half-way between the dispatcher's.
-    const arrived = new Map<string, number>();
-    let slow = true;
-    const timed: NatsSink = {
-      publish: () => Promise.resolve(),
-      publishAll: async (events) => {
-        for (const e of events) arrived.set(e.id, Date.now());
-        if (slow && events.length > 0) {
-          slow = false;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        return events.map(() => null);
-      },
-      close: () => Promise.resolve(),
-    };
-    await drain();
-    const relay = startRelay({ db: t.db, logger: quiet, nats: timed, webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, minPollMs: 400, maxPollMs: 400 });
-    try {
-      const waits: number[] = [];
-      for (let i = 0; i < 6; i++) {
-        const order = (await t.http('POST', '/v1/orders', { body: anOrder() })).body as { id: string };
-        const deadline = Date.now() + 5_000;
-        let row: { event_id: string; relayed_at: Date | null } | undefined;
-        while (Date.now() < deadline) {
-          row = await t.db.selectFrom('outbox_events').select(['event_id', 'relayed_at'])
-            .where('aggregate_id', '=', order.id).where('type', '=', 'order.received').executeTakeFirst();
-          if (row?.relayed_at && arrived.has(row.event_id)) break;
-          await new Promise((r) => setTimeout(r, 10));
-        }
-        waits.push(arrived.get(row!.event_id)! - row!.relayed_at!.getTime());
-      }
-      expect(waits.slice(1).filter((w) => w > 150)).toEqual([]);
-    } finally {
-      await relay.stop();
-    }
+    const [last] = (await keysAfter(mine!.after)).slice(-1);
+    const to = { tx: last!.tx, id: Number(last!.id) };
+    expect(await endRound(t.db, { sink: 'nats', token: mine!.token, to, held: [], log: null })).toBe(false);
+    expect(await natsCursor()).toEqual(mine!.after);
+    expect(await endRound(t.db, { sink: 'nats', token: theirs!.token, to, held: [], log: null })).toBe(true);
+    expect(await natsCursor()).toEqual(to);
   });
 });
 
@@ -166,7 +228,7 @@ describe('coalesced availability', () => {
     await drain();
     const sent = nats.published.slice(from).filter((e) => e.type === 'inventory.availability_changed' && (e.data as { sku?: string }).sku === 'ORD-B');
     const written = await t.db.selectFrom('outbox_events').select(['aggregate_id', 'aggregate_version'])
-      .where('type', '=', 'inventory.availability_changed').where('position', '>', 0).orderBy('id', 'desc').limit(8).execute();
+      .where('type', '=', 'inventory.availability_changed').orderBy('id', 'desc').limit(8).execute();
     expect(sent.map((e) => e.aggregateId).sort()).toEqual([...new Set(written.map((w) => w.aggregate_id))].sort());
     for (const e of sent) expect(e.aggregateVersion).toBe(Math.max(...written.filter((w) => w.aggregate_id === e.aggregateId).map((w) => w.aggregate_version)));
   });
@@ -174,15 +236,14 @@ describe('coalesced availability', () => {
   it('a failed delivery is held as one row per (channel, SKU), moved to newer numbers; one in flight with the older stays pending for the newer', async () => {
     nats.down = true;
     await receive();
-    await dispatchEvents(t.db, 500);
-    const [lease] = await leaseSinks(t.db, ['nats'], 60_000);
+    const lease = await leaseNats(60_000);
     expect(lease).toBeDefined();
     // The round's attempt fails: the availability events become held rows, and the cursor moves on.
     const { runSinkRound } = await import('../src/integration/sink-round.js');
     const senders = { webhook: { timeoutMs: 1_000, allowPrivateAddresses: true }, nats, notifications: null, connectors: null };
     const options = { db: t.db, senders, batch: 500, leaseMs: 60_000, backoff: { firstMs: 0, maxMs: 0, giveUpAfterMs: Infinity } };
     await runSinkRound(options, lease!);
-    expect(await natsCursor()).toBe(lease!.head);
+    expect(await keysAfter(await natsCursor())).toEqual([]);
     const first = await heldRows();
     expect(first.length).toBeGreaterThan(0);
     expect(first.every((d) => d.attempts === 1)).toBe(true);
@@ -191,8 +252,7 @@ describe('coalesced availability', () => {
     const inFlight = await claimDeliveries(t.db, 500, 60_000, ['nats']);
     expect(inFlight.length).toBe(first.length);
     await receive();
-    await dispatchEvents(t.db, 500);
-    const [next] = await leaseSinks(t.db, ['nats'], 60_000);
+    const next = await leaseNats(60_000);
     const from = nats.published.length;
     await runSinkRound(options, next!);
     // Waiting behind the held one, not sent; the held row moved to the newer number.
@@ -213,36 +273,37 @@ describe('events.cleanup', () => {
   it('removes settled deliveries and relayed events past the retention; keeps what a pending delivery or a sink\'s cursor needs', async () => {
     await drain();
     // A pending delivery (a replay, say) of an old event, and a sink whose cursor is behind.
-    const [keep] = await t.db.selectFrom('outbox_events').select(['id', 'event_id', 'type', 'aggregate_type', 'aggregate_id', 'aggregate_version', 'position']).orderBy('id').limit(1).execute();
+    const [keep] = await t.db.selectFrom('outbox_events').select(['id', 'event_id', 'type', 'aggregate_type', 'aggregate_id', 'aggregate_version']).orderBy('id').limit(1).execute();
     await sql`INSERT INTO event_deliveries (sink, outbox_id, event_id, type, aggregate_type, aggregate_id, aggregate_version)
       VALUES ('nats', ${keep!.id}, ${keep!.event_id}, ${keep!.type}, ${keep!.aggregate_type}, ${keep!.aggregate_id}, ${keep!.aggregate_version})`.execute(t.db);
     await t.http('POST', '/v1/orders', { body: anOrder() });
-    await dispatchEvents(t.db, 500);
     const behind = await natsCursor();
     await sql`UPDATE event_sinks SET active = false WHERE sink = 'nats'`.execute(t.db);
-    await sql`UPDATE outbox_events SET relayed_at = relayed_at - interval '30 days'`.execute(t.db);
+    await sql`UPDATE outbox_events SET created_at = created_at - interval '30 days'`.execute(t.db);
     await sql`UPDATE event_deliveries SET delivered_at = delivered_at - interval '30 days' WHERE status = 'delivered'`.execute(t.db);
     const result = await jobHandlers({ db: t.db, idempotencyTtlHours: 24, eventRetentionHours: 24 })['events.cleanup']();
     expect(result.deliveries).toBeGreaterThan(0);
     expect(result.events).toBeGreaterThan(0);
-    const left = await t.db.selectFrom('outbox_events').select(['id', 'position']).execute();
-    expect(left.map((r) => r.id)).toContain(keep!.id);
-    expect(left.filter((r) => r.position !== null && r.position > behind).length).toBeGreaterThan(0);
-    expect(left.filter((r) => r.position !== null && r.position <= behind && r.id !== keep!.id)).toEqual([]);
+    const left = (await sql<{ id: string; passed: boolean }>`
+      SELECT id, (tx, id) <= (${behind.tx}::xid8, ${behind.id}::bigint) AS passed FROM outbox_events`.execute(t.db)).rows;
+    expect(left.map((r) => Number(r.id))).toContain(keep!.id);
+    expect(left.filter((r) => !r.passed).length).toBeGreaterThan(0);
+    expect(left.filter((r) => r.passed && Number(r.id) !== keep!.id)).toEqual([]);
     await sql`UPDATE event_sinks SET active = true WHERE sink = 'nats'`.execute(t.db);
     const report = await runChecks(t.db);
     expect(report.lines.filter((l) => l.startsWith('DRIFT'))).toEqual([]);
   });
 
-  it('ordo check reports a pending delivery whose event is gone, and a cursor past the relay', async () => {
+  it('ordo check reports a pending delivery whose event is gone, and a cursor past what the relay may read', async () => {
     const row = await t.db.selectFrom('event_deliveries').select(['id', 'outbox_id']).where('status', '=', 'pending').executeTakeFirstOrThrow();
     const gone = await sql`UPDATE event_deliveries SET outbox_id = -1 WHERE id = ${row.id}`.execute(t.db);
     expect(Number(gone.numAffectedRows)).toBe(1);
-    await sql`UPDATE event_sinks SET position = position + 1000 WHERE sink = 'nats'`.execute(t.db);
+    const cursor = await natsCursor();
+    await sql`UPDATE event_sinks SET after_tx = (pg_snapshot_xmin(pg_current_snapshot())::text::bigint + 1000)::text::xid8 WHERE sink = 'nats'`.execute(t.db);
     const report = await runChecks(t.db);
     expect(report.lines).toContain('DRIFT every pending delivery has its event in the outbox');
-    expect(report.lines).toContain('DRIFT no sink\'s cursor is past the relay\'s position, and the events after every cursor are still in the outbox');
-    await sql`UPDATE event_sinks SET position = position - 1000 WHERE sink = 'nats'`.execute(t.db);
+    expect(report.lines).toContain('DRIFT no sink\'s cursor is past what the relay may read');
+    await sql`UPDATE event_sinks SET after_tx = ${cursor.tx}::xid8 WHERE sink = 'nats'`.execute(t.db);
     await sql`UPDATE event_deliveries SET outbox_id = ${row.outbox_id} WHERE id = ${row.id}`.execute(t.db);
   });
 });

@@ -11,6 +11,13 @@ let relay: Relay;
 
 interface Sse { id: string; event: string; data: { id: string; type: string; aggregateId: string } }
 
+/** The relay's order of two SSE ids (`tx.id`, ADR 0010). */
+const byKey = (a: string, b: string) => {
+  const [at, ai] = a.split('.').map(BigInt) as [bigint, bigint];
+  const [bt, bi] = b.split('.').map(BigInt) as [bigint, bigint];
+  return at !== bt ? (at < bt ? -1 : 1) : ai === bi ? 0 : ai < bi ? -1 : 1;
+};
+
 /**
  * Reads the stream until `enough` says so, reconnecting with the last id seen when the server ends it (as EventSource
  * does; the test app ends streams after 3 s); returns the events.
@@ -38,7 +45,7 @@ async function read(key: string, headers: Record<string, string>, enough: (event
           const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
           // As EventSource: an id is kept even from a block without data (the stream's first block says where it starts).
           lastId = field('id') ?? lastId;
-          if (field('data')) events.push({ id: field('id')!, event: field('event')!, data: JSON.parse(field('data')!) as Sse['data'] });
+          if (field('data')) events.push({ id: lastId!, event: field('event')!, data: JSON.parse(field('data')!) as Sse['data'] });
         }
         if (enough(events)) return events;
       }
@@ -80,18 +87,18 @@ describe('GET /v1/events/stream', () => {
     const first = (await live).filter((e) => e.data.aggregateId === order.id);
     expect(first.map((e) => e.event)).toEqual(['order.received', 'order.confirmed', 'order.allocated']);
     expect(first.map((e) => e.data.type)).toEqual(first.map((e) => e.event));
-    const ids = first.map((e) => Number(e.id));
-    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const ids = first.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort(byKey));
 
     // Disconnected: two orders happen meanwhile; the client comes back with the last id it saw.
     const missed = [await capture(), await capture()];
     await relay.drain();
     const resumed = await read(t.keys.viewer, { 'last-event-id': first.at(-1)!.id }, (events) =>
       missed.every((o) => events.filter((e) => e.data.aggregateId === o.id).length === 3));
-    expect(resumed.every((e) => Number(e.id) > Number(first.at(-1)!.id))).toBe(true);
+    expect(resumed.every((e) => byKey(e.id, first.at(-1)!.id) > 0)).toBe(true);
     expect(resumed.filter((e) => e.data.aggregateId === order.id)).toEqual([]);
-    const positions = resumed.map((e) => Number(e.id));
-    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    const keys = resumed.map((e) => e.id);
+    expect(keys).toEqual([...keys].sort(byKey));
     // Stock moved too: the viewer may read inventory, so its availability events are in the stream.
     expect(resumed.some((e) => e.event === 'inventory.availability_changed')).toBe(true);
   });

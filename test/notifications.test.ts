@@ -188,7 +188,8 @@ describe('the notification log', () => {
     await relay(mailer).drain();
     expect(mailsTo('twice@example.com')).toHaveLength(1);
     // The relay delivers the confirmation again (a lease expired after the mail went out, before the cursor moved).
-    await sql`UPDATE event_sinks SET position = (SELECT min(position) - 1 FROM outbox_events WHERE aggregate_id = ${order.id}) WHERE sink = 'notifications'`.execute(t.db);
+    await sql`UPDATE event_sinks s SET after_tx = o.tx, after_id = o.id - 1
+      FROM (SELECT tx, id FROM outbox_events WHERE aggregate_id = ${order.id} ORDER BY tx, id LIMIT 1) o WHERE s.sink = 'notifications'`.execute(t.db);
     await relay(mailer).drain();
     expect(mailsTo('twice@example.com')).toHaveLength(1);
     const log = await t.http('GET', `/v1/notifications?order=${order.id}`);

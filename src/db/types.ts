@@ -232,11 +232,12 @@ export interface EventDeliveries {
 
 export interface EventSinks {
   active: Generated<boolean>;
+  after_id: Generated<number>;
+  after_tx: Generated<string>;
   event_types: string[];
   kind: string;
   lease_token: string | null;
   leased_until: Timestamp | null;
-  position: Generated<number>;
   sink: string;
   subscription_id: string | null;
 }
@@ -442,8 +443,7 @@ export interface OutboxEvents {
   event_id: Generated<string>;
   id: Generated<number>;
   payload: JsonColumn;
-  position: number | null;
-  relayed_at: Timestamp | null;
+  tx: Generated<string>;
   type: string;
 }
 
@@ -524,11 +524,6 @@ export interface RateTables {
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
   zones: JsonColumn<RateZoneJson[]>;
-}
-
-export interface RelayState {
-  id: Generated<boolean>;
-  position: Generated<number>;
 }
 
 export interface Reservations {
@@ -876,7 +871,6 @@ export interface DB {
   payments: Payments;
   rate_catalog: RateCatalog;
   rate_tables: RateTables;
-  relay_state: RelayState;
   reservations: Reservations;
   return_lines: ReturnLines;
   return_policies: ReturnPolicies;

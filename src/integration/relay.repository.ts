@@ -1,24 +1,13 @@
 /**
- * The outbox relay's SQL, but for the sinks' cursors (sink-cursor.repository.ts): dispatch (numbering new events in
- * commit order), the retry path for deliveries held back as rows (claim, leased; settle, logged) and clean up.
+ * The outbox relay's SQL, but for the sinks' cursors (sink-cursor.repository.ts): the retry path for deliveries held
+ * back as rows (claim, leased; settle, logged), sinks, and clean up. Nothing numbers events: sinks read them in the
+ * relay's order ((tx, id), ADR 0010).
  * Several servers run all of it at once: rows are claimed with FOR UPDATE SKIP LOCKED, and a claimed delivery is
  * leased, so a server killed mid-delivery only delays it.
  */
 import { sql } from 'kysely';
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { OutboxRow } from './event.js';
-
-/**
- * Marks up to `limit` unrelayed events relayed and numbers them (position), in outbox order. Any server may
- * dispatch, one at a time (an advisory lock says whose turn it is), so positions commit in order. Each sink reads them
- * through its cursor (sink-cursor.repository.ts): nothing is written per sink here. One round trip: the function
- * (migration 0038) takes the turn and numbers in one autocommit statement. Returns how many events were dispatched,
- * or null when another server holds the turn.
- */
-export async function dispatchEvents(db: Db, limit: number): Promise<number | null> {
-  const result = await sql<{ n: number | null }>`SELECT ordo_dispatch_events(${limit}::int) AS n`.execute(db);
-  return result.rows[0]?.n ?? null;
-}
 
 export type SinkKind = 'webhook' | 'nats' | 'notifications' | 'connectors';
 
@@ -53,6 +42,11 @@ export async function claimDeliveries(db: Db, limit: number, leaseMs: number, si
           SELECT 1 FROM event_deliveries e
           WHERE e.sink = d.sink AND e.aggregate_type = d.aggregate_type AND e.aggregate_id = d.aggregate_id
             AND e.status = 'pending' AND e.outbox_id < d.outbox_id)
+        -- Nor an earlier event of its aggregate that the sink's cursor has not passed yet (ADR 0010): it comes first.
+        AND NOT EXISTS (
+          SELECT 1 FROM outbox_events x
+          WHERE x.aggregate_type = d.aggregate_type AND x.aggregate_id = d.aggregate_id AND x.tx >= s.after_tx
+            AND x.id < d.outbox_id AND (x.tx, x.id) > (s.after_tx, s.after_id))
       ORDER BY d.next_attempt_at, d.outbox_id
       LIMIT ${limit}
       FOR UPDATE OF d SKIP LOCKED
@@ -129,21 +123,21 @@ export async function releaseDeliveries(db: Db, ids: readonly number[]): Promise
 }
 
 /**
- * Registers (or updates) a sink, e.g. NATS by a server started with NATS_URL. A new sink starts at the relay's
- * position (the events relayed before it are not for it); a known one keeps its cursor.
+ * Registers (or updates) a sink, e.g. NATS by a server started with NATS_URL. A new sink starts now: after every
+ * event whose transaction had ended (the events written before it are not for it); a known one keeps its cursor.
  */
 export async function upsertSink(db: DbOrTrx, sink: { sink: string; kind: 'nats' | 'notifications' | 'connectors'; eventTypes: string[] }): Promise<void> {
   await sql`
-    INSERT INTO event_sinks (sink, kind, event_types, position)
-    VALUES (${sink.sink}, ${sink.kind}, ${sink.eventTypes}::text[], (SELECT position FROM relay_state))
+    INSERT INTO event_sinks (sink, kind, event_types, after_tx, after_id)
+    VALUES (${sink.sink}, ${sink.kind}, ${sink.eventTypes}::text[], pg_snapshot_xmin(pg_current_snapshot()), 0)
     ON CONFLICT (sink) DO UPDATE SET event_types = excluded.event_types, active = true
   `.execute(db);
 }
 
 /**
  * Keeps the outbox small: deletes deliveries settled (delivered or failed) and round logs from before `before`, then
- * events relayed before `before` that every sink's cursor has passed and no delivery row still needs. In batches, so
- * no statement holds locks long.
+ * events written before `before` that every sink's cursor has passed (inactive sinks' too) and no delivery row still
+ * needs. In batches, so no statement holds locks long.
  */
 export async function cleanupEvents(db: Db, before: Date, batch = 5_000): Promise<{ deliveries: number; events: number }> {
   const inBatches = async (statement: () => Promise<{ numAffectedRows?: bigint }>) => {
@@ -164,8 +158,8 @@ export async function cleanupEvents(db: Db, before: Date, batch = 5_000): Promis
   const events = await inBatches(() => sql`
     DELETE FROM outbox_events WHERE id IN (
       SELECT o.id FROM outbox_events o
-      WHERE o.relayed_at < ${before}
-        AND o.position <= (SELECT coalesce(min(s.position), r.position) FROM relay_state r LEFT JOIN event_sinks s ON true GROUP BY r.position)
+      WHERE o.created_at < ${before} AND o.tx < pg_snapshot_xmin(pg_current_snapshot())
+        AND NOT EXISTS (SELECT 1 FROM event_sinks s WHERE (s.after_tx, s.after_id) < (o.tx, o.id))
         AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.outbox_id = o.id)
       LIMIT ${batch})
   `.execute(db));

@@ -1,10 +1,10 @@
 /**
- * The outbox relay, run by every server: a dispatcher that numbers new outbox rows in commit order, and a deliverer
- * that moves each sink's cursor over them (sink-round.ts: a batch a round, nothing written per event that goes
- * through) and retries what was held back as rows. Both loops poll adaptively: right away while there is more,
- * `minPollMs` (25) after some work, backing off to `maxPollMs` (200) while idle; the dispatcher wakes the deliverer
- * as soon as it numbered something. Not LISTEN/NOTIFY: NOTIFY takes a global lock at commit that would serialise
- * every committing transaction, capture's included.
+ * The outbox relay, run by every server: one loop that moves each sink's cursor over the outbox in the relay's order
+ * ((tx, id) below the snapshot's xmin, ADR 0010; sink-round.ts: a batch a round, nothing written per event that goes
+ * through) and retries what was held back as rows. Nothing numbers the events first. The loop polls adaptively:
+ * right away while there is more, `minPollMs` (25) after some work, backing off to `maxPollMs` (200) while idle. Not
+ * LISTEN/NOTIFY: NOTIFY takes a global lock at commit that would serialise every committing transaction, capture's
+ * included.
  *
  * At least once: a sink is leased for its round, and a held delivery while it is retried; a server killed
  * mid-delivery leaves the lease to expire and another sends again, with the same event ids. Failures are retried
@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { toEnvelope } from './event.js';
 import type { NatsSink } from './nats-sink.js';
-import { claimDeliveries, dispatchEvents, releaseDeliveries, settleDeliveries, type AttemptOutcome, type ClaimedDelivery } from './relay.repository.js';
+import { claimDeliveries, releaseDeliveries, settleDeliveries, type AttemptOutcome, type ClaimedDelivery } from './relay.repository.js';
 import { sendOne, type LocalSink, type Senders } from './relay-send.js';
 import { leaseSinks } from './sink-cursor.repository.js';
 import { runSinkRound } from './sink-round.js';
@@ -60,7 +60,7 @@ export function retryAt(b: Backoff, attempts: number, firstAt: Date, now: Date, 
 }
 
 export interface Relay {
-  /** Runs one dispatch and one delivery round now (tests; the loops keep running). */
+  /** Delivers now until every sink this server handles has read everything that can be read (tests; the loop keeps running). */
   drain(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -85,7 +85,7 @@ export function startRelay(opts: RelayOptions): Relay {
     };
   }
 
-  /** The cursor path: a round for every sink this server handles that has events after its position. */
+  /** The cursor path: a round for every sink this server handles that has events to read after its cursor. */
   async function cursorRounds(): Promise<{ advanced: number; more: boolean }> {
     const sinks = await leaseSinks(opts.db, allKinds ? null : await handledSinks(), leaseMs);
     const rounds = await Promise.all(sinks.map(async (sink) => {
@@ -162,64 +162,60 @@ export function startRelay(opts: RelayOptions): Relay {
 
   const loops: Promise<void>[] = [];
   const timers = new Set<() => void>();
-  const sleep = (ms: number, onWake?: (wake: () => void) => void) => new Promise<void>((resolve) => {
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
     const t = setTimeout(() => { timers.delete(wake); resolve(); }, ms);
     const wake = () => { clearTimeout(t); timers.delete(wake); resolve(); };
     timers.add(wake);
-    onWake?.(wake);
   });
-  /** Runs `round` until stopped; `poke()` makes it go again now (or right after the round in progress). */
-  function loop(name: string, round: () => Promise<number | null>): { poke(): void } {
-    let poked = false;
-    let wakeSleep: (() => void) | null = null;
+  /** Runs `round` until stopped. */
+  function loop(name: string, round: () => Promise<number>): void {
     loops.push((async () => {
       let idle = minPoll;
       while (!stopped) {
-        poked = false;
-        let n: number | null = 0;
+        let n = 0;
         try {
           n = await round();
         } catch (err) {
           if (stopped) break;
           opts.logger.error({ err }, `event relay: ${name} failed`);
-          n = 0;
         }
-        if (poked || (n !== null && n >= batch)) { idle = minPoll; continue; }
-        idle = n !== null && n > 0 ? minPoll : Math.min(maxPoll, idle * 2);
-        await sleep(idle, (wake) => { wakeSleep = wake; });
-        wakeSleep = null;
+        if (n >= batch) { idle = minPoll; continue; }
+        idle = n > 0 ? minPoll : Math.min(maxPoll, idle * 2);
+        await sleep(idle);
       }
     })());
-    return {
-      poke() {
-        poked = true;
-        wakeSleep?.();
-      },
-    };
   }
-  // The dispatcher wakes this server's delivery loop when it numbered something: what was numbered goes out at once,
-  // not at delivery's next poll. Events another server numbers are found by polling.
-  const delivery = loop('delivery', deliverRound);
-  loop('dispatch', async () => {
-    const n = await dispatchEvents(opts.db, batch);
-    if (n) delivery.poke();
-    return n;
-  });
+  loop('delivery', deliverRound);
 
   return {
     async drain() {
-      while ((await dispatchEvents(opts.db, batch)) !== 0) { /* until the outbox is dispatched */ }
-      // Until every sink this server handles has passed the relay's position and nothing held is due, counting
-      // what the background loop (or another server) holds right now.
+      // Until every sink this server handles has read every event that can be read and nothing held is due,
+      // counting what the background loop (or another server) holds right now. Events committed but not readable
+      // yet (a transaction that took its id before theirs is still running) are waited for a little: a moment's
+      // writer (autovacuum's ANALYZE, say) delays them; a transaction left open would hold the drain for ever.
       const until = Date.now() + 30_000;
+      const unreadableUntil = Date.now() + 2_000;
       while (Date.now() < until) {
         if ((await cursorRounds()).advanced > 0 || (await retryRound()) > 0) continue;
         const left = await sql<{ n: number }>`
-          SELECT (SELECT count(*) FROM event_sinks s, relay_state r WHERE s.active AND s.position < r.position AND s.kind = ANY(${kinds}::text[]))
+          SELECT (SELECT count(*) FROM event_sinks s WHERE s.active AND s.kind = ANY(${kinds}::text[]) AND EXISTS (
+                    SELECT 1 FROM outbox_events o
+                    WHERE (o.tx, o.id) > (s.after_tx, s.after_id) AND o.tx < pg_snapshot_xmin(pg_current_snapshot())))
             + (SELECT count(*) FROM event_deliveries d JOIN event_sinks s ON s.sink = d.sink AND s.active
-               WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.kind = ANY(${kinds}::text[])) AS n
+               WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.kind = ANY(${kinds}::text[])
+                 -- Not one that waits for an earlier event of its aggregate the cursor has not passed yet.
+                 AND NOT EXISTS (SELECT 1 FROM outbox_events x
+                   WHERE x.aggregate_type = d.aggregate_type AND x.aggregate_id = d.aggregate_id AND x.tx >= s.after_tx
+                     AND x.id < d.outbox_id AND (x.tx, x.id) > (s.after_tx, s.after_id))) AS n
         `.execute(opts.db);
-        if (Number(left.rows[0]?.n ?? 0) === 0) return;
+        if (Number(left.rows[0]?.n ?? 0) === 0) {
+          if (Date.now() > unreadableUntil) return;
+          const unreadable = await sql<{ n: number }>`
+            SELECT count(*) AS n FROM event_sinks s WHERE s.active AND s.kind = ANY(${kinds}::text[]) AND EXISTS (
+              SELECT 1 FROM outbox_events o WHERE (o.tx, o.id) > (s.after_tx, s.after_id))
+          `.execute(opts.db);
+          if (Number(unreadable.rows[0]?.n ?? 0) === 0) return;
+        }
         await sleep(5);
       }
     },

@@ -1,7 +1,8 @@
 /**
- * One cursor round for one leased sink (ADR 0008): read the events after its position, send them, move the position
- * once. Per aggregate in position order (= version order): an aggregate's events in the round go one after the
- * other, aggregates side by side; NATS gets the whole round published at once. An attempt that fails is held as a
+ * One cursor round for one leased sink (ADR 0008, 0010): read the events after its cursor, send them, move the cursor
+ * once. Per aggregate in id order (= version order; the relay's (tx, id) order may differ within an aggregate, see
+ * readSinkEvents): an aggregate's events in the round go one after the other, aggregates side by side; NATS gets the
+ * whole round published at once. An attempt that fails is held as a
  * row for the retry path, and so is every later event of its aggregate (in this round, and in later rounds while a
  * row of that aggregate is pending): version 3 never goes before version 2. Availability events are coalesced: of an
  * aggregate's events in the round only the newest is sent.
@@ -23,7 +24,7 @@ export interface RoundOptions {
 }
 
 export interface RoundResult {
-  /** Positions the cursor moved over (0 when the lease was lost). */
+  /** Events (of any type) the cursor moved over (0 when the lease was lost). */
   advanced: number;
   /** Whether there is more after this round's batch. */
   more: boolean;
@@ -38,11 +39,15 @@ export async function runSinkRound(o: RoundOptions, sink: LeasedSink): Promise<R
   const started = Date.now();
   // Past this, no new send starts: the rest is held for the retry path, so the round ends well within its lease.
   const deadline = started + Math.max(o.leaseMs / 2, o.leaseMs - o.senders.webhook.timeoutMs - 1_000);
-  const upTo = Math.min(sink.position + o.batch, sink.head);
-  const read = await readSinkEvents(o.db, sink, upTo);
+  const read = await readSinkEvents(o.db, sink, o.batch);
+  if (read.upTo === null) {
+    // Nothing to read after all (another relay moved the cursor between the lease and the read): give the lease back.
+    await endRound(o.db, { sink: sink.sink, token: sink.token, to: sink.after, held: [], log: null });
+    return { advanced: 0, more: false, disabled: null };
+  }
   const newest = new Map<string, number>();
-  for (const e of read) if (e.type === AVAILABILITY) newest.set(keyOf(e), e.position);
-  const events = read.filter((e) => e.type !== AVAILABILITY || newest.get(keyOf(e)) === e.position);
+  for (const e of read.events) if (e.type === AVAILABILITY) newest.set(keyOf(e), Math.max(e.id, newest.get(keyOf(e)) ?? 0));
+  const events = read.events.filter((e) => e.type !== AVAILABILITY || newest.get(keyOf(e)) === e.id);
 
   const held: HeldEvent[] = [];
   const log: { outboxId: number; statusCode: number; latencyMs: number }[] = [];
@@ -70,8 +75,10 @@ export async function runSinkRound(o: RoundOptions, sink: LeasedSink): Promise<R
     if (chain) chain.push(e);
     else chains.set(keyOf(e), [e]);
   }
+  // Per aggregate by id: within one read, an aggregate's events may come out of id order in (tx, id) order.
+  for (const chain of chains.values()) chain.sort((a, b) => a.id - b.id);
   if (sink.kind === 'nats') {
-    const sendable = [...chains.values()].flat().sort((a, b) => a.position - b.position);
+    const sendable = [...chains.values()].flat();
     const results = new Map((await publishAll(o.senders, sendable.map(toEnvelope))).map((r, i) => [sendable[i]!.id, r]));
     for (const chain of chains.values()) {
       // After a failed publish, the aggregate's later events go again after it (JetStream drops what it has by id).
@@ -86,11 +93,11 @@ export async function runSinkRound(o: RoundOptions, sink: LeasedSink): Promise<R
       }
     }));
   }
-  const moved = await endRound(o.db, { sink: sink.sink, token: sink.token, position: upTo, held, log: sink.kind === 'webhook' ? log : null });
+  const moved = await endRound(o.db, { sink: sink.sink, token: sink.token, to: read.upTo, held, log: sink.kind === 'webhook' ? log : null });
   let disabled: string | null = null;
   if (moved && outcome.givenUp !== null && sink.kind === 'webhook') {
     disabled = `deliveries failed for ${Math.round(o.backoff.giveUpAfterMs / 3_600_000)} hours; last error: ${outcome.givenUp}`;
     await disableSubscription(o.db, sink.sink, disabled);
   }
-  return { advanced: moved ? upTo - sink.position : 0, more: upTo < sink.head, disabled };
+  return { advanced: moved ? read.covered : 0, more: read.covered >= o.batch, disabled };
 }

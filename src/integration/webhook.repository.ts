@@ -32,10 +32,10 @@ export async function insertSubscription(trx: Trx, s: { id: string; url: string;
   const row = await trx.insertInto('webhook_subscriptions')
     .values({ id: s.id, url: s.url, event_types: s.eventTypes, description: s.description, secret: s.secret })
     .returning(columns).executeTakeFirstOrThrow();
-  // The endpoint gets the events relayed from now on: its cursor starts at the relay's position.
+  // The endpoint gets the events written from now on: its cursor starts after every event whose transaction has ended.
   await trx.insertInto('event_sinks').values({
     sink: sinkOf(s.id), kind: 'webhook', subscription_id: s.id, event_types: s.eventTypes,
-    position: sql<number>`(SELECT position FROM relay_state)`,
+    after_tx: sql<string>`pg_snapshot_xmin(pg_current_snapshot())`, after_id: 0,
   }).execute();
   return row as Row;
 }
@@ -137,14 +137,15 @@ export async function listDeliveries(db: DbOrTrx, subscriptionId: string, before
 
 /**
  * Queues events again for one endpoint: one event by id, or every event it subscribes to in a time range (those still
- * in the outbox). A replayed event keeps its id, so the receiver's de-duplication holds.
+ * in the outbox that its cursor has passed; the others are on their way). A replayed event keeps its id, so the
+ * receiver's de-duplication holds.
  */
 export async function replayEvents(trx: Trx, subscriptionId: string, sel: { eventId?: string; from?: string; to?: string }): Promise<number> {
   const r = await sql`
     INSERT INTO event_deliveries (sink, outbox_id, event_id, type, aggregate_type, aggregate_id, aggregate_version)
     SELECT s.sink, o.id, o.event_id, o.type, o.aggregate_type, o.aggregate_id, o.aggregate_version
     FROM outbox_events o JOIN event_sinks s ON s.subscription_id = ${subscriptionId}
-    WHERE o.relayed_at IS NOT NULL
+    WHERE (o.tx, o.id) <= (s.after_tx, s.after_id)
       AND (${sel.eventId ?? null}::uuid IS NULL OR o.event_id = ${sel.eventId ?? null}::uuid)
       AND (${sel.from ?? null}::timestamptz IS NULL OR o.created_at >= ${sel.from ?? null}::timestamptz)
       AND (${sel.to ?? null}::timestamptz IS NULL OR o.created_at < ${sel.to ?? null}::timestamptz)

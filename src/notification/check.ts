@@ -14,7 +14,7 @@ export const notificationChecks: Check[] = [
         WHERE n.status = 'sending'
           AND NOT EXISTS (
             SELECT 1 FROM outbox_events o JOIN event_sinks s ON s.sink = 'notifications'
-            WHERE o.event_id = n.event_id AND (o.position IS NULL OR o.position > s.position))
+            WHERE o.event_id = n.event_id AND (o.tx, o.id) > (s.after_tx, s.after_id))
           AND NOT EXISTS (
             SELECT 1 FROM event_deliveries d WHERE d.sink = 'notifications' AND d.event_id = n.event_id AND d.status = 'pending')
         LIMIT 100`.execute(db);
