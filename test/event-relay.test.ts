@@ -138,6 +138,9 @@ describe('the cursors in the relay\'s order', () => {
     expect(published(a)).toEqual([]);
     expect((await heldRows()).map((r) => r.outbox_id)).toContain(a2);
     expect(published(c)).toEqual([]);
+    // Operations see what holds the relay back: T0, open for two seconds at least (the drain waited for it).
+    const metrics = (await t.http('GET', '/metrics')).body as string;
+    expect(Number(/^ordo_relay_held_back_seconds (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
     await t0.commit();
     await drain();
     // T0's event, committed after later ones were delivered, is delivered; A's versions in order.

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { Registry, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics: request latency by route and status, the database pool, and Node's own. */
+/** Prometheus metrics: request latency by route and status, the database pool, the relay's wait for writers, and Node's own. */
 export function registerMetrics(app: FastifyInstance, pools: { requests: pg.Pool; batch: pg.Pool }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -24,6 +24,16 @@ export function registerMetrics(app: FastifyInstance, pools: { requests: pg.Pool
         this.set({ pool: name, state: 'idle' }, pool.idleCount);
         this.set({ pool: name, state: 'waiting' }, pool.waitingCount);
       }
+    },
+  });
+  new Gauge({
+    name: 'ordo_relay_held_back_seconds',
+    help: 'How long the oldest running transaction that writes has been open: the relay reads no event written after it began (ADR 0010) until it ends',
+    registers: [registry],
+    async collect() {
+      const r = await pools.requests.query<{ s: number }>(
+        'SELECT coalesce(extract(epoch FROM now() - min(xact_start)), 0)::float8 AS s FROM pg_stat_activity WHERE backend_xid IS NOT NULL');
+      this.set(r.rows[0]?.s ?? 0);
     },
   });
   app.addHook('onResponse', async (request, reply) => {
