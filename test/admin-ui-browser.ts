@@ -23,8 +23,9 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * The test app served on a free port with the admin UI at `base`, a relay — events get their stream positions and
- * webhooks go out, as in a running server (src/server.ts), so pages follow the live stream — and Chromium. `close`
+ * The test app served on a free port with the admin UI at `base`, a relay — webhooks and notifications go out, as in
+ * a running server (src/server.ts); pages follow the live stream, which reads the outbox itself (ADR 0010) — and
+ * Chromium. `close`
  * stops the relay and the browser. `relay: false` for screens that need neither.
  */
 export async function serveAdminUi(t: Pick<TestApp, 'db' | 'app'>, opts: { relay?: boolean; minPollMs?: number } = {}): Promise<{ base: string; browser: Browser; close: () => Promise<void> }> {

@@ -32,7 +32,7 @@ beforeAll(async () => {
   // Money that moves: the built-in test provider approves every capture and refund.
   expect((await t.http('PUT', '/v1/payment-providers/sandbox', { body: { kind: 'test', test: { outcome: 'approve' } } })).status).toBeLessThan(300);
   expect((await t.http('PUT', '/v1/channels/WEB/payment-policy', { body: { provider: 'sandbox', capture: 'at_order' } })).status).toBe(200);
-  // The relay gives events their stream positions, as in a running server: the page follows the live stream.
+  // With a relay, as in a running server; the page follows the live stream.
   ({ base, browser, close } = await serveAdminUi(t));
 });
 

@@ -42,7 +42,7 @@ beforeAll(async () => {
   expect((await t.http('POST', '/v1/orders', { body: anOrder() })).status).toBe(201);
   const hold = await t.http('POST', `/v1/orders/${held.id}/holds`, { body: { reasonCode: 'address_check', note: 'ring the bell' } });
   expect(hold.status, JSON.stringify(hold.body)).toBe(201);
-  // The relay gives events their stream positions, as in a running server (src/server.ts).
+  // With a relay, as in a running server (src/server.ts).
   ({ base, browser, close } = await serveAdminUi(t));
 });
 
