@@ -60,8 +60,11 @@ export function retryAt(b: Backoff, attempts: number, firstAt: Date, now: Date, 
 }
 
 export interface Relay {
-  /** Delivers now until every sink this server handles has read everything that can be read (tests; the loop keeps running). */
-  drain(): Promise<void>;
+  /**
+   * Delivers now until every sink this server handles has read everything that can be read (tests; the loop keeps
+   * running), waiting up to `unreadableMs` (default 30 s) for events committed but not readable yet.
+   */
+  drain(opts?: { unreadableMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -188,13 +191,13 @@ export function startRelay(opts: RelayOptions): Relay {
   loop('delivery', deliverRound);
 
   return {
-    async drain() {
+    async drain({ unreadableMs = 30_000 } = {}) {
       // Until every sink this server handles has read every event that can be read and nothing held is due,
       // counting what the background loop (or another server) holds right now. Events committed but not readable
-      // yet (a transaction that took its id before theirs is still running) are waited for a little: a moment's
-      // writer (autovacuum's ANALYZE, say) delays them; a transaction left open would hold the drain for ever.
+      // yet (a transaction that took its id before theirs is still running, in any database of the cluster) are
+      // waited for up to `unreadableMs`: a transaction left open would hold the drain for ever.
       const until = Date.now() + 30_000;
-      const unreadableUntil = Date.now() + 2_000;
+      const unreadableUntil = Date.now() + unreadableMs;
       while (Date.now() < until) {
         if ((await cursorRounds()).advanced > 0 || (await retryRound()) > 0) continue;
         const left = await sql<{ n: number }>`
