@@ -161,18 +161,19 @@ export function availabilityStatement(q: AvailabilityQuery, opts: { compact?: bo
   const allActive = locations === null;
   const channelId = q.channel?.id ?? null;
   const date = q.date ?? null;
-  // Each SKU's JSON, written out: concat is several times cheaper than json_build_object, and every value is a
-  // number, a uuid or a code quoted by to_json.
+  // Each SKU's JSON, written out with `||`: several times cheaper than json_build_object, and about half the cost of
+  // concat(), which looks up each argument's output function on every row (14 values × 1,000 SKUs). Every value is
+  // a number, a uuid or a code quoted by to_json, and none is null (a null would void the SKU's whole text).
   const row = opts.compact
-    ? sql`concat('{"sku":', to_json(a.code), ',"available":', ${channelId === null ? sql`a.available` : sql`a.channel_available`}, '}')`
-    : sql`concat('{"sku":', to_json(a.code), ',"skuId":"', a.sku_id, '","onHand":', a.on_hand, ',"reserved":', a.reserved,
-        ',"quarantined":', a.quarantined, ',"safetyStock":', a.safety_stock, ',"available":', a.available,
-        ',"incoming":', a.incoming, ',"availableOnDate":', ${date === null ? sql`'null'` : sql`a.available + a.incoming`},
-        ',"channel":', ${channelId === null ? sql`'null'` : sql`concat('{"id":"', ${channelId}::uuid, '","code":', to_json(${q.channel?.code ?? ''}::text), ',"available":', a.channel_available, '}')`},
-        ',"byDeliveryMethod":{"ship":{"available":', ${channelId === null ? sql`a.ship_available` : sql`least(a.ship_available, a.channel_available)`},
-        ',"largestLine":', ${channelId === null ? sql`a.ship_line` : sql`least(a.ship_line, a.channel_available)`},
-        '},"pickup":{"largestLine":', ${channelId === null ? sql`a.pickup_line` : sql`least(a.pickup_line, a.channel_available)`}, '}}',
-        '}')`;
+    ? sql`'{"sku":' || to_json(a.code)::text || ',"available":' || ${channelId === null ? sql`a.available` : sql`a.channel_available`}::text || '}'`
+    : sql`'{"sku":' || to_json(a.code)::text || ',"skuId":"' || a.sku_id::text || '","onHand":' || a.on_hand::text || ',"reserved":' || a.reserved::text
+        || ',"quarantined":' || a.quarantined::text || ',"safetyStock":' || a.safety_stock::text || ',"available":' || a.available::text
+        || ',"incoming":' || a.incoming::text || ',"availableOnDate":' || ${date === null ? sql`'null'` : sql`(a.available + a.incoming)::text`}
+        || ',"channel":' || ${channelId === null ? sql`'null'` : sql`('{"id":"' || ${channelId}::uuid::text || '","code":' || to_json(${q.channel?.code ?? ''}::text)::text || ',"available":' || a.channel_available::text || '}')`}
+        || ',"byDeliveryMethod":{"ship":{"available":' || ${channelId === null ? sql`a.ship_available` : sql`least(a.ship_available, a.channel_available)`}::text
+        || ',"largestLine":' || ${channelId === null ? sql`a.ship_line` : sql`least(a.ship_line, a.channel_available)`}::text
+        || '},"pickup":{"largestLine":' || ${channelId === null ? sql`a.pickup_line` : sql`least(a.pickup_line, a.channel_available)`}::text || '}}'
+        || '}'`;
   const askedLocation = (alias: string) => allActive
     ? sql`${sql.ref(`${alias}.active`)}`
     : sql`${sql.ref(`${alias}.id`)} = ANY(${locations}::uuid[])`;
@@ -285,7 +286,7 @@ export function availabilityStatement(q: AvailabilityQuery, opts: { compact?: bo
         ${allActive ? sql`coalesce(b.channel, x.channel)` : sql`least(coalesce(b.channel, x.channel), coalesce(b.available, x.available))`} AS channel_available
       FROM asked k JOIN atp x ON x.sku_id = k.sku_id LEFT JOIN bundles b ON b.sku_id = k.sku_id
     )
-    SELECT concat('{"data":[', string_agg(${row}, ',' ORDER BY a.ord), ']}') AS body FROM answer a
+    SELECT '{"data":[' || string_agg(${row}, ',' ORDER BY a.ord) || ']}' AS body FROM answer a
   `;
 }
 
