@@ -43,13 +43,14 @@ export function uuidBytes(id: string): string {
 export function uuidArrayBinary(idBytes: readonly string[]): Buffer {
   // array_send's layout: dimensions, has-nulls flag, element type; per dimension its length and lower bound; then
   // per element its length (16) and its bytes.
+  if (idBytes.length === 0) return Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, UUID_OID >> 8, UUID_OID & 0xff]); // no dimensions
   const out = Buffer.allocUnsafe(20 + idBytes.length * 20);
   out.writeInt32BE(1, 0);
   out.writeInt32BE(0, 4);
   out.writeUInt32BE(UUID_OID, 8);
   out.writeInt32BE(idBytes.length, 12);
   out.writeInt32BE(1, 16);
-  const written = idBytes.length === 0 ? 0 : out.write(`\0\0\0\x10${idBytes.join('\0\0\0\x10')}`, 20, 'latin1');
+  const written = out.write(`\0\0\0\x10${idBytes.join('\0\0\0\x10')}`, 20, 'latin1');
   if (written !== idBytes.length * 20) throw new TypeError('uuidArrayBinary takes 16-byte ids made by uuidBytes');
   return out;
 }
