@@ -214,7 +214,9 @@ export function availabilityStatement(q: AvailabilityQuery, opts: { compact?: bo
         sum(sl.quantity - sl.received - sl.reserved) FILTER (WHERE loc.active
           AND sl.expected_on <= current_date + (SELECT ch.presale_days FROM channels ch WHERE ch.id = ${channelId}::uuid)) AS presale
       FROM supply_lines sl JOIN locations loc ON loc.id = sl.location_id
-      WHERE sl.open AND sl.sku_id = ANY((SELECT ids FROM targets)::uuid[])
+      -- A join, not "= ANY(the array)": PostgreSQL compares a row with an array that is no constant element by
+      -- element, and chose that over a seq scan of a small table (500 lines × 1,000 ids: 7 ms a call).
+      WHERE sl.open AND sl.sku_id IN (SELECT unnest(ids) FROM targets)
       GROUP BY sl.sku_id
     ),
     lvl AS (
