@@ -225,6 +225,13 @@ describe('fast availability answers', () => {
           const compact = await t.http('POST', '/v1/availability/query', { body: { ...body, view: 'compact' } });
           expect(compact.status).toBe(200);
           expect(compact.body.data).toEqual(want.map((x) => ({ sku: x.sku, available: x.channel?.available ?? x.available })));
+          // SKUs named by id and by code, some twice (now all in the ref cache): one answer per SKU, in the order
+          // first named.
+          const named = [ids.skus[1], ids.codes[3], ids.codes[1], ids.skus[4], ids.skus[0], ids.codes[2], ids.codes[0], ids.skus[3]];
+          const mixed = await t.http('POST', '/v1/availability/query', { body: { ...body, skus: named, view: 'compact' } });
+          expect(mixed.status).toBe(200);
+          const compactOf = new Map(want.map((x) => [x.sku, { sku: x.sku, available: x.channel?.available ?? x.available }]));
+          expect(mixed.body.data).toEqual([1, 3, 4, 0, 2].map((i) => compactOf.get(ids.codes[i] ?? '')));
 
           if (channel !== null && locs === null) {
             // What the signals publish for the channel is the same number.
@@ -239,6 +246,13 @@ describe('fast availability answers', () => {
             // (null only for a presale channel, whose number is computed).
             const channelId = ids.chans[channel] ?? '';
             const published = await publishedCompactJson(t.db, [...ids.skus].reverse(), [...ids.codes].reverse().map((c) => JSON.stringify(c)), channelId);
+            // A named statement: on one connection, PostgreSQL plans its first five runs for their values and may then
+            // keep a generic plan; every run answers the same.
+            await t.db.transaction().execute(async (trx) => {
+              for (let i = 0; i < 8; i++) {
+                expect(await publishedCompactJson(trx, [...ids.skus].reverse(), [...ids.codes].reverse().map((c) => JSON.stringify(c)), channelId)).toBe(published);
+              }
+            });
             if ((w.presaleDays[channel] ?? 0) > 0) expect(published).toBeNull();
             else {
               const full = reference(w, ids, { channel, locs: null, date }).reverse();

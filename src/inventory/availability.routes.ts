@@ -3,9 +3,10 @@ import type { App } from '../http/app.js';
 import type { Db } from '../db/database.js';
 import { Id, Nullable } from '../http/schemas.js';
 import { AppError } from '../shared/errors.js';
+import { uuidBytes } from '../db/refs.js';
 import { availabilityJson } from './availability.repository.js';
 import { IsoDate, Ref } from './inventory.js';
-import { resolveRefs } from './refs.repository.js';
+import { cachedDistinct, resolveRefs } from './refs.repository.js';
 import type { InventoryDeps } from './routes.js';
 import { unknownRefResponse } from '../http/openapi.js';
 
@@ -64,18 +65,33 @@ interface AvailabilityRequest {
 /** The answer as JSON text, built by PostgreSQL in one statement (see availabilityJson). */
 async function availability(db: Db, req: AvailabilityRequest): Promise<string> {
   if (req.skus.length > MAX_SKUS) throw new AppError('validation_failed', `at most ${MAX_SKUS} SKUs per request`);
-  const refs = await resolveRefs(db, { sku: req.skus, location: req.location ?? [], channel: req.channel ? [req.channel] : [] });
-  // Distinct SKUs in the order asked (a SKU named by its code and by its id counts once).
-  const skus = [...new Map(req.skus.map((s) => refs.resolved('sku', s)).map((k) => [k.id, k] as const)).values()];
+  // Distinct SKUs in the order asked (a SKU named by its code and by its id counts once): from the cache when it
+  // knows them all, else resolved with the rest in one query.
+  const cached = cachedDistinct('sku', req.skus);
+  const refs = await resolveRefs(db, { sku: cached ? [] : req.skus, location: req.location ?? [], channel: req.channel ? [req.channel] : [] });
+  const skus = cached ?? [...new Map(req.skus.map((s) => refs.resolved('sku', s)).map((k) => [k.id, k] as const)).values()];
   const channelId = req.channel ? refs.channel(req.channel) : undefined;
+  // One pass over the SKUs: each is a cached object, and every pass over 1,000 of them costs its memory reads again.
+  const compact = req.view === 'compact';
+  const skuIds: string[] = [];
+  const skuCodes: string[] = [];
+  const skuCodesJson: string[] = [];
+  const skuIdBytes: string[] = [];
+  for (const k of skus) {
+    skuIds.push(k.id);
+    skuCodes.push(k.code);
+    skuCodesJson.push((k.json ??= JSON.stringify(k.code)));
+    if (compact) skuIdBytes.push((k.bytes ??= uuidBytes(k.id)));
+  }
   return availabilityJson(db, {
-    skuIds: skus.map((k) => k.id),
-    skuCodes: skus.map((k) => k.code),
-    skuCodesJson: skus.map((k) => (k.json ??= JSON.stringify(k.code))),
+    skuIds,
+    skuCodes,
+    skuCodesJson,
+    skuIdBytes: compact ? skuIdBytes : undefined,
     channel: channelId ? { id: channelId, code: refs.code('channel', channelId) } : undefined,
     locationIds: req.location?.map((l) => refs.location(l)),
     date: req.date,
-  }, { compact: req.view === 'compact' });
+  }, { compact });
 }
 
 export function registerAvailabilityRoutes(app: App, { db }: InventoryDeps): void {

@@ -11,8 +11,11 @@ export type RefKind = 'sku' | 'location' | 'channel';
 const tables = { sku: 'skus', location: 'locations', channel: 'channels' } as const;
 const labels = { sku: 'SKU', location: 'location', channel: 'channel' } as const;
 
-/** A resolved SKU, location or channel; `json` is its code as a JSON string, made once (answers list codes). */
-export interface Resolved { id: string; code: string; json?: string }
+/**
+ * A resolved SKU, location or channel; made once and kept: `json` is its code as a JSON string (answers list codes),
+ * `bytes` its id's bytes (uuidBytes, for binary array parameters).
+ */
+export interface Resolved { id: string; code: string; json?: string; bytes?: string }
 
 /**
  * Per kind: id or code → the resolved row. A plain Map, oldest entry out when full: codes never change, so nothing
@@ -39,6 +42,27 @@ export interface ResolvedRefs {
   code(kind: RefKind, id: string): string;
   /** The resolved row of a ref given in the request (its id, code, and code as JSON). */
   resolved(kind: RefKind, ref: string): Resolved;
+}
+
+/**
+ * The distinct rows a list of refs of one kind names, in the order first named (a row named by its code and by its id
+ * counts once), when every ref is cached; else null (resolveRefs then asks the database). One cache probe per ref:
+ * the general path's per-request maps cost about as much again for the 1,000 SKUs of an availability call. Both refs
+ * of a row are always cached with the same object, so a row named twice is found twice as itself.
+ */
+export function cachedDistinct(kind: RefKind, refs: readonly string[]): Resolved[] | null {
+  const cache = caches[kind];
+  const rows: Resolved[] = [];
+  const seen = new Set<Resolved>();
+  for (const ref of refs) {
+    const row = cache.get(ref);
+    if (!row) return null;
+    if (!seen.has(row)) {
+      seen.add(row);
+      rows.push(row);
+    }
+  }
+  return rows;
 }
 
 /** Resolves every ref in one query; an unknown one is a 404 naming it (all of them, when several are unknown). */
