@@ -135,7 +135,7 @@ async function storeAndCompare(
  * another request create that row meanwhile, the applied delta simply adds to it, which is the same as that request
  * arriving just after this one.
  */
-async function lockLevels(trx: Trx, pairs: readonly Pair[]): Promise<Map<string, OrdoLevel>> {
+export async function lockLevels(trx: Trx, pairs: readonly Pair[]): Promise<Map<string, OrdoLevel>> {
   if (pairs.length === 0) return new Map();
   const result = await sql<Pair & OrdoLevel>`
     SELECT s.sku_id AS "skuId", s.location_id AS "locationId", s.on_hand AS "onHand", s.reserved, s.quarantined
@@ -165,7 +165,7 @@ async function supersedePending(trx: Trx, source: string, pairs: readonly Pair[]
   `.execute(trx);
 }
 
-async function insertDiscrepancies(
+export async function insertDiscrepancies(
   trx: Trx,
   source: string,
   items: readonly { id: string; skuId: string; locationId: string; version: number; ordoOnHand: number; sourceOnHand: number; reason: string }[],
