@@ -22,13 +22,16 @@ export type SnapshotType = 'csv' | 'ndjson';
  * is the number of the first line copied (2 for a CSV, whose header Node reads). An empty line is NULL.
  */
 export async function copyLines(client: pg.PoolClient, body: Readable, through: Transform[], firstLine: number): Promise<void> {
-  await client.query(`CREATE TEMPORARY TABLE ordo_snapshot_lines (line bigint GENERATED ALWAYS AS IDENTITY (START WITH ${Number(firstLine)}), raw text)`);
+  // Room for 100,000 rows or so in memory: the temporary tables' pages (taken only before the session's first
+  // temporary table) and the sort that finds each pair's newest row. Reset by dropStaging.
+  await client.query(`SET temp_buffers = '64MB'; SET work_mem = '64MB';
+    CREATE TEMPORARY TABLE ordo_snapshot_lines (line bigint GENERATED ALWAYS AS IDENTITY (START WITH ${Number(firstLine)}), raw text)`);
   const copy = client.query(copyFrom(`COPY ordo_snapshot_lines (raw) FROM STDIN WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')`));
   await pipeline([body, ...through, copy]);
 }
 
 export async function dropStaging(client: pg.PoolClient): Promise<void> {
-  await client.query('DROP TABLE IF EXISTS ordo_snapshot_lines, ordo_snapshot_rows');
+  await client.query('DROP TABLE IF EXISTS ordo_snapshot_lines, ordo_snapshot_rows; RESET work_mem');
 }
 
 /** Where the four fields are in a CSV line (1-based), the header's field count, and its columns that are not fields. */
@@ -43,7 +46,7 @@ const NOT_AN_OBJECT = 'not a JSON object: send one object per line, e.g. {"sku":
  * NDJSON: each line cast to jsonb, `asJson` true; `tryJson`: through ordo_try_jsonb, which answers NULL for a line
  * that is not JSON (slower: a subtransaction per line; used once the plain cast failed). Columns: line, shape (a
  * problem of the whole line), sku, location, on_hand / version (text, NULL when missing), on_hand_json / version_json
- * (the value as JSON text, for messages), on_hand_n / version_n (a JSON number as numeric), unknown (fields that are
+ * (NDJSON: the value as JSON text, for messages; a CSV's text is made JSON only for a message), on_hand_n / version_n (a JSON number as numeric), unknown (fields that are
  * not ours).
  */
 function fieldsOf(type: SnapshotType, layout: CsvLayout | null, tryJson: boolean) {
@@ -52,10 +55,10 @@ function fieldsOf(type: SnapshotType, layout: CsvLayout | null, tryJson: boolean
     return sql`
       SELECT line, CASE WHEN f IS NULL THEN 'quotes' WHEN cardinality(f) <> ${l.width}::int THEN 'width' END AS shape,
              f[${l.sku}::int] AS sku, f[${l.location}::int] AS location, f[${l.onHand}::int] AS on_hand, f[${l.version}::int] AS version,
-             to_jsonb(f[${l.onHand}::int])::text AS on_hand_json, to_jsonb(f[${l.version}::int])::text AS version_json,
+             NULL::text AS on_hand_json, NULL::text AS version_json,
              NULL::numeric AS on_hand_n, NULL::numeric AS version_n, ${l.unknown.length > 0 ? l.unknown : null}::text[] AS unknown
       FROM (SELECT line, CASE WHEN strpos(raw, '"') = 0 THEN string_to_array(raw, ',') ELSE ordo_csv_fields(raw) END AS f
-            FROM ordo_snapshot_lines WHERE raw <> '') x`;
+            FROM ordo_snapshot_lines WHERE raw <> '' OFFSET 0) x`;
   }
   const doc = tryJson ? sql`ordo_try_jsonb(raw)` : sql`raw::jsonb`;
   return sql`
@@ -67,7 +70,7 @@ function fieldsOf(type: SnapshotType, layout: CsvLayout | null, tryJson: boolean
            CASE WHEN jsonb_typeof(d -> 'version') = 'number' THEN (d -> 'version')::numeric END AS version_n,
            CASE WHEN jsonb_typeof(d) = 'object' AND d - '{sku,location,onHand,version}'::text[] <> '{}'::jsonb
                 THEN ARRAY(SELECT jsonb_object_keys(d - '{sku,location,onHand,version}'::text[])) END AS unknown
-    FROM (SELECT line, ${doc} AS d FROM ordo_snapshot_lines WHERE raw <> '' AND raw ~ '\\S') x`;
+    FROM (SELECT line, ${doc} AS d FROM ordo_snapshot_lines WHERE raw <> '' AND raw ~ '\\S' OFFSET 0) x`;
 }
 
 /**
@@ -83,12 +86,17 @@ export async function readRows(db: DbOrTrx, type: SnapshotType, layout: CsvLayou
     CREATE TEMPORARY TABLE ordo_snapshot_rows AS
     SELECT *, problems IS NULL AND row_number() OVER (PARTITION BY problems IS NULL, sku_id, location_id ORDER BY version DESC, line) = 1 AS winner
     FROM (
-    SELECT c.line, c.sku, c.location, coalesce(s.id, si.id) AS sku_id, coalesce(l.id, li.id) AS location_id, c.on_hand, c.version,
-           CASE WHEN c.problems IS NOT NULL THEN c.problems
-                WHEN coalesce(s.id, si.id) IS NULL OR coalesce(l.id, li.id) IS NULL THEN array_remove(ARRAY[
-                  CASE WHEN coalesce(s.id, si.id) IS NULL THEN format('sku:unknown SKU "%s": create it first, or check the id or code', c.sku) END,
-                  CASE WHEN coalesce(l.id, li.id) IS NULL THEN format('location:unknown location "%s": create it first, or check the id or code', c.location) END], NULL)
+    SELECT line, sku, location, sku_id, location_id, on_hand, version,
+           CASE WHEN problems IS NOT NULL THEN problems
+                WHEN sku_id IS NULL OR location_id IS NULL THEN array_remove(ARRAY[
+                  CASE WHEN sku_id IS NULL THEN format('sku:unknown SKU "%s": create it first, or check the id or code', sku) END,
+                  CASE WHEN location_id IS NULL THEN format('location:unknown location "%s": create it first, or check the id or code', location) END], NULL)
            END AS problems
+    FROM (
+    -- By code (a hash join), then, for a ref that is no code, by id.
+    SELECT c.line, c.sku, c.location, c.on_hand, c.version, c.problems,
+           CASE WHEN s.id IS NOT NULL THEN s.id WHEN c.problems IS NULL AND c.sku ~ ${UUID_TEXT} THEN (SELECT id FROM skus WHERE id = c.sku::uuid) END AS sku_id,
+           CASE WHEN l.id IS NOT NULL THEN l.id WHEN c.problems IS NULL AND c.location ~ ${UUID_TEXT} THEN (SELECT id FROM locations WHERE id = c.location::uuid) END AS location_id
     FROM (
       SELECT line, sku, location, CASE WHEN problems IS NULL THEN on_hand_n::int END AS on_hand, version_n AS version,
              problems
@@ -110,27 +118,23 @@ export async function readRows(db: DbOrTrx, type: SnapshotType, layout: CsvLayou
                  CASE WHEN location IS NULL OR location !~ '\\S' THEN 'missing: give the location''s id or code'
                       WHEN length(location) > 64 THEN 'at most 64 characters: give the id or code' END AS location_problem,
                  CASE WHEN on_hand IS NULL OR on_hand = '' THEN 'missing: give the absolute quantity on hand'
-                      WHEN on_hand_n IS NULL OR on_hand_n < 0 THEN on_hand_json || ' is not a number of 0 or more'
-                      WHEN on_hand_n <> trunc(on_hand_n) THEN on_hand_json || ' is not a whole number of units'
+                      WHEN on_hand_n IS NULL OR on_hand_n < 0 THEN coalesce(on_hand_json, to_jsonb(on_hand)::text) || ' is not a number of 0 or more'
+                      WHEN on_hand_n <> trunc(on_hand_n) THEN coalesce(on_hand_json, to_jsonb(on_hand)::text) || ' is not a whole number of units'
                       WHEN on_hand_n > ${MAX_UNITS} THEN trim_scale(on_hand_n)::text || ${` is more than ${MAX_UNITS} units`}::text END AS on_hand_problem,
                  CASE WHEN version IS NULL OR version = '' THEN 'missing: give the source''s version of this number (or a timestamp in ms)'
-                      WHEN version_n IS NULL OR version_n < 0 THEN version_json || ' is not a number of 0 or more' END AS version_problem
+                      WHEN version_n IS NULL OR version_n < 0 THEN coalesce(version_json, to_jsonb(version)::text) || ' is not a number of 0 or more' END AS version_problem
           FROM (
             SELECT line, shape, sku, location, on_hand, version, on_hand_json, version_json, unknown,
                    coalesce(on_hand_n, CASE WHEN on_hand ~ ${NUMBER_TEXT} THEN on_hand::numeric END) AS on_hand_n,
                    coalesce(version_n, CASE WHEN version ~ ${NUMBER_TEXT} THEN version::numeric END) AS version_n
-            FROM (${fieldsOf(type, layout, tryJson)}) f OFFSET 0
+            FROM (${fieldsOf(type, layout, tryJson)} OFFSET 0) f OFFSET 0
           ) n OFFSET 0
         ) p OFFSET 0
       ) q OFFSET 0
     ) c
-    -- By code (a hash join), then, for a ref that is no code, by id.
     LEFT JOIN skus s ON s.code = c.sku
-    LEFT JOIN LATERAL (SELECT id FROM skus WHERE s.id IS NULL AND c.problems IS NULL
-                       AND id = CASE WHEN c.sku ~ ${UUID_TEXT} THEN c.sku::uuid END) si ON true
     LEFT JOIN locations l ON l.code = c.location
-    LEFT JOIN LATERAL (SELECT id FROM locations WHERE l.id IS NULL AND c.problems IS NULL
-                       AND id = CASE WHEN c.location ~ ${UUID_TEXT} THEN c.location::uuid END) li ON true
+    OFFSET 0) i
     ) j
   `.execute(db);
 }
