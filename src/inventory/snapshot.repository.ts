@@ -162,28 +162,75 @@ export interface StagedRow {
 }
 
 /**
- * One statement for every good row, as storeAndCompare in sync-stock.ts does for a JSON batch: stores the source's
- * number and version of each winning row whose version is newer than the stored one (locking the source's sync-state
- * rows in (sku, location) order), and answers, in that order, only the rows that are not fresh and equal to Ordo's on
- * hand: the losers within the snapshot, the stale rows, and the changes.
+ * One statement for every good row, run under the source's exclusive sync lock (lockSource), so that nothing else
+ * writes this source's sync state or snapshot versions meanwhile and what it reads of them stays true:
+ *
+ * - marks: per location, the version most winning rows carry; the location's snapshot version moves to it (a new
+ *   seq) when it is newer than the one stored and at least half as many rows carry it as the source has sync-state
+ *   rows there (a snapshot of a part of a location would otherwise write more rows than it saves);
+ * - a winning row is fresh when its version is newer than the pair's (effective) version;
+ * - stored: the fresh rows are written, except where the location's version moved to the row's own and the source's
+ *   number is the one stored: the snapshot version covers those (ADR 0011), and they are most rows of a full-stock
+ *   snapshot. In a location whose version moved, the stale rows and the pairs the snapshot did not report are
+ *   written too, with their own version made explicit, and marked as not covered (excluded_seq);
+ * - the answer, in (sku, location) order: only the rows that are not fresh and equal to Ordo's on hand (the losers
+ *   within the snapshot, the stale rows, the changes), with Ordo's counters read unlocked (the changes are locked
+ *   and read again before they are decided).
  */
 export async function storeAndCompareStaged(trx: Trx, source: string): Promise<StagedRow[]> {
+  const oldVersion = sql`CASE WHEN ss.excluded_seq < m.old_seq THEN greatest(ss.version, m.old_version) ELSE ss.version END`;
+  const oldReportedAt = sql`CASE WHEN ss.excluded_seq < m.old_seq AND m.old_version > ss.version THEN m.old_reported_at ELSE ss.reported_at END`;
   const result = await sql<StagedRow>`
-    WITH stored AS (
-      INSERT INTO stock_sync_state AS s (source, sku_id, location_id, version, on_hand)
-      SELECT ${source}, sku_id, location_id, version, on_hand FROM ordo_snapshot_rows WHERE winner
+    WITH counted AS (
+      SELECT location_id, version, count(*) AS reported,
+             row_number() OVER (PARTITION BY location_id ORDER BY count(*) DESC, version DESC) AS rank
+      FROM ordo_snapshot_rows WHERE winner GROUP BY location_id, version
+    ),
+    marks AS (
+      SELECT c.location_id, c.version AS new_version, coalesce(w.seq, 0) AS old_seq, w.version AS old_version, w.reported_at AS old_reported_at,
+             (w.version IS NULL OR c.version > w.version)
+               AND c.reported * 2 >= (SELECT count(*) FROM stock_sync_state ss WHERE ss.source = ${source} AND ss.location_id = c.location_id) AS bump
+      FROM counted c LEFT JOIN stock_sync_snapshots w ON w.source = ${source} AND w.location_id = c.location_id
+      WHERE c.rank = 1
+    ),
+    judged AS (
+      SELECT r.line, r.sku_id, r.location_id, r.on_hand, r.version, ss.on_hand AS known_on_hand, m.bump, m.old_seq, m.new_version,
+             ${oldVersion} AS old_version, ${oldReportedAt} AS old_reported_at,
+             (ss.sku_id IS NULL OR r.version > ${oldVersion}) AS fresh
+      FROM ordo_snapshot_rows r
+      JOIN marks m ON m.location_id = r.location_id
+      LEFT JOIN stock_sync_state ss ON ss.source = ${source} AND ss.sku_id = r.sku_id AND ss.location_id = r.location_id
+      WHERE r.winner
+    ),
+    absent AS (
+      UPDATE stock_sync_state ss SET version = ${oldVersion}, reported_at = ${oldReportedAt}, excluded_seq = m.old_seq + 1
+      FROM marks m
+      WHERE m.bump AND ss.source = ${source} AND ss.location_id = m.location_id
+        AND NOT EXISTS (SELECT 1 FROM ordo_snapshot_rows r WHERE r.winner AND r.sku_id = ss.sku_id AND r.location_id = ss.location_id)
+    ),
+    stored AS (
+      INSERT INTO stock_sync_state AS s (source, sku_id, location_id, version, on_hand, reported_at, excluded_seq)
+      SELECT ${source}, sku_id, location_id, CASE WHEN fresh THEN version ELSE old_version END,
+             CASE WHEN fresh THEN on_hand ELSE known_on_hand END, CASE WHEN fresh THEN now() ELSE old_reported_at END,
+             old_seq + CASE WHEN bump THEN 1 ELSE 0 END
+      FROM judged
+      WHERE (fresh OR bump) AND NOT (bump AND fresh AND version = new_version AND known_on_hand IS NOT NULL AND known_on_hand = on_hand)
       ORDER BY sku_id, location_id
-      ON CONFLICT (source, sku_id, location_id) DO UPDATE SET version = excluded.version, on_hand = excluded.on_hand, reported_at = now()
-      WHERE excluded.version > s.version
-      RETURNING s.sku_id, s.location_id
+      ON CONFLICT (source, sku_id, location_id) DO UPDATE SET version = excluded.version, on_hand = excluded.on_hand,
+        reported_at = excluded.reported_at, excluded_seq = excluded.excluded_seq
+    ),
+    moved AS (
+      INSERT INTO stock_sync_snapshots AS w (source, location_id, seq, version)
+      SELECT ${source}, location_id, old_seq + 1, new_version FROM marks WHERE bump
+      ON CONFLICT (source, location_id) DO UPDATE SET seq = excluded.seq, version = excluded.version, reported_at = now()
     )
     SELECT r.line::int, r.sku, r.location, r.sku_id AS "skuId", r.location_id AS "locationId", r.on_hand AS "onHand", r.version,
-           r.winner, (f.sku_id IS NOT NULL) AS fresh,
+           r.winner, coalesce(j.fresh, false) AS fresh,
            coalesce(l.on_hand, 0) AS "ordoOnHand", coalesce(l.reserved, 0) AS reserved, coalesce(l.quarantined, 0) AS quarantined
     FROM ordo_snapshot_rows r
-    LEFT JOIN stored f ON r.winner AND f.sku_id = r.sku_id AND f.location_id = r.location_id
+    LEFT JOIN judged j ON r.winner AND j.line = r.line
     LEFT JOIN stock_levels l ON l.sku_id = r.sku_id AND l.location_id = r.location_id
-    WHERE r.problems IS NULL AND (NOT r.winner OR f.sku_id IS NULL OR coalesce(l.on_hand, 0) <> r.on_hand)
+    WHERE r.problems IS NULL AND (NOT r.winner OR NOT j.fresh OR coalesce(l.on_hand, 0) <> r.on_hand)
     ORDER BY r.sku_id, r.location_id, r.line
   `.execute(trx);
   return result.rows;

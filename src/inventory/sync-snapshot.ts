@@ -21,7 +21,7 @@ import {
   badRows, copyLines, readRows, rowsDigest, storeAndCompareStaged, supersedeStaged, type CsvLayout, type SnapshotType,
 } from './snapshot.repository.js';
 import { decideSyncRow, holdReasons, MAX_SYNC_ROWS, syncOutcomes, type SyncDecision, type Thresholds } from './stock-sync.js';
-import { insertDiscrepancies, lockLevels } from './sync-stock.js';
+import { insertDiscrepancies, lockLevels, lockSource } from './sync-stock.js';
 import type { Movement } from './stock.repository.js';
 import { Id } from '../http/schemas.js';
 
@@ -218,6 +218,7 @@ const keyOf = (p: { skuId: string; locationId: string }) => `${p.skuId}/${p.loca
  */
 export async function syncSnapshot(trx: Trx, staged: StagedSnapshot, query: SnapshotQuery, thresholds: Thresholds, actor: string): Promise<CommandResult<SnapshotResult>> {
   const source = query.source;
+  await lockSource(trx, source, 'exclusive');
   const compared = await storeAndCompareStaged(trx, source);
   const counts = { applied: 0, unchanged: staged.rows - staged.rejected - compared.length, held: 0, ignored: 0 };
   const changes: SnapshotResult['changes'] = [];

@@ -33,7 +33,7 @@ import * as m0033 from './0033_sku_demand.js';
 import * as m0034 from './0034_order_volume.js';
 import * as m0036 from './0036_compact_sourcing_decisions.js';
 import * as m0038 from './0038_dispatch_function.js';
-import * as m0040 from './0040_snapshot_parsing.js';
+import * as m0040 from './0040_stock_snapshots.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -74,5 +74,5 @@ export const migrations: Record<string, Migration> = {
   '0034_order_volume': m0034,
   '0036_compact_sourcing_decisions': m0036,
   '0038_dispatch_function': m0038,
-  '0040_snapshot_parsing': m0040,
+  '0040_stock_snapshots': m0040,
 };

@@ -26,5 +26,23 @@ export async function up(db: Kysely<any>): Promise<void> {
       END
       FROM regexp_matches(p_line || ',', '("(?:[^"]|"")*"|[^,"]*),', 'g') WITH ORDINALITY AS f(m, n)
     $fn$;
+
+    -- A snapshot's version per source and location (ADR 0011). A full-stock snapshot reports mostly the numbers the
+    -- source reported last time, each with the snapshot's one version; writing that version into every row of
+    -- stock_sync_state was most of a snapshot's cost. Instead the snapshot writes its version here once per location,
+    -- and it stands for every sync-state row of that location that the snapshot reported with that version and the
+    -- same number: a row's version is the greater of its own and its location's snapshot version, unless the row
+    -- is not covered (excluded_seq = seq: the latest snapshot did not report it so, or it was written since).
+    CREATE TABLE stock_sync_snapshots (
+      source      text NOT NULL,
+      location_id uuid NOT NULL REFERENCES locations(id),
+      seq         bigint NOT NULL CHECK (seq > 0),
+      version     numeric NOT NULL,
+      reported_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (source, location_id)
+    );
+    -- The seq of the latest snapshot of the row's source and location that did not cover it (0: none); covered by
+    -- the snapshot version while excluded_seq < stock_sync_snapshots.seq.
+    ALTER TABLE stock_sync_state ADD COLUMN excluded_seq bigint NOT NULL DEFAULT 0;
   `.execute(db);
 }
