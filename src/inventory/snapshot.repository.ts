@@ -188,13 +188,13 @@ export async function storeAndCompareStaged(trx: Trx, source: string): Promise<S
     ),
     marks AS (
       SELECT c.location_id, c.version AS new_version, coalesce(w.seq, 0) AS old_seq, w.version AS old_version, w.reported_at AS old_reported_at,
-             (w.version IS NULL OR c.version > w.version)
-               AND c.reported * 2 >= (SELECT count(*) FROM stock_sync_state ss WHERE ss.source = ${source} AND ss.location_id = c.location_id) AS bump
-      FROM counted c LEFT JOIN stock_sync_snapshots w ON w.source = ${source} AND w.location_id = c.location_id
-      WHERE c.rank = 1
+             (w.version IS NULL OR c.version > w.version) AND c.reported * 2 >= c.known AS bump, c.known
+      FROM (SELECT *, (SELECT count(*) FROM stock_sync_state ss WHERE ss.source = ${source} AND ss.location_id = counted.location_id) AS known
+            FROM counted WHERE rank = 1) c
+      LEFT JOIN stock_sync_snapshots w ON w.source = ${source} AND w.location_id = c.location_id
     ),
     judged AS (
-      SELECT r.line, r.sku_id, r.location_id, r.on_hand, r.version, ss.on_hand AS known_on_hand, m.bump, m.old_seq, m.new_version,
+      SELECT r.line, r.sku, r.location, r.sku_id, r.location_id, r.on_hand, r.version, ss.on_hand AS known_on_hand, m.bump, m.old_seq, m.new_version,
              ${oldVersion} AS old_version, ${oldReportedAt} AS old_reported_at,
              (ss.sku_id IS NULL OR r.version > ${oldVersion}) AS fresh
       FROM ordo_snapshot_rows r
@@ -202,10 +202,15 @@ export async function storeAndCompareStaged(trx: Trx, source: string): Promise<S
       LEFT JOIN stock_sync_state ss ON ss.source = ${source} AND ss.sku_id = r.sku_id AND ss.location_id = r.location_id
       WHERE r.winner
     ),
+    -- Per location, how many of the source's sync-state rows the snapshot reported: the others are looked for only
+    -- where there are any (a full snapshot leaves none out).
+    matched AS (
+      SELECT location_id, count(*) AS n FROM judged WHERE known_on_hand IS NOT NULL GROUP BY location_id
+    ),
     absent AS (
       UPDATE stock_sync_state ss SET version = ${oldVersion}, reported_at = ${oldReportedAt}, excluded_seq = m.old_seq + 1
-      FROM marks m
-      WHERE m.bump AND ss.source = ${source} AND ss.location_id = m.location_id
+      FROM marks m LEFT JOIN matched USING (location_id)
+      WHERE m.bump AND m.known > coalesce(matched.n, 0) AND ss.source = ${source} AND ss.location_id = m.location_id
         AND NOT EXISTS (SELECT 1 FROM ordo_snapshot_rows r WHERE r.winner AND r.sku_id = ss.sku_id AND r.location_id = ss.location_id)
     ),
     stored AS (
@@ -224,14 +229,17 @@ export async function storeAndCompareStaged(trx: Trx, source: string): Promise<S
       SELECT ${source}, location_id, old_seq + 1, new_version FROM marks WHERE bump
       ON CONFLICT (source, location_id) DO UPDATE SET seq = excluded.seq, version = excluded.version, reported_at = now()
     )
-    SELECT r.line::int, r.sku, r.location, r.sku_id AS "skuId", r.location_id AS "locationId", r.on_hand AS "onHand", r.version,
-           r.winner, coalesce(j.fresh, false) AS fresh,
+    SELECT r.line::int, r.sku, r.location, sku_id AS "skuId", location_id AS "locationId", r.on_hand AS "onHand", r.version, r.winner, r.fresh,
            coalesce(l.on_hand, 0) AS "ordoOnHand", coalesce(l.reserved, 0) AS reserved, coalesce(l.quarantined, 0) AS quarantined
-    FROM ordo_snapshot_rows r
-    LEFT JOIN judged j ON r.winner AND j.line = r.line
-    LEFT JOIN stock_levels l ON l.sku_id = r.sku_id AND l.location_id = r.location_id
-    WHERE r.problems IS NULL AND (NOT r.winner OR NOT j.fresh OR coalesce(l.on_hand, 0) <> r.on_hand)
-    ORDER BY r.sku_id, r.location_id, r.line
+    FROM (
+      SELECT line, sku, location, sku_id, location_id, on_hand, version, true AS winner, fresh FROM judged
+      UNION ALL
+      SELECT line, sku, location, sku_id, location_id, on_hand, version, false, false FROM ordo_snapshot_rows
+      WHERE problems IS NULL AND NOT winner
+    ) r
+    LEFT JOIN stock_levels l USING (sku_id, location_id)
+    WHERE NOT r.winner OR NOT r.fresh OR coalesce(l.on_hand, 0) <> r.on_hand
+    ORDER BY sku_id, location_id, r.line
   `.execute(trx);
   return result.rows;
 }
