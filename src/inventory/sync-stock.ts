@@ -124,9 +124,9 @@ async function storeAndCompare(
       LEFT JOIN stock_sync_snapshots w ON w.source = ${source} AND w.location_id = i.location_id
       ORDER BY i.sku_id, i.location_id
       ON CONFLICT (source, sku_id, location_id) DO UPDATE SET version = excluded.version, on_hand = excluded.on_hand, reported_at = now()
-      WHERE excluded.version > s.version AND NOT EXISTS (
-        SELECT 1 FROM stock_sync_snapshots w
-        WHERE w.source = s.source AND w.location_id = s.location_id AND s.excluded_seq < w.seq AND w.version >= excluded.version)
+      -- excluded.excluded_seq is the location's snapshot seq (0: none): the row is covered when its own is lower.
+      WHERE excluded.version > s.version AND NOT (s.excluded_seq < excluded.excluded_seq AND EXISTS (
+        SELECT 1 FROM stock_sync_snapshots w WHERE w.source = s.source AND w.location_id = s.location_id AND w.version >= excluded.version))
       RETURNING s.sku_id, s.location_id
     )
     SELECT i.sku_id AS "skuId", i.location_id AS "locationId", (f.sku_id IS NOT NULL) AS fresh,

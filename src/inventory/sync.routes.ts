@@ -45,9 +45,10 @@ export function registerSyncRoutes(app: App, { db, pool, run, config }: Inventor
     schema: {
       tags,
       summary: 'Set absolute on-hand quantities from a whole snapshot sent as CSV or NDJSON (up to 1,000,000 rows, all in one transaction)',
-      description: 'The body is read as a stream: `Content-Type: text/csv` with the header line `sku,location,onHand,version` '
-        + '(any column order), or `Content-Type: application/x-ndjson` with one object `{"sku","location","onHand","version"}` per line. '
-        + 'Each row is decided like a row of PUT /v1/stock/sync (applied, unchanged, held, ignored), 5,000 rows per statement. '
+      description: 'The body is streamed into the database (COPY), one row per line: `Content-Type: text/csv` with the header line `sku,location,onHand,version` '
+        + '(any column order; fields may be quoted), or `Content-Type: application/x-ndjson` with one object `{"sku","location","onHand","version"}` per line. '
+        + 'Each row is decided like a row of PUT /v1/stock/sync (applied, unchanged, held, ignored), all of them checked, stored and compared in a few statements; '
+        + 'a row reported unchanged with the version most rows of its location carry is covered by that version without being rewritten (ADR 0011). '
         + 'A bad row (a missing or malformed field, an unknown SKU or location) is reported with its line, its field and what to fix: '
         + 'by default (`onError=reject`) the answer is a 400 listing them and nothing is applied; with `onError=skip` the other rows '
         + 'are applied and the bad ones listed in `badRows`. The answer lists only the rows that were not unchanged.',
