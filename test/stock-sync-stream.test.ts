@@ -126,6 +126,23 @@ describe('a streamed snapshot', () => {
     expect(await onHand('SS-00', 'SS1')).toBe(40);
   });
 
+  it('CSV: quoted fields and CRLF line ends are read; broken quotes and a body that is not UTF-8 are reported with the line', async () => {
+    const ok = await snapshot('q', 'text/csv', '"sku","location",onHand,version\r\n"SS-10",SS1,"7",1\r\nSS-11,"SS1",8,1\r\n', '&holdUnits=0&holdPercent=0');
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ rows: 2, applied: 2, rejected: 0 });
+    expect(await onHand('SS-10', 'SS1')).toBe(7);
+    const quotes = await snapshot('q', 'text/csv', 'sku,location,onHand,version\nSS-10,SS1,7,2\n"SS-11,SS1,8,2\n');
+    expect(quotes.status).toBe(400);
+    expect(quotes.body.badRows).toEqual([{ line: 3, field: 'row', message: expect.stringContaining('quotes') }]);
+    const latin1 = await t.http('POST', '/v1/stock/sync/snapshots?source=q', {
+      key: 'integration', body: Buffer.from('sku,location,onHand,version\nSS-10,SS1,7,3\nSS-1\xe9,SS1,8,3\n', 'latin1'), headers: { 'content-type': 'text/csv' },
+    });
+    expect(latin1.status).toBe(400);
+    expect(latin1.body.detail).toContain('line 3');
+    // The connection went back to the pool clean: the next snapshot works.
+    expect((await snapshot('q', 'text/csv', 'sku,location,onHand,version\nSS-10,SS1,7,4\n')).status).toBe(200);
+  });
+
   it('NDJSON: a line that is not an object, and unknown fields, are bad rows', async () => {
     const res = await snapshot('nd', 'application/x-ndjson', `{"sku":"SS-08","location":"SS1","onHand":1,"version":1}\nnot json\n[1]\n{"sku":"SS-09","location":"SS1","onHand":1,"version":1,"colour":"red"}\n\n`);
     expect(res.status).toBe(400);
