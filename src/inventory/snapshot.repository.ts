@@ -11,6 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DbOrTrx, Trx } from '../db/database.js';
+import { isPgError } from '../db/pg-errors.js';
 import { MAX_UNITS } from './inventory.js';
 
 export type SnapshotType = 'csv' | 'ndjson';
@@ -24,7 +25,11 @@ export type SnapshotType = 'csv' | 'ndjson';
 export async function copyLines(client: pg.PoolClient, body: Readable, through: Transform[], firstLine: number): Promise<void> {
   // Room for 100,000 rows or so in memory: the temporary tables' pages (taken only before the session's first
   // temporary table) and the sort that finds each pair's newest row. Reset by dropStaging.
-  await client.query(`SET temp_buffers = '64MB'; SET work_mem = '64MB';
+  await client.query(`SET temp_buffers = '64MB'`).catch((e: unknown) => {
+    // Refused (22023) once the session has used a temporary table with another size: it keeps that size.
+    if (!isPgError(e, '22023')) throw e;
+  });
+  await client.query(`SET work_mem = '64MB';
     CREATE TEMPORARY TABLE ordo_snapshot_lines (line bigint GENERATED ALWAYS AS IDENTITY (START WITH ${Number(firstLine)}), raw text)`);
   const copy = client.query(copyFrom(`COPY ordo_snapshot_lines (raw) FROM STDIN WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')`));
   await pipeline([body, ...through, copy]);
