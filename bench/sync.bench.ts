@@ -6,12 +6,16 @@
  *   5 % changed         the same rows with a newer version, 5 % of them with another number
  *   unchanged           the same rows with a newer version, none changed
  *   NDJSON, 5 % changed the whole snapshot as one POST /v1/stock/sync/snapshots body (application/x-ndjson)
+ *   NDJSON, unchanged   the same, none changed
  *   CSV, 5 % changed    the same as text/csv
+ *   CSV, unchanged      the same, none changed
+ *
+ * The first load can be a snapshot instead (runs ndjson-first or csv-first in place of first).
  *
  * After each run: the ledger rows and events it wrote, and a check that Ordo's on hand equals the snapshot.
  * Runs on a fresh embedded PostgreSQL in a temporary folder (removed at the end), or on DATABASE_URL when set (data
  * is written there under codes unique to the run). Knobs: BENCH_SYNC_SKUS (40,000), BENCH_SYNC_RUNS
- * (first,changed,unchanged,ndjson,csv).
+ * (first,changed,unchanged,ndjson,csv; also ndjson-first, csv-first, ndjson-unchanged, csv-unchanged).
  */
 import { sql } from 'kysely';
 import http from 'node:http';
@@ -110,7 +114,17 @@ async function main(): Promise<number> {
       if (res.status !== 200) throw new Error(`POST /v1/stock/sync/snapshots: ${res.status} ${res.text.slice(0, 300)}`);
     };
 
+    const ndjson = () => rows.map((r) => JSON.stringify(r)).join('\n');
+    const csv = () => `sku,location,onHand,version\n${rows.map((r) => `${r.sku},${r.location},${r.onHand},${r.version}`).join('\n')}\n`;
     if (RUNS.has('first')) await measure('first load, JSON batches of 5,000', '100 %', putBatches);
+    if (RUNS.has('ndjson-first')) {
+      const snapshot = ndjson();
+      await measure('first load, one NDJSON snapshot', '100 %', () => postSnapshot('application/x-ndjson', snapshot));
+    }
+    if (RUNS.has('csv-first')) {
+      const snapshot = csv();
+      await measure('first load, one CSV snapshot', '100 %', () => postSnapshot('text/csv', snapshot));
+    }
     if (RUNS.has('changed')) {
       next(0.05);
       await measure('JSON batches of 5,000', '5 %', putBatches);
@@ -119,13 +133,17 @@ async function main(): Promise<number> {
       next(0);
       await measure('JSON batches of 5,000', '0 %', putBatches);
     }
-    if (RUNS.has('ndjson')) {
-      const snapshot = next(0.05).map((r) => JSON.stringify(r)).join('\n');
-      await measure('one NDJSON snapshot', '5 %', () => postSnapshot('application/x-ndjson', snapshot));
+    for (const [run, changed] of [['ndjson', 0.05], ['ndjson-unchanged', 0]] as const) {
+      if (!RUNS.has(run)) continue;
+      next(changed);
+      const snapshot = ndjson();
+      await measure('one NDJSON snapshot', changed > 0 ? '5 %' : '0 %', () => postSnapshot('application/x-ndjson', snapshot));
     }
-    if (RUNS.has('csv')) {
-      const snapshot = `sku,location,onHand,version\n${next(0.05).map((r) => `${r.sku},${r.location},${r.onHand},${r.version}`).join('\n')}\n`;
-      await measure('one CSV snapshot', '5 %', () => postSnapshot('text/csv', snapshot));
+    for (const [run, changed] of [['csv', 0.05], ['csv-unchanged', 0]] as const) {
+      if (!RUNS.has(run)) continue;
+      next(changed);
+      const snapshot = csv();
+      await measure('one CSV snapshot', changed > 0 ? '5 %' : '0 %', () => postSnapshot('text/csv', snapshot));
     }
 
     console.log(`\n${machineLine(server.pgVersion, server.embedded)}`);

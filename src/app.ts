@@ -115,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerChannelRoutes(v1, { db: deps.db, run });
       registerCustomerRoutes(v1, { db: deps.db, run });
       // The availability explanation names the orders holding reservations; inventory knows them only by this function.
-      registerInventoryRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, config: deps.config, holders: (ids) => ordersOfLines(deps.db, ids) });
+      registerInventoryRoutes(v1, { db: deps.db, batchDb: deps.batchDb, pool: deps.pool, run, config: deps.config, holders: (ids) => ordersOfLines(deps.db, ids) });
       registerCarrierRoutes(v1, { db: deps.db, run });
       // The order module knows fulfilment only by this hook: cancels, recalls and hold decisions reach the fulfilment orders.
       // The dashboard's revenue in the base currency reads the payment module's exchange rates through this function.

@@ -126,6 +126,23 @@ describe('a streamed snapshot', () => {
     expect(await onHand('SS-00', 'SS1')).toBe(40);
   });
 
+  it('CSV: quoted fields and CRLF line ends are read; broken quotes and a body that is not UTF-8 are reported with the line', async () => {
+    const ok = await snapshot('q', 'text/csv', '"sku","location",onHand,version\r\n"SS-10",SS1,"7",1\r\nSS-11,"SS1",8,1\r\n', '&holdUnits=0&holdPercent=0');
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ rows: 2, applied: 2, rejected: 0 });
+    expect(await onHand('SS-10', 'SS1')).toBe(7);
+    const quotes = await snapshot('q', 'text/csv', 'sku,location,onHand,version\nSS-10,SS1,7,2\n"SS-11,SS1,8,2\n');
+    expect(quotes.status).toBe(400);
+    expect(quotes.body.badRows).toEqual([{ line: 3, field: 'row', message: expect.stringContaining('quotes') }]);
+    const latin1 = await t.http('POST', '/v1/stock/sync/snapshots?source=q', {
+      key: 'integration', body: Buffer.from('sku,location,onHand,version\nSS-10,SS1,7,3\nSS-1\xe9,SS1,8,3\n', 'latin1'), headers: { 'content-type': 'text/csv' },
+    });
+    expect(latin1.status).toBe(400);
+    expect(latin1.body.detail).toContain('line 3');
+    // The connection went back to the pool clean: the next snapshot works.
+    expect((await snapshot('q', 'text/csv', 'sku,location,onHand,version\nSS-10,SS1,7,4\n')).status).toBe(200);
+  });
+
   it('NDJSON: a line that is not an object, and unknown fields, are bad rows', async () => {
     const res = await snapshot('nd', 'application/x-ndjson', `{"sku":"SS-08","location":"SS1","onHand":1,"version":1}\nnot json\n[1]\n{"sku":"SS-09","location":"SS1","onHand":1,"version":1,"colour":"red"}\n\n`);
     expect(res.status).toBe(400);
@@ -141,5 +158,69 @@ describe('a streamed snapshot', () => {
     expect(json.body.detail).toContain('text/csv');
     const text = await t.http('POST', '/v1/stock/sync/snapshots?source=x', { key: 'integration', body: 'a', headers: { 'content-type': 'text/plain' } });
     expect(text.status).toBe(415);
+  });
+});
+
+describe('a snapshot\'s version (ADR 0011)', () => {
+  const pairs = skus.flatMap((sku, i) => ['SS1', 'SS2'].map((location) => ({ sku, location, onHand: 100 + i })));
+  const at = (version: number, rows = pairs) => ndjson(rows.map((r) => ({ ...r, version })));
+  const stored = async () => {
+    const r = await sql<{ sku: string; location: string; version: string; excluded: string }>`
+      SELECT k.code AS sku, l.code AS location, ss.version, ss.excluded_seq AS excluded FROM stock_sync_state ss
+      JOIN skus k ON k.id = ss.sku_id JOIN locations l ON l.id = ss.location_id WHERE ss.source = 'wm'`.execute(t.db);
+    return new Map(r.rows.map((x) => [`${x.sku}/${x.location}`, Number(x.version)]));
+  };
+  const reported = async (sku: string, location: string) => {
+    const res = await t.http('GET', '/v1/stock/reconciliation?source=wm&limit=100');
+    return (res.body.data as { sku: string; location: string; version: number }[]).find((x) => x.sku === sku && x.location === location)?.version;
+  };
+  const one = (sku: string, location: string, onHand: number, version: number) =>
+    t.http('PUT', '/v1/stock/sync', { key: 'integration', body: { source: 'wm', rows: [{ sku, location, onHand, version }], holdThreshold: { units: 0, percent: 0 } } });
+
+  it('covers the unchanged rows without writing them, and an older message for one of them stays stale', async () => {
+    expect((await snapshot('wm', 'application/x-ndjson', at(10), '&holdUnits=0&holdPercent=0')).body).toMatchObject({ applied: 24 });
+    const first = await stored();
+    expect([...first.values()].every((v) => v === 10)).toBe(true);
+
+    const again = await snapshot('wm', 'application/x-ndjson', at(11));
+    expect(again.body).toMatchObject({ unchanged: 24, applied: 0, ignored: 0 });
+    // Not one sync-state row rewritten: the location's snapshot version (11) stands for them.
+    expect(await stored()).toEqual(first);
+    expect(await reported('SS-00', 'SS1')).toBe(11);
+
+    const late = await one('SS-00', 'SS1', 7, 10.5);
+    expect(late.body.rows[0]).toMatchObject({ outcome: 'ignored', reason: 'stale' });
+    expect(await onHand('SS-00', 'SS1')).toBe(100);
+    const newer = await one('SS-01', 'SS1', 99, 11.5);
+    expect(newer.body.rows[0]).toMatchObject({ outcome: 'applied', ordoOnHand: 101, onHand: 99 });
+    expect(await reported('SS-01', 'SS1')).toBe(11.5);
+  });
+
+  it('keeps the version of a pair the next snapshot leaves out, and of a stale row in it', async () => {
+    // SS-01/SS1 was set to 99 at 11.5 above; this snapshot leaves SS-11/SS2 out and sends SS-02/SS1 with an old version.
+    const rows = pairs.filter((p) => !(p.sku === 'SS-11' && p.location === 'SS2')).map((p) => ({
+      ...p, onHand: p.sku === 'SS-01' && p.location === 'SS1' ? 99 : p.onHand, version: p.sku === 'SS-02' && p.location === 'SS1' ? 9 : 12,
+    }));
+    const res = await snapshot('wm', 'application/x-ndjson', ndjson(rows));
+    expect(res.body).toMatchObject({ unchanged: 22, ignored: 1, applied: 0 });
+    expect(res.body.changes).toEqual([expect.objectContaining({ sku: 'SS-02', location: 'SS1', outcome: 'ignored', reason: 'stale' })]);
+    expect(await reported('SS-11', 'SS2')).toBe(11);
+    expect(await reported('SS-02', 'SS1')).toBe(11);
+    expect(await reported('SS-03', 'SS1')).toBe(12);
+    // The pair left out is no longer covered by the newer snapshot: a message between the two versions is news.
+    expect((await one('SS-11', 'SS2', 5, 11.2)).body.rows[0]).toMatchObject({ outcome: 'applied' });
+    expect((await one('SS-02', 'SS1', 5, 10.9)).body.rows[0]).toMatchObject({ outcome: 'ignored', reason: 'stale' });
+    expect((await one('SS-03', 'SS1', 5, 11.9)).body.rows[0]).toMatchObject({ outcome: 'ignored', reason: 'stale' });
+    expect((await runChecks(t.db, inventoryChecks)).ok).toBe(true);
+  });
+
+  it('moves only the locations a snapshot reports', async () => {
+    const ss1 = pairs.filter((p) => p.location === 'SS1').map((p) => ({ ...p, onHand: p.sku === 'SS-01' ? 99 : p.onHand, version: 20 }));
+    const res = await snapshot('wm', 'text/csv', `sku,location,onHand,version\n${ss1.map((r) => `${r.sku},${r.location},${r.onHand},${r.version}`).join('\n')}\n`);
+    expect(res.body).toMatchObject({ unchanged: 12 });
+    expect(await reported('SS-04', 'SS1')).toBe(20);
+    expect(await reported('SS-04', 'SS2')).toBe(12);
+    expect((await one('SS-04', 'SS2', 3, 13)).body.rows[0]).toMatchObject({ outcome: 'applied' });
+    expect((await one('SS-04', 'SS1', 3, 19)).body.rows[0]).toMatchObject({ outcome: 'ignored', reason: 'stale' });
   });
 });

@@ -107,3 +107,13 @@ function createPool(url: string, opts: { max: number; applicationName: string; g
   pool.on('connect', (client) => prepareLargeStatements(client));
   return pool;
 }
+
+/**
+ * A Kysely handle on one connection taken from the pool, for work that needs that connection's own state across
+ * statements and transactions (a temporary table filled by COPY, then read in a transaction: the stock snapshot).
+ * The caller releases the client; releasing a query's connection here does nothing.
+ */
+export function connectionDb(client: pg.PoolClient): Db {
+  const handle = { query: client.query.bind(client), release: () => undefined };
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: { connect: () => Promise.resolve(handle), end: () => Promise.resolve() } }) });
+}

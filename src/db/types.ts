@@ -761,7 +761,16 @@ export interface StockMovements {
   sku_id: string;
 }
 
+export interface StockSyncSnapshots {
+  location_id: string;
+  reported_at: Generated<Timestamp>;
+  seq: number;
+  source: string;
+  version: Numeric;
+}
+
 export interface StockSyncState {
+  excluded_seq: Generated<number>;
   location_id: string;
   on_hand: number;
   reported_at: Generated<Timestamp>;
@@ -890,6 +899,7 @@ export interface DB {
   stock_discrepancies: StockDiscrepancies;
   stock_levels: StockLevels;
   stock_movements: StockMovements;
+  stock_sync_snapshots: StockSyncSnapshots;
   stock_sync_state: StockSyncState;
   supply_lines: SupplyLines;
   supply_orders: SupplyOrders;

@@ -1,6 +1,7 @@
 /** Every inventory route, registered under /v1 by app.ts. */
 import type { App } from '../http/app.js';
 import type { Config } from '../config.js';
+import type pg from 'pg';
 import type { Db } from '../db/database.js';
 import type { RunCommand } from '../http/command.js';
 import { registerAlertRoutes } from './alert.routes.js';
@@ -16,6 +17,8 @@ import { registerSyncRoutes } from './sync.routes.js';
 export interface InventoryDeps {
   db: Db;
   batchDb: Db;
+  /** For the stock snapshot, which copies its body into a temporary table on a connection of its own. */
+  pool: pg.Pool;
   run: RunCommand;
   config: Pick<Config, 'syncHoldUnits' | 'syncHoldPercent'>;
   /**

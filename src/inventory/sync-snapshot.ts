@@ -1,21 +1,28 @@
 /**
- * A whole stock snapshot from an ERP or WMS as one request body, CSV or NDJSON, read as a stream: each row is checked
- * as it arrives (the same rules as a row of PUT /v1/stock/sync), then the rows are applied in chunks of 5,000 in one
- * transaction through the same decision as the JSON batches (syncRows). A bad row is reported with its line, its
- * field and what to fix; by default one bad row refuses the snapshot and nothing is applied, with `onError: 'skip'`
- * the good rows are applied and the bad ones reported.
+ * A whole stock snapshot from an ERP or WMS as one request body, CSV or NDJSON, streamed into PostgreSQL: Node copies
+ * the body's lines as they arrive into a temporary table (COPY, nothing parsed per row in Node but a CSV's header),
+ * then PostgreSQL reads and checks every row in one statement (the same rules as a row of PUT /v1/stock/sync),
+ * resolves the SKUs and locations, and in the transaction stores every row's version and compares it with Ordo's on
+ * hand in one more (snapshot.repository.ts). Only the rows that are not unchanged come back to Node, to be decided
+ * like a JSON batch's (stock-sync.ts) and applied or held. A bad row is reported with its line, its field and what
+ * to fix; by default one bad row refuses the snapshot and nothing is applied, with `onError: 'skip'` the good rows
+ * are applied and the bad ones reported.
  */
-import { parse } from 'csv-parse';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type pg from 'pg';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { Type, type Static } from 'typebox';
 import type { CommandResult } from '../db/command.js';
 import type { DbOrTrx, Trx } from '../db/database.js';
+import { isPgError } from '../db/pg-errors.js';
 import { AppError } from '../shared/errors.js';
-import { MAX_UNITS } from './inventory.js';
-import { resolveRefs } from './refs.repository.js';
-import { holdReasons, MAX_SYNC_ROWS, syncOutcomes, tally, type Thresholds } from './stock-sync.js';
-import { syncRows, type ResolvedSyncRow } from './sync-stock.js';
+import { newId } from '../shared/ids.js';
+import { moveStock } from './move-stock.js';
+import {
+  badRows, copyLines, readRows, rowsDigest, storeAndCompareStaged, supersedeStaged, type CsvLayout, type SnapshotType,
+} from './snapshot.repository.js';
+import { decideSyncRow, holdReasons, MAX_SYNC_ROWS, syncOutcomes, type SyncDecision, type Thresholds } from './stock-sync.js';
+import { insertDiscrepancies, lockLevels, lockSource } from './sync-stock.js';
+import type { Movement } from './stock.repository.js';
 import { Id } from '../http/schemas.js';
 
 export const MAX_SNAPSHOT_ROWS = 1_000_000;
@@ -63,147 +70,128 @@ export const SnapshotResult = Type.Object({
 });
 export type SnapshotResult = Static<typeof SnapshotResult>;
 
-interface ReadRow { line: number; sku: string; location: string; onHand: number; version: number }
 
-/** Checks one row's fields as sent (strings from CSV, any JSON value from NDJSON); returns the row or its errors. */
-export function checkRow(line: number, raw: Record<string, unknown>): ReadRow | BadRow[] {
-  const bad: BadRow[] = [];
-  const ref = (field: 'sku' | 'location') => {
-    const v = raw[field];
-    if (typeof v !== 'string' || v.trim() === '') bad.push({ line, field, message: `missing: give the ${field === 'sku' ? 'SKU' : 'location'}'s id or code` });
-    else if (v.length > 64) bad.push({ line, field, message: 'at most 64 characters: give the id or code' });
-    return typeof v === 'string' ? v : '';
-  };
-  const num = (field: 'onHand' | 'version', whole: boolean) => {
-    const v = raw[field];
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
-    if (v === undefined || v === null || v === '') bad.push({ line, field, message: `missing: give ${field === 'onHand' ? 'the absolute quantity on hand' : 'the source\'s version of this number (or a timestamp in ms)'}` });
-    else if (!Number.isFinite(n) || n < 0) bad.push({ line, field, message: `${JSON.stringify(v)} is not a number of 0 or more` });
-    else if (whole && !Number.isInteger(n)) bad.push({ line, field, message: `${JSON.stringify(v)} is not a whole number of units` });
-    else if (whole && n > MAX_UNITS) bad.push({ line, field, message: `${n} is more than ${MAX_UNITS} units` });
-    return n;
-  };
-  const row = { line, sku: ref('sku'), location: ref('location'), onHand: num('onHand', true), version: num('version', false) };
-  const unknown = Object.keys(raw).filter((k) => !['sku', 'location', 'onHand', 'version'].includes(k));
-  if (unknown.length > 0) bad.push({ line, field: unknown[0] ?? 'row', message: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: a row has sku, location, onHand and version` });
-  return bad.length > 0 ? bad : row;
-}
+const FIELDS = ['sku', 'location', 'onHand', 'version'] as const;
 
-/** Reads every row of the body; bad rows are collected, not thrown. */
-export async function readSnapshot(body: Readable, type: keyof typeof snapshotTypes): Promise<{ rows: ReadRow[]; bad: BadRow[]; badCount: number }> {
-  const rows: ReadRow[] = [];
-  const bad: BadRow[] = [];
-  let badCount = 0;
-  const take = (result: ReadRow | BadRow[]) => {
-    if (Array.isArray(result)) {
-      badCount += 1;
-      for (const b of result) if (bad.length < MAX_LISTED) bad.push(b);
-    } else {
-      rows.push(result);
-    }
-    if (rows.length + badCount > MAX_SNAPSHOT_ROWS) {
-      throw new AppError('payload_too_large', `a snapshot has at most ${MAX_SNAPSHOT_ROWS.toLocaleString('en')} rows: send it in several snapshots (e.g. one per location)`);
-    }
-  };
-  if (type === 'ndjson') {
-    let line = 0;
-    for await (const text of createInterface({ input: body, crlfDelay: Infinity })) {
-      line += 1;
-      if (text.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        take([{ line, field: 'row', message: 'not a JSON object: send one object per line, e.g. {"sku":"A-1","location":"WH1","onHand":5,"version":1}' }]);
-        continue;
-      }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        take([{ line, field: 'row', message: 'not a JSON object: send one object per line, e.g. {"sku":"A-1","location":"WH1","onHand":5,"version":1}' }]);
-        continue;
-      }
-      take(checkRow(line, value as Record<string, unknown>));
-    }
-    return { rows, bad, badCount };
-  }
-  const parser = body.pipe(parse({
-    columns: (header: string[]) => {
-      const names = header.map((h) => h.trim());
-      const missing = ['sku', 'location', 'onHand', 'version'].filter((c) => !names.includes(c));
-      if (missing.length > 0) {
-        throw new AppError('validation_failed', `the CSV header (line 1) lacks ${missing.join(', ')}: start with the line "sku,location,onHand,version"`, {
-          errors: [{ path: '/body/line/1', message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` }],
-        });
-      }
-      return names;
-    },
-    skip_empty_lines: true,
-    relax_column_count: true,
-    info: true,
-  }));
-  // csv-parse counts records of the wrong length so far: one more is this record's.
-  let wrongLength = 0;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; invalid_field_length: number } }>) {
-      if (info.invalid_field_length > wrongLength) {
-        wrongLength = info.invalid_field_length;
-        take([{ line: info.lines, field: 'row', message: 'not as many fields as the header: give sku,location,onHand,version' }]);
-        continue;
-      }
-      take(checkRow(info.lines, record));
-    }
-  } catch (e) {
-    if (e instanceof AppError) throw e;
-    const err = e as { message?: string; lines?: number };
-    throw new AppError('validation_failed', `the CSV cannot be read${err.lines ? ` at line ${err.lines}` : ''}: ${err.message ?? 'malformed'}`, {
-      errors: [{ path: `/body/line/${err.lines ?? 0}`, message: err.message ?? 'malformed CSV' }],
+/** The CSV header (line 1) as Node reads it: where each field is, or a 400 naming the missing columns. */
+export function csvLayout(headerLine: string): CsvLayout {
+  const names = headerLine.replace(/^\uFEFF/, '').replace(/\r$/, '').split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1').trim());
+  const missing = FIELDS.filter((c) => !names.includes(c));
+  if (missing.length > 0) {
+    throw new AppError('validation_failed', `the CSV header (line 1) lacks ${missing.join(', ')}: start with the line "sku,location,onHand,version"`, {
+      errors: [{ path: '/body/line/1', message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` }],
     });
   }
-  return { rows, bad, badCount };
+  const at = (name: string) => names.indexOf(name) + 1;
+  return {
+    sku: at('sku'), location: at('location'), onHand: at('onHand'), version: at('version'), width: names.length,
+    unknown: names.filter((n) => !(FIELDS as readonly string[]).includes(n)),
+  };
 }
 
-/** Resolves the SKUs and locations of the rows (5,000 at a time); a row naming an unknown one is a bad row. */
-async function resolveRows(db: DbOrTrx, rows: readonly ReadRow[]): Promise<{ resolved: (ResolvedSyncRow & { line: number })[]; bad: BadRow[] }> {
-  const resolved: (ResolvedSyncRow & { line: number })[] = [];
-  const bad: BadRow[] = [];
-  for (let i = 0; i < rows.length; i += MAX_SYNC_ROWS) {
-    const chunk = rows.slice(i, i + MAX_SYNC_ROWS);
-    let unknown = new Set<string>();
-    let refs: Awaited<ReturnType<typeof resolveRefs>> | undefined;
-    try {
-      refs = await resolveRefs(db, { sku: chunk.map((r) => r.sku), location: chunk.map((r) => r.location) });
-    } catch (e) {
-      if (!(e instanceof AppError) || e.code !== 'not_found') throw e;
-      const missing = (e.extra.missing ?? []) as { kind: string; ref: string }[];
-      unknown = new Set(missing.map((m) => `${m.kind}:${m.ref}`));
-      const known = chunk.filter((r) => !unknown.has(`sku:${r.sku}`) && !unknown.has(`location:${r.location}`));
-      refs = await resolveRefs(db, { sku: known.map((r) => r.sku), location: known.map((r) => r.location) });
+/**
+ * Between the request and COPY: counts lines (a body past MAX_SNAPSHOT_ROWS is refused as it streams) and, for a
+ * CSV, takes the header line off and reads it. Works on the chunks as they come; no object per row.
+ */
+class SnapshotFeed extends Transform {
+  layout: CsvLayout | null = null;
+  private lines = 0;
+  private head: Buffer[] | null;
+
+  constructor(type: SnapshotType) {
+    super();
+    this.head = type === 'csv' ? [] : null;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) this.lines += 1;
+    if (this.lines > MAX_SNAPSHOT_ROWS + 1) {
+      done(new AppError('payload_too_large', `a snapshot has at most ${MAX_SNAPSHOT_ROWS.toLocaleString('en')} rows: send it in several snapshots (e.g. one per location)`));
+      return;
     }
-    for (const r of chunk) {
-      const badSku = unknown.has(`sku:${r.sku}`);
-      const badLocation = unknown.has(`location:${r.location}`);
-      if (badSku) bad.push({ line: r.line, field: 'sku', message: `unknown SKU "${r.sku}": create it first, or check the id or code` });
-      if (badLocation) bad.push({ line: r.line, field: 'location', message: `unknown location "${r.location}": create it first, or check the id or code` });
-      if (!badSku && !badLocation) resolved.push({ ...r, skuId: refs.sku(r.sku), locationId: refs.location(r.location) });
+    if (this.head === null) {
+      done(null, chunk);
+      return;
+    }
+    this.head.push(chunk);
+    const all = Buffer.concat(this.head);
+    const end = all.indexOf(10);
+    if (end === -1) {
+      this.head = [all];
+      done();
+      return;
+    }
+    this.head = null;
+    try {
+      this.layout = csvLayout(all.subarray(0, end).toString('utf8'));
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    done(null, all.subarray(end + 1));
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.head === null) {
+      done();
+      return;
+    }
+    // A body of one line: the header alone (no rows), or no header at all.
+    try {
+      this.layout = csvLayout(Buffer.concat(this.head).toString('utf8'));
+      done();
+    } catch (e) {
+      done(e as Error);
     }
   }
-  return { resolved, bad };
 }
 
-export interface SnapshotInput {
-  body: Readable;
-  type: keyof typeof snapshotTypes;
-  query: SnapshotQuery;
-  defaults: Thresholds;
+export interface StagedSnapshot {
+  /** Rows read (lines that are not empty). */
+  rows: number;
+  /** Bad rows, all counted. */
+  rejected: number;
+  /** The bad rows' problems, the first MAX_LISTED. */
+  bad: BadRow[];
 }
 
-/** Reads and checks the whole body (before any transaction), so that a refused snapshot applies nothing. */
-export async function readAndCheckSnapshot(db: DbOrTrx, input: SnapshotInput) {
-  const read = await readSnapshot(input.body, input.type);
-  const { resolved, bad: unknownRefs } = await resolveRows(db, read.rows);
-  const badLines = new Set(unknownRefs.map((b) => b.line));
-  const bad = [...read.bad, ...unknownRefs.slice(0, Math.max(0, MAX_LISTED - read.bad.length))].sort((a, b) => a.line - b.line);
-  const rejected = read.badCount + badLines.size;
-  if (rejected > 0 && input.query.onError !== 'skip') {
+/**
+ * Copies the body into the connection's temporary tables and checks every row there, before any transaction: a
+ * refused snapshot holds no lock and applies nothing. `db` runs on `client`'s connection (the temporary tables are
+ * its own). By default a bad row is a 400 listing them; with onError=skip the good rows go on to syncSnapshot.
+ */
+export async function stageSnapshot(client: pg.PoolClient, db: DbOrTrx, body: Readable, type: SnapshotType, query: SnapshotQuery): Promise<StagedSnapshot> {
+  const feed = new SnapshotFeed(type);
+  try {
+    await copyLines(client, body, [feed], type === 'csv' ? 2 : 1);
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    if (!isPgError(e) || !(e instanceof Error)) throw e;
+    // COPY refuses what is not text in the database's encoding (UTF-8) and a body with mixed line endings.
+    const line = /line (\d+)/.exec(String((e as { where?: string }).where ?? ''))?.[1];
+    const at = line ? Number(line) + (type === 'csv' ? 1 : 0) : undefined;
+    throw new AppError('validation_failed', `the snapshot cannot be read${at ? ` at line ${at}` : ''}: ${e.message}; send UTF-8 text with one row per line`, {
+      errors: [{ path: `/body/line/${at ?? 0}`, message: e.message }],
+    });
+  }
+  const layout = type === 'csv' ? feed.layout : null;
+  try {
+    await readRows(db, type, layout, false);
+  } catch (e) {
+    // One line that is not JSON fails the cast of all of them: read again, line by line (slower, only for such bodies).
+    if (type !== 'ndjson' || !isPgError(e)) throw e;
+    await readRows(db, type, layout, true);
+  }
+  const found = await badRows(db, MAX_LISTED);
+  const bad: BadRow[] = [];
+  for (const { line, problems } of found.listed) {
+    for (const p of problems) {
+      const colon = p.indexOf(':');
+      if (bad.length < MAX_LISTED) bad.push({ line, field: p.slice(0, colon), message: p.slice(colon + 1) });
+    }
+  }
+  const rejected = found.bad;
+  if (rejected > 0 && query.onError !== 'skip') {
     throw new AppError('validation_failed',
       `${rejected} row${rejected > 1 ? 's' : ''} of the snapshot ${rejected > 1 ? 'are' : 'is'} not valid (first: line ${bad[0]?.line}, ${bad[0]?.field}: ${bad[0]?.message}); `
       + 'nothing was applied: fix them and send the snapshot again, or send ?onError=skip to apply the other rows', {
@@ -212,37 +200,65 @@ export async function readAndCheckSnapshot(db: DbOrTrx, input: SnapshotInput) {
         rejected,
       });
   }
-  return { rows: read.rows.length + read.badCount, resolved, bad, rejected };
+  return { rows: found.rows, rejected, bad };
 }
 
-/** Applies the checked rows in chunks of 5,000, in the transaction of the request. */
-export async function syncSnapshot(
-  trx: Trx,
-  checked: Awaited<ReturnType<typeof readAndCheckSnapshot>>,
-  query: SnapshotQuery,
-  thresholds: Thresholds,
-  actor: string,
-): Promise<CommandResult<SnapshotResult>> {
-  const counts = { applied: 0, unchanged: 0, held: 0, ignored: 0 };
+/** What an Idempotency-Key compares for a snapshot: the rows as read and resolved (the body was streamed, not kept). */
+export async function stagedDigest(db: DbOrTrx, type: SnapshotType, staged: StagedSnapshot) {
+  return { type, rows: staged.rows, rejected: staged.rejected, digest: await rowsDigest(db) };
+}
+
+const keyOf = (p: { skuId: string; locationId: string }) => `${p.skuId}/${p.locationId}`;
+
+/**
+ * Applies the staged good rows in the transaction of the request (on the connection that staged them): one
+ * statement stores every version and compares every row; the rows that differ are locked and decided 5,000 at a
+ * time in (sku, location) order, the lock order shared with approval (sync-stock.ts); then the pending discrepancies
+ * of the reported pairs are superseded and the held rows recorded.
+ */
+export async function syncSnapshot(trx: Trx, staged: StagedSnapshot, query: SnapshotQuery, thresholds: Thresholds, actor: string): Promise<CommandResult<SnapshotResult>> {
+  const source = query.source;
+  await lockSource(trx, source, 'exclusive');
+  const compared = await storeAndCompareStaged(trx, source);
+  const counts = { applied: 0, unchanged: staged.rows - staged.rejected - compared.length, held: 0, ignored: 0 };
   const changes: SnapshotResult['changes'] = [];
-  for (let i = 0; i < checked.resolved.length; i += MAX_SYNC_ROWS) {
-    const chunk = checked.resolved.slice(i, i + MAX_SYNC_ROWS);
-    const decided = await syncRows(trx, query.source, chunk, thresholds, actor);
-    const t = tally(decided.map((d) => d.decision.outcome));
-    for (const k of syncOutcomes) counts[k] += t[k];
-    for (const { row, index, decision, ordoOnHand, discrepancyId } of decided) {
+  const staleLines: number[] = [];
+  const held: Parameters<typeof insertDiscrepancies>[2][number][] = [];
+  for (let i = 0; i < compared.length; i += MAX_SYNC_ROWS) {
+    const chunk = compared.slice(i, i + MAX_SYNC_ROWS);
+    // Only the fresh rows that differ from Ordo's on hand take a lock on their stock row, and are decided on it.
+    const locked = await lockLevels(trx, chunk.filter((r) => r.winner && r.fresh));
+    const movements: Movement[] = [];
+    for (const r of chunk) {
+      const level = locked.get(keyOf(r)) ?? { onHand: r.ordoOnHand, reserved: r.reserved, quarantined: r.quarantined };
+      let decision: SyncDecision;
+      if (!r.winner) decision = { outcome: 'ignored', reason: 'newer_in_request' };
+      else if (!r.fresh) decision = { outcome: 'ignored', reason: 'stale' };
+      else decision = decideSyncRow(r, null, level, thresholds);
+      counts[decision.outcome] += 1;
       if (decision.outcome === 'unchanged') continue;
-      changes.push({
-        line: chunk[index]?.line ?? 0, sku: row.sku, location: row.location, outcome: decision.outcome,
-        ...('reason' in decision && { reason: decision.reason }), ordoOnHand, onHand: row.onHand,
-        ...(discrepancyId !== undefined && { discrepancyId }),
-      });
+      if (r.winner && !r.fresh) staleLines.push(r.line);
+      const change: SnapshotResult['changes'][number] = { line: r.line, sku: r.sku, location: r.location, outcome: decision.outcome, ordoOnHand: level.onHand, onHand: r.onHand };
+      if ('reason' in decision) change.reason = decision.reason;
+      if (decision.outcome === 'applied') {
+        movements.push({ skuId: r.skuId, locationId: r.locationId, onHand: decision.onHandDelta, reason: 'external_sync', referenceType: 'sync', referenceId: source });
+      } else if (decision.outcome === 'held') {
+        change.discrepancyId = newId();
+        held.push({ id: change.discrepancyId, skuId: r.skuId, locationId: r.locationId, version: r.version, ordoOnHand: level.onHand, sourceOnHand: r.onHand, reason: decision.reason });
+      }
+      changes.push(change);
     }
+    // Applied rows were checked against the locked counters, so the guard cannot refuse them here.
+    if (movements.length > 0) await moveStock(trx, movements, actor, `the snapshot from ${source}`);
   }
-  const body: SnapshotResult = { rows: checked.rows, ...counts, rejected: checked.rejected, changes, badRows: checked.bad };
+  // Any newer number from the source replaces what an older held one asked for (see syncRows).
+  await supersedeStaged(trx, source, staleLines);
+  for (let i = 0; i < held.length; i += MAX_SYNC_ROWS) await insertDiscrepancies(trx, source, held.slice(i, i + MAX_SYNC_ROWS));
+  changes.sort((a, b) => a.line - b.line);
+  const body: SnapshotResult = { rows: staged.rows, ...counts, rejected: staged.rejected, changes, badRows: staged.bad };
   return {
     created: false,
     value: body,
-    audit: { action: 'stock_sync.received', entityType: 'stock_sync', entityId: query.source, details: { ...counts, rows: checked.rows, rejected: checked.rejected, thresholds, snapshot: true } },
+    audit: { action: 'stock_sync.received', entityType: 'stock_sync', entityId: source, details: { ...counts, rows: staged.rows, rejected: staged.rejected, thresholds, snapshot: true } },
   };
 }

@@ -3,9 +3,13 @@
  * apply the small changes, hold the suspicious ones as discrepancies for a person to approve or reject.
  *
  * A batch is a handful of statements whatever its size (arrays in, sets out), so 5,000 rows cost about what 5 do.
- * Lock order, shared with approval: the source's sync-state rows, then stock rows (both by sku, location), then
- * discrepancies. Holding the sync-state row of (source, sku, location) serialises everything about that source's
- * number, so a version is compared with the newest one even under concurrent batches.
+ * Lock order, shared with approval: the source's sync lock (lockSource: shared by JSON batches, exclusive for a
+ * snapshot, which moves the source's snapshot versions), the source's sync-state rows, then stock rows (both by sku,
+ * location), then discrepancies. Holding the sync-state row of (source, sku, location) serialises everything about
+ * that source's number, so a version is compared with the newest one even under concurrent batches.
+ *
+ * A row's stored version is the greater of its own and its location's snapshot version while the snapshot covers it
+ * (ADR 0011, migration 0040): `effectiveVersion`.
  */
 import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from '../db/database.js';
@@ -59,6 +63,7 @@ export async function syncRows(trx: Trx, source: string, rows: readonly Resolved
   const pairs = keyed.filter((row, index) => winners.get(row.key) === index);
 
   // Rows missing from `compared` were stored and equal Ordo's on hand (most rows of a full-stock sync).
+  await lockSource(trx, source, 'shared');
   const compared = await storeAndCompare(trx, source, pairs);
   // Only the rows whose number differs from Ordo's take a lock on their stock row, and are decided on what it holds.
   const differing = pairs.filter((p) => compared.get(p.key)?.fresh === true);
@@ -113,11 +118,15 @@ async function storeAndCompare(
         ${pairs.map((p) => p.onHand)}::int[], ${pairs.map((p) => p.version)}::numeric[]) AS i(sku_id, location_id, on_hand, version)
     ),
     stored AS (
-      INSERT INTO stock_sync_state AS s (source, sku_id, location_id, version, on_hand)
-      SELECT ${source}, i.sku_id, i.location_id, i.version, i.on_hand FROM input i
+      -- A new pair is not covered by its location's snapshot version (the snapshot did not report it).
+      INSERT INTO stock_sync_state AS s (source, sku_id, location_id, version, on_hand, excluded_seq)
+      SELECT ${source}, i.sku_id, i.location_id, i.version, i.on_hand, coalesce(w.seq, 0) FROM input i
+      LEFT JOIN stock_sync_snapshots w ON w.source = ${source} AND w.location_id = i.location_id
       ORDER BY i.sku_id, i.location_id
       ON CONFLICT (source, sku_id, location_id) DO UPDATE SET version = excluded.version, on_hand = excluded.on_hand, reported_at = now()
-      WHERE excluded.version > s.version
+      -- excluded.excluded_seq is the location's snapshot seq (0: none): the row is covered when its own is lower.
+      WHERE excluded.version > s.version AND NOT (s.excluded_seq < excluded.excluded_seq AND EXISTS (
+        SELECT 1 FROM stock_sync_snapshots w WHERE w.source = s.source AND w.location_id = s.location_id AND w.version >= excluded.version))
       RETURNING s.sku_id, s.location_id
     )
     SELECT i.sku_id AS "skuId", i.location_id AS "locationId", (f.sku_id IS NOT NULL) AS fresh,
@@ -131,11 +140,32 @@ async function storeAndCompare(
 }
 
 /**
+ * The source's sync lock, first in the lock order: JSON batches take it shared (they run side by side, serialised
+ * per pair by the sync-state rows), a snapshot exclusive, because it moves the source's snapshot versions, which
+ * every batch reads, and skips the sync-state rows its version covers (so their row locks no longer serialise it).
+ * A transaction-level advisory lock: nothing written, released at commit.
+ */
+export async function lockSource(trx: Trx, source: string, mode: 'shared' | 'exclusive'): Promise<void> {
+  await (mode === 'shared'
+    ? sql`SELECT pg_advisory_xact_lock_shared(${SYNC_LOCK}::int, hashtext(${source}))`
+    : sql`SELECT pg_advisory_xact_lock(${SYNC_LOCK}::int, hashtext(${source}))`).execute(trx);
+}
+/** The first key of the sync lock (the second is the source's hash): issue 18, part 6. */
+const SYNC_LOCK = 180_006;
+
+/**
+ * A sync-state row's version (`ss`, with `w` its source and location's row of stock_sync_snapshots, LEFT JOINed):
+ * its own, or the snapshot's when the snapshot covers the row and is newer (ADR 0011).
+ */
+export const effectiveVersion = sql`CASE WHEN ss.excluded_seq < w.seq THEN greatest(ss.version, w.version) ELSE ss.version END`;
+const effectiveReportedAt = sql`CASE WHEN ss.excluded_seq < w.seq AND w.version > ss.version THEN w.reported_at ELSE ss.reported_at END`;
+
+/**
  * Locks the existing stock rows of the pairs, in (sku, location) order. A pair without a row reads as zero; should
  * another request create that row meanwhile, the applied delta simply adds to it, which is the same as that request
  * arriving just after this one.
  */
-async function lockLevels(trx: Trx, pairs: readonly Pair[]): Promise<Map<string, OrdoLevel>> {
+export async function lockLevels(trx: Trx, pairs: readonly Pair[]): Promise<Map<string, OrdoLevel>> {
   if (pairs.length === 0) return new Map();
   const result = await sql<Pair & OrdoLevel>`
     SELECT s.sku_id AS "skuId", s.location_id AS "locationId", s.on_hand AS "onHand", s.reserved, s.quarantined
@@ -165,7 +195,7 @@ async function supersedePending(trx: Trx, source: string, pairs: readonly Pair[]
   `.execute(trx);
 }
 
-async function insertDiscrepancies(
+export async function insertDiscrepancies(
   trx: Trx,
   source: string,
   items: readonly { id: string; skuId: string; locationId: string; version: number; ordoOnHand: number; sourceOnHand: number; reason: string }[],
@@ -275,9 +305,10 @@ export async function reconciliation(
   const result = await sql<Omit<ReconciliationRow, 'reportedAt'> & { reportedAt: Date }>`
     SELECT k.code AS sku, ss.sku_id AS "skuId", l.code AS location, ss.location_id AS "locationId",
            coalesce(s.on_hand, 0) AS "ordoOnHand", ss.on_hand AS "sourceOnHand",
-           ss.on_hand - coalesce(s.on_hand, 0) AS difference, ss.version, ss.reported_at AS "reportedAt",
+           ss.on_hand - coalesce(s.on_hand, 0) AS difference, ${effectiveVersion} AS version, ${effectiveReportedAt} AS "reportedAt",
            d.id AS "pendingDiscrepancyId"
     FROM stock_sync_state ss
+    LEFT JOIN stock_sync_snapshots w ON w.source = ss.source AND w.location_id = ss.location_id
     JOIN skus k ON k.id = ss.sku_id
     JOIN locations l ON l.id = ss.location_id
     LEFT JOIN stock_levels s ON s.sku_id = ss.sku_id AND s.location_id = ss.location_id

@@ -10,16 +10,18 @@ import { actorOf } from './stock.routes.js';
 import { Discrepancy, ReconciliationRow, SyncRequest, SyncResult, discrepancyStatuses } from './stock-sync.js';
 import { decideDiscrepancy, findDiscrepancy, listDiscrepancies, reconciliation, syncStock } from './sync-stock.js';
 import { problemResponse, unknownRefResponse } from '../http/openapi.js';
-import { createHash } from 'node:crypto';
 import { AppError } from '../shared/errors.js';
 import type { Readable } from 'node:stream';
-import { readAndCheckSnapshot, SnapshotQuery, SnapshotResult, snapshotTypes, syncSnapshot } from './sync-snapshot.js';
+import { SnapshotQuery, SnapshotResult, snapshotTypes, stagedDigest, stageSnapshot, syncSnapshot } from './sync-snapshot.js';
+import { dropStaging } from './snapshot.repository.js';
+import { connectionDb } from '../db/database.js';
+import { commandRunner } from '../http/command.js';
 import { effectiveThresholds } from './stock-sync.js';
 
 const tags = ['inventory'];
 
 
-export function registerSyncRoutes(app: App, { db, run, config }: InventoryDeps): void {
+export function registerSyncRoutes(app: App, { db, pool, run, config }: InventoryDeps): void {
   const defaults = { units: config.syncHoldUnits, percent: config.syncHoldPercent };
 
   app.put('/stock/sync', {
@@ -43,9 +45,10 @@ export function registerSyncRoutes(app: App, { db, run, config }: InventoryDeps)
     schema: {
       tags,
       summary: 'Set absolute on-hand quantities from a whole snapshot sent as CSV or NDJSON (up to 1,000,000 rows, all in one transaction)',
-      description: 'The body is read as a stream: `Content-Type: text/csv` with the header line `sku,location,onHand,version` '
-        + '(any column order), or `Content-Type: application/x-ndjson` with one object `{"sku","location","onHand","version"}` per line. '
-        + 'Each row is decided like a row of PUT /v1/stock/sync (applied, unchanged, held, ignored), 5,000 rows per statement. '
+      description: 'The body is streamed into the database (COPY), one row per line: `Content-Type: text/csv` with the header line `sku,location,onHand,version` '
+        + '(any column order; fields may be quoted), or `Content-Type: application/x-ndjson` with one object `{"sku","location","onHand","version"}` per line. '
+        + 'Each row is decided like a row of PUT /v1/stock/sync (applied, unchanged, held, ignored), all of them checked, stored and compared in a few statements; '
+        + 'a row reported unchanged with the version most rows of its location carry is covered by that version without being rewritten (ADR 0011). '
         + 'A bad row (a missing or malformed field, an unknown SKU or location) is reported with its line, its field and what to fix: '
         + 'by default (`onError=reject`) the answer is a 400 listing them and nothing is applied; with `onError=skip` the other rows '
         + 'are applied and the bad ones listed in `badRows`. The answer lists only the rows that were not unchanged.',
@@ -67,17 +70,21 @@ export function registerSyncRoutes(app: App, { db, run, config }: InventoryDeps)
     const thresholds = effectiveThresholds(defaults, {
       ...(holdUnits !== undefined && { units: holdUnits }), ...(holdPercent !== undefined && { percent: holdPercent }),
     });
-    // Read and checked before the transaction: a refused snapshot holds no lock and applies nothing.
-    const checked = await readAndCheckSnapshot(db, { body: request.body as Readable, type, query: request.query, defaults });
-    if (request.headers['idempotency-key']) {
+    // The body is copied into temporary tables and checked on a connection of the snapshot's own, before the
+    // transaction (a refused snapshot holds no lock and applies nothing); the transaction runs on that connection.
+    const client = await pool.connect();
+    try {
+      const conn = connectionDb(client);
+      const staged = await stageSnapshot(client, conn, request.body as Readable, type, request.query);
       // The stream is read: an Idempotency-Key compares the rows read instead.
-      const hash = createHash('sha256');
-      for (const r of checked.resolved) hash.update(`${r.line},${r.skuId},${r.locationId},${r.onHand},${r.version}\n`);
-      (request as { body: unknown }).body = { type, rows: checked.rows, rejected: checked.rejected, digest: hash.digest('hex') };
-    } else {
-      (request as { body: unknown }).body = undefined;
+      (request as { body: unknown }).body = request.headers['idempotency-key'] ? await stagedDigest(conn, type, staged) : undefined;
+      return await commandRunner(conn)(request, reply, (trx, ctx) => syncSnapshot(trx, staged, request.query, thresholds, actorOf(ctx)));
+    } finally {
+      // A COPY cut short is failed by pg-copy-streams (CopyFail), so the connection is usable again; if the tables
+      // cannot be dropped even so, the connection is closed rather than handed back with them.
+      const clean = await dropStaging(client).then(() => true, () => false);
+      client.release(!clean);
     }
-    return run(request, reply, (trx, ctx) => syncSnapshot(trx, checked, request.query, thresholds, actorOf(ctx)));
   });
 
   app.get('/stock/discrepancies', {

@@ -34,6 +34,7 @@ import * as m0034 from './0034_order_volume.js';
 import * as m0036 from './0036_compact_sourcing_decisions.js';
 import * as m0038 from './0038_dispatch_function.js';
 import * as m0039 from './0039_commit_ordered_outbox.js';
+import * as m0040 from './0040_stock_snapshots.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -75,4 +76,5 @@ export const migrations: Record<string, Migration> = {
   '0036_compact_sourcing_decisions': m0036,
   '0038_dispatch_function': m0038,
   '0039_commit_ordered_outbox': m0039,
+  '0040_stock_snapshots': m0040,
 };
