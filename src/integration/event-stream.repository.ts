@@ -44,8 +44,7 @@ export async function eventsAfter(db: Db, after: RelayKey, types: readonly strin
     FROM span e CROSS JOIN last
     ORDER BY e.tx, e.id
   `.execute(db);
-  const cut = rows.rows.findIndex((r) => r.blocked);
-  const read = cut < 0 ? rows.rows : rows.rows.slice(0, cut);
+  const read = rows.rows.slice(0, readEnd(rows.rows));
   const last = read.at(-1);
   const wanted = read.filter((r) => r.wanted);
   const events = wanted.map(({ tx: _tx, wanted: _w, blocked: _b, ...e }) => ({ ...e, id: Number(e.id) }));
@@ -65,6 +64,34 @@ export async function eventsAfter(db: Db, after: RelayKey, types: readonly strin
     events: ordered, keys: inOrder ? wanted.map((r) => ({ tx: r.tx, id: Number(r.id) })) : null,
     upTo: last ? { tx: last.tx, id: Number(last.id) } : after, full: rows.rows.length >= limit,
   };
+}
+
+/**
+ * How many rows of the read can be sent: up to the first blocked one (an earlier event of its aggregate lies past the
+ * span), and then, since the read ends there, up to the first row whose aggregate has an earlier event among the rows
+ * cut off — repeated until no row left has one (each pass only moves the end back).
+ */
+export function readEnd(rows: readonly { id: string | number; aggregate_type: string; aggregate_id: string; blocked: boolean }[]): number {
+  let end = rows.findIndex((r) => r.blocked);
+  if (end < 0) return rows.length;
+  for (let moved = true; moved;) {
+    moved = false;
+    const firstAfter = new Map<string, number>();
+    for (let i = end; i < rows.length; i++) {
+      const r = rows[i]!;
+      const k = `${r.aggregate_type}\u0000${r.aggregate_id}`;
+      firstAfter.set(k, Math.min(firstAfter.get(k) ?? Infinity, Number(r.id)));
+    }
+    for (let i = 0; i < end; i++) {
+      const r = rows[i]!;
+      if ((firstAfter.get(`${r.aggregate_type}\u0000${r.aggregate_id}`) ?? Infinity) < Number(r.id)) {
+        end = i;
+        moved = true;
+        break;
+      }
+    }
+  }
+  return end;
 }
 
 /** Where a stream that starts now starts: after every event whose transaction has ended. */
