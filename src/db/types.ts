@@ -761,6 +761,14 @@ export interface StockMovements {
   sku_id: string;
 }
 
+export interface StockSignalsPending {
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  pair_locations: string[];
+  pair_skus: string[];
+  skus: string[];
+}
+
 export interface StockSyncSnapshots {
   location_id: string;
   reported_at: Generated<Timestamp>;
@@ -899,6 +907,7 @@ export interface DB {
   stock_discrepancies: StockDiscrepancies;
   stock_levels: StockLevels;
   stock_movements: StockMovements;
+  stock_signals_pending: StockSignalsPending;
   stock_sync_snapshots: StockSyncSnapshots;
   stock_sync_state: StockSyncState;
   supply_lines: SupplyLines;

@@ -305,6 +305,42 @@ export async function publishSignals(trx: Trx, pairs: readonly { skuId: string; 
 }
 
 /**
+ * Publishes the signals that capture's batch writes deferred (ordo.defer_signals, migration 0041, ADR 0013): pending
+ * rows, oldest first, up to `limit` per statement, until none is left. Returns how many rows it took.
+ */
+export async function publishPendingSignals(db: DbOrTrx, limit = 200): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rows } = await sql<{ taken: number }>`SELECT ordo_publish_pending(${limit}::int) AS taken`.execute(db);
+    const taken = rows[0]?.taken ?? 0;
+    total += taken;
+    if (taken < limit) return total;
+  }
+}
+
+/**
+ * One publisher of deferred signals for a process: a call while a run is going waits for the run after it (which
+ * takes every row committed before that run starts), so batches that write while another publishes share one
+ * statement. Resolves once the caller's rows are published; a failure is logged and left to the sweep (startJobs).
+ */
+export function pendingSignalsPublisher(db: DbOrTrx, onError: (err: unknown) => void): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  const start = (): Promise<void> => {
+    running = publishPendingSignals(db).then(() => undefined, onError).finally(() => { running = null; });
+    return running;
+  };
+  return () => {
+    if (!running) return start();
+    queued ??= running.then(() => {
+      queued = null;
+      return start();
+    });
+    return queued;
+  };
+}
+
+/**
  * Re-publishes channel ATP for every stocked SKU (only numbers that moved make events): presale windows and
  * percentage quotas change with the calendar and with rules, not only with stock movements. Returns the SKU count.
  */

@@ -12,7 +12,7 @@ export { adjustStock } from './adjust-stock.js';
 export { quarantineStock } from './quarantine-stock.js';
 export { reserveStock, closeReservations, checkChannelAllocation, allocationShortfall, expireReservations } from './reserve-stock.js';
 export { lockAllocatedSkus, lockOpenReservations, reserveIncoming, insertIncomingReservations } from './reservation.repository.js';
-export { channelAvailability, publishSignals, publishSkuSignals, republishAvailability } from './availability.repository.js';
+export { channelAvailability, pendingSignalsPublisher, publishPendingSignals, publishSignals, publishSkuSignals, republishAvailability } from './availability.repository.js';
 export { recomputeSafetyStock } from './stock-settings.js';
 /** For the dashboard (src/order/dashboard.routes.ts): low-stock alerts waiting. */
 export { countUnresolvedAlerts } from './alert.repository.js';

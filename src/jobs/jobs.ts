@@ -6,7 +6,7 @@ import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { expireReservations } from '../inventory/index.js';
-import { republishAvailability } from '../inventory/index.js';
+import { publishPendingSignals, republishAvailability } from '../inventory/index.js';
 import { recomputeSafetyStock } from '../inventory/index.js';
 import { deleteExpiredIdempotencyKeys } from '../http/idempotency.repository.js';
 import { fillBackorders, findFillableOrders, rebuildOrderVolume } from '../order/index.js';
@@ -111,11 +111,15 @@ export async function startJobs(deps: JobsDeps): Promise<{ boss: PgBoss; stop():
   // none of them should pay for backorders. Instead every few seconds one indexed read of the waiting lines (a
   // partial index, the size of the backlog) asks whether any of them has free stock it may take; if so a fill is
   // queued. An idle shop pays one small query per interval; a receipt pays nothing.
+  // The same beat publishes stock signals a capture batch deferred and could not publish itself (its server stopped
+  // between the write and the publish; ADR 0013). Normally there are none: one indexed read.
   let nudging = false;
   const nudge = setInterval(() => {
     if (nudging) return;
     nudging = true;
-    findFillableOrders(deps.db, 1)
+    publishPendingSignals(deps.db)
+      .catch((err: unknown) => deps.logger.error({ err }, 'publishing deferred stock signals failed'))
+      .then(() => findFillableOrders(deps.db, 1))
       .then(async (found) => { if (found.length > 0) await boss.send('orders.fill-backorders', {}); })
       .catch((err: unknown) => deps.logger.error({ err }, 'backorder nudge failed'))
       .finally(() => { nudging = false; });

@@ -33,7 +33,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import { Batcher } from '../db/batcher.js';
 import { AppError } from '../shared/errors.js';
-import { allocationShortfall } from '../inventory/index.js';
+import { allocationShortfall, pendingSignalsPublisher } from '../inventory/index.js';
 import { checkClaim, RetryCommand, type CommandContext, type CommandResult } from '../db/command.js';
 import { readCaptureFacts, writeCaptures, type CaptureFacts, type RequestFacts } from './capture.repository.js';
 import { factsQuery, prepareCapture, type PreparedCapture } from './capture-order.js';
@@ -67,8 +67,13 @@ export type CaptureBatched = (input: CaptureOrder, ctx: CommandContext) => Promi
 /** What a batch decided for one capture, for the metrics. */
 export type BatchDecision = 'placed' | 'refused' | 'failed' | 'answered_before' | 'transactional';
 
-export function batchedCapture(db: Db, log: FastifyBaseLogger, counted: (decision: BatchDecision) => void = () => undefined): CaptureBatched {
-  const pipeline = new CapturePipeline(db, log);
+/**
+ * `db` writes the batches (the batch pool); `signalsDb` publishes their deferred stock signals after each write
+ * (ADR 0013), on other connections, while the next batch writes.
+ */
+export function batchedCapture(db: Db, signalsDb: Db, log: FastifyBaseLogger, counted: (decision: BatchDecision) => void = () => undefined): CaptureBatched {
+  const publish = pendingSignalsPublisher(signalsDb, (err) => log.warn({ err }, 'publishing the stock signals of a capture batch failed; the sweep publishes them'));
+  const pipeline = new CapturePipeline(db, log, publish);
   const batcher = new Batcher<Request, Decision>((requests) => pipeline.capture(requests), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
   return async (input, ctx) => {
     const decision = await batcher.submit({ prepared: prepareCapture(input, ctx.idempotency), ctx });
@@ -98,7 +103,7 @@ class CapturePipeline {
   /** The last batch sent: settled once it has written (or found nothing to write). */
   private lastBatch: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Db, private readonly log: FastifyBaseLogger) {}
+  constructor(private readonly db: Db, private readonly log: FastifyBaseLogger, private readonly publish: () => Promise<void>) {}
 
   async capture(requests: readonly Request[]): Promise<Decision[]> {
     const reading = this.unwritten.reading();
@@ -117,10 +122,14 @@ class CapturePipeline {
       const { decisions, plans } = decided;
       if (plans.length === 0) return decisions;
       try {
-        const written = await writeCaptures(this.db, plans.map((p) => p.plan.write), { strict: true, quotas: true });
+        const written = await writeCaptures(this.db, plans.map((p) => p.plan.write), { strict: true, quotas: true, deferSignals: true });
         const placed = new Set(written.orders.filter((w) => w.placed).map((w) => w.item));
         // Only what was written takes stock from later batches.
         this.unwritten.committed(written.xid, plans.filter((p) => placed.has(p.item)).map((p) => p.entry));
+        // The next batch may write now; this one publishes its stock signals meanwhile and answers once they are out,
+        // so a client that reads availability after its 201 sees its order in the numbers.
+        settle();
+        if (placed.size > 0) await this.publish();
         for (const { item, plan } of plans) {
           if (placed.has(item)) continue;
           const w = written.orders.find((o) => o.item === item);

@@ -261,6 +261,12 @@ export interface CaptureWriteOptions {
    * them before writing (checkChannelAllocation) and passes false.
    */
   quotas: boolean;
+  /**
+   * The stock trigger records the batch's changes in stock_signals_pending instead of publishing channel numbers
+   * inside this statement (migration 0041, ADR 0013); the caller publishes them once it has committed. Only for a
+   * statement that is its own transaction (the setting lasts until the transaction ends).
+   */
+  deferSignals?: boolean;
 }
 
 export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureWriteOptions): RawBuilder<CaptureWritten & { xid: string }> {
@@ -389,7 +395,9 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureW
             AND (a.item NOT IN (SELECT item FROM placed)
               OR (a.key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM claim c WHERE c.principal_id = a.principal_id AND c.key = a.key))))
           ELSE 0 END) AS complete,
-      pg_current_xact_id()::text AS xid
+      pg_current_xact_id()::text AS xid,
+      -- Before the statement's triggers fire, which is after all of it has run.
+      ${opts.deferSignals ? sql`set_config('ordo.defer_signals', 'on', true)` : sql`NULL`} AS deferred
     FROM items i ORDER BY i.item
   `;
 }

@@ -35,6 +35,7 @@ import * as m0036 from './0036_compact_sourcing_decisions.js';
 import * as m0038 from './0038_dispatch_function.js';
 import * as m0039 from './0039_commit_ordered_outbox.js';
 import * as m0040 from './0040_stock_snapshots.js';
+import * as m0041 from './0041_deferred_signals.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -77,4 +78,5 @@ export const migrations: Record<string, Migration> = {
   '0038_dispatch_function': m0038,
   '0039_commit_ordered_outbox': m0039,
   '0040_stock_snapshots': m0040,
+  '0041_deferred_signals': m0041,
 };
