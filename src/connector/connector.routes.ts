@@ -55,7 +55,7 @@ const toHeld = (h: HeldRow): HeldOrder => ({
 
 export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
   const { db, run } = deps;
-  const inbound: Inbound = { db, run, captureBatched: batchedCapture(deps.batchDb, db, app.log) };
+  const inbound: Inbound = { db, run, captureBatched: batchedCapture(deps.batchDb, app.log) };
   const receive = async (request: FastifyRequest, reply: FastifyReply, input: ReceiveInput) => {
     const result = await receiveOrder(db, httpWriter(inbound, request, reply), input);
     reply.code(inboundStatus(result));

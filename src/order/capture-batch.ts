@@ -48,7 +48,8 @@ interface Request {
 }
 
 type Decision =
-  | { kind: 'placed'; order: Order }
+  /** Answered once its batch's deferred stock signals are published (ADR 0013). */
+  | { kind: 'placed'; order: Order; published?: Promise<void> }
   | { kind: 'answered-before'; prior: Parameters<typeof checkClaim>[1]['prior'] }
   /** The client's error (unknown SKU, not enough stock, …), or a failure of this order's decision alone. */
   | { kind: 'failed'; error: unknown }
@@ -68,11 +69,11 @@ export type CaptureBatched = (input: CaptureOrder, ctx: CommandContext) => Promi
 export type BatchDecision = 'placed' | 'refused' | 'failed' | 'answered_before' | 'transactional';
 
 /**
- * `db` writes the batches (the batch pool); `signalsDb` publishes their deferred stock signals after each write
- * (ADR 0013), on other connections, while the next batch writes.
+ * `db` is the batch pool: it reads and writes the batches and publishes their deferred stock signals after each write
+ * (ADR 0013) while the next batch writes.
  */
-export function batchedCapture(db: Db, signalsDb: Db, log: FastifyBaseLogger, counted: (decision: BatchDecision) => void = () => undefined): CaptureBatched {
-  const publish = pendingSignalsPublisher(signalsDb, (err) => log.warn({ err }, 'publishing the stock signals of a capture batch failed; the sweep publishes them'));
+export function batchedCapture(db: Db, log: FastifyBaseLogger, counted: (decision: BatchDecision) => void = () => undefined): CaptureBatched {
+  const publish = pendingSignalsPublisher(db, (err) => log.warn({ err }, 'publishing the stock signals of a capture batch failed; the sweep publishes them'));
   const pipeline = new CapturePipeline(db, log, publish);
   const batcher = new Batcher<Request, Decision>((requests) => pipeline.capture(requests), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
   return async (input, ctx) => {
@@ -81,6 +82,7 @@ export function batchedCapture(db: Db, signalsDb: Db, log: FastifyBaseLogger, co
       : decision.kind === 'answered-before' ? 'answered_before' : decision.kind);
     switch (decision.kind) {
       case 'placed':
+        await decision.published;
         return { created: true, value: decision.order, audit: null, persisted: true };
       case 'answered-before':
         checkClaim(ctx.idempotency, { claimed: false, prior: decision.prior });
@@ -126,10 +128,13 @@ class CapturePipeline {
         const placed = new Set(written.orders.filter((w) => w.placed).map((w) => w.item));
         // Only what was written takes stock from later batches.
         this.unwritten.committed(written.xid, plans.filter((p) => placed.has(p.item)).map((p) => p.entry));
-        // The next batch may write now; this one publishes its stock signals meanwhile and answers once they are out,
-        // so a client that reads availability after its 201 sees its order in the numbers.
-        settle();
-        if (placed.size > 0) await this.publish();
+        // Published while the next batch reads and writes; its clients are answered once they are out, so a client
+        // that reads availability after its 201 sees its order in the numbers.
+        const published = placed.size > 0 ? this.publish() : Promise.resolve();
+        for (const item of placed) {
+          const decision = decisions[item];
+          if (decision?.kind === 'placed') decision.published = published;
+        }
         for (const { item, plan } of plans) {
           if (placed.has(item)) continue;
           const w = written.orders.find((o) => o.item === item);

@@ -40,7 +40,7 @@ export function registerOrderRoutes(app: App, { db, batchDb, run, metrics }: { d
     labelNames: ['decision'] as const,
     registers: [metrics],
   });
-  const captureBatched = batchedCapture(batchDb, db, app.log, (decision) => decisions.inc({ decision }));
+  const captureBatched = batchedCapture(batchDb, app.log, (decision) => decisions.inc({ decision }));
   // First in a batch with concurrent captures; what a batch leaves (and every retry) in a transaction of its own.
   const capture = (input: CaptureOrder) => (db: DbOrTrx, ctx: CommandContext) =>
     (ctx.attempt === 1 ? captureBatched(input, ctx) : captureOrder(inTransaction(db), input, ctx));
