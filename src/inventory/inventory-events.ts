@@ -1,7 +1,6 @@
 /**
  * The inventory events, written by the stock signals in SQL (ordo_publish_signals, migrations 0006, 0012, 0016) in
- * the statement that changed the stock — or, for the batch writes of capture and reservations, in the publish right
- * after their commit (migration 0041, ADR 0013). Their payload schemas, for docs/events.md and the test suite's check.
+ * the statement that changed the stock — or, for capture's batch writes, in the publish right after their commit (migration 0041, ADR 0013). Their payload schemas, for docs/events.md and the test suite's check.
  */
 import { Type } from 'typebox';
 import { Code, Id } from '../http/schemas.js';
@@ -15,7 +14,7 @@ export const inventoryEvents = {
     description: 'The number a channel may sell of a SKU changed. The aggregate is the (channel, SKU) pair '
       + '(`aggregateId` is `channelId:skuId`); apply a number only if its `aggregateVersion` is higher than the last one '
       + 'applied. External sinks (webhooks, NATS) get these coalesced: the latest number per pair, never an older one after a newer. '
-      + 'A batch of captured orders or reservations publishes its numbers in a second transaction right after its own (ADR 0013), '
+      + 'A batch of captured orders publishes its numbers in a second transaction right after its own (ADR 0013), '
       + 'so these may arrive just after the `order.*` events of the orders that moved them.',
     payload: Type.Object({
       channelId: Id, channel: Code, skuId: Id, sku: Code,

@@ -9,7 +9,6 @@ import { resolveRefs } from './refs.repository.js';
 import { findReservations, listReservations, type ReservationRow } from './reservation.repository.js';
 import { closeReservations, reserveStock } from './reserve-stock.js';
 import { onHandReservations } from './reserve-on-hand.js';
-import { pendingSignalsPublisher } from './availability.repository.js';
 import { claimKey } from '../db/command.js';
 import { inTransaction } from '../db/database.js';
 import type { InventoryDeps } from './routes.js';
@@ -52,7 +51,7 @@ const Reference = Type.Object({
 }, { additionalProperties: false });
 
 export function registerReservationRoutes(app: App, { db, batchDb, run }: InventoryDeps): void {
-  const reserveOnHand = onHandReservations(batchDb, pendingSignalsPublisher(batchDb, (err) => app.log.warn({ err }, 'publishing the stock signals of a reservation batch failed; the sweep publishes them')));
+  const reserveOnHand = onHandReservations(batchDb);
   app.post('/reservations', {
     config: { permission: 'inventory:reserve' },
     schema: {

@@ -4,9 +4,8 @@
  * which requests can be met in full (`ordo_decide_reservations`, which locks the batch's stock rows in key order),
  * and for those claims the Idempotency-Key with the answer, moves the counters with the conditional UPDATE, and
  * writes ledger, reservation and audit rows. A refused request writes nothing and gets its 409; a request whose key
- * was used before gets the first answer. One batch, one round trip, one commit; a hot SKU's row lock is held for that
- * one statement. Its stock signals (channel numbers, events) are published after the commit, while the next batch
- * writes, and before its requests are answered (ADR 0013).
+ * was used before gets the first answer. One batch, one round trip, one trigger run, one commit; a hot SKU's row
+ * lock is held for that one statement.
  *
  * The answer is built before writing (ids, codes and times are known) and is exactly what a read returns.
  */
@@ -45,8 +44,7 @@ type PriorRequest = Parameters<typeof checkClaim>[1]['prior'];
 
 /** What the batch statement decided for one request. */
 type Decision =
-  /** Answered once its batch's deferred stock signals are published. */
-  | { kind: 'reserved'; published: Promise<void> }
+  | { kind: 'reserved' }
   | { kind: 'refused'; batchLostARace: boolean }
   | { kind: 'answered-before'; prior: PriorRequest }
   /** Its lines fit, but a concurrent request with the same key claimed it first. */
@@ -64,9 +62,8 @@ export type ReserveOnHand = (
   opts: { expiresAt: Date | null; refs: ResolvedRefs; actor: string; ctx: CommandContext },
 ) => Promise<CommandResult<Body>>;
 
-/** `publish` publishes the batches' deferred stock signals (pendingSignalsPublisher, on connections of its own). */
-export function onHandReservations(db: Db, publish: () => Promise<void>): ReserveOnHand {
-  const batcher = new Batcher<Request, Decision>((requests) => writeBatch(db, requests, publish), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
+export function onHandReservations(db: Db): ReserveOnHand {
+  const batcher = new Batcher<Request, Decision>((requests) => writeBatch(db, requests), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
   return async (lines, opts) => {
     const createdAt = new Date();
     const views: ReservationView[] = lines.map((l) => ({
@@ -80,7 +77,6 @@ export function onHandReservations(db: Db, publish: () => Promise<void>): Reserv
     const decision = await batcher.submit(request);
     switch (decision.kind) {
       case 'reserved':
-        await decision.published;
         return { created: true, value: { reservations: views }, audit, persisted: true };
       case 'answered-before':
         checkClaim(request.claim, { claimed: false, prior: decision.prior });
@@ -111,7 +107,7 @@ async function refusedAnswer(db: Db, lines: readonly ReserveLine[], ctx: Command
   throw shortfallError(lines, named, named.map((i) => levels[i]));
 }
 
-async function writeBatch(db: Db, requests: readonly Request[], publish: () => Promise<void>): Promise<Decision[]> {
+async function writeBatch(db: Db, requests: readonly Request[]): Promise<Decision[]> {
   const items = requests.map((r, item) => ({
     item, principal_id: r.claim?.principalId ?? null, key: r.claim?.key ?? null, method: r.claim?.method ?? null,
     path: r.claim?.path ?? null, request_hash: r.claim?.requestHash ?? null, answer_status: r.claim?.createdStatus ?? null,
@@ -168,9 +164,7 @@ async function writeBatch(db: Db, requests: readonly Request[], publish: () => P
     SELECT i.item, d.accepted, i.item IN (SELECT item FROM owned) AS owned, p.prior,
       -- Never happens while the rows are locked as decided; if it did, the statement fails and each request of the
       -- batch runs again alone.
-      ordo_refuse_if((SELECT count(*) FROM (${movementResult}) r WHERE r."onHand" IS NULL)) AS complete,
-      -- The stock trigger records what changed instead of publishing it here (migration 0041, ADR 0013).
-      set_config('ordo.defer_signals', 'on', true) AS deferred
+      ordo_refuse_if((SELECT count(*) FROM (${movementResult}) r WHERE r."onHand" IS NULL)) AS complete
     FROM items i LEFT JOIN decided d USING (item) LEFT JOIN prior p USING (item)
     ORDER BY i.item
   `.execute(db).catch((e: unknown) => {
@@ -178,10 +172,8 @@ async function writeBatch(db: Db, requests: readonly Request[], publish: () => P
     throw e;
   });
   const lostARace = result.rows.some((row) => row.accepted && !row.owned);
-  // Started now, awaited by the callers: the batcher sends the next batch meanwhile.
-  const published = result.rows.some((row) => row.owned) ? publish() : Promise.resolve();
   return result.rows.map((row): Decision => {
-    if (row.owned) return { kind: 'reserved', published };
+    if (row.owned) return { kind: 'reserved' };
     if (row.prior) return { kind: 'answered-before', prior: row.prior };
     if (row.accepted) return { kind: 'key-taken' };
     return { kind: 'refused', batchLostARace: lostARace };
