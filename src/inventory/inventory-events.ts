@@ -1,6 +1,7 @@
 /**
  * The inventory events, written by the stock signals in SQL (ordo_publish_signals, migrations 0006, 0012, 0016) in
- * the statement that changed the stock — or, for capture's batch writes, in the publish right after their commit (migration 0041, ADR 0013). Their payload schemas, for docs/events.md and the test suite's check.
+ * the statement that changed the stock — or, for capture's batch writes, in the publish right after their commit
+ * (migration 0041, ADR 0013). Their payload schemas, for docs/events.md and the test suite's check.
  */
 import { Type } from 'typebox';
 import { Code, Id } from '../http/schemas.js';
