@@ -80,6 +80,29 @@ describe('deferred stock signals', () => {
     expect(await published('ORD-C')).toBe(before);
   });
 
+  it('a publish waits for a pending row another run holds, so it never returns before that row is published', async () => {
+    const before = await published('ORD-C');
+    await t.db.transaction().execute(async (trx) => {
+      await sql`SELECT set_config('ordo.defer_signals', 'on', true)`.execute(trx);
+      await sql`UPDATE stock_levels SET safety_stock = safety_stock + 3 WHERE sku_id = (SELECT id FROM skus WHERE code = 'ORD-C')`.execute(trx);
+    });
+    let waiting: Promise<number> | undefined;
+    let returned = false;
+    // Another run (the sweep, say) takes the row and has not committed yet.
+    await t.db.transaction().execute(async (trx) => {
+      await sql`SELECT ordo_publish_pending(200)`.execute(trx);
+      waiting = publishPendingSignals(t.db).then((n) => { returned = true; return n; });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(returned).toBe(false);
+    });
+    // Once that run commits, this one returns, with nothing left to take, and the number is published.
+    expect(await waiting).toBe(0);
+    expect(await pendingRows()).toBe(0);
+    expect(await published('ORD-C')).toBe((before ?? 0) - 3);
+    await sql`UPDATE stock_levels SET safety_stock = safety_stock - 3 WHERE sku_id = (SELECT id FROM skus WHERE code = 'ORD-C')`.execute(t.db);
+    expect(await published('ORD-C')).toBe(before);
+  });
+
   it('without the setting a stock change publishes in its own statement, as before', async () => {
     const before = await published('ORD-DUP');
     await sql`UPDATE stock_levels SET safety_stock = safety_stock + 2 WHERE sku_id = (SELECT id FROM skus WHERE code = 'ORD-DUP')`.execute(t.db);

@@ -18,23 +18,29 @@ export async function up(db: Kysely<any>): Promise<void> {
     );
 
     CREATE OR REPLACE FUNCTION ordo_stock_levels_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    DECLARE
+      v_skus uuid[];
+      v_pair_skus uuid[];
+      v_pair_locations uuid[];
     BEGIN
       IF EXISTS (SELECT 1 FROM changed) THEN
+        v_skus := ARRAY(SELECT DISTINCT sku_id FROM changed);
+        v_pair_skus := ARRAY(SELECT sku_id FROM changed);
+        v_pair_locations := ARRAY(SELECT location_id FROM changed);
         IF current_setting('ordo.defer_signals', true) = 'on' THEN
-          INSERT INTO stock_signals_pending (skus, pair_skus, pair_locations)
-          VALUES (ARRAY(SELECT DISTINCT sku_id FROM changed), ARRAY(SELECT sku_id FROM changed), ARRAY(SELECT location_id FROM changed));
+          INSERT INTO stock_signals_pending (skus, pair_skus, pair_locations) VALUES (v_skus, v_pair_skus, v_pair_locations);
         ELSE
-          PERFORM ordo_publish_signals(ARRAY(SELECT DISTINCT sku_id FROM changed),
-                                       ARRAY(SELECT sku_id FROM changed), ARRAY(SELECT location_id FROM changed));
+          PERFORM ordo_publish_signals(v_skus, v_pair_skus, v_pair_locations);
         END IF;
       END IF;
       RETURN NULL;
     END $fn$;
 
     -- Publishes up to p_limit pending rows, oldest first, as one set of signals, and deletes them in the same
-    -- transaction (a failure leaves them for the next run). Concurrent runs take different rows (SKIP LOCKED); each
-    -- publishes the numbers as they are when it locks the channel rows, so a later run never publishes an older one.
-    -- Returns how many rows it took.
+    -- transaction (a failure leaves them for the next run). A row another run has taken is waited for, not skipped:
+    -- when this returns, every row committed before it started is published, by this run or by that one — a batch
+    -- answers its clients on that. Each run publishes the numbers as they are when it locks the channel rows, so a
+    -- later run never publishes an older one. Returns how many rows it took.
     CREATE FUNCTION ordo_publish_pending(p_limit int) RETURNS int LANGUAGE plpgsql AS $fn$
     DECLARE
       v_taken int;
@@ -44,7 +50,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     BEGIN
       WITH taken AS (
         DELETE FROM stock_signals_pending WHERE id IN (
-          SELECT id FROM stock_signals_pending ORDER BY id LIMIT p_limit FOR UPDATE SKIP LOCKED)
+          SELECT id FROM stock_signals_pending ORDER BY id LIMIT p_limit FOR UPDATE)
         RETURNING skus, pair_skus, pair_locations
       ),
       pairs AS (SELECT DISTINCT p.sku_id, p.location_id FROM taken t CROSS JOIN LATERAL unnest(t.pair_skus, t.pair_locations) AS p(sku_id, location_id))
