@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { runChecks } from '../src/check.js';
 import { connectorSink, pullDueConnectors } from '../src/connector/index.js';
 import { startRelay, type Relay } from '../src/integration/index.js';
-import { useTestApp } from './harness.js';
+import { untilOutboxReadable, useTestApp } from './harness.js';
 import { MockChannel, until } from './connector-mock.js';
 
 const t = useTestApp();
@@ -238,6 +238,9 @@ describe('stock pushed to the channel', () => {
   it('pushes a burst of changes once, with the latest number', async () => {
     // Three changes before the relay runs: one pending delivery per (channel, SKU), moved to the newest.
     for (const quantity of [10, 5, 7]) await t.http('POST', '/v1/stock/receipts', { body: { location: 'CWH', lines: [{ sku: 'SOCK-01', quantity }] } });
+    // Coalescing is per round: wait until the relay can read all three in one (another test file's writer holds
+    // the relay's read end back for a moment; it then pushes 10 first and 22 after, correct but not coalesced).
+    await untilOutboxReadable(t.db);
     const relay = relayFor();
     try {
       await relay.drain();

@@ -16,7 +16,7 @@ import type { RelayKey } from '../src/integration/relay-order.js';
 import { startRelay } from '../src/integration/relay.js';
 import { endRound, leaseSinks } from '../src/integration/sink-cursor.repository.js';
 import { jobHandlers } from '../src/jobs/jobs.js';
-import { useTestApp } from './harness.js';
+import { untilOutboxReadable, useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
 const t = useTestApp();
@@ -229,13 +229,8 @@ describe('coalesced availability', () => {
   it('a round sends only the newest number of each (channel, SKU)', async () => {
     const from = nats.published.length;
     for (let i = 0; i < 4; i++) await receive();
-    // Coalescing is per round: wait until all four can be read in one (a writer anywhere in the cluster, such as
-    // another test file's, holds events back for a moment, and the first round would then see only some of them).
-    for (const until = Date.now() + 10_000; Date.now() < until;) {
-      const r = await sql<{ ok: boolean }>`SELECT max(tx) < pg_snapshot_xmin(pg_current_snapshot()) AS ok FROM outbox_events`.execute(t.db);
-      if (r.rows[0]?.ok) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    // Coalescing is per round: wait until all four can be read in one.
+    await untilOutboxReadable(t.db);
     await drain();
     const sent = nats.published.slice(from).filter((e) => e.type === 'inventory.availability_changed' && (e.data as { sku?: string }).sku === 'ORD-B');
     const written = await t.db.selectFrom('outbox_events').select(['aggregate_id', 'aggregate_version'])

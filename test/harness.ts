@@ -3,6 +3,7 @@
  * one API key per role, and a small HTTP client over app.inject.
  */
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
@@ -57,6 +58,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export async function invalidEvents(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('outbox_events').select(['id', 'type', 'aggregate_type', 'payload']).orderBy('id').execute();
   return rows.flatMap((row) => eventProblems(row).map((p) => `${row.type} #${row.id} ${JSON.stringify(row.payload).slice(0, 300)}: ${p}`)).slice(0, 50);
+}
+
+/**
+ * Waits until every outbox row written so far can be read by a relay round. A round reads only transactions below
+ * its snapshot's xmin (ADR 0010), and a writer anywhere in the cluster — another test file's — holds that back for a
+ * moment; a test that asserts what one round coalesces waits for this first.
+ */
+export async function untilOutboxReadable(db: Db, timeoutMs = 10_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end;) {
+    const r = await sql<{ ok: boolean }>`SELECT coalesce(max(tx) < pg_snapshot_xmin(pg_current_snapshot()), true) AS ok FROM outbox_events`.execute(db);
+    if (r.rows[0]?.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`outbox rows still held back after ${timeoutMs} ms`);
 }
 
 export interface HttpOptions {
