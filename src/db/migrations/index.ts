@@ -36,6 +36,7 @@ import * as m0038 from './0038_dispatch_function.js';
 import * as m0039 from './0039_commit_ordered_outbox.js';
 import * as m0040 from './0040_stock_snapshots.js';
 import * as m0041 from './0041_deferred_signals.js';
+import * as m0042 from './0042_publish_signals_set_difference.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -79,4 +80,5 @@ export const migrations: Record<string, Migration> = {
   '0039_commit_ordered_outbox': m0039,
   '0040_stock_snapshots': m0040,
   '0041_deferred_signals': m0041,
+  '0042_publish_signals_set_difference': m0042,
 };
