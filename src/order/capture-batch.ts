@@ -16,18 +16,18 @@
  * A batch also refuses: an order with a line no location covers, on a channel that neither promises supply nor takes
  * backorders, is answered 409 `insufficient_stock` with its shortfall on the batch's numbers (what the database
  * showed, less what written batches took that its snapshot missed), and its key stays unused, so a retry after stock
- * arrives runs again. In a flash sale most answers are these, and none leaves the batch. Only an order that would be
- * short even if its batch-mates took nothing is refused so: their write may still fail.
+ * arrives runs again. In a flash sale most answers are these, and none leaves the batch. An order short only after
+ * what its batch-mates took is refused so once their write has written every one of them (until then it may fail).
  *
  * Orders on SKUs under channel allocation are batched too: the write statement takes the allocation locks and
  * decides each channel's quota after them (ordo_decide_captures, migration 0016); an order short of its quota for sure
  * is refused with the allocation check's 409, one it cannot be sure of is decided alone.
  *
  * An order a batch cannot finish goes to the transactional path (`captureOrder`) by a RetryCommand: a line no
- * location covers that presale or a backorder might take, an order short only after what its batch-mates took, an
- * allocation the statement could not be sure of, an external
- * reference the channel sent before (the 200 duplicate answer), a key or reference an unwritten order uses, stock
- * taken meanwhile, or a batch statement that failed.
+ * location covers that presale or a backorder might take, an order short only after what batch-mates took that were
+ * not all written, an allocation the statement could not be sure of, an external reference the channel sent before
+ * (the 200 duplicate answer), a key or reference an unwritten order uses, stock taken meanwhile, or a batch statement
+ * that failed.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
@@ -54,6 +54,18 @@ type Decision =
   /** The client's error (unknown SKU, not enough stock, …), or a failure of this order's decision alone. */
   | { kind: 'failed'; error: unknown }
   | { kind: 'transactional'; reason: string };
+
+/**
+ * What a batch decides before it writes: a Decision, or an order short only after what earlier orders of its batch
+ * took — refused with `refusal` once all of the batch's orders are written (the units are then taken for sure), else
+ * decided alone, as their write may have failed.
+ */
+type Draft = Decision | { kind: 'short-after-batch'; refusal: AppError };
+
+/** The batch's decisions once its write is known: `written` when every order it planned was written. */
+function settleDrafts(drafts: readonly Draft[], written: boolean, reason: string): Decision[] {
+  return drafts.map((d) => (d.kind !== 'short-after-batch' ? d : written ? { kind: 'failed', error: d.refusal } : { kind: 'transactional', reason }));
+}
 
 /**
  * Orders per batch, and batches in flight: two, so that one reads and decides while the other writes (one write at
@@ -115,7 +127,7 @@ class CapturePipeline {
     let settle!: () => void;
     this.lastBatch = new Promise<void>((resolve) => { settle = resolve; });
     try {
-      let decided: { decisions: Decision[]; plans: Decided[] };
+      let decided: { decisions: Draft[]; plans: Decided[] };
       try {
         const facts = await readCaptureFacts(this.db, requests.map((r) => factsQuery(r.prepared)));
         await previous;
@@ -124,7 +136,8 @@ class CapturePipeline {
         reading();
       }
       const { decisions, plans } = decided;
-      if (plans.length === 0) return decisions;
+      // Nothing planned: no order took stock, so none is short after its batch-mates.
+      if (plans.length === 0) return settleDrafts(decisions, true, '');
       try {
         const written = await writeCaptures(this.db, plans.map((p) => p.plan.write), { strict: true, quotas: true, deferSignals: true });
         const placed = new Set(written.orders.filter((w) => w.placed).map((w) => w.item));
@@ -145,12 +158,14 @@ class CapturePipeline {
           decisions[item] = refusal ? { kind: 'failed', error: refusal }
             : { kind: 'transactional', reason: w?.outcome === 'unsure' ? 'its channel allocation needs an exact check' : 'stock moved between reading and writing' };
         }
+        // Every order of the batch written: the units the short ones were refused for are taken for sure.
+        return settleDrafts(decisions, placed.size === plans.length, 'short after what earlier orders of its batch took, not all of which were written');
       } catch (e) {
         // Nothing of the batch was written; each of its orders runs again on its own, in a transaction.
         if (!(e instanceof RetryCommand)) this.log.warn({ err: e, orders: plans.length }, 'a capture batch failed; its orders run again one by one');
         for (const { item } of plans) decisions[item] = { kind: 'transactional', reason: e instanceof RetryCommand ? e.message : 'the batch failed' };
+        return settleDrafts(decisions, false, 'short after what earlier orders of its batch took, whose write failed');
       }
-      return decisions;
     } finally {
       settle();
     }
@@ -170,11 +185,11 @@ function skuKey(facts: CaptureFacts, ref: string): string {
 }
 
 /** Decides each order of a batch in arrival order, on what the database showed and what unwritten orders take. */
-function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritten: UnwrittenView): { decisions: Decision[]; plans: Decided[] } {
+function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritten: UnwrittenView): { decisions: Draft[]; plans: Decided[] } {
   // What is free for this batch: what the database showed, less what unwritten orders take. Read before an earlier
   // batch committed or after, this never shows more than is there; the write statement checks again anyway.
   const stock = captureStock(facts.shared, facts.shared.stock.map((s) => ({ ...s, free: s.free - unwritten.takenAt(s.skuId, s.locationId) })));
-  const decisions: Decision[] = [];
+  const decisions: Draft[] = [];
   const plans: Decided[] = [];
   /** SKUs earlier orders of this batch took stock of. */
   const batchTook = new Set<string>();
@@ -196,7 +211,7 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
     } catch (error) {
       // Short only because earlier orders of this batch took stock, which their write may yet not take: decided alone.
       if (error instanceof AppError && error.code === 'insufficient_stock' && prepared.input.lines.some((l) => batchTook.has(skuKey(facts, l.sku)))) {
-        decisions.push({ kind: 'transactional', reason: 'short after what earlier orders of its batch took' });
+        decisions.push({ kind: 'short-after-batch', refusal: error });
       } else {
         decisions.push({ kind: 'failed', error });
       }
