@@ -5,8 +5,12 @@
  * and SQL round trips per order at each concurrency, and the same orders as capture requests posted to POST /v1/orders
  * (what the connector path adds to capture); then the mapping alone (no database) per second in this process.
  *
- * Knobs: BENCH_SECONDS (8), BENCH_STATEMENTS (0; 1 lists the statements of the connector runs), BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (32), DB_POOL_MAX (the server's default).
+ * Then the same payloads in pages of BENCH_PAGE (20) to POST /v1/channels/{code}/connector/orders/bulk, as a pull job or
+ * a backfill hands them in: orders/s counts the payloads.
+ *
+ * Knobs: BENCH_SECONDS (8), BENCH_STATEMENTS (0; 1 lists the statements of the connector runs), BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (32), BENCH_PAGE (20), DB_POOL_MAX (the server's default).
  */
+import { sql } from 'kysely';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { mapPayload } from '../src/connector/mapping.js';
@@ -16,6 +20,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '32').split(',').map(Number);
 const SKU_COUNT = 300;
+/** Payloads per request of the page rows (POST …/connector/orders/bulk). */
+const PAGE = Number(process.env.BENCH_PAGE ?? 20);
 /** BENCH_STATEMENTS=1: list the statements of the connector runs (per order, mean ms from send to answer) on stderr. */
 const STATEMENTS = process.env.BENCH_STATEMENTS === '1';
 const log = (line: string) => console.error(line);
@@ -121,6 +127,23 @@ async function main(): Promise<number> {
         }, probes));
       }
       const plainRoundTrips = (server.queries.count - plainBefore) / plain.reduce((a, r) => a + r.sent, 0);
+      // Pages: the same payloads, PAGE to a request, each with an order id of its own.
+      const pageBefore = server.queries.count;
+      const pages: LoadResult[] = [];
+      for (const channel of ['BTMALL', 'BJD', 'BPDD']) {
+        const mine = all.filter((p) => p.channel === channel).map((p) => JSON.stringify((JSON.parse(p.body) as { payload: unknown }).payload));
+        const bodies = Array.from({ length: 20 }, (_, b) => `{"payloads":[${Array.from({ length: PAGE }, (__, k) =>
+          (mine[(b * PAGE + k) % mine.length] as string).replaceAll('{{seq}}', `page${concurrency}-{{seq}}-${k}`)).join(',')}]}`);
+        pages.push(await runLoad({
+          url: server.url, key: server.key, method: 'POST', path: `/v1/channels/${channel}/connector/orders/bulk`, bodies,
+          concurrency, warmupMs: WARMUP_SECONDS * 1000, durationMs: (SECONDS * 1000) / 3, maxRequests: 200_000, timeoutMs: 60_000, okStatus: 200,
+        }, probes));
+      }
+      const pagesSent = pages.reduce((a, r) => a + r.sent, 0);
+      const pageRoundTrips = (server.queries.count - pageBefore) / (pagesSent * PAGE);
+      // Every payload of every page sent became an order (a page answers 200 whatever each payload's fate).
+      const pageOrders = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM orders WHERE external_ref LIKE ${`%page${concurrency}-%`}`.execute(server.db)).rows[0]?.n ?? 0);
+      if (pageOrders !== pagesSent * PAGE) log(`pages @${concurrency}: ${pageOrders} orders for ${pagesSent * PAGE} payloads sent`);
       const row = (name: string, r: LoadResult, trips: number) => {
         const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
         log(`${name} @${concurrency}: ${fmt(r.perSecond)}/s (${r.sent} sent), p50 ${fmt(percentile(r.latenciesMs, 50), 1)} ms, p99 ${fmt(percentile(r.latenciesMs, 99), 1)} ms, ${failed} non-201`);
@@ -140,6 +163,11 @@ async function main(): Promise<number> {
       total('all three', results, roundTrips);
       for (const [i, r] of plain.entries()) row(`${['Taobao', 'JD', 'Pinduoduo'][i] as string} as POST /v1/orders`, r, plainRoundTrips);
       total('all three as POST /v1/orders', plain, plainRoundTrips);
+      // A page row counts payloads: its requests' rate times PAGE; latency is a page's.
+      const asOrders = (r: LoadResult): LoadResult => ({ ...r, measured: r.measured * PAGE, perSecond: r.perSecond * PAGE });
+      for (const [i, r] of pages.entries()) row(`${['Taobao', 'JD', 'Pinduoduo'][i] as string}, pages of ${PAGE}`, asOrders(r), pageRoundTrips);
+      total(`all three, pages of ${PAGE}`, pages.map(asOrders), pageRoundTrips);
+      rows.push([`orders made of the pages' ${fmt(pagesSent * PAGE)} payloads`, String(concurrency), fmt(pageOrders), '', '', '', '', String(pagesSent * PAGE - pageOrders), '', '', '', '']);
     }
     // The mapping alone: JSONata evaluation and the exact money conversion, without HTTP or the database.
     const channel = { code: 'BTMALL', currency: 'CNY' };
@@ -157,6 +185,7 @@ async function main(): Promise<number> {
       `1–3 lines of distinct SKUs (of ${SKU_COUNT}, stock plentiful), the channel's own payload shape, mapped by the shipped JSONata mapping and captured; ` +
       `${WARMUP_SECONDS} s warm-up then ${fmt(SECONDS / 3, 1)} s measured per channel; keep-alive HTTP from a worker thread; DB_POOL_MAX ${server.poolMax}.\n`,
       'The rows "as POST /v1/orders" send the capture requests the mappings make of the same payloads to capture itself, right after: what the connector path adds. ' +
+      `The rows "pages of ${PAGE}" send the same payloads ${PAGE} to a request to POST …/connector/orders/bulk (orders/s counts payloads; p50/p99 are a page's). ` +
       'CPU per order is ms of one core (the server\'s main thread; PostgreSQL\'s processes), less distorted by a loaded machine than orders/s.\n',
       markdownTable(['mapping', 'concurrency', 'orders', 'orders/s', 'p50 ms', 'p99 ms', 'round trips/order', 'non-201', 'server CPU (cores)', 'PostgreSQL CPU (cores)',
         'server ms/order', 'PostgreSQL ms/order'], rows),

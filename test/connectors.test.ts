@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { runChecks } from '../src/check.js';
 import { connectorSink, pullDueConnectors } from '../src/connector/index.js';
 import { startRelay, type Relay } from '../src/integration/index.js';
+import { batchedCapture } from '../src/order/index.js';
+import { pino } from 'pino';
 import { untilOutboxReadable, useTestApp } from './harness.js';
 import { MockChannel, until } from './connector-mock.js';
 
@@ -230,6 +232,52 @@ describe('marketplaces through their mappings', () => {
   });
 });
 
+describe('a page of orders handed in at once', () => {
+  const trade = (tid: string, edit: (t: any) => void = () => undefined) => {
+    const payload = JSON.parse(fixture('taobao-trade.json'));
+    Object.assign(payload.trade_fullinfo_get_response.trade, { tid_str: tid });
+    edit(payload.trade_fullinfo_get_response.trade);
+    return payload;
+  };
+
+  it('answers each payload as a single one would, by its index, and captures the good ones once', async () => {
+    const before = await orderCount();
+    const page = [
+      trade('3391028745612095001'),
+      trade('3391028745612095002'),
+      trade('3391028745612095001'),
+      trade('3391028745612095003', (x) => { x.orders.order[1].outer_sku_id = 'SCARF-PAGE'; }),
+      trade('3391028745612095004', (x) => { x.payment = '1.00'; }),
+      trade('3391028745612095005', (x) => { delete x.receiver_name; }),
+    ];
+    const r = await t.http('POST', '/v1/channels/TMALL/connector/orders/bulk', { body: { payloads: page } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ created: 2, duplicates: 1, held: 1, rejected: 2, cancelled: 0, ignored: 0 });
+    const [first, second, again, held, wrongTotal, unreadable] = r.body.results;
+    expect(first).toMatchObject({ index: 0, result: 'created', externalRef: '3391028745612095001' });
+    expect(second).toMatchObject({ index: 1, result: 'created', externalRef: '3391028745612095002' });
+    expect(again).toMatchObject({ index: 2, result: 'duplicate', orderId: first.orderId });
+    expect(held).toMatchObject({ index: 3, result: 'held', externalRef: '3391028745612095003' });
+    expect(held.reason).toContain('SCARF-PAGE');
+    expect(wrongTotal).toMatchObject({ index: 4, result: 'rejected', error: { code: 'validation_failed' } });
+    expect(wrongTotal.error.detail).toContain('expected 31680');
+    expect(unreadable).toMatchObject({ index: 5, result: 'rejected', error: { code: 'validation_failed' } });
+    expect(JSON.stringify(unreadable.error)).toContain('receiver_name');
+    expect(await orderCount()).toBe(before + 2);
+    // The page again: nothing written twice.
+    const replay = await t.http('POST', '/v1/channels/TMALL/connector/orders/bulk', { body: { payloads: page.slice(0, 2) } });
+    expect(replay.body).toMatchObject({ created: 0, duplicates: 2 });
+    expect(await orderCount()).toBe(before + 2);
+  });
+
+  it('refuses a page that is empty or too large, naming the limit', async () => {
+    expect((await t.http('POST', '/v1/channels/TMALL/connector/orders/bulk', { body: { payloads: [] } })).status).toBe(400);
+    const tooMany = await t.http('POST', '/v1/channels/TMALL/connector/orders/bulk', { body: { payloads: Array.from({ length: 501 }, () => ({})) } });
+    expect(tooMany.status).toBe(400);
+    expect(JSON.stringify(tooMany.body.errors)).toContain('500');
+  });
+});
+
 describe('stock pushed to the channel', () => {
   const levels = () => shopify.delivered('/admin/api/2024-10/inventory_levels/set.json').map((r) => r.body);
   const sockLevels = () => levels().filter((b) => b.inventory_item_id === 808);
@@ -321,7 +369,8 @@ describe('pulling orders from a channel\'s feed', () => {
   });
 
   it('backs off while the feed is down, then reads every page once, moving its cursor, at the channel\'s pace', async () => {
-    const opts = { secretKey: Buffer.alloc(32, 7), random: () => 0.5 };
+    // As the jobs runner pulls: a page's orders join capture's batches together.
+    const opts = { secretKey: Buffer.alloc(32, 7), random: () => 0.5, captureBatched: batchedCapture(t.db, pino({ level: 'silent' })) };
     expect(await pullDueConnectors(t.db, opts)).toMatchObject({ failures: 1, orders: 0 });
     const backedOff = await pullState();
     expect(backedOff).toMatchObject({ pull_cursor: null, pull_failures: 1 });
@@ -342,10 +391,11 @@ describe('pulling orders from a channel\'s feed', () => {
     expect(refs.map((r) => r.external_ref).sort()).toEqual(['PULL-1', 'PULL-2', 'PULL-3']);
     expect((await t.http('GET', '/v1/channels/PDD/connector/log?outcome=rejected')).body.data[0]).toMatchObject({ topic: 'pull', externalRef: 'PULL-BAD' });
 
-    // Asked again (the cursor kept): the page read twice captures nothing twice.
+    // Asked again (the cursor kept): the page read twice captures nothing twice — here as `ordo job` pulls, without
+    // the batches, each order in a transaction of its own.
     await t.db.updateTable('connectors').set({ pull_cursor: null }).where('kind', '=', 'mapping').execute();
     await due();
-    expect(await pullDueConnectors(t.db, opts)).toMatchObject({ failures: 0 });
+    expect(await pullDueConnectors(t.db, { secretKey: opts.secretKey, random: opts.random })).toMatchObject({ failures: 0 });
     expect((await t.db.selectFrom('orders').select('id').where('external_ref', 'like', 'PULL-%').execute())).toHaveLength(3);
   });
 });

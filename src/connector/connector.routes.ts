@@ -11,13 +11,14 @@ import type { RunCommand } from '../http/command.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { ListQuery, Page } from '../http/schemas.js';
 import { problemResponse } from '../http/openapi.js';
+import { problemBody, problemOf } from '../http/problem.js';
 import { findChannel } from '../channel/index.js';
 import { batchedCapture } from '../order/index.js';
 import { AppError, notFound } from '../shared/errors.js';
-import { Connector, ConnectorInput, ConnectorLogEntry, HeldOrder, InboundResult } from './connector.js';
+import { Connector, ConnectorInput, ConnectorLogEntry, HeldOrder, InboundPage, InboundResult } from './connector.js';
 import { findConnector, findConnectorByChannelCode, findHeld, listHeld, listLog, readHealth, writeLog, type HeldRow } from './connector.repository.js';
 import { importOrders, ImportReport, importFormats } from './import-orders.js';
-import { httpWriter, inboundStatus, receiveOrder, type Inbound, type ReceiveInput } from './receive-order.js';
+import { httpWriter, inboundStatus, pageWriter, receiveOrder, type Inbound, type ReceiveInput } from './receive-order.js';
 import { openSecrets } from './secret-box.js';
 import { saveConnector, toConnector } from './save-connector.js';
 import { hmacMatches, shopifyTopics } from './shopify.js';
@@ -53,8 +54,19 @@ const toHeld = (h: HeldRow): HeldOrder => ({
   attempts: h.attempts, createdAt: h.created_at.toISOString(), updatedAt: h.updated_at.toISOString(),
 });
 
+/** The most payloads one page may hand in (as POST /v1/orders/bulk). */
+const MAX_PAGE = 500;
+
 export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
   const { db, run } = deps;
+  /** A channel with its connector: by code (what integrations send) one query; by id, two. */
+  const connectorOf = async (ref: string) => {
+    const byCode = await findConnectorByChannelCode(db, ref);
+    const channel = byCode ?? await channelOf(db, ref);
+    const connector = byCode ?? await findConnector(db, channel.id);
+    if (!connector) throw new AppError('not_found', `channel ${channel.code} has no connector: PUT one`, { entity: 'connector', id: channel.code });
+    return { channel, connector };
+  };
   const inbound: Inbound = { db, run, captureBatched: batchedCapture(deps.batchDb, app.log) };
   const receive = async (request: FastifyRequest, reply: FastifyReply, input: ReceiveInput) => {
     const result = await receiveOrder(db, httpWriter(inbound, request, reply), input);
@@ -140,12 +152,40 @@ export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
       response: inboundResponses,
     },
   }, async (request, reply) => {
-    // By code (what integrations send) the channel and its connector are one query; by id, two.
-    const byCode = await findConnectorByChannelCode(db, request.params.id);
-    const channel = byCode ?? await channelOf(db, request.params.id);
-    const connector = byCode ?? await findConnector(db, channel.id);
-    if (!connector) throw new AppError('not_found', `channel ${channel.code} has no connector: PUT one`, { entity: 'connector', id: channel.code });
+    const { channel, connector } = await connectorOf(request.params.id);
     return receive(request, reply, { channel, connector, topic: request.body.topic ?? 'api', payload: request.body.payload, receivedAt: new Date() });
+  });
+
+  app.post('/channels/:id/connector/orders/bulk', {
+    config: { permission: 'order:write' },
+    schema: {
+      tags,
+      summary: 'Hand the connector a page of up to 500 order payloads in the channel\'s own shape (a pull, a backfill): each mapped and captured like a webhook, each standing or falling alone',
+      description: 'One answer for the page: per payload, by its index, what a single POST …/connector/orders would have answered (created, duplicate, cancelled, held, ignored) '
+        + 'or `rejected` with the problem it would have got. The captures join the capture batches together, which is what makes a page faster than its orders one by one. '
+        + 'A page sent again makes nothing twice: each order is de-duplicated by its channel and external reference (answered `duplicate`), so no Idempotency-Key is needed or kept.',
+      params: ChannelParams,
+      body: Type.Object({
+        topic: Type.Optional(Type.String({ pattern: '^[a-z][a-z_-]{0,63}$' })),
+        payloads: Type.Array(Type.Object({}, { additionalProperties: true, description: 'An order as the channel sends it' }), { minItems: 1, maxItems: MAX_PAGE }),
+      }, { additionalProperties: false }),
+      response: { 200: InboundPage },
+    },
+  }, async (request) => {
+    const { channel, connector } = await connectorOf(request.params.id);
+    const topic = request.body.topic ?? 'api';
+    const receivedAt = new Date();
+    const writer = pageWriter(inbound, { id: request.principal.id, name: request.principal.name, requestId: request.id });
+    // Every payload starts at once, in its order: their captures join the same batches in that order.
+    const settled = await Promise.allSettled(request.body.payloads.map((payload) => receiveOrder(db, writer, { channel, connector, topic, payload, receivedAt })));
+    const results: InboundPage['results'] = settled.map((s, index) => {
+      if (s.status === 'fulfilled') return { index, ...s.value };
+      const problem = problemOf(s.reason, request.log);
+      const { code, detail, ...extra } = problemBody(problem.code, problem.detail, request.id, problem.extra);
+      return { index, result: 'rejected' as const, error: { ...extra, code, detail } };
+    });
+    const count = (r: InboundPage['results'][number]['result']) => results.filter((x) => x.result === r).length;
+    return { created: count('created'), duplicates: count('duplicate'), cancelled: count('cancelled'), held: count('held'), ignored: count('ignored'), rejected: count('rejected'), results };
   });
 
   // Raw bodies, in scopes of their own: a webhook's signature is over the bytes as sent, and an import is a file.

@@ -122,3 +122,24 @@ export const InboundResult = Type.Object({
   reason: Type.Optional(Type.String()),
 });
 export type InboundResult = Static<typeof InboundResult>;
+
+export const InboundPage = Type.Object({
+  created: Type.Integer(),
+  duplicates: Type.Integer(),
+  cancelled: Type.Integer(),
+  held: Type.Integer(),
+  ignored: Type.Integer(),
+  rejected: Type.Integer(),
+  results: Type.Array(Type.Object({
+    index: Type.Integer({ description: 'The payload\'s place in the page, from 0' }),
+    result: Type.Union([...InboundResult.properties.result.anyOf, Type.Literal('rejected')]),
+    externalRef: Type.Optional(Type.String()),
+    orderId: Type.Optional(Id),
+    number: Type.Optional(Type.String()),
+    status: Type.Optional(Type.String()),
+    heldId: Type.Optional(Id),
+    reason: Type.Optional(Type.String()),
+    error: Type.Optional(Type.Object({ code: Type.String(), detail: Type.String() }, { additionalProperties: true, description: 'Why it was rejected: the problem a single payload would get' })),
+  })),
+});
+export type InboundPage = Static<typeof InboundPage>;

@@ -17,15 +17,19 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import type { CaptureBatched } from '../order/index.js';
 import type { MappingSettings } from './connector.js';
 import { writeLog } from './connector.repository.js';
-import { jobWriter, receiveOrder } from './receive-order.js';
+import { jobWriter, pageWriter, receiveOrder } from './receive-order.js';
 import { openSecrets } from './secret-box.js';
 
 const LEASE_MS = 5 * 60_000;
 
 export interface PullOptions {
   secretKey: Buffer | null;
+  /** Capture's batches: a page's orders join them together (as POST …/connector/orders/bulk); without, one transaction each. */
+  captureBatched?: CaptureBatched;
   /** Stop starting new asks after this long (the job runs every minute). */
   maxMs?: number;
   timeoutMs?: number;
@@ -61,7 +65,8 @@ export async function pullDueConnectors(db: Db, opts: PullOptions): Promise<Pull
     const limit = pull.limit ?? 50;
     const spacingMs = 60_000 / (pull.maxRequestsPerMinute ?? 30);
     const token = c.secrets && opts.secretKey ? openSecrets(opts.secretKey, c.secrets).pullToken : undefined;
-    const writer = jobWriter(db, { id: c.channel_id, name: `connector:${c.code}` });
+    const actor = { id: c.channel_id, name: `connector:${c.code}` };
+    const writer = opts.captureBatched ? pageWriter({ db, captureBatched: opts.captureBatched }, { ...actor, requestId: newId() }) : jobWriter(db, actor);
     let cursor = c.pull_cursor;
     let failures = c.pull_failures;
     let nextInMs = (pull.intervalSeconds ?? 60) * 1000;
@@ -77,12 +82,12 @@ export async function pullDueConnectors(db: Db, opts: PullOptions): Promise<Pull
         break;
       }
       try {
-        for (const payload of page.orders) {
-          // Each order stands alone: one the channel got wrong is refused and logged (by receiveOrder), and the page
-          // goes on; anything else (the database away) stops here, the cursor unmoved, to read the page again.
-          await receiveOrder(db, writer, { channel: { id: c.channel_id, code: c.code, currency: c.currency }, connector: { kind: 'mapping', settings: c.settings }, topic: 'pull', payload, receivedAt: new Date() })
-            .then(() => { summary.orders++; }, (e: unknown) => { if (!(e instanceof AppError)) throw e; });
-        }
+        // Each order stands alone: one the channel got wrong is refused and logged (by receiveOrder), and the page
+        // goes on; anything else (the database away) stops here, the cursor unmoved, to read the page again. The
+        // page's orders start together, in its order, so that their captures share batches.
+        const receivedAt = new Date();
+        await Promise.all(page.orders.map((payload) => receiveOrder(db, writer, { channel: { id: c.channel_id, code: c.code, currency: c.currency }, connector: { kind: 'mapping', settings: c.settings }, topic: 'pull', payload, receivedAt })
+          .then(() => { summary.orders++; }, (e: unknown) => { if (!(e instanceof AppError)) throw e; })));
       } catch (e) {
         failures++;
         summary.failures++;

@@ -54,11 +54,14 @@ export function httpWriter(deps: Inbound, request: FastifyRequest, reply: Fastif
   };
 }
 
-/** For work outside a request (pull jobs): each order in a transaction of its own, retried like the runner retries. */
-export function jobWriter(db: Db, actor: { id: string; name: string }): OrderWriter {
+/** Who writes: the request or job's actor, and the request id its writes are recorded under. */
+export interface WriterActor { id: string; name: string; requestId?: string }
+
+/** For work outside a request's transaction (pull jobs, pages): each order in a transaction of its own, retried like the runner retries. */
+export function jobWriter(db: Db, actor: WriterActor): OrderWriter {
   const inTx = async (work: (trx: Trx, ctx: CommandContext) => Promise<CommandResult<Order>>): Promise<Order> => {
     for (let attempt = 1; ; attempt++) {
-      const ctx: CommandContext = { requestId: newId(), actorId: actor.id, actorName: actor.name, attempt, idempotency: null };
+      const ctx: CommandContext = { requestId: actor.requestId ?? newId(), actorId: actor.id, actorName: actor.name, attempt, idempotency: null };
       try {
         return await db.transaction().execute(async (trx) => {
           const result = await work(trx, ctx);
@@ -74,6 +77,26 @@ export function jobWriter(db: Db, actor: { id: string; name: string }): OrderWri
   return {
     capture: (input) => inTx((trx, ctx) => captureOrder(trx, input, ctx)),
     cancel: (orderId, reason) => inTx((trx, ctx) => cancelOrder(trx, orderId, { reason }, ctx)),
+  };
+}
+
+/**
+ * For a page of orders in one request (POST …/connector/orders/bulk): each capture joins the capture batches first,
+ * as POST /v1/orders/bulk does; what a batch leaves to a transaction, and a cancellation, runs in a transaction of its
+ * own. No connection is held for the whole page: its orders' logs and holds use the same pool meanwhile.
+ */
+export function pageWriter(deps: Pick<Inbound, 'db' | 'captureBatched'>, actor: WriterActor & { requestId: string }): OrderWriter {
+  const alone = jobWriter(deps.db, actor);
+  return {
+    capture: async (input) => {
+      try {
+        return (await deps.captureBatched(input, { requestId: actor.requestId, actorId: actor.id, actorName: actor.name, attempt: 1, idempotency: null })).value;
+      } catch (e) {
+        if (!isRetryable(e)) throw e;
+        return alone.capture(input);
+      }
+    },
+    cancel: (orderId, reason) => alone.cancel(orderId, reason),
   };
 }
 

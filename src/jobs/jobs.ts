@@ -9,7 +9,7 @@ import { expireReservations } from '../inventory/index.js';
 import { publishPendingSignals, republishAvailability } from '../inventory/index.js';
 import { recomputeSafetyStock } from '../inventory/index.js';
 import { deleteExpiredIdempotencyKeys } from '../http/idempotency.repository.js';
-import { fillBackorders, findFillableOrders, rebuildOrderVolume } from '../order/index.js';
+import { batchedCapture, fillBackorders, findFillableOrders, rebuildOrderVolume } from '../order/index.js';
 import { familiesToMove, followOrder, ordersToFollow, recoverPayments } from '../payment/index.js';
 import { returnRefundSettled } from '../returns/index.js';
 import { cleanupEvents } from '../integration/index.js';
@@ -44,6 +44,8 @@ export type JobName = keyof typeof schedules;
 
 export interface JobsDeps {
   db: Db;
+  /** The batch pool: pulled pages of orders join capture's batches on it (without it, one transaction an order). */
+  batchDb?: Db;
   databaseUrl: string;
   logger: Logger;
   idempotencyTtlHours: number;
@@ -58,7 +60,8 @@ export interface JobsDeps {
 }
 
 /** The work behind each job, callable directly (tests, `ordo` commands) as well as from the queue. */
-export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 'eventRetentionHours' | 'pickupExpiryDays' | 'orderCompleteAfterDays' | 'connectorSecretKey'>): Record<JobName, () => Promise<Record<string, number>>> {
+export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'batchDb' | 'idempotencyTtlHours' | 'eventRetentionHours' | 'pickupExpiryDays' | 'orderCompleteAfterDays' | 'connectorSecretKey'> & Partial<Pick<JobsDeps, 'logger'>>): Record<JobName, () => Promise<Record<string, number>>> {
+  const captureBatched = deps.batchDb && deps.logger ? batchedCapture(deps.batchDb, deps.logger) : undefined;
   return {
     'reservations.expire': async () => {
       let expired = 0;
@@ -87,7 +90,7 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'idempotencyTtlHours' | 
     'fulfillment.expire-pickups': () => expireUncollectedPickups(deps.db, { pickupExpiryDays: deps.pickupExpiryDays ?? defaultFulfillmentSettings.pickupExpiryDays }),
     'sourcing.refresh-demand': () => refreshDemand(deps.db),
     'orders.complete-delivered': () => completeDeliveredOrders(deps.db, { completeAfterDays: deps.orderCompleteAfterDays ?? defaultFulfillmentSettings.completeAfterDays }),
-    'connectors.pull': async () => ({ ...await pullDueConnectors(deps.db, { secretKey: deps.connectorSecretKey ?? null }) }),
+    'connectors.pull': async () => ({ ...await pullDueConnectors(deps.db, { secretKey: deps.connectorSecretKey ?? null, ...(captureBatched ? { captureBatched } : {}) }) }),
     'orders.volume': async () => ({ buckets: (await rebuildOrderVolume(deps.db)).buckets }),
   };
 }
