@@ -85,7 +85,10 @@ async function settingsPage() {
   }
   admin.errors.length = 0;
   await navLink(admin.page, 'Settings').click();
-  await admin.page.getByRole('cell', { name: 'OWH1', exact: true }).waitFor();
+  // The settings screen's list of locations: OWH1 once. (Until the click has taken effect the page may still show the
+  // section a scenario left, such as a simulation naming OWH1 on every row.)
+  const page = admin.page;
+  await expect.poll(() => page.getByRole('cell', { name: 'OWH1', exact: true }).count(), { timeout: 30_000 }).toBe(1);
   return admin;
 }
 
@@ -102,6 +105,7 @@ describe('the admin UI settings', () => {
     const { page, errors } = await settingsPage();
     await section(page, 'Sourcing rules');
     await channelSelect(page).selectOption('WEB');
+    await expect.poll(() => channelSelect(page).inputValue()).toBe('WEB');
     await page.getByTestId('rules-in-force').filter({ hasText: 'the default, fewest shipments › priority' }).waitFor();
     await page.getByLabel('Rule to add').selectOption({ label: 'stock balance' });
     await page.getByRole('button', { name: 'Add rule' }).click();

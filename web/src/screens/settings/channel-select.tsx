@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { Field, Load } from '../../components.js';
 import { t } from '../../i18n.js';
 import type { Page } from '../../types.js';
@@ -9,15 +9,17 @@ import type { Channel } from './channels.js';
 export function ChannelSelect({ value, onChange }: { value: string; onChange: (code: string) => void }) {
   const channels = useApi<Page<Channel>>('/channels?limit=200');
   const first = channels.data?.data[0]?.code;
+  // A channel picked before this effect ran (it runs after the paint) stays picked: the effect's `value` may be older.
+  const picked = useRef(false);
   useEffect(() => {
-    if (!value && first) onChange(first);
+    if (!value && first && !picked.current) onChange(first);
   }, [value, first, onChange]);
   return (
     <Load state={channels} empty={(p) => p.data.length === 0}>
       {(p) => (
         <div class="filters">
           <Field label={t('settings.channel')}>
-            <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+            <select value={value} onChange={(e) => { picked.current = true; onChange(e.currentTarget.value); }}>
               {p.data.map((c) => <option key={c.code} value={c.code} selected={c.code === value}>{c.code} · {c.name}</option>)}
             </select>
           </Field>
