@@ -4,10 +4,12 @@
  * what a server stopped between the two left behind. `ordo check` leaves pending SKUs out of "published is current"
  * and reports a change left unpublished for minutes.
  */
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { runChecks } from '../src/check.js';
 import { publishPendingSignals } from '../src/inventory/index.js';
+import { startJobs } from '../src/jobs/jobs.js';
 import { useTestApp } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
@@ -77,6 +79,23 @@ describe('deferred stock signals', () => {
     expect(await problems()).toEqual([]);
 
     await sql`UPDATE stock_levels SET safety_stock = safety_stock - 7 WHERE sku_id = (SELECT id FROM skus WHERE code = 'ORD-C')`.execute(t.db);
+    expect(await published('ORD-C')).toBe(before);
+  });
+
+  it('the running jobs\' beat publishes a change left pending within seconds, with no one calling the sweep', async () => {
+    const before = await published('ORD-C');
+    const jobs = await startJobs({ db: t.db, databaseUrl: t.database.url, logger: pino({ level: 'silent' }), idempotencyTtlHours: 24, backorderNudgeMs: 100 });
+    try {
+      await t.db.transaction().execute(async (trx) => {
+        await sql`SELECT set_config('ordo.defer_signals', 'on', true)`.execute(trx);
+        await sql`UPDATE stock_levels SET safety_stock = safety_stock + 5 WHERE sku_id = (SELECT id FROM skus WHERE code = 'ORD-C')`.execute(trx);
+      });
+      await expect.poll(() => published('ORD-C'), { timeout: 10_000, interval: 50 }).toBe((before ?? 0) - 5);
+      expect(await pendingRows()).toBe(0);
+    } finally {
+      await jobs.stop();
+    }
+    await sql`UPDATE stock_levels SET safety_stock = safety_stock - 5 WHERE sku_id = (SELECT id FROM skus WHERE code = 'ORD-C')`.execute(t.db);
     expect(await published('ORD-C')).toBe(before);
   });
 
