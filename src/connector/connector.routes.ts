@@ -11,7 +11,7 @@ import type { RunCommand } from '../http/command.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { ListQuery, Page } from '../http/schemas.js';
 import { problemResponse } from '../http/openapi.js';
-import { problemBody, problemOf } from '../http/problem.js';
+import { itemProblem } from '../http/problem.js';
 import { findChannel } from '../channel/index.js';
 import { batchedCapture } from '../order/index.js';
 import { AppError, notFound } from '../shared/errors.js';
@@ -180,9 +180,7 @@ export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
     const settled = await Promise.allSettled(request.body.payloads.map((payload) => receiveOrder(db, writer, { channel, connector, topic, payload, receivedAt })));
     const results: InboundPage['results'] = settled.map((s, index) => {
       if (s.status === 'fulfilled') return { index, ...s.value };
-      const problem = problemOf(s.reason, request.log);
-      const { code, detail, ...extra } = problemBody(problem.code, problem.detail, request.id, problem.extra);
-      return { index, result: 'rejected' as const, error: { ...extra, code, detail } };
+      return { index, result: 'rejected' as const, error: itemProblem(s.reason, request.log, request.id) };
     });
     const count = (r: InboundPage['results'][number]['result']) => results.filter((x) => x.result === r).length;
     return { created: count('created'), duplicates: count('duplicate'), cancelled: count('cancelled'), held: count('held'), ignored: count('ignored'), rejected: count('rejected'), results };

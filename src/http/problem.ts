@@ -67,6 +67,13 @@ export function problemBody(code: ErrorCode, detail: string, requestId: string, 
   };
 }
 
+/** One item's error in a bulk that answers per item: the problem body a request of that item alone would have got. */
+export function itemProblem(error: unknown, log: FastifyBaseLogger, requestId: string) {
+  const problem = problemOf(error, log);
+  const { code, detail, ...extra } = problemBody(problem.code, problem.detail, requestId, problem.extra);
+  return { ...extra, code, detail };
+}
+
 export function sendProblem(reply: FastifyReply, code: ErrorCode, detail: string, extra: Record<string, unknown> = {}) {
   if (code === 'unavailable') reply.header('retry-after', '1');
   return reply

@@ -74,7 +74,7 @@ function settleDrafts(drafts: readonly Draft[], written: boolean, reason: string
  * tail unchanged. Much larger batches lengthened the tail: a longer write makes the next batch larger still
  * (docs/benchmarks.md).
  */
-export const MAX_BATCH = 32;
+const MAX_BATCH = 32;
 const MAX_IN_FLIGHT = 2;
 
 export type CaptureBatched = (input: CaptureOrder, ctx: CommandContext) => Promise<CommandResult<Order>>;

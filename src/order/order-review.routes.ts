@@ -5,7 +5,7 @@ import { personalDataOf } from '../access/index.js';
 import { isRetryable, type CommandContext } from '../db/command.js';
 import type { Trx } from '../db/database.js';
 import type { App } from '../http/app.js';
-import { problemBody, problemOf } from '../http/problem.js';
+import { itemProblem, type problemOf } from '../http/problem.js';
 import { IdParams, IfMatch, expectedVersion } from '../http/schemas.js';
 import { BulkHoldDecision, HoldDecision, rejectHold, rejectOpenHold, releaseHold, releaseOpenHolds } from './decide-hold.js';
 import type { Order } from './order.js';
@@ -56,9 +56,7 @@ export function registerOrderReviewRoutes(app: App, { db, run, hooks }: OrderDep
           await sql`ROLLBACK TO SAVEPOINT bulk_hold`.execute(trx);
           // A deadlock or a lost race is not this order's answer: the runner runs the whole request again.
           if (isRetryable(e)) throw e;
-          const problem = problemOf(e, request.log);
-          const { code, detail, ...extra } = problemBody(problem.code, problem.detail, request.id, problem.extra);
-          outcome.set(orderId, { orderId, result: 'failed', error: { ...extra, code, detail } });
+          outcome.set(orderId, { orderId, result: 'failed', error: itemProblem(e, request.log, request.id) });
         }
       }
       const results = orderIds.map((id) => outcome.get(id)!);

@@ -6,7 +6,7 @@ import type { App } from '../http/app.js';
 import { inTransaction, type Db, type DbOrTrx } from '../db/database.js';
 import { isRetryable, type CommandContext, type CommandResult, MAX_ATTEMPTS } from '../db/command.js';
 import { type AutocommitOptions, type RunCommand } from '../http/command.js';
-import { problemBody, problemOf } from '../http/problem.js';
+import { itemProblem } from '../http/problem.js';
 import { Id, IdParams } from '../http/schemas.js';
 import { batchedCapture } from './capture-batch.js';
 import { captureOrder } from './capture-order.js';
@@ -91,9 +91,7 @@ export function registerOrderRoutes(app: App, { db, batchDb, run, metrics }: { d
       } else {
         // Refused, or failed alone (its savepoint undid it): other orders of the bulk may be committed already by
         // their batches, so a failure is this order's answer, never the whole bulk's.
-        const problem = problemOf(error, request.log);
-        const { code, detail, ...extra } = problemBody(problem.code, problem.detail, request.id, problem.extra);
-        results.push({ index, externalRef: input.externalRef, result: 'rejected', error: { ...extra, code, detail } });
+        results.push({ index, externalRef: input.externalRef, result: 'rejected', error: itemProblem(error, request.log, request.id) });
       }
     }
     const count = (r: string) => results.filter((x) => x.result === r).length;
