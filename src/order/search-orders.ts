@@ -9,7 +9,7 @@
  *   total range, sort by total  orders_total (total_minor, id)
  *   sku                         order_lines_sku (sku_id, order_id), probed per order or scanned, as the planner prefers
  *   holdReason                  order_holds_open_reason (reason_code, order_id) WHERE status = 'open'
- *   location                    order_lines_order (order_id, line_no), probed per order of the walk: no index of
+ *   location                    order_lines_order_id_line_no_key (order_id, line_no), probed per order of the walk: no index of
  *                               its own, so that capture (ADR 0002) writes no more index entries per line; with a
  *                               status (a location's queue: in_fulfillment) the walk is that status's range
  *   externalRef                 orders_external_ref
