@@ -14,8 +14,8 @@
  * no channel sold more than its quota, and runs `ordo check` on the database. Exits 1 if any of that fails.
  *
  * A sale on a server that has just started is not what a flash sale meets: the first sale against a new process runs
- * while its connections open, its statements are planned and its code is compiled (measured: 2,659 and 3,128
- * attempts/s cold against 3,722-5,378 for the sales after it on the same server, AMD EPYC x 2, 2026-12-04). So each
+ * while its connections open, its statements are planned and its code is compiled (AMD EPYC x 2, 2026-12-04: the
+ * second sale on a server was faster than its first in 14 of 15 runs, by a median of 20 %; docs/benchmarks.md). So each
  * server first takes BENCH_WARMUP_SALES whole sales of its own (a SKU of their own, every check applied), shown as
  * rows of their own, before the measured scenario; 0 measures a cold server.
  *
