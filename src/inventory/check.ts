@@ -121,9 +121,7 @@ export const inventoryChecks: Check[] = [
           SELECT (x.payload->>'available')::bigint AS available FROM outbox_events x
           WHERE x.aggregate_type = 'channel_availability' AND x.aggregate_id = ca.channel_id || ':' || ca.sku_id
             AND x.type = 'inventory.availability_changed'
-          -- The aggregate's newest version (its writers hold the row's lock, so versions follow commit order); read
-          -- through the (aggregate_type, aggregate_id, tx) index, which does not order by it.
-          ORDER BY x.aggregate_version DESC, x.id DESC LIMIT 1
+          ORDER BY x.id DESC LIMIT 1
         ) e ON true
         WHERE e.available <> ca.available
         LIMIT 100`.execute(db);
