@@ -29,7 +29,7 @@ import { documentRoute, registerOpenApi } from './http/openapi.js';
 import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandler } from './http/problem.js';
 import { refuseBadTextInUrl, registerJsonParser, validatorCompiler } from './http/validation.js';
 import { registerLocationRoutes } from './location/index.js';
-import { ordersOfLines, registerOrderModule, registerTrackRoutes } from './order/index.js';
+import { meteredCapture, ordersOfLines, registerOrderModule, registerTrackRoutes, type CaptureBatched } from './order/index.js';
 import { registerNotificationRoutes } from './notification/index.js';
 import { registerSourcingRoutes } from './sourcing/index.js';
 import { registerPaymentRoutes, totalInBaseCurrency } from './payment/index.js';
@@ -52,7 +52,10 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export async function buildApp(deps: AppDeps): Promise<App> {
+/** The API, and the capture pipeline its routes share, for the server's jobs to share too (pulled orders). */
+export type BuiltApp = App & { captureBatched: CaptureBatched };
+
+export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = Fastify({
     loggerInstance: deps.logger === false ? undefined : deps.logger,
     logger: deps.logger === false ? false : undefined,
@@ -100,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerOpenApi(app);
   const metrics = registerMetrics(app, { requests: deps.pool, batch: deps.batchPool });
   registerHealthRoutes(app, deps.db, metrics);
+  const captureBatched = meteredCapture(deps.batchDb, app.log, metrics);
   registerTrackRoutes(app, deps.db);
   await registerAdminUi(app);
 
@@ -120,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       // The order module knows fulfilment only by this hook: cancels, recalls and hold decisions reach the fulfilment orders.
       // The dashboard's revenue in the base currency reads the payment module's exchange rates through this function.
       registerOrderModule(v1, {
-        db: deps.db, batchDb: deps.batchDb, run, metrics, hooks: fulfillmentHooks,
+        db: deps.db, run, captureBatched, hooks: fulfillmentHooks,
         revenueInBase: (amounts, day) => totalInBaseCurrency(deps.db, amounts, day),
       });
       registerFulfillmentRoutes(v1, { db: deps.db, run, settings: {
@@ -134,7 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerWebhookRoutes(v1, { db: deps.db, run, settings: { allowPrivateAddresses: deps.config.webhookAllowPrivateAddresses } });
       registerEventStreamRoutes(v1, { db: deps.db, maxMs: deps.config.eventStreamMaxMs });
       registerNotificationRoutes(v1, { db: deps.db });
-      registerConnectorRoutes(v1, { db: deps.db, batchDb: deps.batchDb, run, secretKey: deps.config.connectorSecretKey ?? null });
+      registerConnectorRoutes(v1, { db: deps.db, captureBatched, run, secretKey: deps.config.connectorSecretKey ?? null });
       registerTransferRoutes(v1, { db: deps.db });
       registerSourcingRoutes(v1, { db: deps.db, run });
       done();
@@ -142,5 +146,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     { prefix: '/v1' },
   );
   await app.ready();
-  return app;
+  return Object.assign(app, { captureBatched });
 }

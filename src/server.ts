@@ -38,7 +38,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     const app = await buildApp({ db: database.db, pool: database.pool, batchDb: database.batchDb, batchPool: database.batchPool, config, logger });
     const jobs = config.jobs
-      ? await startJobs({ db: database.db, batchDb: database.batchDb, databaseUrl: location.url, logger: logger.child({ component: 'jobs' }), idempotencyTtlHours: config.idempotencyTtlHours, eventRetentionHours: config.eventRetentionHours, pickupExpiryDays: config.pickupExpiryDays, orderCompleteAfterDays: config.orderCompleteAfterDays, connectorSecretKey: config.connectorSecretKey })
+      ? await startJobs({ db: database.db, captureBatched: app.captureBatched, databaseUrl: location.url, logger: logger.child({ component: 'jobs' }), idempotencyTtlHours: config.idempotencyTtlHours, eventRetentionHours: config.eventRetentionHours, pickupExpiryDays: config.pickupExpiryDays, orderCompleteAfterDays: config.orderCompleteAfterDays, connectorSecretKey: config.connectorSecretKey })
       : undefined;
     // Catch up at once on reservations that expired while no server ran.
     await jobs?.boss.send('reservations.expire', {});

@@ -13,7 +13,7 @@ import { ListQuery, Page } from '../http/schemas.js';
 import { problemResponse } from '../http/openapi.js';
 import { itemProblem } from '../http/problem.js';
 import { findChannel } from '../channel/index.js';
-import { batchedCapture } from '../order/index.js';
+import type { CaptureBatched } from '../order/index.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { Connector, ConnectorInput, ConnectorLogEntry, HeldOrder, InboundPage, InboundResult } from './connector.js';
 import { findConnector, findConnectorByChannelCode, findHeld, listHeld, listLog, readHealth, writeLog, type HeldRow } from './connector.repository.js';
@@ -37,7 +37,8 @@ const inboundResponses = {
 
 export interface ConnectorDeps {
   db: Db;
-  batchDb: Db;
+  /** The process's capture pipeline: connector orders join the same batches as POST /v1/orders. */
+  captureBatched: CaptureBatched;
   run: RunCommand;
   /** CONNECTOR_SECRET_KEY; without it secrets cannot be stored or read. */
   secretKey: Buffer | null;
@@ -67,7 +68,7 @@ export function registerConnectorRoutes(app: App, deps: ConnectorDeps): void {
     if (!connector) throw new AppError('not_found', `channel ${channel.code} has no connector: PUT one`, { entity: 'connector', id: channel.code });
     return { channel, connector };
   };
-  const inbound: Inbound = { db, run, captureBatched: batchedCapture(deps.batchDb, app.log) };
+  const inbound: Inbound = { db, run, captureBatched: deps.captureBatched };
   const receive = async (request: FastifyRequest, reply: FastifyReply, input: ReceiveInput) => {
     const result = await receiveOrder(db, httpWriter(inbound, request, reply), input);
     reply.code(inboundStatus(result));

@@ -9,7 +9,7 @@ import { expireReservations } from '../inventory/index.js';
 import { publishPendingSignals, republishAvailability } from '../inventory/index.js';
 import { recomputeSafetyStock } from '../inventory/index.js';
 import { deleteExpiredIdempotencyKeys } from '../http/idempotency.repository.js';
-import { batchedCapture, fillBackorders, findFillableOrders, rebuildOrderVolume } from '../order/index.js';
+import { fillBackorders, findFillableOrders, rebuildOrderVolume, type CaptureBatched } from '../order/index.js';
 import { familiesToMove, followOrder, ordersToFollow, recoverPayments } from '../payment/index.js';
 import { returnRefundSettled } from '../returns/index.js';
 import { cleanupEvents } from '../integration/index.js';
@@ -44,8 +44,8 @@ export type JobName = keyof typeof schedules;
 
 export interface JobsDeps {
   db: Db;
-  /** The batch pool: pulled pages of orders join capture's batches on it (without it, one transaction an order). */
-  batchDb?: Db;
+  /** The server's capture pipeline: pulled pages of orders join its batches (without it, one transaction an order). */
+  captureBatched?: CaptureBatched;
   databaseUrl: string;
   logger: Logger;
   idempotencyTtlHours: number;
@@ -60,8 +60,7 @@ export interface JobsDeps {
 }
 
 /** The work behind each job, callable directly (tests, `ordo` commands) as well as from the queue. */
-export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'batchDb' | 'idempotencyTtlHours' | 'eventRetentionHours' | 'pickupExpiryDays' | 'orderCompleteAfterDays' | 'connectorSecretKey'> & Partial<Pick<JobsDeps, 'logger'>>): Record<JobName, () => Promise<Record<string, number>>> {
-  const captureBatched = deps.batchDb && deps.logger ? batchedCapture(deps.batchDb, deps.logger) : undefined;
+export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'captureBatched' | 'idempotencyTtlHours' | 'eventRetentionHours' | 'pickupExpiryDays' | 'orderCompleteAfterDays' | 'connectorSecretKey'>): Record<JobName, () => Promise<Record<string, number>>> {
   return {
     'reservations.expire': async () => {
       let expired = 0;
@@ -90,7 +89,7 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'batchDb' | 'idempotency
     'fulfillment.expire-pickups': () => expireUncollectedPickups(deps.db, { pickupExpiryDays: deps.pickupExpiryDays ?? defaultFulfillmentSettings.pickupExpiryDays }),
     'sourcing.refresh-demand': () => refreshDemand(deps.db),
     'orders.complete-delivered': () => completeDeliveredOrders(deps.db, { completeAfterDays: deps.orderCompleteAfterDays ?? defaultFulfillmentSettings.completeAfterDays }),
-    'connectors.pull': async () => ({ ...await pullDueConnectors(deps.db, { secretKey: deps.connectorSecretKey ?? null, ...(captureBatched ? { captureBatched } : {}) }) }),
+    'connectors.pull': async () => ({ ...await pullDueConnectors(deps.db, { secretKey: deps.connectorSecretKey ?? null, ...(deps.captureBatched ? { captureBatched: deps.captureBatched } : {}) }) }),
     'orders.volume': async () => ({ buckets: (await rebuildOrderVolume(deps.db)).buckets }),
   };
 }

@@ -3,6 +3,7 @@
  * tracking. The only file other modules import (a lint rule enforces it).
  */
 export { registerOrderModule, type OrderHooks } from './routes.js';
+export { meteredCapture } from './order.routes.js';
 export { registerTrackRoutes } from './track.routes.js';
 export { orderChecks } from './check.js';
 export { orderStatuses, transitions, type OrderStatus } from './order-status.js';

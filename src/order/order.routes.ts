@@ -2,13 +2,14 @@ import { sql } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { personalDataOf } from '../access/index.js';
+import type { FastifyBaseLogger } from 'fastify';
 import type { App } from '../http/app.js';
 import { inTransaction, type Db, type DbOrTrx } from '../db/database.js';
 import { isRetryable, type CommandContext, type CommandResult, MAX_ATTEMPTS } from '../db/command.js';
 import { type AutocommitOptions, type RunCommand } from '../http/command.js';
 import { itemProblem } from '../http/problem.js';
 import { Id, IdParams } from '../http/schemas.js';
-import { batchedCapture } from './capture-batch.js';
+import { batchedCapture, type CaptureBatched } from './capture-batch.js';
 import { captureOrder } from './capture-order.js';
 import { CaptureOrder, type Order } from './order.js';
 import { listTimeline, loadOrder } from './order.repository.js';
@@ -33,14 +34,22 @@ const BulkResult = Type.Object({
   })),
 });
 
-export function registerOrderRoutes(app: App, { db, batchDb, run, metrics }: { db: Db; batchDb: Db; run: RunCommand; metrics: Registry }): void {
+/**
+ * The process's one capture pipeline (batchedCapture), its decisions counted in `metrics`: POST /v1/orders, the
+ * connectors' orders and the pull jobs all join its batches, so that one write runs at a time (ADR 0002) and each
+ * batch counts what the others have not written yet.
+ */
+export function meteredCapture(batchDb: Db, log: FastifyBaseLogger, metrics: Registry): CaptureBatched {
   const decisions = new Counter({
     name: 'ordo_capture_batch_decisions_total',
     help: 'Captures decided in a batch, by decision: placed, refused (409 insufficient_stock), failed (another client error), answered_before (Idempotency-Key replay), transactional (left to a transaction of its own)',
     labelNames: ['decision'] as const,
     registers: [metrics],
   });
-  const captureBatched = batchedCapture(batchDb, app.log, (decision) => decisions.inc({ decision }));
+  return batchedCapture(batchDb, log, (decision) => decisions.inc({ decision }));
+}
+
+export function registerOrderRoutes(app: App, { db, run, captureBatched }: { db: Db; run: RunCommand; captureBatched: CaptureBatched }): void {
   // First in a batch with concurrent captures; what a batch leaves (and every retry) in a transaction of its own.
   const capture = (input: CaptureOrder) => (db: DbOrTrx, ctx: CommandContext) =>
     (ctx.attempt === 1 ? captureBatched(input, ctx) : captureOrder(inTransaction(db), input, ctx));

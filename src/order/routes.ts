@@ -2,7 +2,7 @@
 import type { App } from '../http/app.js';
 import type { Db } from '../db/database.js';
 import type { RunCommand } from '../http/command.js';
-import type { Registry } from 'prom-client';
+import type { CaptureBatched } from './capture-batch.js';
 import type { CommandContext, CommandResult } from '../db/command.js';
 import type { Trx } from '../db/database.js';
 import type { Order } from './order.js';
@@ -18,11 +18,9 @@ import { registerDashboardRoutes } from './dashboard.routes.js';
 
 export interface OrderDeps {
   db: Db;
-  /** Connections for batched writes (capture). */
-  batchDb: Db;
   run: RunCommand;
-  /** Where the order module's metrics go (the capture batches' decisions). */
-  metrics: Registry;
+  /** The process's capture pipeline (meteredCapture), shared with the connectors and the pull jobs. */
+  captureBatched: CaptureBatched;
   /** What the order module tells others; the fulfilment module listens (app.ts wires it). */
   hooks?: OrderHooks;
   /** Today's revenue in the base currency for the dashboard: the payment module's exchange rates (app.ts wires it). */
