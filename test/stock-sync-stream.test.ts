@@ -143,6 +143,25 @@ describe('a streamed snapshot', () => {
     expect((await snapshot('q', 'text/csv', 'sku,location,onHand,version\nSS-10,SS1,7,4\n')).status).toBe(200);
   });
 
+  it('of one pair twice, applies the newest row (the first of equal ones) and ignores the other; blank fields are missing', async () => {
+    const body = 'sku,location,onHand,version\n'
+      + 'SS-08,SS2,30,5\nSS-08,SS2,31,6\n' // lines 2, 3: the newer one (3) wins
+      + 'SS-09,SS2,50,7\nSS-09,SS2,51,7\n' // lines 4, 5: equal versions, the first (4) wins
+      + 'SS-10,SS2, 77 ,1\n' // line 6: a number with spaces around it is a number
+      + '   ,SS2,5,1\nSS-11,\t,5,1\n'; // lines 7, 8: blank
+    const res = await snapshot('dup', 'text/csv', body, '&onError=skip&holdUnits=0&holdPercent=0');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ rows: 7, applied: 3, ignored: 2, rejected: 2 });
+    expect(res.body.changes.map((c: { line: number; outcome: string; reason?: string }) => [c.line, c.outcome, c.reason])).toEqual([
+      [2, 'ignored', 'newer_in_request'], [3, 'applied', undefined], [4, 'applied', undefined], [5, 'ignored', 'newer_in_request'], [6, 'applied', undefined],
+    ]);
+    expect(res.body.badRows).toEqual([
+      { line: 7, field: 'sku', message: expect.stringContaining('missing') },
+      { line: 8, field: 'location', message: expect.stringContaining('missing') },
+    ]);
+    expect([await onHand('SS-08', 'SS2'), await onHand('SS-09', 'SS2'), await onHand('SS-10', 'SS2')]).toEqual([31, 50, 77]);
+  });
+
   it('NDJSON: a line that is not an object, and unknown fields, are bad rows', async () => {
     const res = await snapshot('nd', 'application/x-ndjson', `{"sku":"SS-08","location":"SS1","onHand":1,"version":1}\nnot json\n[1]\n{"sku":"SS-09","location":"SS1","onHand":1,"version":1,"colour":"red"}\n\n`);
     expect(res.status).toBe(400);

@@ -84,12 +84,14 @@ function fieldsOf(type: SnapshotType, layout: CsvLayout | null, tryJson: boolean
  * rules and words as a row of PUT /v1/stock/sync, and what to send instead). An unknown SKU or location is looked up
  * by code, then by id, only for rows whose fields are good. `winner`: the row of its SKU x location with the highest
  * version, the first of equal ones (stock-sync.ts, newestPerKey). The subqueries with OFFSET 0 are computed once per
- * row, not once per mention.
+ * row, not once per mention. The common case is checked without a regular expression (a field that starts with a
+ * printable ASCII character other than a space is not blank; digits alone are a number), and each pair's newest row
+ * is found by markWinners, not by sorting every row (issue #18: together a third of this statement's time).
  */
 export async function readRows(db: DbOrTrx, type: SnapshotType, layout: CsvLayout | null, tryJson: boolean): Promise<void> {
   await sql`
     CREATE TEMPORARY TABLE ordo_snapshot_rows AS
-    SELECT *, problems IS NULL AND row_number() OVER (PARTITION BY problems IS NULL, sku_id, location_id ORDER BY version DESC, line) = 1 AS winner
+    SELECT *, problems IS NULL AS winner
     FROM (
     SELECT line, sku, location, sku_id, location_id, on_hand, version,
            CASE WHEN problems IS NOT NULL THEN problems
@@ -118,9 +120,9 @@ export async function readRows(db: DbOrTrx, type: SnapshotType, layout: CsvLayou
                END AS problems
         FROM (
           SELECT line, shape, sku, location, unknown, on_hand_n, version_n,
-                 CASE WHEN sku IS NULL OR sku !~ '\\S' THEN 'missing: give the SKU''s id or code'
+                 CASE WHEN sku IS NULL OR (ascii(sku) NOT BETWEEN 33 AND 126 AND sku !~ '\\S') THEN 'missing: give the SKU''s id or code'
                       WHEN length(sku) > 64 THEN 'at most 64 characters: give the id or code' END AS sku_problem,
-                 CASE WHEN location IS NULL OR location !~ '\\S' THEN 'missing: give the location''s id or code'
+                 CASE WHEN location IS NULL OR (ascii(location) NOT BETWEEN 33 AND 126 AND location !~ '\\S') THEN 'missing: give the location''s id or code'
                       WHEN length(location) > 64 THEN 'at most 64 characters: give the id or code' END AS location_problem,
                  CASE WHEN on_hand IS NULL OR on_hand = '' THEN 'missing: give the absolute quantity on hand'
                       WHEN on_hand_n IS NULL OR on_hand_n < 0 THEN coalesce(on_hand_json, to_jsonb(on_hand)::text) || ' is not a number of 0 or more'
@@ -130,8 +132,8 @@ export async function readRows(db: DbOrTrx, type: SnapshotType, layout: CsvLayou
                       WHEN version_n IS NULL OR version_n < 0 THEN coalesce(version_json, to_jsonb(version)::text) || ' is not a number of 0 or more' END AS version_problem
           FROM (
             SELECT line, shape, sku, location, on_hand, version, on_hand_json, version_json, unknown,
-                   coalesce(on_hand_n, CASE WHEN on_hand ~ ${NUMBER_TEXT} THEN on_hand::numeric END) AS on_hand_n,
-                   coalesce(version_n, CASE WHEN version ~ ${NUMBER_TEXT} THEN version::numeric END) AS version_n
+                   coalesce(on_hand_n, CASE WHEN (on_hand <> '' AND ltrim(on_hand, '0123456789') = '') OR on_hand ~ ${NUMBER_TEXT} THEN on_hand::numeric END) AS on_hand_n,
+                   coalesce(version_n, CASE WHEN (version <> '' AND ltrim(version, '0123456789') = '') OR version ~ ${NUMBER_TEXT} THEN version::numeric END) AS version_n
             FROM (${fieldsOf(type, layout, tryJson)} OFFSET 0) f OFFSET 0
           ) n OFFSET 0
         ) p OFFSET 0
@@ -141,6 +143,24 @@ export async function readRows(db: DbOrTrx, type: SnapshotType, layout: CsvLayou
     LEFT JOIN locations l ON l.code = c.location
     OFFSET 0) i
     ) j
+  `.execute(db);
+  await markWinners(db);
+}
+
+/**
+ * Of two or more good rows for one SKU x location, only the newest stays `winner`. A full snapshot reports each pair
+ * once: the pairs reported twice are found by hashing (no sort of every row), and only their rows are ranked.
+ */
+async function markWinners(db: DbOrTrx): Promise<void> {
+  await sql`
+    WITH twice AS (
+      SELECT sku_id, location_id FROM ordo_snapshot_rows WHERE problems IS NULL GROUP BY sku_id, location_id HAVING count(*) > 1
+    ),
+    ranked AS (
+      SELECT r.line, row_number() OVER (PARTITION BY r.sku_id, r.location_id ORDER BY r.version DESC, r.line) AS rank
+      FROM ordo_snapshot_rows r JOIN twice t USING (sku_id, location_id) WHERE r.problems IS NULL
+    )
+    UPDATE ordo_snapshot_rows r SET winner = false FROM ranked k WHERE k.rank > 1 AND r.line = k.line
   `.execute(db);
 }
 

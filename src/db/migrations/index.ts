@@ -38,6 +38,7 @@ import * as m0040 from './0040_stock_snapshots.js';
 import * as m0041 from './0041_deferred_signals.js';
 import * as m0042 from './0042_publish_signals_set_difference.js';
 import * as m0043 from './0043_drop_duplicate_line_index.js';
+import * as m0044 from './0044_sync_state_by_location.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -83,4 +84,5 @@ export const migrations: Record<string, Migration> = {
   '0041_deferred_signals': m0041,
   '0042_publish_signals_set_difference': m0042,
   '0043_drop_duplicate_line_index': m0043,
+  '0044_sync_state_by_location': m0044,
 };
