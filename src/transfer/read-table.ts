@@ -12,7 +12,7 @@ import { parse } from 'csv-parse';
 import chardet from 'chardet';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type Duplex, type TransformCallback } from 'node:stream';
 import { AppError } from '../shared/errors.js';
 import { unescapeFormula } from './write-table.js';
 
@@ -274,8 +274,31 @@ function cellText(value: ExcelJS.CellValue): string {
   return '';
 }
 
+/**
+ * Keeps back an 'end' that a stream emits by hand before Node ends it. exceljs's streaming reader pipes the file into
+ * unzipper's Parse and reads entries until that emits 'end'; Parse emits one by hand as soon as its input is all
+ * written, while entries it has already parsed may still wait in its buffer (the reader pauses it to write a worksheet
+ * to a temporary file). Under load the entries after the first worksheet — shared strings, workbook.xml — were then
+ * never read: a 400 "Cannot read properties of undefined (reading 'sheets')" for a good file about once in 300 reads.
+ * Node's own 'end' (after the last entry has been read) comes through: `readableEnded` is set just before it.
+ */
+export function holdEarlyEnd(stream: Duplex): void {
+  const emit = stream.emit.bind(stream);
+  stream.emit = (event: string | symbol, ...args: unknown[]): boolean => (event === 'end' && !stream.readableEnded ? false : emit(event, ...args));
+}
+
+/** The stream with holdEarlyEnd applied to whatever it is piped into (exceljs pipes it into the zip parser). */
+function pipedWithLateEnd(stream: Readable): Readable {
+  const pipe = stream.pipe.bind(stream);
+  stream.pipe = <T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T => {
+    holdEarlyEnd(destination as unknown as Duplex);
+    return pipe(destination, options);
+  };
+  return stream;
+}
+
 async function readXlsx(stream: Readable): Promise<TableReader> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'emit' });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(pipedWithLateEnd(stream), { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'emit' });
   const sheets = workbook[Symbol.asyncIterator]();
   let sheet: IteratorResult<ExcelJS.stream.xlsx.WorksheetReader>;
   try {
