@@ -249,7 +249,7 @@ export async function storeAndCompareStaged(trx: Trx, source: string): Promise<S
              old_seq + CASE WHEN bump THEN 1 ELSE 0 END
       FROM judged
       WHERE (fresh OR bump) AND NOT (bump AND fresh AND version = new_version AND known_on_hand IS NOT NULL AND known_on_hand = on_hand)
-      ORDER BY sku_id, location_id
+      ORDER BY location_id, sku_id
       ON CONFLICT (source, sku_id, location_id) DO UPDATE SET version = excluded.version, on_hand = excluded.on_hand,
         reported_at = excluded.reported_at, excluded_seq = excluded.excluded_seq
     ),

@@ -100,7 +100,7 @@ const unnestPairs = (pairs: readonly Pair[]) =>
 
 /**
  * One statement for every row: stores the source's number and version where the version is newer than the stored
- * one (or the pair is new), locking the source's sync-state row of every pair in (sku, location) order (a conflicting
+ * one (or the pair is new), locking the source's sync-state row of every pair in key order, (location, sku) (a conflicting
  * row is locked even when the WHERE keeps it unchanged), and reads Ordo's counters of each pair. `fresh`: the row was
  * newer and stored. Reading the counters unlocked is enough for a row that changes nothing; the others are locked
  * and read again (lockLevels). Answers only the rows that are not both fresh and equal to Ordo's on hand: the others
@@ -122,7 +122,7 @@ async function storeAndCompare(
       INSERT INTO stock_sync_state AS s (source, sku_id, location_id, version, on_hand, excluded_seq)
       SELECT ${source}, i.sku_id, i.location_id, i.version, i.on_hand, coalesce(w.seq, 0) FROM input i
       LEFT JOIN stock_sync_snapshots w ON w.source = ${source} AND w.location_id = i.location_id
-      ORDER BY i.sku_id, i.location_id
+      ORDER BY i.location_id, i.sku_id
       ON CONFLICT (source, sku_id, location_id) DO UPDATE SET version = excluded.version, on_hand = excluded.on_hand, reported_at = now()
       -- excluded.excluded_seq is the location's snapshot seq (0: none): the row is covered when its own is lower.
       WHERE excluded.version > s.version AND NOT (s.excluded_seq < excluded.excluded_seq AND EXISTS (
