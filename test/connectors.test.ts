@@ -12,7 +12,7 @@ import { connectorSink, pullDueConnectors } from '../src/connector/index.js';
 import { startRelay, type Relay } from '../src/integration/index.js';
 import { batchedCapture } from '../src/order/index.js';
 import { pino } from 'pino';
-import { untilOutboxReadable, useTestApp } from './harness.js';
+import { captureDecisions, untilOutboxReadable, useTestApp } from './harness.js';
 import { MockChannel, until } from './connector-mock.js';
 
 const t = useTestApp();
@@ -176,6 +176,8 @@ describe('marketplaces through their mappings', () => {
   });
 
   it('captures a JD order and a Pinduoduo order handed over through the API', async () => {
+    const decided = async () => Object.values(await captureDecisions(t.app)).reduce((sum, n) => sum + n, 0);
+    const before = await decided();
     const jd = await t.http('POST', '/v1/channels/JD/connector/orders', { body: { payload: JSON.parse(fixture('jd-order.json')) } });
     expect(jd.status).toBe(201);
     const order = (await t.http('GET', `/v1/orders/${jd.body.orderId}`)).body;
@@ -187,6 +189,8 @@ describe('marketplaces through their mappings', () => {
     const pdd = await t.http('POST', '/v1/channels/PDD/connector/orders', { body: { payload: JSON.parse(fixture('pinduoduo-order.json')) } });
     expect(pdd.status).toBe(201);
     expect((await t.http('GET', `/v1/orders/${pdd.body.orderId}`)).body.totals.totalMinor).toBe(10980);
+    // Both joined the server's one capture pipeline (meteredCapture), the one POST /v1/orders uses, and were counted.
+    expect(await decided() - before).toBe(2);
   });
 
   it('refuses totals that do not add up, with the expected and the given number', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app.js';
 import { runChecks } from '../src/check.js';
 import { createDatabase, type DatabaseHandle } from '../src/db/database.js';
-import { useTestApp, type HttpResponse } from './harness.js';
+import { captureDecisions, useTestApp, type HttpResponse } from './harness.js';
 import { anOrder, seedOrderWorld } from './order-fixtures.js';
 
 const t = useTestApp();
@@ -35,13 +35,7 @@ const capture = (body: unknown, headers: Record<string, string> = {}) => t.http(
 const stockOf = async (sku: string) => (await t.http('GET', `/v1/stock?sku=${sku}`)).body.data as { location: string; onHand: number; reserved: number }[];
 const reservedOf = async (sku: string) => (await stockOf(sku)).reduce((a, s) => a + s.reserved, 0);
 
-/** The capture batches' decisions so far, from /metrics. */
-async function decisions(app: App = t.app): Promise<Record<string, number>> {
-  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-  const counts: Record<string, number> = {};
-  for (const m of text.matchAll(/^ordo_capture_batch_decisions_total\{decision="(\w+)"\} (\d+)/gm)) counts[m[1] as string] = Number(m[2]);
-  return counts;
-}
+const decisions = (app: App = t.app) => captureDecisions(app);
 const grew = (before: Record<string, number>, after: Record<string, number>) =>
   Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]).filter(([, n]) => n !== 0));
 

@@ -74,6 +74,14 @@ export async function untilOutboxReadable(db: Db, timeoutMs = 10_000): Promise<v
   throw new Error(`outbox rows still held back after ${timeoutMs} ms`);
 }
 
+/** The capture batches' decisions so far, by decision, from the app's /metrics (ordo_capture_batch_decisions_total). */
+export async function captureDecisions(app: App): Promise<Record<string, number>> {
+  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^ordo_capture_batch_decisions_total\{decision="(\w+)"\} (\d+)/gm)) counts[m[1] as string] = Number(m[2]);
+  return counts;
+}
+
 export interface HttpOptions {
   /** A role (its test key is used), a literal key, or null for no Authorization header. Default: admin. */
   key?: string | null;
