@@ -89,7 +89,7 @@ export function jobHandlers(deps: Pick<JobsDeps, 'db' | 'captureBatched' | 'idem
     'fulfillment.expire-pickups': () => expireUncollectedPickups(deps.db, { pickupExpiryDays: deps.pickupExpiryDays ?? defaultFulfillmentSettings.pickupExpiryDays }),
     'sourcing.refresh-demand': () => refreshDemand(deps.db),
     'orders.complete-delivered': () => completeDeliveredOrders(deps.db, { completeAfterDays: deps.orderCompleteAfterDays ?? defaultFulfillmentSettings.completeAfterDays }),
-    'connectors.pull': async () => ({ ...await pullDueConnectors(deps.db, { secretKey: deps.connectorSecretKey ?? null, ...(deps.captureBatched ? { captureBatched: deps.captureBatched } : {}) }) }),
+    'connectors.pull': async () => ({ ...await pullDueConnectors(deps.db, { secretKey: deps.connectorSecretKey ?? null, captureBatched: deps.captureBatched }) }),
     'orders.volume': async () => ({ buckets: (await rebuildOrderVolume(deps.db)).buckets }),
   };
 }
