@@ -137,7 +137,7 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
     const floorAt = Math.max(...CONCURRENCY);
     const floor = async () => {
       const f = await runFloor({ databaseUrl: server.databaseUrl, concurrency: floorAt, warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000 });
-      log(`floor @${floorAt}: ${fmt(f.perSecond)}/s, p50 ${fmt(f.p50, 1)} ms, p99 ${fmt(f.p99, 1)} ms, ${f.unguarded} unguarded`);
+      log(`floor @${floorAt}: ${fmt(f.perSecond)}/s, p50 ${fmt(f.p50, 1)} ms, p99 ${fmt(f.p99, 1)} ms, ${f.unguarded} unguarded, ${f.deadlocks} deadlocks retried`);
       return f;
     };
     const floors: FloorResult[] = [await floor()];
@@ -173,7 +173,7 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
           ...walCells(w, r.sent)])),
       `\nThe bare-SQL floor (bench/floor.sql: the order, 3 lines, 3 guarded stock updates, 3 ledger rows and an outbox row in ` +
       `one statement per order, autocommit, ${floorAt} connections from a worker thread, no HTTP), before and after the rows above: ` +
-      `${floors.map((f) => `${fmt(f.perSecond)}/s (p50 ${fmt(f.p50, 1)} ms, p99 ${fmt(f.p99, 1)} ms)`).join(' and ')}. ` +
+      `${floors.map((f) => `${fmt(f.perSecond)}/s (p50 ${fmt(f.p50, 1)} ms, p99 ${fmt(f.p99, 1)} ms${f.deadlocks ? `, ${f.deadlocks} deadlocks sent again` : ''})`).join(' and ')}. ` +
       `Capture at ${floorAt} clients is **${top ? fmt(top.perSecond / floorMean, 2) : '?'}×** their mean.`,
       `\nBulk capture, POST /v1/orders/bulk with ${BULK_ORDERS} such orders, ${BULK_REQUESTS} requests one after another: ` +
       `${bulk.map((ms) => fmt(ms)).join(', ')} ms per request (every order created).`,
