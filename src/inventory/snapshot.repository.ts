@@ -214,11 +214,10 @@ export async function storeAndCompareStaged(trx: Trx, source: string): Promise<S
     marks AS (
       SELECT c.location_id, c.version AS new_version, coalesce(w.seq, 0) AS old_seq, w.version AS old_version, w.reported_at AS old_reported_at,
              (w.version IS NULL OR c.version > w.version) AND c.reported * 2 >= c.known AS bump, c.known
-      FROM (SELECT counted.*, coalesce(k.n, 0) AS known FROM counted
-            -- The source's rows per location, counted in one pass (not once per location, nor once per mention).
-            LEFT JOIN (SELECT location_id, count(*) AS n FROM stock_sync_state
-                       WHERE source = ${source} AND location_id IN (SELECT location_id FROM counted WHERE rank = 1)
-                       GROUP BY location_id) k USING (location_id)
+      FROM (SELECT counted.*, k.n AS known FROM counted
+            -- The source's rows in each location, counted in its range of the key (migration 0044): no sort.
+            CROSS JOIN LATERAL (SELECT count(*) AS n FROM stock_sync_state ss
+                                WHERE ss.source = ${source} AND ss.location_id = counted.location_id) k
             WHERE rank = 1) c
       LEFT JOIN stock_sync_snapshots w ON w.source = ${source} AND w.location_id = c.location_id
     ),

@@ -39,6 +39,7 @@ import * as m0041 from './0041_deferred_signals.js';
 import * as m0042 from './0042_publish_signals_set_difference.js';
 import * as m0043 from './0043_drop_duplicate_line_index.js';
 import * as m0044 from './0044_sync_state_by_location.js';
+import * as m0045 from './0045_set_based_channel_atp.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from the folder) so that the compiled server and the
@@ -85,4 +86,5 @@ export const migrations: Record<string, Migration> = {
   '0042_publish_signals_set_difference': m0042,
   '0043_drop_duplicate_line_index': m0043,
   '0044_sync_state_by_location': m0044,
+  '0045_set_based_channel_atp': m0045,
 };
