@@ -75,9 +75,9 @@ export function createDatabase(url: string, opts: { poolMax?: number; applicatio
   // The batched hot paths (src/db/batcher.ts: one fixed statement per batch of requests) write through connections
   // of their own that always run the generic plan of their named statements: PostgreSQL's own choice kept planning
   // them again at every call (1-2.5 ms, more than a small batch's work). Everything else keeps plans made for its
-  // parameters (order search, lists). Capture reads one batch while it writes another and publishes the stock signals
-  // of the one before (ADR 0013); reservations write one batch at a time: four. The publish must not use the request
-  // pool, where a bulk request holds a connection while its orders wait for it.
+  // parameters (order search, lists). Capture runs one batch at a time (ADR 0014) and publishes the stock signals of
+  // the one before while it runs (ADR 0013); reservations write one batch at a time; one to spare: four. The publish
+  // must not use the request pool, where a bulk request holds a connection while its orders wait for it.
   const batchPool = createPool(url, { max: 4, applicationName: `${name}-batch`, genericPlans: true });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const batchDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: batchPool }) });

@@ -6,16 +6,14 @@
  * transactional path, on the stock its batch-mates left; the write statement then locks the stock rows in key order
  * (`ordo_decide_reservations`) and writes only the orders that still fit, each all or nothing.
  *
- * Batches overlap: a batch reads its facts while the one before it writes, then decides and writes once that write
- * has ended, so batches decide in the order they were sent and an order that arrived first is decided first. Whether
- * its facts show that write, its snapshot and the write's transaction id tell (`Unwritten`): if not, that write's
- * orders (units taken, references and keys used, customers created, orders placed) are counted besides the facts.
- * The database still has the last word: a unit taken twice is refused by the write, and an order it refuses goes the
- * transactional way.
+ * One batch at a time (ADR 0014): a batch reads its facts once the batch before it has written, so its facts show
+ * every order of the batches before it, and batches decide in the order they were sent: an order that arrived first
+ * is decided first. The database still has the last word: a unit another writer took meanwhile is refused by the
+ * write, and an order it refuses goes the transactional way.
  *
  * A batch also refuses: an order with a line no location covers, on a channel that neither promises supply nor takes
  * backorders, is answered 409 `insufficient_stock` with its shortfall on the batch's numbers (what the database
- * showed, less what written batches took that its snapshot missed), and its key stays unused, so a retry after stock
+ * showed), and its key stays unused, so a retry after stock
  * arrives runs again. In a flash sale most answers are these, and none leaves the batch. An order short only after
  * what its batch-mates took is refused so once their write has written every one of them (until then it may fail).
  *
@@ -26,8 +24,8 @@
  * An order a batch cannot finish goes to the transactional path (`captureOrder`) by a RetryCommand: a line no
  * location covers that presale or a backorder might take, an order short only after what batch-mates took that were
  * not all written, an allocation the statement could not be sure of, an external reference the channel sent before
- * (the 200 duplicate answer), a key or reference an unwritten order uses, stock taken meanwhile, or a batch statement
- * that failed.
+ * (the 200 duplicate answer), a key or reference an earlier order of its batch uses, stock taken meanwhile, or a batch
+ * statement that failed.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
@@ -40,7 +38,7 @@ import { factsQuery, prepareCapture, type PreparedCapture } from './capture-orde
 import { captureStock, planCapture, type CapturePlan } from './plan-capture.js';
 import { systemClock } from '../shared/clock.js';
 import type { CaptureOrder, Order } from './order.js';
-import { Snapshot, Unwritten, type Entry, type UnwrittenView } from './unwritten.js';
+import { BatchMates } from './batch-mates.js';
 
 interface Request {
   prepared: PreparedCapture;
@@ -68,14 +66,13 @@ function settleDrafts(drafts: readonly Draft[], written: boolean, reason: string
 }
 
 /**
- * Orders per batch, and batches in flight: two, so that one reads and decides while the other writes (one write at
- * a time). At 32 clients a batch holds about 16 orders whatever the cap; in a flash sale (128 in flight) a cap of 32
- * instead of 16 halves the writes of the sale, 15–20 % more attempts a second, with capture at 32 clients and its
- * tail unchanged. Much larger batches lengthened the tail: a longer write makes the next batch larger still
- * (docs/benchmarks.md).
+ * Orders per batch, and one batch in flight (ADR 0014). Two in flight, one reading while the other wrote, made the
+ * batches half as large, and each carries a fixed cost (its three statements, their plans' start-up, the publish);
+ * one at a time, capture at 32 clients gained 10–13 % with a shorter tail and a flash sale (128 in flight, batches up
+ * to 64) 15–20 % (docs/benchmarks.md, 2026-12-04). At 32 clients a batch holds about 15 orders whatever the cap.
  */
-const MAX_BATCH = 32;
-const MAX_IN_FLIGHT = 2;
+const MAX_BATCH = 64;
+const MAX_IN_FLIGHT = 1;
 
 export type CaptureBatched = (input: CaptureOrder, ctx: CommandContext) => Promise<CommandResult<Order>>;
 
@@ -109,65 +106,40 @@ export function batchedCapture(db: Db, log: FastifyBaseLogger, counted: (decisio
   };
 }
 
-/**
- * Batches read their facts side by side, but decide and write one after another in the order they were sent: an
- * order that arrived first is decided first, and a batch decides once the batch before it has written, so it knows
- * that write's transaction and whether its own facts show it.
- */
+/** Reads, decides and writes one batch; the Batcher runs one at a time (MAX_IN_FLIGHT). */
 class CapturePipeline {
-  private readonly unwritten = new Unwritten();
-  /** The last batch sent: settled once it has written (or found nothing to write). */
-  private lastBatch: Promise<void> = Promise.resolve();
-
   constructor(private readonly db: Db, private readonly log: FastifyBaseLogger, private readonly publish: () => Promise<void>) {}
 
   async capture(requests: readonly Request[]): Promise<Decision[]> {
-    const reading = this.unwritten.reading();
-    const previous = this.lastBatch;
-    let settle!: () => void;
-    this.lastBatch = new Promise<void>((resolve) => { settle = resolve; });
+    const facts = await readCaptureFacts(this.db, requests.map((r) => factsQuery(r.prepared)));
+    const { decisions, plans } = decideBatch(requests, facts);
+    // Nothing planned: no order took stock, so none is short after its batch-mates.
+    if (plans.length === 0) return settleDrafts(decisions, true, '');
     try {
-      let decided: { decisions: Draft[]; plans: Decided[] };
-      try {
-        const facts = await readCaptureFacts(this.db, requests.map((r) => factsQuery(r.prepared)));
-        await previous;
-        decided = decideBatch(requests, facts, this.unwritten.view(new Snapshot(facts.snapshot)));
-      } finally {
-        reading();
+      const written = await writeCaptures(this.db, plans.map((p) => p.plan.write), { strict: true, quotas: true, deferSignals: true });
+      const placed = new Set(written.orders.filter((w) => w.placed).map((w) => w.item));
+      // Published while the next batch reads and writes; its clients are answered once they are out, so a client
+      // that reads availability after its 201 sees its order in the numbers.
+      const published = placed.size > 0 ? this.publish() : Promise.resolve();
+      for (const item of placed) {
+        const decision = decisions[item];
+        if (decision?.kind === 'placed') decision.published = published;
       }
-      const { decisions, plans } = decided;
-      // Nothing planned: no order took stock, so none is short after its batch-mates.
-      if (plans.length === 0) return settleDrafts(decisions, true, '');
-      try {
-        const written = await writeCaptures(this.db, plans.map((p) => p.plan.write), { strict: true, quotas: true, deferSignals: true });
-        const placed = new Set(written.orders.filter((w) => w.placed).map((w) => w.item));
-        // Only what was written takes stock from later batches.
-        this.unwritten.committed(written.xid, plans.filter((p) => placed.has(p.item)).map((p) => p.entry));
-        // Published while the next batch reads and writes; its clients are answered once they are out, so a client
-        // that reads availability after its 201 sees its order in the numbers.
-        const published = placed.size > 0 ? this.publish() : Promise.resolve();
-        for (const item of placed) {
-          const decision = decisions[item];
-          if (decision?.kind === 'placed') decision.published = published;
-        }
-        for (const { item, plan } of plans) {
-          if (placed.has(item)) continue;
-          const w = written.orders.find((o) => o.item === item);
-          // Short of the channel's allocation for sure, decided under the allocation lock: the 409 a lone capture gets.
-          const refusal = w?.outcome === 'quota' ? allocationShortfall(plan.write.reserve, new Map((w.short ?? []).map((s) => [s.skuId, s.available]))) : null;
-          decisions[item] = refusal ? { kind: 'failed', error: refusal }
-            : { kind: 'transactional', reason: w?.outcome === 'unsure' ? 'its channel allocation needs an exact check' : 'stock moved between reading and writing' };
-        }
-        // Every order of the batch written: the units the short ones were refused for are taken for sure.
-        return settleDrafts(decisions, placed.size === plans.length, 'short after what earlier orders of its batch took, not all of which were written');
-      } catch (e) {
-        // Nothing of the batch was written; each of its orders runs again on its own, in a transaction.
-        if (!(e instanceof RetryCommand)) this.log.warn({ err: e, orders: plans.length }, 'a capture batch failed; its orders run again one by one');
-        for (const { item } of plans) decisions[item] = { kind: 'transactional', reason: e instanceof RetryCommand ? e.message : 'the batch failed' };
-        return settleDrafts(decisions, false, 'short after what earlier orders of its batch took, whose write failed');
+      for (const { item, plan } of plans) {
+        if (placed.has(item)) continue;
+        const w = written.orders.find((o) => o.item === item);
+        // Short of the channel's allocation for sure, decided under the allocation lock: the 409 a lone capture gets.
+        const refusal = w?.outcome === 'quota' ? allocationShortfall(plan.write.reserve, new Map((w.short ?? []).map((s) => [s.skuId, s.available]))) : null;
+        decisions[item] = refusal ? { kind: 'failed', error: refusal }
+          : { kind: 'transactional', reason: w?.outcome === 'unsure' ? 'its channel allocation needs an exact check' : 'stock moved between reading and writing' };
       }
-    } finally {
-      settle();
+      // Every order of the batch written: the units the short ones were refused for are taken for sure.
+      return settleDrafts(decisions, placed.size === plans.length, 'short after what earlier orders of its batch took, not all of which were written');
+    } catch (e) {
+      // Nothing of the batch was written; each of its orders runs again on its own, in a transaction.
+      if (!(e instanceof RetryCommand)) this.log.warn({ err: e, orders: plans.length }, 'a capture batch failed; its orders run again one by one');
+      for (const { item } of plans) decisions[item] = { kind: 'transactional', reason: e instanceof RetryCommand ? e.message : 'the batch failed' };
+      return settleDrafts(decisions, false, 'short after what earlier orders of its batch took, whose write failed');
     }
   }
 }
@@ -175,7 +147,6 @@ class CapturePipeline {
 interface Decided {
   item: number;
   plan: CapturePlan;
-  entry: Entry;
 }
 
 /** The id of the SKU a request names (a code or an id), as the facts know it; the reference itself if unknown. */
@@ -184,11 +155,12 @@ function skuKey(facts: CaptureFacts, ref: string): string {
   return sku?.id ?? ref;
 }
 
-/** Decides each order of a batch in arrival order, on what the database showed and what unwritten orders take. */
-function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritten: UnwrittenView): { decisions: Draft[]; plans: Decided[] } {
-  // What is free for this batch: what the database showed, less what unwritten orders take. Read before an earlier
-  // batch committed or after, this never shows more than is there; the write statement checks again anyway.
-  const stock = captureStock(facts.shared, facts.shared.stock.map((s) => ({ ...s, free: s.free - unwritten.takenAt(s.skuId, s.locationId) })));
+/** Decides each order of a batch in arrival order, on what the database showed and what its batch-mates take. */
+function decideBatch(requests: readonly Request[], facts: CaptureFacts): { decisions: Draft[]; plans: Decided[] } {
+  // What is free for this batch: what the database showed; the write statement checks again anyway.
+  const stock = captureStock(facts.shared, facts.shared.stock);
+  /** What the orders decided before, in this batch, take or create (a customer, a reference, a likely duplicate). */
+  const mates = new BatchMates();
   const decisions: Draft[] = [];
   const plans: Decided[] = [];
   /** SKUs earlier orders of this batch took stock of. */
@@ -199,11 +171,11 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
       decisions.push({ kind: 'answered-before', prior: known.prior });
       continue;
     }
-    const pending = known.customer ? undefined : unwritten.customer(prepared);
+    const pending = known.customer ? undefined : mates.customer(prepared);
     const request: RequestFacts = {
       ...known,
       customer: known.customer ?? pending ?? null,
-      minutes_since_identical: unwritten.placedAlike(prepared) ? 0 : known.minutes_since_identical,
+      minutes_since_identical: mates.placedAlike(prepared) ? 0 : known.minutes_since_identical,
     };
     let planned;
     try {
@@ -219,21 +191,22 @@ function decideBatch(requests: readonly Request[], facts: CaptureFacts, unwritte
     }
     // Orders on SKUs under channel allocation are decided here like any other; the write statement checks their
     // channel's allocation under its lock (ordo_decide_captures).
-    if (planned.kind !== 'plan' || unwritten.collides(prepared, planned.plan)) {
+    if (planned.kind !== 'plan' || mates.collides(prepared, planned.plan)) {
       const reason = planned.kind === 'existing' ? 'sent before' : planned.kind === 'uncovered' ? 'a line no location covers'
-        : 'its key or reference is being written';
+        : 'its key or reference is an earlier order\'s of its batch';
       decisions.push({ kind: 'transactional', reason });
       continue;
     }
     const { plan } = planned;
-    // A customer an unwritten order creates: created again if that order fails (the insert skips an existing one).
+    // A customer an earlier order of the batch creates: created again by this one too (the insert skips an existing one).
     if (pending) plan.write.order.new_customer = true;
     for (const r of plan.write.reserve) {
       stock.take(r.skuId, r.locationId, r.quantity);
       batchTook.add(r.skuId);
     }
     for (const l of plan.write.sourcing.loads) stock.addLoad(l.locationId);
-    plans.push({ item, plan, entry: unwritten.add(prepared, plan) });
+    mates.add(prepared, plan);
+    plans.push({ item, plan });
     decisions.push({ kind: 'placed', order: plan.order });
   }
   return { decisions, plans };

@@ -75,8 +75,6 @@ export interface PromiseFacts {
 export interface CaptureFacts {
   /** With a claim: this request owns its key (see checkClaim). */
   claimed: boolean;
-  /** The statement's snapshot (`pg_current_snapshot()`): which writes its facts show. */
-  snapshot: string;
   prior: PriorRequest;
   requests: RequestFacts[];
   shared: SharedFacts;
@@ -143,7 +141,7 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
         SELECT c.id, row_to_json(c) AS customer FROM (${customerOf(sql.ref('r.email'), sql.ref('r.phone'), sql`id, blocked, name, email, phone`)}) c
       ) cu ON true
     )
-    SELECT ${idempotency.columns}, pg_current_snapshot()::text AS snapshot,
+    SELECT ${idempotency.columns},
       (SELECT json_agg(rq ORDER BY rq.item) FROM rq) AS requests,
       (SELECT json_agg(ch) FROM ch) AS channels,
       (SELECT json_agg(k) FROM k) AS skus,
@@ -176,7 +174,7 @@ export async function readCaptureFacts(db: DbOrTrx, queries: readonly FactsQuery
   const row = result.rows[0];
   if (!row) throw new Error('the facts statement returned no row');
   return {
-    claimed: row.claimed, prior: row.prior, snapshot: row.snapshot, requests: row.requests,
+    claimed: row.claimed, prior: row.prior, requests: row.requests,
     shared: {
       channels: row.channels ?? [], skus: row.skus ?? [], pickups: row.pickups ?? [], rules: row.rules ?? [],
       stock: row.stock ?? [], incoming: row.incoming ?? [], allocatedSkus: row.allocatedSkus ?? [],
@@ -238,14 +236,13 @@ export interface CaptureWritten {
  * key or external reference was taken concurrently fails the whole statement (RetryCommand), since nothing can be
  * undone afterwards; inside a transaction the caller looks at `placed` and `accepted` and rolls back itself.
  */
-export async function writeCaptures(db: DbOrTrx, writes: readonly CaptureWrite[], opts: CaptureWriteOptions): Promise<{ orders: CaptureWritten[]; xid: bigint }> {
+export async function writeCaptures(db: DbOrTrx, writes: readonly CaptureWrite[], opts: CaptureWriteOptions): Promise<{ orders: CaptureWritten[] }> {
   const result = await captureStatement(writes, opts).execute(db).catch((e: unknown) => {
     if (isPgError(e, pgCode.stockRefused)) throw new RetryCommand('a decided order was refused by a stock row or lost its key or reference');
     throw e;
   });
   return {
     orders: result.rows.map((r) => ({ item: r.item, accepted: r.accepted, placed: r.placed, outcome: r.outcome, short: r.short })),
-    xid: BigInt(result.rows[0]?.xid ?? 0),
   };
 }
 
@@ -269,7 +266,7 @@ export interface CaptureWriteOptions {
   deferSignals?: boolean;
 }
 
-export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureWriteOptions): RawBuilder<CaptureWritten & { xid: string }> {
+export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureWriteOptions): RawBuilder<CaptureWritten> {
   const each = <T>(pick: (w: CaptureWrite) => readonly T[]) => writes.flatMap((w) => pick(w).map((x, seq) => ({ ...x, item: w.order.item, order_id: w.order.order_id, seq })));
   const movements = writes.flatMap((w) => w.reserve.map((r) => ({
     skuId: r.skuId, locationId: r.locationId, reserved: r.quantity, reason: 'reservation' as const, referenceType: 'order_line',
@@ -282,7 +279,7 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureW
   const stockLines = writes.flatMap((w) => w.reserve.map((r) => ({
     item: w.order.item, sku_id: r.skuId, location_id: r.locationId, quantity: r.quantity, channel_id: opts.quotas ? r.channelId : null,
   })));
-  return sql<CaptureWritten & { xid: string }>`
+  return sql<CaptureWritten>`
     WITH items AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(writes.map((w) => w.order))}::jsonb) AS x(
         item int, principal_id uuid, key text, method text, path text, request_hash text, answer_status int, answer jsonb,
@@ -395,7 +392,6 @@ export function captureStatement(writes: readonly CaptureWrite[], opts: CaptureW
             AND (a.item NOT IN (SELECT item FROM placed)
               OR (a.key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM claim c WHERE c.principal_id = a.principal_id AND c.key = a.key))))
           ELSE 0 END) AS complete,
-      pg_current_xact_id()::text AS xid,
       -- Before the statement's triggers fire, which is after all of it has run.
       ${opts.deferSignals ? sql`set_config('ordo.defer_signals', 'on', true)` : sql`NULL`} AS deferred
     FROM items i ORDER BY i.item
