@@ -7,7 +7,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     -- - the SKUs' stock is summed in one index scan over all of them (= ANY of the targets) and grouped, instead of
     --   one lateral aggregate per SKU, which rebuilt its join with the locations for every SKU: 5,000 SKUs of a
     --   stock sync took 40 ms in that step. The generic plan still reads the key, not every stock row (checked with
-    --   28 SKUs of 100,000 stock rows: 0.53-0.57 ms for the whole function against 0.81-0.86 before);
+    --   28 SKUs of 100,000 stock rows: 0.53-0.57 ms for the whole function against 0.66-0.86 before);
     -- - the quota step looks up allocation rules only for the channels that have one: the others had one lookup per
     --   SKU and channel that found nothing.
     -- Same answers (test/availability-fast.test.ts compares them with a plain computation over random stock, reservations,
