@@ -13,9 +13,9 @@
  *
  * A batch also refuses: an order with a line no location covers, on a channel that neither promises supply nor takes
  * backorders, is answered 409 `insufficient_stock` with its shortfall on the batch's numbers (what the database
- * showed), and its key stays unused, so a retry after stock
- * arrives runs again. In a flash sale most answers are these, and none leaves the batch. An order short only after
- * what its batch-mates took is refused so once their write has written every one of them (until then it may fail).
+ * showed), and its key stays unused, so a retry after stock arrives runs again. In a flash sale most answers are
+ * these, and none leaves the batch. An order short only after what its batch-mates took is refused so once their
+ * write has written every one of them (until then it may fail).
  *
  * Orders on SKUs under channel allocation are batched too: the write statement takes the allocation locks and
  * decides each channel's quota after them (ordo_decide_captures, migration 0016); an order short of its quota for sure
@@ -67,9 +67,10 @@ function settleDrafts(drafts: readonly Draft[], written: boolean, reason: string
 
 /**
  * Orders per batch, and one batch in flight (ADR 0014). Two in flight, one reading while the other wrote, made the
- * batches half as large, and each carries a fixed cost (its three statements, their plans' start-up, the publish);
- * one at a time, capture at 32 clients gained 10–13 % with a shorter tail and a flash sale (128 in flight, batches up
- * to 64) 15–20 % (docs/benchmarks.md, 2026-12-04). At 32 clients a batch holds about 15 orders whatever the cap.
+ * batches smaller (9.3 orders at 32 clients against 15.4), and each carries a fixed cost (its three statements, their
+ * plans' start-up, the publish); one at a time, capture at 32 clients gained 10–17 % and a flash sale (128 in
+ * flight, batches up to 64) 6–17 % (docs/benchmarks.md, 2026-12-04). At 32 clients a batch holds about 15 orders
+ * whatever the cap.
  */
 const MAX_BATCH = 64;
 const MAX_IN_FLIGHT = 1;
