@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import pg from 'pg';
+import type { CpuProbe } from './lib.js';
 
 const WORKER_TAG = 'ordo-floor-load';
 const SKUS = 300;
@@ -48,21 +49,41 @@ export interface FloorResult {
   unguarded: number;
   /** Statements PostgreSQL broke off as a deadlock and the client sent again (see floorLoad). */
   deadlocks: number;
+  /** CPU used during the window by each probe, in cores (as runLoad's). */
+  cpu: Record<string, number>;
 }
 
-/** Runs the floor's load from a worker thread. */
-export function runFloor(spec: FloorSpec): Promise<FloorResult> {
+type FloorMessage = { kind: 'window-start' } | { kind: 'window-end' } | { kind: 'done'; result: Omit<FloorResult, 'cpu'> };
+
+/** Runs the floor's load from a worker thread; `probes` are read at the start and the end of its window. */
+export function runFloor(spec: FloorSpec, probes: Record<string, CpuProbe> = {}): Promise<FloorResult> {
   const worker = new Worker(new URL(import.meta.url), { workerData: { tag: WORKER_TAG, spec } });
+  const read = () => Object.fromEntries(Object.entries(probes).map(([name, probe]) => [name, probe()]));
+  let atStart: Record<string, number> = {};
+  let atEnd: Record<string, number> = {};
+  let startedAt = 0;
+  let windowMs = Number.NaN;
   return new Promise<FloorResult>((resolve, reject) => {
-    worker.once('message', (result: FloorResult) => {
-      void worker.terminate();
-      resolve(result);
+    worker.on('message', (msg: FloorMessage) => {
+      if (msg.kind === 'window-start') {
+        atStart = read();
+        startedAt = performance.now();
+      } else if (msg.kind === 'window-end') {
+        atEnd = read();
+        windowMs = performance.now() - startedAt;
+      } else {
+        void worker.terminate();
+        const cpu = Object.fromEntries(Object.keys(probes).map((name) => [
+          name, ((atEnd[name] ?? Number.NaN) - (atStart[name] ?? Number.NaN)) / (windowMs / 1000),
+        ]));
+        resolve({ ...msg.result, cpu });
+      }
     });
     worker.once('error', reject);
   });
 }
 
-async function floorLoad(spec: FloorSpec): Promise<FloorResult> {
+async function floorLoad(spec: FloorSpec, signal: (kind: 'window-start' | 'window-end') => void = () => undefined): Promise<Omit<FloorResult, 'cpu'>> {
   const { statement } = floorSql();
   const pool = new pg.Pool({ connectionString: spec.databaseUrl, max: spec.concurrency });
   const latencies: number[] = [];
@@ -74,6 +95,7 @@ async function floorLoad(spec: FloorSpec): Promise<FloorResult> {
   const start = performance.now();
   const windowStart = start + spec.warmupMs;
   const windowEnd = windowStart + spec.durationMs;
+  const marks = [setTimeout(() => signal('window-start'), spec.warmupMs), setTimeout(() => signal('window-end'), spec.warmupMs + spec.durationMs)];
   const client = async () => {
     const conn = await pool.connect();
     try {
@@ -115,11 +137,13 @@ async function floorLoad(spec: FloorSpec): Promise<FloorResult> {
   };
   await Promise.all(Array.from({ length: spec.concurrency }, client));
   await pool.end();
+  marks.forEach(clearTimeout);
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
   return { concurrency: spec.concurrency, measured, perSecond: measured / (spec.durationMs / 1000), p50: at(50), p99: at(99), unguarded, deadlocks };
 }
 
 if (!isMainThread && (workerData as { tag?: string } | null)?.tag === WORKER_TAG) {
-  void floorLoad((workerData as { spec: FloorSpec }).spec).then((result) => parentPort?.postMessage(result));
+  const post = (msg: FloorMessage) => parentPort?.postMessage(msg);
+  void floorLoad((workerData as { spec: FloorSpec }).spec, (kind) => post({ kind })).then((result) => post({ kind: 'done', result }));
 }

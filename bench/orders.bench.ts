@@ -18,6 +18,7 @@
  */
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -119,6 +120,43 @@ async function bulkCapture(api: ApiClient, bodies: readonly string[]): Promise<n
   return times;
 }
 
+/**
+ * The HTTP floor: the same load generator and bodies against a bare Fastify route on the server's thread that parses
+ * the body and answers 201 with it and an id, no database. What a capture's HTTP costs at the least, on this machine.
+ */
+async function httpFloor(bodies: readonly string[], concurrency: number, probes: Record<string, CpuProbe>): Promise<LoadResult> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  app.post('/v1/orders', async (req, reply) => reply.code(201).send({ id: randomUUID(), status: 'allocated', ...(req.body as object) }));
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    return await runLoad({
+      url, key: 'none', method: 'POST', path: '/v1/orders', bodies, concurrency,
+      warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000, maxRequests: 2_000_000, timeoutMs: 30_000, okStatus: 201,
+    }, { process: probes.process as CpuProbe, server: probes.server as CpuProbe });
+  } finally {
+    await app.close();
+  }
+}
+
+/**
+ * What the machine's cores leave for one capture at the issue's target (0.6× the floor), beside what the floor's
+ * orders and Ordo's captures used, per order, measured in the same run.
+ */
+function cpuBudget(top: LoadResult, floors: readonly FloorResult[], floorMean: number, bare: LoadResult): string {
+  const cores = os.cpus().length;
+  const per = (cores: number | undefined, perSecond: number) => fmt(((cores ?? Number.NaN) * 1000) / perSecond, 2);
+  const floorCpu = floors.map((f) => `PostgreSQL ${per(f.cpu.postgres, f.perSecond)} ms and its client (the node process) ${per(f.cpu.process, f.perSecond)} ms`);
+  const server = top.cpu.server ?? Number.NaN;
+  const rest = (top.cpu.process ?? Number.NaN) - server;
+  return `CPU per order (ms of one core): the floor ${floorCpu.join(', then ')}; capture PostgreSQL ${per(top.cpu.postgres, top.perSecond)} ms, ` +
+    `the server thread ${per(server, top.perSecond)} ms, the rest of the node process (the load worker, GC) ${per(rest, top.perSecond)} ms. ` +
+    `At 0.6× the floor (${fmt(0.6 * floorMean)}/s) the ${cores} cores allow ${fmt((cores * 1000) / (0.6 * floorMean), 2)} ms per capture, all of it included. ` +
+    `The HTTP floor (the same load worker and bodies against a bare Fastify route that answers 201 with the body, no database) ` +
+    `ran ${fmt(bare.perSecond)}/s using ${per(bare.cpu.server, bare.perSecond)} ms of the server thread and ` +
+    `${per((bare.cpu.process ?? Number.NaN) - (bare.cpu.server ?? Number.NaN), bare.perSecond)} ms of the rest of the process per request.`;
+}
+
 async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: string; embedded: boolean }> {
   const server = await startBenchServer();
   const api = apiClient(server.url, server.key);
@@ -136,7 +174,7 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
     await setUpFloor(server.databaseUrl);
     const floorAt = Math.max(...CONCURRENCY);
     const floor = async () => {
-      const f = await runFloor({ databaseUrl: server.databaseUrl, concurrency: floorAt, warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000 });
+      const f = await runFloor({ databaseUrl: server.databaseUrl, concurrency: floorAt, warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000 }, probes);
       log(`floor @${floorAt}: ${fmt(f.perSecond)}/s, p50 ${fmt(f.p50, 1)} ms, p99 ${fmt(f.p99, 1)} ms, ${f.unguarded} unguarded, ${f.deadlocks} deadlocks retried`);
       return f;
     };
@@ -160,6 +198,9 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
     floors.push(await floor());
     const floorMean = floors.reduce((a, f) => a + f.perSecond, 0) / floors.length;
     const top = rows.find((r) => r.result.concurrency === floorAt)?.result;
+    const bare = await httpFloor(captureBodies(skus, channel, 'http'), floorAt, probes);
+    log(`HTTP floor @${floorAt}: ${fmt(bare.perSecond)}/s, server thread ${fmt(((bare.cpu.server ?? Number.NaN) * 1000) / bare.perSecond, 3)} ms/request, ` +
+      `process ${fmt(((bare.cpu.process ?? Number.NaN) * 1000) / bare.perSecond, 3)} ms/request`);
     const bulk = await bulkCapture(api, captureBodies(skus, channel, 'bulk'));
     log(`bulk capture of ${BULK_ORDERS}: ${bulk.map((ms) => fmt(ms)).join(', ')} ms`);
     const held = await sql<{ n: number }>`SELECT count(*)::int AS n FROM orders WHERE status <> 'allocated'`.execute(server.db);
@@ -183,6 +224,7 @@ async function benchCapture(): Promise<{ out: string[]; ok: boolean; pgVersion: 
         rows.map(({ result: r }) => [String(r.concurrency), fmt(r.cpu.postgres ?? Number.NaN, 2), fmt(((r.cpu.postgres ?? Number.NaN) * 1000) / r.perSecond, 2),
           fmt(r.cpu.server ?? Number.NaN, 2), fmt(((r.cpu.server ?? Number.NaN) * 1000) / r.perSecond, 2), `${fmt(r.serverBusy * 100)} %`,
           fmt(r.cpu.process ?? Number.NaN, 2)])),
+      ...(top ? ['\n' + cpuBudget(top, floors, floorMean, bare)] : []),
       `\nOne capture at a time (${ALONE_CAPTURES} captures): ${fmt(alone.roundTrips, 2)} SQL round trips and ${fmt(alone.ms, 2)} ms per capture; ` +
       `mean ms per statement (sent → answered):\n\n` +
       alone.statements.map((q) => `    ${fmt(q.ms, 2).padStart(6)} ms  ${q.perRequest === 1 ? '' : `(×${fmt(q.perRequest, 2)}) `}${q.statement}`).join('\n'),
