@@ -34,7 +34,7 @@ export interface QueryCounter {
 }
 
 /** A statement's first 100 characters on one line: enough to tell the statements of a request apart. */
-export const statementKey = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 100);
+export const statementKey = (text: string) => text.slice(0, 400).replace(/\s+/g, ' ').trim().slice(0, 100);
 
 /** Wraps `query` of every client the pool creates, so that each query the server sends is counted. */
 function countQueries(pool: pg.Pool, counter: QueryCounter): void {
