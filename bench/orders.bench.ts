@@ -4,7 +4,9 @@
  *   capture  POST /v1/orders, 3 lines of distinct SKUs with plenty of stock, a new customer each, the default review
  *            rules enabled; at 1, 8 and 32 concurrent clients: orders/s, p50/p99 latency, SQL round trips per capture
  *            (every query of the server's pool, BEGIN/COMMIT included), and the statements of one capture; then
- *            POST /v1/orders/bulk with 500 such orders, 3 times: ms per request.
+ *            POST /v1/orders/bulk with 500 such orders, 3 times: ms per request. Beside it the bare-SQL floor
+ *            (bench/floor.sql, before and after the capture rows) and an HTTP floor (a bare Fastify route, the same
+ *            load worker and bodies), with the CPU each used per order and what 0.6× the floor leaves per capture.
  *   list     GET /v1/orders with each filter, one request at a time, at one million orders (`ordo seed --orders`
  *            logic, on a second database): p50/p95 latency, statements per request, and the indexes the search
  *            statement's plan uses (EXPLAIN ANALYZE); then `ordo check` on that database, timed (one run, its ms in
