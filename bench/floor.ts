@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import pg from 'pg';
+import { cpuWindow } from './cpu-window.js';
 import type { CpuProbe } from './lib.js';
 
 const WORKER_TAG = 'ordo-floor-load';
@@ -58,25 +59,14 @@ type FloorMessage = { kind: 'window-start' } | { kind: 'window-end' } | { kind: 
 /** Runs the floor's load from a worker thread; `probes` are read at the start and the end of its window. */
 export function runFloor(spec: FloorSpec, probes: Record<string, CpuProbe> = {}): Promise<FloorResult> {
   const worker = new Worker(new URL(import.meta.url), { workerData: { tag: WORKER_TAG, spec } });
-  const read = () => Object.fromEntries(Object.entries(probes).map(([name, probe]) => [name, probe()]));
-  let atStart: Record<string, number> = {};
-  let atEnd: Record<string, number> = {};
-  let startedAt = 0;
-  let windowMs = Number.NaN;
+  const window = cpuWindow(probes);
   return new Promise<FloorResult>((resolve, reject) => {
     worker.on('message', (msg: FloorMessage) => {
-      if (msg.kind === 'window-start') {
-        atStart = read();
-        startedAt = performance.now();
-      } else if (msg.kind === 'window-end') {
-        atEnd = read();
-        windowMs = performance.now() - startedAt;
-      } else {
+      if (msg.kind === 'window-start') window.start();
+      else if (msg.kind === 'window-end') window.end();
+      else {
         void worker.terminate();
-        const cpu = Object.fromEntries(Object.keys(probes).map((name) => [
-          name, ((atEnd[name] ?? Number.NaN) - (atStart[name] ?? Number.NaN)) / (windowMs / 1000),
-        ]));
-        resolve({ ...msg.result, cpu });
+        resolve({ ...msg.result, cpu: window.cores() });
       }
     });
     worker.once('error', reject);

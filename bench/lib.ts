@@ -18,6 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type pg from 'pg';
+import { cpuWindow } from './cpu-window.js';
 import type { App } from '../src/app.js';
 import type { Db } from '../src/db/database.js';
 
@@ -407,23 +408,17 @@ const WORKER_TAG = 'ordo-bench-load';
  */
 export async function runLoad(spec: LoadSpec, probes: Record<string, CpuProbe> = {}): Promise<LoadResult> {
   const worker = new Worker(new URL(import.meta.url), { workerData: { tag: WORKER_TAG, spec } });
-  const read = () => Object.fromEntries(Object.entries(probes).map(([name, probe]) => [name, probe()]));
+  const window = cpuWindow(probes);
   let eluAtWindow: ReturnType<typeof performance.eventLoopUtilization> | undefined;
   let eluAfter: ReturnType<typeof performance.eventLoopUtilization> | undefined;
-  let cpuAtWindow: Record<string, number> = {};
-  let cpuAtEnd: Record<string, number> = {};
-  let windowStartedAt = 0;
-  let windowMs = Number.NaN;
   const output = await new Promise<WorkerOutput>((resolve, reject) => {
     worker.on('message', (msg: { kind: 'window-start' } | { kind: 'window-end' } | { kind: 'done'; output: WorkerOutput }) => {
       if (msg.kind === 'window-start') {
         eluAtWindow = performance.eventLoopUtilization();
-        cpuAtWindow = read();
-        windowStartedAt = performance.now();
+        window.start();
       } else if (msg.kind === 'window-end') {
         eluAfter = performance.eventLoopUtilization(eluAtWindow);
-        cpuAtEnd = read();
-        windowMs = performance.now() - windowStartedAt;
+        window.end();
       } else {
         resolve(msg.output);
       }
@@ -432,10 +427,7 @@ export async function runLoad(spec: LoadSpec, probes: Record<string, CpuProbe> =
     worker.on('exit', (code) => reject(new Error(`the load worker exited with code ${code} before reporting`)));
   });
   await worker.terminate();
-  const cpu = Object.fromEntries(Object.keys(probes).map((name) => [
-    name, ((cpuAtEnd[name] ?? Number.NaN) - (cpuAtWindow[name] ?? Number.NaN)) / (windowMs / 1000),
-  ]));
-  return { ...output, concurrency: spec.concurrency, serverBusy: eluAfter?.utilization ?? Number.NaN, cpu };
+  return { ...output, concurrency: spec.concurrency, serverBusy: eluAfter?.utilization ?? Number.NaN, cpu: window.cores() };
 }
 
 async function loadWorker(spec: LoadSpec): Promise<void> {

@@ -135,7 +135,7 @@ async function httpFloor(bodies: readonly string[], concurrency: number, probes:
     return await runLoad({
       url, key: 'none', method: 'POST', path: '/v1/orders', bodies, concurrency,
       warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000, maxRequests: 2_000_000, timeoutMs: 30_000, okStatus: 201,
-    }, { process: probes.process as CpuProbe, server: probes.server as CpuProbe });
+    }, probes);
   } finally {
     await app.close();
   }
@@ -147,7 +147,8 @@ async function httpFloor(bodies: readonly string[], concurrency: number, probes:
  */
 function cpuBudget(top: LoadResult, floors: readonly FloorResult[], floorMean: number, bare: LoadResult): string {
   const cores = os.cpus().length;
-  const per = (cores: number | undefined, perSecond: number) => fmt(((cores ?? Number.NaN) * 1000) / perSecond, 2);
+  /** ms of one core per order: `used` cores at `perSecond` orders a second. */
+  const per = (used: number | undefined, perSecond: number) => fmt(((used ?? Number.NaN) * 1000) / perSecond, 2);
   const floorCpu = floors.map((f) => `PostgreSQL ${per(f.cpu.postgres, f.perSecond)} ms and its client (the node process) ${per(f.cpu.process, f.perSecond)} ms`);
   const server = top.cpu.server ?? Number.NaN;
   const rest = (top.cpu.process ?? Number.NaN) - server;
